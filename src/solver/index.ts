@@ -1,0 +1,2 @@
+export type * from "./types.js";
+export type { DenseKernels } from "./kernels/types.js";

@@ -1,0 +1,67 @@
+/**
+ * The dense kernels the interior point method is built on. The algorithm calls only these, so a
+ * faster implementation (WebAssembly SIMD, see issue "Speed") can replace the plain TypeScript one
+ * without touching it.
+ *
+ * Conventions: every matrix is row-major and addressed as (array, offset) so that one buffer can
+ * hold a whole batch. Every buffer a kernel touches must come from `alloc` of the same provider:
+ * a WebAssembly provider places them in its linear memory. Kernels never allocate.
+ */
+export interface DenseKernels {
+  readonly name: string;
+
+  /** A zero-filled buffer the kernels of this provider can work on. */
+  alloc(length: number): Float64Array;
+
+  /** out (n×n, lower triangle written, upper left untouched) += Gᵀ diag(w) G, G is p×n. */
+  syrkWeighted(
+    G: Float64Array,
+    gOff: number,
+    p: number,
+    n: number,
+    w: Float64Array,
+    wOff: number,
+    out: Float64Array,
+    outOff: number,
+  ): void;
+
+  /** out (k×k, lower triangle) = X Xᵀ, X is k×n. */
+  syrk(X: Float64Array, xOff: number, k: number, n: number, out: Float64Array, outOff: number): void;
+
+  /**
+   * In-place Cholesky of the lower triangle of the n×n matrix at (a, off): a = L Lᵀ.
+   * Returns false (leaving `a` partly overwritten) when a pivot is not positive.
+   */
+  cholesky(a: Float64Array, off: number, n: number): boolean;
+
+  /** x ← L⁻¹ x for the lower-triangular n×n L at (L, lOff). */
+  solveLower(L: Float64Array, lOff: number, n: number, x: Float64Array, xOff: number): void;
+
+  /** x ← L⁻ᵀ x. */
+  solveLowerTransposed(L: Float64Array, lOff: number, n: number, x: Float64Array, xOff: number): void;
+
+  /** B (k×n, each row a right-hand side) ← B L⁻ᵀ, i.e. every row b ← L⁻¹ b. */
+  solveLowerRows(
+    L: Float64Array,
+    lOff: number,
+    n: number,
+    B: Float64Array,
+    bOff: number,
+    k: number,
+  ): void;
+
+  /** y ← alpha·M x + beta·y for M rows×cols (or Mᵀ x when `transposed`). */
+  gemv(
+    M: Float64Array,
+    mOff: number,
+    rows: number,
+    cols: number,
+    transposed: boolean,
+    alpha: number,
+    x: Float64Array,
+    xOff: number,
+    beta: number,
+    y: Float64Array,
+    yOff: number,
+  ): void;
+}

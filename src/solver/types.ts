@@ -1,0 +1,91 @@
+/**
+ * The solver's own input and output types. The solver knows nothing of the language: the runtime
+ * translates a CanonicalQP into a `QPBatch`.
+ *
+ * Problem, for each batch member:  minimize 1/2 z'Qz + q'z  s.t.  Az = b,  Gz <= h
+ * Duals follow the sign convention  Qz + q + A'nu + G'lam = 0,  lam >= 0.
+ */
+
+export type QPStatus = "solved" | "infeasible" | "unbounded" | "max_iterations" | "numerical_error";
+
+/**
+ * Row-major data of one operand. `shared` means `data` holds one member's data used by every
+ * member of the batch; otherwise it holds `batch` members back to back.
+ */
+export interface BatchOperand {
+  data: Float64Array;
+  shared: boolean;
+}
+
+export interface QPBatch {
+  batch: number;
+  /** columns of z */
+  n: number;
+  /** equality rows */
+  m: number;
+  /** inequality rows */
+  p: number;
+  Q: BatchOperand;
+  q: BatchOperand;
+  /** m×n; empty when m = 0 */
+  A: BatchOperand;
+  b: BatchOperand;
+  /** p×n; empty when p = 0 */
+  G: BatchOperand;
+  h: BatchOperand;
+}
+
+export interface SolverOptions {
+  /** Tolerance on relative primal residual, dual residual and gap (default 1e-9). */
+  eps?: number;
+  /** Iteration cap (default 50). */
+  maxIter?: number;
+  /** Start from a previous solution of a problem of the same sizes (warm start). */
+  warmStart?: { z: Float64Array; lam: Float64Array; nu: Float64Array; s: Float64Array };
+}
+
+/** Which gradients the backward pass should produce (all by default). */
+export interface GradientRequest {
+  Q?: boolean;
+  q?: boolean;
+  A?: boolean;
+  b?: boolean;
+  G?: boolean;
+  h?: boolean;
+}
+
+/** Gradients per batch member, row-major, `batch` members back to back. Absent when not asked. */
+export interface QPGradients {
+  Q?: Float64Array;
+  q?: Float64Array;
+  A?: Float64Array;
+  b?: Float64Array;
+  G?: Float64Array;
+  h?: Float64Array;
+}
+
+export interface QPBatchSolution {
+  batch: number;
+  n: number;
+  m: number;
+  p: number;
+  /** batch×n */
+  z: Float64Array;
+  /** batch×p inequality duals */
+  lam: Float64Array;
+  /** batch×m equality duals */
+  nu: Float64Array;
+  /** batch×p slacks h − Gz */
+  s: Float64Array;
+  status: QPStatus[];
+  iterations: Int32Array;
+  /** Relative primal residual, dual residual and duality gap of each member at exit. */
+  primalResidual: Float64Array;
+  dualResidual: Float64Array;
+  gap: Float64Array;
+  /**
+   * The backward pass (paper eqs. 7–8) for an upstream gradient dℓ/dz (batch×n), reusing the
+   * factorization of the final iterate. Members whose status is not "solved" get zero gradient.
+   */
+  backward(dz: Float64Array, request?: GradientRequest): QPGradients;
+}
