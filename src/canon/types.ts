@@ -58,6 +58,8 @@ export interface CanonParameter {
   nonneg: boolean;
   nonpos: boolean;
   psd: boolean;
+  /** Declared `symmetric` (or `psd`): to be checked at solve time like the other attributes. */
+  symmetric?: boolean;
   span: Span;
 }
 
@@ -100,9 +102,9 @@ export interface AffineMap {
 
 /** What a run of consecutive rows of A/b or G/h looks like, for the solver and for humans. */
 export type RowStructure =
-  /** every row is ±e_j (one θ-free entry ±1) */
+  /** every row is ±e_j (one θ-free entry ±1); inequality blocks such as `0 <= z <= 1` */
   | "bound"
-  /** the block's coefficient part is ±I over a contiguous run of columns */
+  /** an equality block that is exactly ±I over a contiguous run of columns (`z[0:3] == x`) */
   | "identity"
   /** anything else */
   | "general";
@@ -131,7 +133,12 @@ export interface SourceConstraint {
   relation: "==" | "<=" | ">=";
   /** Shape of the constraint after broadcasting ([] for a scalar constraint). */
   shape: number[];
-  /** Its rows: in A (equality) or G (inequality), `count` rows from `start`, row-major order. */
+  /**
+   * Its rows: in A (equality) or G (inequality), `count` rows from `start`, row-major order.
+   * `count` is the shape's size, or a multiple of it when a piecewise linear atom is bounded
+   * directly (`abs(x) <= t` gives the rows x − t and −x − t: row k·size + i is piece k of entry
+   * i). Then entry i's value is the max over pieces and its dual the sum over pieces.
+   */
   equality: boolean;
   start: number;
   count: number;

@@ -1,2 +1,13 @@
 export type * from "./types.js";
 export type { DenseKernels } from "./kernels/types.js";
+export { typescriptKernels } from "./kernels/typescript.js";
+export { solveBatch } from "./pdipm.js";
+export {
+  solveQP,
+  type SolveQPResult,
+  type QPArguments,
+  type MatrixArgument,
+  type VectorArgument,
+  type ArgumentGradient,
+  type QPGradientsByArgument,
+} from "./solve-qp.js";

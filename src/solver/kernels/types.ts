@@ -26,7 +26,14 @@ export interface DenseKernels {
   ): void;
 
   /** out (k×k, lower triangle) = X Xᵀ, X is k×n. */
-  syrk(X: Float64Array, xOff: number, k: number, n: number, out: Float64Array, outOff: number): void;
+  syrk(
+    X: Float64Array,
+    xOff: number,
+    k: number,
+    n: number,
+    out: Float64Array,
+    outOff: number,
+  ): void;
 
   /**
    * In-place Cholesky of the lower triangle of the n×n matrix at (a, off): a = L Lᵀ.
@@ -38,7 +45,13 @@ export interface DenseKernels {
   solveLower(L: Float64Array, lOff: number, n: number, x: Float64Array, xOff: number): void;
 
   /** x ← L⁻ᵀ x. */
-  solveLowerTransposed(L: Float64Array, lOff: number, n: number, x: Float64Array, xOff: number): void;
+  solveLowerTransposed(
+    L: Float64Array,
+    lOff: number,
+    n: number,
+    x: Float64Array,
+    xOff: number,
+  ): void;
 
   /** B (k×n, each row a right-hand side) ← B L⁻ᵀ, i.e. every row b ← L⁻¹ b. */
   solveLowerRows(

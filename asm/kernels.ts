@@ -1,0 +1,587 @@
+// Dense f64 kernels in AssemblyScript with f64x2 SIMD, the WebAssembly twin of
+// src/solver/kernels/typescript.ts. Every argument named like a matrix or vector is a byte
+// address into the imported linear memory; matrices are row-major. The JS wrapper
+// (src/solver/wasm/wasm-kernels.ts) turns (Float64Array, offset) pairs into these addresses.
+//
+// Register blocks: x86-64 has 16 vector registers and WebAssembly SIMD has no fused multiply-add,
+// so the inner loops keep at most ~15 vectors live: 4×2 and 2×2 blocks of dot products, and
+// updates of two rows of the output by four rows of the input at once.
+//
+// Build: node scripts/build-wasm.mjs (prettier cannot parse AssemblyScript's @inline on functions).
+
+/** Where the JS allocator may start handing out memory: above this module's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+@inline
+function at(base: usize, index: i32): usize {
+  return base + (<usize>index << 3);
+}
+
+@inline
+function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+// Results of the multi-dot helpers: AssemblyScript functions return one value, and inlined
+// helpers writing to globals cost nothing in the inner loops (they are written once per call).
+let dot00: f64 = 0;
+let dot01: f64 = 0;
+let dot10: f64 = 0;
+let dot11: f64 = 0;
+let dot20: f64 = 0;
+let dot21: f64 = 0;
+let dot30: f64 = 0;
+let dot31: f64 = 0;
+
+/** Σ a[k]·b[k] for k < len. */
+@inline
+function dot(a: usize, b: usize, len: i32): f64 {
+  let acc0 = f64x2.splat(0);
+  let acc1 = f64x2.splat(0);
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    acc0 = f64x2.add(acc0, f64x2.mul(v128.load(at(a, k)), v128.load(at(b, k))));
+    acc1 = f64x2.add(acc1, f64x2.mul(v128.load(at(a, k), 16), v128.load(at(b, k), 16)));
+  }
+  if (k + 1 < len) {
+    acc0 = f64x2.add(acc0, f64x2.mul(v128.load(at(a, k)), v128.load(at(b, k))));
+    k += 2;
+  }
+  let sum = hsum(f64x2.add(acc0, acc1));
+  if (k < len) sum += load<f64>(at(a, k)) * load<f64>(at(b, k));
+  return sum;
+}
+
+/** dot00 = a0·b, dot10 = a1·b over len elements: two rows against one vector share its loads. */
+@inline
+function dot2x1(a0: usize, a1: usize, b: usize, len: i32): void {
+  let acc0 = f64x2.splat(0);
+  let acc1 = f64x2.splat(0);
+  let k = 0;
+  for (; k + 1 < len; k += 2) {
+    const vb = v128.load(at(b, k));
+    acc0 = f64x2.add(acc0, f64x2.mul(v128.load(at(a0, k)), vb));
+    acc1 = f64x2.add(acc1, f64x2.mul(v128.load(at(a1, k)), vb));
+  }
+  let s0 = hsum(acc0);
+  let s1 = hsum(acc1);
+  if (k < len) {
+    const bk = load<f64>(at(b, k));
+    s0 += load<f64>(at(a0, k)) * bk;
+    s1 += load<f64>(at(a1, k)) * bk;
+  }
+  dot00 = s0;
+  dot10 = s1;
+}
+
+/** dotRC = aR·bC for R, C ∈ {0, 1} over len elements: a 2×2 register block of dot products. */
+@inline
+function dot2x2(a0: usize, a1: usize, b0: usize, b1: usize, len: i32): void {
+  let acc00 = f64x2.splat(0);
+  let acc01 = f64x2.splat(0);
+  let acc10 = f64x2.splat(0);
+  let acc11 = f64x2.splat(0);
+  let k = 0;
+  for (; k + 1 < len; k += 2) {
+    const va0 = v128.load(at(a0, k));
+    const va1 = v128.load(at(a1, k));
+    const vb0 = v128.load(at(b0, k));
+    const vb1 = v128.load(at(b1, k));
+    acc00 = f64x2.add(acc00, f64x2.mul(va0, vb0));
+    acc01 = f64x2.add(acc01, f64x2.mul(va0, vb1));
+    acc10 = f64x2.add(acc10, f64x2.mul(va1, vb0));
+    acc11 = f64x2.add(acc11, f64x2.mul(va1, vb1));
+  }
+  let s00 = hsum(acc00);
+  let s01 = hsum(acc01);
+  let s10 = hsum(acc10);
+  let s11 = hsum(acc11);
+  if (k < len) {
+    const x0 = load<f64>(at(a0, k));
+    const x1 = load<f64>(at(a1, k));
+    const y0 = load<f64>(at(b0, k));
+    const y1 = load<f64>(at(b1, k));
+    s00 += x0 * y0;
+    s01 += x0 * y1;
+    s10 += x1 * y0;
+    s11 += x1 * y1;
+  }
+  dot00 = s00;
+  dot01 = s01;
+  dot10 = s10;
+  dot11 = s11;
+}
+
+/** dotRC = aR·bC for R < 4, C < 2: a 4×2 register block (8 accumulators, 6 loads per step). */
+@inline
+function dot4x2(a0: usize, a1: usize, a2: usize, a3: usize, b0: usize, b1: usize, len: i32): void {
+  let acc00 = f64x2.splat(0);
+  let acc01 = f64x2.splat(0);
+  let acc10 = f64x2.splat(0);
+  let acc11 = f64x2.splat(0);
+  let acc20 = f64x2.splat(0);
+  let acc21 = f64x2.splat(0);
+  let acc30 = f64x2.splat(0);
+  let acc31 = f64x2.splat(0);
+  let k = 0;
+  for (; k + 1 < len; k += 2) {
+    const vb0 = v128.load(at(b0, k));
+    const vb1 = v128.load(at(b1, k));
+    const va0 = v128.load(at(a0, k));
+    acc00 = f64x2.add(acc00, f64x2.mul(va0, vb0));
+    acc01 = f64x2.add(acc01, f64x2.mul(va0, vb1));
+    const va1 = v128.load(at(a1, k));
+    acc10 = f64x2.add(acc10, f64x2.mul(va1, vb0));
+    acc11 = f64x2.add(acc11, f64x2.mul(va1, vb1));
+    const va2 = v128.load(at(a2, k));
+    acc20 = f64x2.add(acc20, f64x2.mul(va2, vb0));
+    acc21 = f64x2.add(acc21, f64x2.mul(va2, vb1));
+    const va3 = v128.load(at(a3, k));
+    acc30 = f64x2.add(acc30, f64x2.mul(va3, vb0));
+    acc31 = f64x2.add(acc31, f64x2.mul(va3, vb1));
+  }
+  let s00 = hsum(acc00);
+  let s01 = hsum(acc01);
+  let s10 = hsum(acc10);
+  let s11 = hsum(acc11);
+  let s20 = hsum(acc20);
+  let s21 = hsum(acc21);
+  let s30 = hsum(acc30);
+  let s31 = hsum(acc31);
+  if (k < len) {
+    const y0 = load<f64>(at(b0, k));
+    const y1 = load<f64>(at(b1, k));
+    const x0 = load<f64>(at(a0, k));
+    const x1 = load<f64>(at(a1, k));
+    const x2 = load<f64>(at(a2, k));
+    const x3 = load<f64>(at(a3, k));
+    s00 += x0 * y0;
+    s01 += x0 * y1;
+    s10 += x1 * y0;
+    s11 += x1 * y1;
+    s20 += x2 * y0;
+    s21 += x2 * y1;
+    s30 += x3 * y0;
+    s31 += x3 * y1;
+  }
+  dot00 = s00;
+  dot01 = s01;
+  dot10 = s10;
+  dot11 = s11;
+  dot20 = s20;
+  dot21 = s21;
+  dot30 = s30;
+  dot31 = s31;
+}
+
+/** y[k] += c·x[k] for k < len. */
+@inline
+function axpy(y: usize, c: f64, x: usize, len: i32): void {
+  const vc = f64x2.splat(c);
+  let k = 0;
+  for (; k + 1 < len; k += 2) {
+    v128.store(at(y, k), f64x2.add(v128.load(at(y, k)), f64x2.mul(vc, v128.load(at(x, k)))));
+  }
+  if (k < len) store<f64>(at(y, k), load<f64>(at(y, k)) + c * load<f64>(at(x, k)));
+}
+
+/** y[k] += c0·x0[k] + c1·x1[k] for k < len. */
+@inline
+function axpy2(y: usize, c0: f64, x0: usize, c1: f64, x1: usize, len: i32): void {
+  const v0 = f64x2.splat(c0);
+  const v1 = f64x2.splat(c1);
+  let k = 0;
+  for (; k + 1 < len; k += 2) {
+    const t = f64x2.add(f64x2.mul(v0, v128.load(at(x0, k))), f64x2.mul(v1, v128.load(at(x1, k))));
+    v128.store(at(y, k), f64x2.add(v128.load(at(y, k)), t));
+  }
+  if (k < len) {
+    store<f64>(
+      at(y, k),
+      load<f64>(at(y, k)) + (c0 * load<f64>(at(x0, k)) + c1 * load<f64>(at(x1, k))),
+    );
+  }
+}
+
+/** y[k] += Σ_t c_t·x_t[k], t < 4, for k < len: four rows per pass over y. */
+@inline
+function axpy4(
+  y: usize,
+  c0: f64,
+  x0: usize,
+  c1: f64,
+  x1: usize,
+  c2: f64,
+  x2: usize,
+  c3: f64,
+  x3: usize,
+  len: i32,
+): void {
+  const v0 = f64x2.splat(c0);
+  const v1 = f64x2.splat(c1);
+  const v2 = f64x2.splat(c2);
+  const v3 = f64x2.splat(c3);
+  let k = 0;
+  for (; k + 1 < len; k += 2) {
+    const t01 = f64x2.add(
+      f64x2.mul(v0, v128.load(at(x0, k))),
+      f64x2.mul(v1, v128.load(at(x1, k))),
+    );
+    const t23 = f64x2.add(
+      f64x2.mul(v2, v128.load(at(x2, k))),
+      f64x2.mul(v3, v128.load(at(x3, k))),
+    );
+    v128.store(at(y, k), f64x2.add(v128.load(at(y, k)), f64x2.add(t01, t23)));
+  }
+  if (k < len) {
+    const t01 = c0 * load<f64>(at(x0, k)) + c1 * load<f64>(at(x1, k));
+    const t23 = c2 * load<f64>(at(x2, k)) + c3 * load<f64>(at(x3, k));
+    store<f64>(at(y, k), load<f64>(at(y, k)) + (t01 + t23));
+  }
+}
+
+/** out (n×n, lower triangle) += Gᵀ diag(w) G for G p×n. */
+export function syrkWeighted(g: usize, p: i32, n: i32, w: usize, out: usize): void {
+  const rowBytes = <usize>n << 3;
+  let k = 0;
+  // Four rows of G per sweep over the triangle: out is read and written p/4 times, not p.
+  for (; k + 3 < p; k += 4) {
+    const g0 = g + <usize>k * rowBytes;
+    const g1 = g0 + rowBytes;
+    const g2 = g1 + rowBytes;
+    const g3 = g2 + rowBytes;
+    const w0 = load<f64>(at(w, k));
+    const w1 = load<f64>(at(w, k + 1));
+    const w2 = load<f64>(at(w, k + 2));
+    const w3 = load<f64>(at(w, k + 3));
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const c0 = w0 * load<f64>(at(g0, i));
+      const c1 = w1 * load<f64>(at(g1, i));
+      const c2 = w2 * load<f64>(at(g2, i));
+      const c3 = w3 * load<f64>(at(g3, i));
+      const e0 = w0 * load<f64>(at(g0, i + 1));
+      const e1 = w1 * load<f64>(at(g1, i + 1));
+      const e2 = w2 * load<f64>(at(g2, i + 1));
+      const e3 = w3 * load<f64>(at(g3, i + 1));
+      const zeroI = c0 == 0 && c1 == 0 && c2 == 0 && c3 == 0;
+      const zeroI1 = e0 == 0 && e1 == 0 && e2 == 0 && e3 == 0;
+      const o0 = out + <usize>i * rowBytes;
+      const o1 = o0 + rowBytes;
+      if (zeroI || zeroI1) {
+        // Sparse rows (bounds, selections) and zero weights cost O(n), not O(n²), per row.
+        if (!zeroI) axpy4(o0, c0, g0, c1, g1, c2, g2, c3, g3, i + 1);
+        if (!zeroI1) axpy4(o1, e0, g0, e1, g1, e2, g2, e3, g3, i + 2);
+        continue;
+      }
+      // rows i and i+1 of out += Σ_t (w_t G[t][i]) · G[t][0..i], sharing the loads of G[t][j]
+      const vc0 = f64x2.splat(c0);
+      const vc1 = f64x2.splat(c1);
+      const vc2 = f64x2.splat(c2);
+      const vc3 = f64x2.splat(c3);
+      const ve0 = f64x2.splat(e0);
+      const ve1 = f64x2.splat(e1);
+      const ve2 = f64x2.splat(e2);
+      const ve3 = f64x2.splat(e3);
+      // i is even, so columns 0..i-1 come in pairs; columns i and i+1 follow as scalars.
+      for (let j = 0; j < i; j += 2) {
+        const x0 = v128.load(at(g0, j));
+        const x1 = v128.load(at(g1, j));
+        const x2 = v128.load(at(g2, j));
+        const x3 = v128.load(at(g3, j));
+        const t0 = f64x2.add(
+          f64x2.add(f64x2.mul(vc0, x0), f64x2.mul(vc1, x1)),
+          f64x2.add(f64x2.mul(vc2, x2), f64x2.mul(vc3, x3)),
+        );
+        const t1 = f64x2.add(
+          f64x2.add(f64x2.mul(ve0, x0), f64x2.mul(ve1, x1)),
+          f64x2.add(f64x2.mul(ve2, x2), f64x2.mul(ve3, x3)),
+        );
+        v128.store(at(o0, j), f64x2.add(v128.load(at(o0, j)), t0));
+        v128.store(at(o1, j), f64x2.add(v128.load(at(o1, j)), t1));
+      }
+      const y0 = load<f64>(at(g0, i));
+      const y1 = load<f64>(at(g1, i));
+      const y2 = load<f64>(at(g2, i));
+      const y3 = load<f64>(at(g3, i));
+      store<f64>(at(o0, i), load<f64>(at(o0, i)) + ((c0 * y0 + c1 * y1) + (c2 * y2 + c3 * y3)));
+      store<f64>(at(o1, i), load<f64>(at(o1, i)) + ((e0 * y0 + e1 * y1) + (e2 * y2 + e3 * y3)));
+      const z0 = load<f64>(at(g0, i + 1));
+      const z1 = load<f64>(at(g1, i + 1));
+      const z2 = load<f64>(at(g2, i + 1));
+      const z3 = load<f64>(at(g3, i + 1));
+      store<f64>(
+        at(o1, i + 1),
+        load<f64>(at(o1, i + 1)) + ((e0 * z0 + e1 * z1) + (e2 * z2 + e3 * z3)),
+      );
+    }
+    if (i < n) {
+      const c0 = w0 * load<f64>(at(g0, i));
+      const c1 = w1 * load<f64>(at(g1, i));
+      const c2 = w2 * load<f64>(at(g2, i));
+      const c3 = w3 * load<f64>(at(g3, i));
+      if (!(c0 == 0 && c1 == 0 && c2 == 0 && c3 == 0)) {
+        axpy4(out + <usize>i * rowBytes, c0, g0, c1, g1, c2, g2, c3, g3, i + 1);
+      }
+    }
+  }
+  for (; k < p; k++) {
+    const gk = g + <usize>k * rowBytes;
+    const wk = load<f64>(at(w, k));
+    for (let i = 0; i < n; i++) {
+      const c = wk * load<f64>(at(gk, i));
+      if (c != 0) axpy(out + <usize>i * rowBytes, c, gk, i + 1);
+    }
+  }
+}
+
+/** out (k×k, lower triangle) = X Xᵀ for X k×n. */
+export function syrk(x: usize, k: i32, n: i32, out: usize): void {
+  const xRow = <usize>n << 3;
+  const outRow = <usize>k << 3;
+  let i = 0;
+  for (; i + 1 < k; i += 2) {
+    const xi0 = x + <usize>i * xRow;
+    const xi1 = xi0 + xRow;
+    const o0 = out + <usize>i * outRow;
+    const o1 = o0 + outRow;
+    for (let j = 0; j < i; j += 2) {
+      const xj0 = x + <usize>j * xRow;
+      dot2x2(xi0, xi1, xj0, xj0 + xRow, n);
+      store<f64>(at(o0, j), dot00);
+      store<f64>(at(o0, j + 1), dot01);
+      store<f64>(at(o1, j), dot10);
+      store<f64>(at(o1, j + 1), dot11);
+    }
+    dot2x2(xi0, xi1, xi0, xi1, n);
+    store<f64>(at(o0, i), dot00);
+    store<f64>(at(o1, i), dot10);
+    store<f64>(at(o1, i + 1), dot11);
+  }
+  if (i < k) {
+    const xi = x + <usize>i * xRow;
+    const o = out + <usize>i * outRow;
+    for (let j = 0; j < i; j += 2) {
+      const xj0 = x + <usize>j * xRow;
+      dot2x1(xj0, xj0 + xRow, xi, n);
+      store<f64>(at(o, j), dot00);
+      store<f64>(at(o, j + 1), dot10);
+    }
+    store<f64>(at(o, i), dot(xi, xi, n));
+  }
+}
+
+/**
+ * In-place Cholesky of the lower triangle of the n×n matrix at a (left-looking, two columns at a
+ * time, so the inner loops are 4×2 blocks of dot products of contiguous rows). Returns 1 on
+ * success, 0 when a pivot is not positive (or not a number). The upper triangle is not touched.
+ */
+export function cholesky(a: usize, n: i32): i32 {
+  const rowBytes = <usize>n << 3;
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
+    const rj0 = a + <usize>j * rowBytes;
+    const rj1 = rj0 + rowBytes;
+    // The 2×2 diagonal block: L[j][j], L[j+1][j], L[j+1][j+1].
+    dot2x2(rj0, rj1, rj0, rj1, j);
+    const d0 = load<f64>(at(rj0, j)) - dot00;
+    if (!(d0 > 0)) return 0;
+    const l00 = sqrt<f64>(d0);
+    const l10 = (load<f64>(at(rj1, j)) - dot10) / l00;
+    const d1 = load<f64>(at(rj1, j + 1)) - dot11 - l10 * l10;
+    if (!(d1 > 0)) return 0;
+    const l11 = sqrt<f64>(d1);
+    store<f64>(at(rj0, j), l00);
+    store<f64>(at(rj1, j), l10);
+    store<f64>(at(rj1, j + 1), l11);
+    // Rows below: L[i][j] = (a[i][j] − L[i]·L[j]) / L[j][j], then the same for column j+1.
+    let i = j + 2;
+    for (; i + 3 < n; i += 4) {
+      const ri0 = a + <usize>i * rowBytes;
+      const ri1 = ri0 + rowBytes;
+      const ri2 = ri1 + rowBytes;
+      const ri3 = ri2 + rowBytes;
+      dot4x2(ri0, ri1, ri2, ri3, rj0, rj1, j);
+      const x00 = (load<f64>(at(ri0, j)) - dot00) / l00;
+      const x10 = (load<f64>(at(ri1, j)) - dot10) / l00;
+      const x20 = (load<f64>(at(ri2, j)) - dot20) / l00;
+      const x30 = (load<f64>(at(ri3, j)) - dot30) / l00;
+      store<f64>(at(ri0, j), x00);
+      store<f64>(at(ri1, j), x10);
+      store<f64>(at(ri2, j), x20);
+      store<f64>(at(ri3, j), x30);
+      store<f64>(at(ri0, j + 1), (load<f64>(at(ri0, j + 1)) - dot01 - x00 * l10) / l11);
+      store<f64>(at(ri1, j + 1), (load<f64>(at(ri1, j + 1)) - dot11 - x10 * l10) / l11);
+      store<f64>(at(ri2, j + 1), (load<f64>(at(ri2, j + 1)) - dot21 - x20 * l10) / l11);
+      store<f64>(at(ri3, j + 1), (load<f64>(at(ri3, j + 1)) - dot31 - x30 * l10) / l11);
+    }
+    for (; i + 1 < n; i += 2) {
+      const ri0 = a + <usize>i * rowBytes;
+      const ri1 = ri0 + rowBytes;
+      dot2x2(ri0, ri1, rj0, rj1, j);
+      const x00 = (load<f64>(at(ri0, j)) - dot00) / l00;
+      const x10 = (load<f64>(at(ri1, j)) - dot10) / l00;
+      store<f64>(at(ri0, j), x00);
+      store<f64>(at(ri1, j), x10);
+      store<f64>(at(ri0, j + 1), (load<f64>(at(ri0, j + 1)) - dot01 - x00 * l10) / l11);
+      store<f64>(at(ri1, j + 1), (load<f64>(at(ri1, j + 1)) - dot11 - x10 * l10) / l11);
+    }
+    if (i < n) {
+      const ri = a + <usize>i * rowBytes;
+      dot2x1(rj0, rj1, ri, j);
+      const x0 = (load<f64>(at(ri, j)) - dot00) / l00;
+      store<f64>(at(ri, j), x0);
+      store<f64>(at(ri, j + 1), (load<f64>(at(ri, j + 1)) - dot10 - x0 * l10) / l11);
+    }
+  }
+  if (j < n) {
+    const rj = a + <usize>j * rowBytes;
+    const d = load<f64>(at(rj, j)) - dot(rj, rj, j);
+    if (!(d > 0)) return 0;
+    store<f64>(at(rj, j), sqrt<f64>(d));
+  }
+  return 1;
+}
+
+/** x ← L⁻¹ x (forward substitution, two rows of L per pass over x). */
+export function solveLower(l: usize, n: i32, x: usize): void {
+  const rowBytes = <usize>n << 3;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const r0 = l + <usize>i * rowBytes;
+    const r1 = r0 + rowBytes;
+    dot2x1(r0, r1, x, i);
+    const xi = (load<f64>(at(x, i)) - dot00) / load<f64>(at(r0, i));
+    store<f64>(at(x, i), xi);
+    const xi1 = (load<f64>(at(x, i + 1)) - dot10 - load<f64>(at(r1, i)) * xi) /
+      load<f64>(at(r1, i + 1));
+    store<f64>(at(x, i + 1), xi1);
+  }
+  if (i < n) {
+    const r = l + <usize>i * rowBytes;
+    store<f64>(at(x, i), (load<f64>(at(x, i)) - dot(r, x, i)) / load<f64>(at(r, i)));
+  }
+}
+
+/** x ← L⁻ᵀ x (back substitution by rows of L, i.e. column updates of x, two at a time). */
+export function solveLowerTransposed(l: usize, n: i32, x: usize): void {
+  const rowBytes = <usize>n << 3;
+  let i = n - 1;
+  for (; i >= 1; i -= 2) {
+    const r1 = l + <usize>i * rowBytes;
+    const r0 = r1 - rowBytes;
+    const xi = load<f64>(at(x, i)) / load<f64>(at(r1, i));
+    store<f64>(at(x, i), xi);
+    const xi0 = (load<f64>(at(x, i - 1)) - load<f64>(at(r1, i - 1)) * xi) /
+      load<f64>(at(r0, i - 1));
+    store<f64>(at(x, i - 1), xi0);
+    // x[0..i-1) −= L[i][·]·x[i] + L[i-1][·]·x[i-1]; a sparse right-hand side skips the update.
+    if (xi != 0 || xi0 != 0) axpy2(x, -xi, r1, -xi0, r0, i - 1);
+  }
+  if (i == 0) store<f64>(x, load<f64>(x) / load<f64>(l));
+}
+
+/** Every row b of B (k×n) ← L⁻¹ b: two rows of B against two rows of L per block. */
+export function solveLowerRows(l: usize, n: i32, b: usize, k: i32): void {
+  const rowBytes = <usize>n << 3;
+  let r = 0;
+  for (; r + 1 < k; r += 2) {
+    const b0 = b + <usize>r * rowBytes;
+    const b1 = b0 + rowBytes;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const l0 = l + <usize>i * rowBytes;
+      const l1 = l0 + rowBytes;
+      dot2x2(b0, b1, l0, l1, i);
+      const d0 = load<f64>(at(l0, i));
+      const c = load<f64>(at(l1, i));
+      const d1 = load<f64>(at(l1, i + 1));
+      const y0 = (load<f64>(at(b0, i)) - dot00) / d0;
+      const y1 = (load<f64>(at(b1, i)) - dot10) / d0;
+      store<f64>(at(b0, i), y0);
+      store<f64>(at(b1, i), y1);
+      store<f64>(at(b0, i + 1), (load<f64>(at(b0, i + 1)) - dot01 - c * y0) / d1);
+      store<f64>(at(b1, i + 1), (load<f64>(at(b1, i + 1)) - dot11 - c * y1) / d1);
+    }
+    if (i < n) {
+      const li = l + <usize>i * rowBytes;
+      dot2x1(b0, b1, li, i);
+      const d = load<f64>(at(li, i));
+      store<f64>(at(b0, i), (load<f64>(at(b0, i)) - dot00) / d);
+      store<f64>(at(b1, i), (load<f64>(at(b1, i)) - dot10) / d);
+    }
+  }
+  if (r < k) solveLower(l, n, b + <usize>r * rowBytes);
+}
+
+/** y ← alpha·M x + beta·y for M rows×cols; beta = 0 overwrites y without reading it (BLAS). */
+export function gemv(
+  m: usize,
+  rows: i32,
+  cols: i32,
+  alpha: f64,
+  x: usize,
+  beta: f64,
+  y: usize,
+): void {
+  const rowBytes = <usize>cols << 3;
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
+    const r0 = m + <usize>i * rowBytes;
+    dot2x1(r0, r0 + rowBytes, x, cols);
+    const y0 = at(y, i);
+    const y1 = at(y, i + 1);
+    if (beta == 0) {
+      store<f64>(y0, alpha * dot00);
+      store<f64>(y1, alpha * dot10);
+    } else {
+      store<f64>(y0, alpha * dot00 + beta * load<f64>(y0));
+      store<f64>(y1, alpha * dot10 + beta * load<f64>(y1));
+    }
+  }
+  if (i < rows) {
+    const s = dot(m + <usize>i * rowBytes, x, cols);
+    const yi = at(y, i);
+    store<f64>(yi, beta == 0 ? alpha * s : alpha * s + beta * load<f64>(yi));
+  }
+}
+
+/** y ← alpha·Mᵀ x + beta·y for M rows×cols (y has cols entries); beta = 0 overwrites y. */
+export function gemvTransposed(
+  m: usize,
+  rows: i32,
+  cols: i32,
+  alpha: f64,
+  x: usize,
+  beta: f64,
+  y: usize,
+): void {
+  if (beta == 0) {
+    memory.fill(y, 0, <usize>cols << 3);
+  } else if (beta != 1) {
+    const vb = f64x2.splat(beta);
+    let k = 0;
+    for (; k + 1 < cols; k += 2) v128.store(at(y, k), f64x2.mul(vb, v128.load(at(y, k))));
+    if (k < cols) store<f64>(at(y, k), beta * load<f64>(at(y, k)));
+  }
+  const rowBytes = <usize>cols << 3;
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const c0 = alpha * load<f64>(at(x, i));
+    const c1 = alpha * load<f64>(at(x, i + 1));
+    const c2 = alpha * load<f64>(at(x, i + 2));
+    const c3 = alpha * load<f64>(at(x, i + 3));
+    if (c0 == 0 && c1 == 0 && c2 == 0 && c3 == 0) continue;
+    const r0 = m + <usize>i * rowBytes;
+    const r1 = r0 + rowBytes;
+    const r2 = r1 + rowBytes;
+    const r3 = r2 + rowBytes;
+    axpy4(y, c0, r0, c1, r1, c2, r2, c3, r3, cols);
+  }
+  for (; i < rows; i++) {
+    const c = alpha * load<f64>(at(x, i));
+    if (c != 0) axpy(y, c, m + <usize>i * rowBytes, cols);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: our batched QP layer against the `highs` and `quadprog` packages solving the
+ * same problems one by one, and a tfjs dense layer of the same width, in the settings of the
+ * OptNet paper's Figures 1–2. Prints markdown tables; `--json` keeps the raw measurements.
+ */
+
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import { Command } from "commander";
+import { loadHighs } from "./lib/highs.js";
+import { loadOurSolver } from "./lib/ours.js";
+import { createProgress } from "./lib/progress.js";
+import { detailTable, formatMs, summaryTable, targetVerdict } from "./lib/report.js";
+import {
+  runSetting,
+  settingUnits,
+  warmUpReferences,
+  type SettingResult,
+} from "./lib/run-setting.js";
+import { filterPlan, fullPlan, quickPlan, withWholeBatch } from "./lib/settings.js";
+
+interface CliOptions {
+  quick: boolean;
+  only: string[];
+  json?: string;
+  wholeBatch: boolean;
+  seed: string;
+}
+
+const program = new Command()
+  .name("bench")
+  .description("Time the optnet QP layer against highs, quadprog and a tfjs dense layer.")
+  .option("--quick", "tiny settings that run in seconds (checks that the bench works)", false)
+  .option(
+    "--only <filter>",
+    "run only matching settings, e.g. n=100 or batch=1,128 (repeat to combine)",
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
+  .option("--whole-batch", "our solver solves the whole batch at n = 500 too (slow)", false)
+  .option("--json <file>", "write the raw measurements to this file (input of bench/plot.ts)")
+  .option("--seed <n>", "seed of the problem generator", "1")
+  .parse();
+
+const options = program.opts<CliOptions>();
+const seed = Number(options.seed);
+const basePlan = options.quick ? quickPlan() : fullPlan();
+const plan = filterPlan(options.wholeBatch ? withWholeBatch(basePlan) : basePlan, options.only);
+if (plan.length === 0) {
+  console.error("no setting matches the filters");
+  process.exit(2);
+}
+
+const machine = {
+  cpus: os.availableParallelism(),
+  cpuModel: os.cpus()[0]?.model ?? "unknown",
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  date: new Date().toISOString(),
+};
+
+const runStart = performance.now();
+const ours = await loadOurSolver();
+const highs = await loadHighs();
+warmUpReferences(highs, seed);
+const progress = createProgress(
+  plan.reduce((sum, s) => sum + settingUnits(s, typeof ours !== "string"), 0),
+);
+
+const results: SettingResult[] = [];
+const writeJson = () => {
+  if (!options.json) return;
+  const wallSeconds = (performance.now() - runStart) / 1000;
+  writeFileSync(
+    options.json,
+    JSON.stringify({ machine, seed, quick: options.quick, wallSeconds, results }, null, 1),
+  );
+};
+for (const setting of plan) {
+  results.push(runSetting(setting, { ours, highs }, seed, progress));
+  // Written after every setting, so an interrupted run still leaves what it measured.
+  writeJson();
+}
+progress.stop();
+
+const wallSeconds = (performance.now() - runStart) / 1000;
+console.log(
+  `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.date}; seed ${seed}${options.quick ? "; --quick" : ""}`,
+);
+console.log(
+  "Times are per batch (highs and quadprog solve its problems one by one), float64 except the tfjs dense layer (float32). CPU time is the whole process's user+system time, worker threads included.\n",
+);
+console.log("## Medians and ratios\n");
+console.log(summaryTable(results));
+console.log("\n## Every measurement\n");
+console.log(detailTable(results));
+console.log(`\n${targetVerdict(results)}`);
+console.log(`\nWhole run: ${formatMs(wallSeconds * 1000)} wall.`);
+writeJson();

@@ -1,0 +1,24 @@
+/** Sizes of a dense QP given as flat row-major arrays, checked once for both reference wrappers. */
+export interface DenseSizes {
+  n: number;
+  m: number;
+  p: number;
+}
+
+export function denseSizes(
+  Q: ArrayLike<number>,
+  q: ArrayLike<number>,
+  G: ArrayLike<number>,
+  h: ArrayLike<number>,
+  A?: ArrayLike<number>,
+  b?: ArrayLike<number>,
+): DenseSizes {
+  const n = q.length;
+  const p = h.length;
+  const m = b?.length ?? 0;
+  if (Q.length !== n * n) throw new Error(`Q has ${Q.length} entries, expected ${n}×${n}`);
+  if (G.length !== p * n) throw new Error(`G has ${G.length} entries, expected ${p}×${n}`);
+  if ((A?.length ?? 0) !== m * n)
+    throw new Error(`A has ${A?.length ?? 0} entries, expected ${m}×${n}`);
+  return { n, m, p };
+}

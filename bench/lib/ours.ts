@@ -1,0 +1,18 @@
+/**
+ * Our solver, looked up at run time so that the benchmark still runs (the other methods) while
+ * the solver is missing or broken.
+ */
+
+import type { QPBatch, QPBatchSolution, SolverOptions } from "../../src/solver/index.js";
+
+export type SolveBatch = (problem: QPBatch, options?: SolverOptions) => QPBatchSolution;
+
+export async function loadOurSolver(): Promise<SolveBatch | string> {
+  try {
+    const solver = (await import("../../src/solver/index.js")) as { solveBatch?: unknown };
+    if (typeof solver.solveBatch !== "function") return "src/solver exports no solveBatch";
+    return solver.solveBatch as SolveBatch;
+  } catch (error) {
+    return `src/solver failed to load: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

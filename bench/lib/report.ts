@@ -1,0 +1,103 @@
+/** Markdown tables of the measurements: one row per method and setting, then medians and ratios. */
+
+import { summarize } from "./measure.js";
+import type { MethodName, MethodResult, SettingResult } from "./run-setting.js";
+
+/** Wall time of a whole batch per repetition, scaled when only part of the batch ran. */
+export function batchWallMs(result: MethodResult): number[] {
+  return result.wallMs.map((ms) => ms * result.scale);
+}
+
+export function batchCpuMs(result: MethodResult): number[] {
+  return result.cpuMs.map((ms) => ms * result.scale);
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return "–";
+  if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`;
+  if (ms >= 1) return `${ms.toPrecision(3)} ms`;
+  return `${(ms * 1000).toPrecision(3)} µs`;
+}
+
+const formatMB = (bytes: number | undefined) =>
+  bytes === undefined ? "–" : `${(bytes / 2 ** 20).toFixed(1)}`;
+const formatError = (error: number | undefined) =>
+  error === undefined ? "–" : error.toExponential(1);
+
+export function detailTable(results: readonly SettingResult[]): string {
+  const lines = [
+    "| n=p | batch | method | problems run | wall per batch: median (min–max) | CPU per batch (median) | iterations mean / max | not solved | max abs error in z vs quadprog | retained MB | process peak RSS so far, MB |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const setting of results) {
+    for (const m of setting.methods) {
+      const wall = summarize(batchWallMs(m));
+      const cpu = summarize(batchCpuMs(m));
+      const extrapolated = m.scale !== 1;
+      const problems = extrapolated
+        ? `${m.problems} of ${setting.batch} (×${m.scale.toPrecision(3)} extrapolated)`
+        : `${m.problems}`;
+      const perProblem = extrapolated
+        ? `; ${formatMs(wall.median / setting.batch)} per problem`
+        : "";
+      lines.push(
+        `| ${setting.n} | ${setting.batch} | ${m.method} | ${problems} | ${formatMs(wall.median)} (${formatMs(wall.min)}–${formatMs(wall.max)})${extrapolated ? " *extrapolated*" : ""}${perProblem} | ${formatMs(cpu.median)} | ${m.iterations ? `${m.iterations.mean.toFixed(1)} / ${m.iterations.max}` : "–"} | ${m.notSolved ?? "–"} | ${formatError(m.maxErrorVsQuadprog)} | ${formatMB(m.retainedBytes)} | ${formatMB(setting.peakRssBytes)} |`,
+      );
+    }
+    for (const reason of setting.skipped) {
+      lines.push(`| ${setting.n} | ${setting.batch} | skipped | – | ${reason} | | | | | | |`);
+    }
+  }
+  return lines.join("\n");
+}
+
+export function medianWallMs(setting: SettingResult, method: MethodName): number {
+  const m = setting.methods.find((x) => x.method === method);
+  return m ? summarize(batchWallMs(m)).median : Number.NaN;
+}
+
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–");
+
+export function summaryTable(results: readonly SettingResult[]): string {
+  const lines = [
+    "| n=p | batch | ours fwd | ours fwd+bwd | bwd / fwd | highs | quadprog | highs ÷ ours fwd+bwd | quadprog ÷ ours fwd+bwd | tfjs dense fwd+bwd | ours fwd+bwd ÷ dense fwd+bwd |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const s of results) {
+    const forward = medianWallMs(s, "ours forward");
+    const backward = medianWallMs(s, "ours backward");
+    const both = medianWallMs(s, "ours forward+backward");
+    const highs = medianWallMs(s, "highs");
+    const quadprog = medianWallMs(s, "quadprog");
+    const dense = medianWallMs(s, "dense forward+backward");
+    lines.push(
+      `| ${s.n} | ${s.batch} | ${formatMs(forward)} | ${formatMs(both)} | ${Number.isFinite(backward / forward) ? `${((100 * backward) / forward).toFixed(1)}%` : "–"} | ${formatMs(highs)} | ${formatMs(quadprog)} | ${ratio(highs, both)} | ${ratio(quadprog, both)} | ${formatMs(dense)} | ${ratio(both, dense)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The issue's target, judged on this run's numbers only. */
+export function targetVerdict(results: readonly SettingResult[]): string {
+  const s = results.find((r) => r.n === 100 && r.p === 100 && r.batch === 128);
+  const goal =
+    "Target: n = p = 100, batch 128: ours forward+backward ≥ 3× faster than highs (same run), backward ≤ 15% of forward.";
+  if (!s) return `${goal}\nNot judged: this run did not include n = p = 100 at batch 128.`;
+  const forward = medianWallMs(s, "ours forward");
+  const backward = medianWallMs(s, "ours backward");
+  const both = medianWallMs(s, "ours forward+backward");
+  const highs = medianWallMs(s, "highs");
+  if (!Number.isFinite(both)) return `${goal}\nNot judged: our solver did not run.`;
+  const speedup = highs / both;
+  const backwardShare = backward / forward;
+  const speedOk = speedup >= 3;
+  const backwardOk = backwardShare <= 0.15;
+  const unsolved = s.methods.find((m) => m.method === "ours forward")?.notSolved ?? 0;
+  return [
+    goal,
+    `- speed: highs ${formatMs(highs)} ÷ ours forward+backward ${formatMs(both)} = ${speedup.toFixed(2)}× → ${speedOk ? "met" : "NOT met"}`,
+    `- backward: ${formatMs(backward)} = ${(100 * backwardShare).toFixed(1)}% of forward ${formatMs(forward)} → ${backwardOk ? "met" : "NOT met"}`,
+    `- problems our solver did not solve: ${unsolved}`,
+    `Verdict: ${speedOk && backwardOk && unsolved === 0 ? "target MET in this run" : "target NOT met in this run"}.`,
+  ].join("\n");
+}

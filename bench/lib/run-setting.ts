@@ -1,0 +1,297 @@
+/** Runs every method on the problems of one setting and collects the raw measurements. */
+
+import type { Highs } from "highs";
+import { createDenseLayerBench } from "./dense-layer.js";
+import { randomProblems, randomUpstream, stackBatch, type DenseQP } from "./generator.js";
+import { solveWithLoadedHighs } from "./highs.js";
+import { measure, peakRssBytes } from "./measure.js";
+import type { SolveBatch } from "./ours.js";
+import type { Progress } from "./progress.js";
+import { solveWithQuadprog } from "./quadprog.js";
+import type { Figure, Setting } from "./settings.js";
+
+export type MethodName =
+  | "ours forward"
+  | "ours backward"
+  | "ours forward+backward"
+  | "highs"
+  | "quadprog"
+  | "dense forward"
+  | "dense forward+backward";
+
+export interface MethodResult {
+  method: MethodName;
+  /** problems actually solved in each repetition */
+  problems: number;
+  /** factor from `problems` to the whole batch: 1 when the whole batch ran, else extrapolated */
+  scale: number;
+  /** per repetition, for `problems` problems (not scaled) */
+  wallMs: number[];
+  cpuMs: number[];
+  /** growth of JS heap + ArrayBuffers across one call while its result is held */
+  retainedBytes?: number;
+  /** interior point iterations (ours) or active set changes (quadprog) per problem */
+  iterations?: { mean: number; max: number };
+  /** problems whose status was not "solved" */
+  notSolved?: number;
+  /** max |z − z_quadprog| over the problems both solved */
+  maxErrorVsQuadprog?: number;
+}
+
+export interface SettingResult {
+  n: number;
+  p: number;
+  batch: number;
+  figures: Figure[];
+  methods: MethodResult[];
+  /** peak RSS of the process when this setting finished (monotonic over the run) */
+  peakRssBytes: number;
+  /** methods that could not run here, and why */
+  skipped: string[];
+}
+
+export interface Solvers {
+  ours: SolveBatch | string;
+  highs: Highs;
+}
+
+/**
+ * Both reference solvers run about ten times slower on their first few problems (JIT and
+ * WebAssembly tier-up): solve a handful of mid-sized problems before timing anything.
+ */
+export function warmUpReferences(highs: Highs, seed: number): void {
+  for (const qp of randomProblems(8, 60, 60, seed + 1)) {
+    solveWithQuadprog(qp.Q, qp.q, qp.G, qp.h);
+    solveWithLoadedHighs(highs, qp.Q, qp.q, qp.G, qp.h);
+  }
+}
+
+/** Timed calls a setting makes, for the progress bar. */
+export function settingUnits(s: Setting, oursAvailable: boolean): number {
+  const ours = oursAvailable ? 2 * (s.oursRepetitions + warmupRuns(s)) : 0;
+  const references = 2 * s.referenceRepetitions;
+  const dense = s.denseLayer ? 2 * s.denseRepetitions : 0;
+  return 1 + ours + references + dense;
+}
+
+// Everything is warmed up once so the JIT has compiled it, except where one call takes seconds.
+const warmupRuns = (s: Setting) => (s.n >= 500 ? 0 : 1);
+
+export function runSetting(
+  s: Setting,
+  solvers: Solvers,
+  seed: number,
+  progress: Progress,
+): SettingResult {
+  const label = `n=p=${s.n} batch ${s.batch}`;
+  progress.advance(0, `${label}: generating problems`);
+  const problems = randomProblems(Math.max(s.oursProblems, s.referenceProblems), s.n, s.p, seed);
+  progress.advance(1);
+  const methods: MethodResult[] = [];
+  const skipped: string[] = [];
+
+  if (warmupRuns(s) > 0) {
+    solveWithQuadprog(problems[0].Q, problems[0].q, problems[0].G, problems[0].h);
+    solveWithLoadedHighs(solvers.highs, problems[0].Q, problems[0].q, problems[0].G, problems[0].h);
+  }
+  const quadprog = runOneByOne("quadprog", s, problems, progress, label, (qp) =>
+    solveWithQuadprog(qp.Q, qp.q, qp.G, qp.h),
+  );
+  const referenceZ = quadprog.solutions;
+  methods.push(quadprog.result);
+
+  const highs = runOneByOne("highs", s, problems, progress, label, (qp) =>
+    solveWithLoadedHighs(solvers.highs, qp.Q, qp.q, qp.G, qp.h),
+  );
+  highs.result.maxErrorVsQuadprog = maxErrorAgainst(referenceZ, highs.solutions, s.n);
+  methods.push(highs.result);
+
+  if (typeof solvers.ours === "string") skipped.push(`ours: ${solvers.ours}`);
+  else methods.push(...runOurs(s, solvers.ours, problems, referenceZ, seed, progress, label));
+
+  if (s.denseLayer) methods.push(...runDenseLayer(s, seed, progress, label));
+
+  return {
+    n: s.n,
+    p: s.p,
+    batch: s.batch,
+    figures: s.figures,
+    methods,
+    peakRssBytes: peakRssBytes(),
+    skipped,
+  };
+}
+
+interface ReferenceSolveResult {
+  z: Float64Array;
+  status: string;
+  iterations?: number;
+}
+
+function runOneByOne(
+  method: "highs" | "quadprog",
+  s: Setting,
+  problems: readonly DenseQP[],
+  progress: Progress,
+  label: string,
+  solve: (qp: DenseQP) => ReferenceSolveResult,
+): { result: MethodResult; solutions: (Float64Array | undefined)[] } {
+  const count = Math.min(s.referenceProblems, s.batch);
+  const result: MethodResult = {
+    method,
+    problems: count,
+    scale: s.batch / count,
+    wallMs: [],
+    cpuMs: [],
+  };
+  const solutions: (Float64Array | undefined)[] = [];
+  for (let repetition = 0; repetition < s.referenceRepetitions; repetition++) {
+    progress.advance(0, `${label}: ${method} one by one, repetition ${repetition + 1}`);
+    const timed = measure(() => problems.slice(0, count).map(solve));
+    result.wallMs.push(timed.wallMs);
+    result.cpuMs.push(timed.cpuMs);
+    if (repetition === 0) {
+      result.retainedBytes = timed.retainedBytes;
+      const solved = timed.value.map((r) => (r.status === "solved" ? r.z : undefined));
+      solutions.push(...solved);
+      result.notSolved = solved.filter((z) => z === undefined).length;
+      const iterations = timed.value.flatMap((r) =>
+        r.iterations === undefined ? [] : [r.iterations],
+      );
+      if (iterations.length > 0) result.iterations = meanAndMax(iterations);
+    }
+    progress.advance(2);
+  }
+  return { result, solutions };
+}
+
+function runOurs(
+  s: Setting,
+  solveBatch: SolveBatch,
+  problems: readonly DenseQP[],
+  referenceZ: readonly (Float64Array | undefined)[],
+  seed: number,
+  progress: Progress,
+  label: string,
+): MethodResult[] {
+  const count = Math.min(s.oursProblems, s.batch);
+  const batch = stackBatch(problems.slice(0, count));
+  const dz = randomUpstream(count, s.n, seed);
+  const scale = s.batch / count;
+  const forward: MethodResult = {
+    method: "ours forward",
+    problems: count,
+    scale,
+    wallMs: [],
+    cpuMs: [],
+  };
+  const backward: MethodResult = {
+    method: "ours backward",
+    problems: count,
+    scale,
+    wallMs: [],
+    cpuMs: [],
+  };
+  const both: MethodResult = {
+    method: "ours forward+backward",
+    problems: count,
+    scale,
+    wallMs: [],
+    cpuMs: [],
+  };
+
+  for (let run = -warmupRuns(s); run < s.oursRepetitions; run++) {
+    const what = run < 0 ? "warm-up" : `repetition ${run + 1}`;
+    progress.advance(0, `${label}: ours forward, ${what}`);
+    const solved = measure(() => solveBatch(batch));
+    progress.advance(1, `${label}: ours backward, ${what}`);
+    const gradients = measure(() => solved.value.backward(dz));
+    progress.advance(1);
+    if (run < 0) continue;
+    forward.wallMs.push(solved.wallMs);
+    forward.cpuMs.push(solved.cpuMs);
+    backward.wallMs.push(gradients.wallMs);
+    backward.cpuMs.push(gradients.cpuMs);
+    both.wallMs.push(solved.wallMs + gradients.wallMs);
+    both.cpuMs.push(solved.cpuMs + gradients.cpuMs);
+    if (run === 0) {
+      const solution = solved.value;
+      forward.retainedBytes = solved.retainedBytes;
+      backward.retainedBytes = gradients.retainedBytes;
+      forward.iterations = meanAndMax(Array.from(solution.iterations));
+      forward.notSolved = solution.status.filter((status) => status !== "solved").length;
+      const ourZ = Array.from({ length: count }, (_, k) =>
+        solution.status[k] === "solved" ? solution.z.subarray(k * s.n, (k + 1) * s.n) : undefined,
+      );
+      forward.maxErrorVsQuadprog = maxErrorAgainst(referenceZ, ourZ, s.n);
+    }
+  }
+  return [forward, backward, both];
+}
+
+function runDenseLayer(
+  s: Setting,
+  seed: number,
+  progress: Progress,
+  label: string,
+): MethodResult[] {
+  const layer = createDenseLayerBench(s.batch, s.n, seed);
+  const forward: MethodResult = {
+    method: "dense forward",
+    problems: s.batch,
+    scale: 1,
+    wallMs: [],
+    cpuMs: [],
+  };
+  const both: MethodResult = {
+    method: "dense forward+backward",
+    problems: s.batch,
+    scale: 1,
+    wallMs: [],
+    cpuMs: [],
+  };
+  layer.forward();
+  layer.forwardBackward();
+  for (let repetition = 0; repetition < s.denseRepetitions; repetition++) {
+    progress.advance(
+      0,
+      `${label}: tfjs dense layer (${layer.backend}), repetition ${repetition + 1}`,
+    );
+    const f = measure(() => layer.forward());
+    forward.wallMs.push(f.wallMs);
+    forward.cpuMs.push(f.cpuMs);
+    progress.advance(1);
+    const fb = measure(() => layer.forwardBackward());
+    both.wallMs.push(fb.wallMs);
+    both.cpuMs.push(fb.cpuMs);
+    progress.advance(1);
+  }
+  layer.dispose();
+  return [forward, both];
+}
+
+function meanAndMax(values: readonly number[]): { mean: number; max: number } {
+  let sum = 0;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    sum += v;
+    max = Math.max(max, v);
+  }
+  return { mean: sum / values.length, max };
+}
+
+/** Max |a − b| over the problems both solved; undefined when there is no such problem. */
+function maxErrorAgainst(
+  reference: readonly (Float64Array | undefined)[],
+  candidate: readonly (Float64Array | undefined)[],
+  n: number,
+): number | undefined {
+  let worst: number | undefined;
+  for (let k = 0; k < Math.min(reference.length, candidate.length); k++) {
+    const a = reference[k];
+    const b = candidate[k];
+    if (!a || !b) continue;
+    for (let j = 0; j < n; j++) worst = Math.max(worst ?? 0, Math.abs(a[j] - b[j]));
+  }
+  return worst;
+}

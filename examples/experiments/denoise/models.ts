@@ -1,0 +1,96 @@
+import { compile } from "../../../src/index.js";
+import { applyDense, createDense, variablesOf, type Dense } from "../lib/nets.js";
+import { applyLayer, compileLayer } from "../lib/optnet.js";
+import type { Random } from "../lib/random.js";
+import { tf } from "../lib/tf.js";
+
+/** Total-variation denoising as a QP layer: a fixed difference operator, λ supplied per solve. */
+export const tvLayerSource = `# 1-D total variation denoising (Amos & Kolter 2017, eq. 12)
+dim n = 100
+parameter x[n]          # the noisy signal
+parameter lam nonneg    # regularization weight
+constant D = diff(n)    # first differences, rows e_i - e_(i+1)
+variable z[n]
+minimize 0.5 * ||z - x||^2 + lam * ||D z||_1
+`;
+
+/** The same problem with the difference operator learned: D is a parameter, λ is fixed. */
+export function learnedDifferenceSource(lam: number): string {
+  return `# denoising with a learned "difference" operator D (Amos & Kolter 2017, section 4.2.3)
+dim n = 100
+parameter x[n]          # the noisy signal
+parameter D[n-1, n]     # learned; initialized at random or at diff(n)
+variable z[n]
+minimize 0.5 * ||z - x||^2 + ${lam} * ||D z||_1
+`;
+}
+
+/**
+ * Signals are of size ~50 and the QP has 199 columns: the solver's default 1e-9 relative
+ * tolerance is beyond float64 reach for a few of them, and 1e-6 is far below the noise.
+ */
+const solveTolerance = 1e-6;
+
+/** Denoises a batch of signals with TV at one λ through the layer's plain `solve`. */
+export function createTvDenoiser(length: number): (signals: Float32Array[], lam: number) => Float64Array[] {
+  const layer = compile(tvLayerSource, { dims: { n: length } });
+  return (signals, lam) => {
+    const out = layer.solve({ x: signals.map((s) => Array.from(s)), lam }, { eps: solveTolerance });
+    const failed = out.status.filter((s) => s !== "solved").length;
+    if (failed > 0) throw new Error(`TV denoising: ${failed} of ${out.status.length} problems not solved`);
+    return (out.variables.z as ArrayLike<number>[]).map((row) => Float64Array.from(row));
+  };
+}
+
+export interface DenoisingModel {
+  name: string;
+  variables: tf.Variable[];
+  predict(noisy: tf.Tensor2D): tf.Tensor2D;
+  /** added to the training loss (e.g. an L1 penalty on D) */
+  penalty?(): tf.Scalar;
+}
+
+/** The learned-D OptNet model; `initialD` is (n−1)×n row-major. */
+export function createLearnedDifferenceModel(
+  name: string,
+  length: number,
+  lam: number,
+  initialD: Float32Array,
+  l1Penalty: number,
+): DenoisingModel & { D: tf.Variable<tf.Rank.R2> } {
+  const layer = compileLayer(learnedDifferenceSource(lam), { n: length });
+  const D = tf.variable(tf.tensor2d(initialD, [length - 1, length]));
+  return {
+    name,
+    D,
+    variables: [D],
+    predict(noisy) {
+      return applyLayer(layer, { x: noisy, D }, "z", { eps: solveTolerance });
+    },
+    penalty: l1Penalty > 0 ? () => tf.mul(l1Penalty, tf.sum(tf.abs(D))) : undefined,
+  };
+}
+
+/**
+ * The fully connected baseline: signals are standardized (heights lie in 10..99), pass two
+ * ReLU hidden layers, and the output is mapped back to the signal's scale.
+ */
+export function createFullyConnectedModel(random: Random, length: number, hidden: number): DenoisingModel {
+  const layers: Dense[] = [
+    createDense(random, length, hidden),
+    createDense(random, hidden, hidden),
+    createDense(random, hidden, length, 1),
+  ];
+  const [first, second, last] = layers as [Dense, Dense, Dense];
+  const center = 55;
+  const spread = 30;
+  return {
+    name: "FC net",
+    variables: variablesOf(layers),
+    predict(noisy) {
+      const x = tf.div(tf.sub(noisy, center), spread) as tf.Tensor2D;
+      const h = tf.relu(applyDense(second, tf.relu(applyDense(first, x))));
+      return tf.add(tf.mul(applyDense(last, h), spread), center) as tf.Tensor2D;
+    },
+  };
+}

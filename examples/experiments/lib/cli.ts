@@ -1,0 +1,74 @@
+import { resolve } from "node:path";
+import { Command, Option } from "commander";
+import { closeWorkers } from "../../../src/index.js";
+
+/**
+ * How large a run is. `tiny` exists for the tests (seconds), `quick` finishes in under two
+ * minutes, `medium` is a longer run that fits a shared two-core machine, `full` is the paper's
+ * scale.
+ */
+export type Scale = "tiny" | "quick" | "medium" | "full";
+
+export interface RunOptions {
+  scale: Scale;
+  /** folder the SVG figures are written to */
+  outDir: string;
+  seed: number;
+  /** overrides the scale's number of epochs */
+  epochs?: number;
+  /** show progress bars on stderr */
+  progress: boolean;
+  /** where the results table and notes go */
+  log: (line: string) => void;
+}
+
+export interface RunReport {
+  /** the results table, as printed */
+  table: string;
+  /** paths of the SVG files written */
+  figures: string[];
+  /** the headline numbers of the table, keyed "<model> <metric>" */
+  results: Record<string, number>;
+  wallSeconds: number;
+}
+
+export const defaultFiguresDir = resolve(import.meta.dirname, "../../../docs/figures");
+
+/** Parses the command line shared by every experiment, runs it and prints its report. */
+export async function runFromCommandLine(
+  name: string,
+  description: string,
+  run: (options: RunOptions) => Promise<RunReport>,
+  argv: readonly string[] = process.argv,
+): Promise<void> {
+  const program = new Command(name)
+    .description(description)
+    .option("--quick", "a small setting that finishes in under two minutes")
+    .option("--medium", "a larger setting (tens of minutes on two cores)")
+    .addOption(new Option("--tiny", "a seconds-long smoke setting for tests").hideHelp())
+    .option("--out <dir>", "folder for the SVG figures", defaultFiguresDir)
+    .option("--seed <n>", "random seed", (v) => parseInt(v, 10), 1)
+    .option("--epochs <n>", "override the number of training epochs", (v) => parseInt(v, 10))
+    .option("--no-progress", "hide the progress bars");
+  program.parse(argv as string[]);
+  const opts = program.opts<{
+    quick?: boolean;
+    medium?: boolean;
+    tiny?: boolean;
+    out: string;
+    seed: number;
+    epochs?: number;
+    progress: boolean;
+  }>();
+  const scale: Scale = opts.tiny ? "tiny" : opts.quick ? "quick" : opts.medium ? "medium" : "full";
+  const report = await run({
+    scale,
+    outDir: resolve(opts.out),
+    seed: opts.seed,
+    epochs: opts.epochs,
+    progress: opts.progress,
+    log: (line) => console.log(line),
+  }).finally(() => closeWorkers());
+  console.log(`\nwall time ${report.wallSeconds.toFixed(1)} s (setting: ${scale})`);
+  for (const f of report.figures) console.log(`figure: ${f}`);
+}

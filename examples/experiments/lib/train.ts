@@ -1,0 +1,89 @@
+import { startProgress } from "./progress.js";
+import type { Random } from "./random.js";
+import { tf } from "./tf.js";
+
+/** Adds a per-example statistic of the current minibatch (weighted by its size) to the epoch's mean. */
+export type Recorder = (name: string, value: number, weight: number) => void;
+
+export interface TrainingSetup {
+  label: string;
+  epochs: number;
+  batchSize: number;
+  trainSize: number;
+  random: Random;
+  optimizer: tf.Optimizer;
+  variables: tf.Variable[];
+  /** the loss of one minibatch; runs under the optimizer's gradient tape */
+  loss(indices: number[], record: Recorder): tf.Scalar;
+  /** held-out metrics, before training (epoch 0) and after every epoch */
+  evaluate(epoch: number): Record<string, number>;
+  progress: boolean;
+}
+
+/** One point of a training curve: running means over the epoch's minibatches plus evaluations. */
+export interface EpochRecord {
+  epoch: number;
+  metrics: Record<string, number>;
+}
+
+/** Minibatch training with a fresh shuffle every epoch; returns one record per epoch (0 = initial). */
+export function train(setup: TrainingSetup): EpochRecord[] {
+  const history: EpochRecord[] = [{ epoch: 0, metrics: setup.evaluate(0) }];
+  const batchesPerEpoch = Math.ceil(setup.trainSize / setup.batchSize);
+  const bar = startProgress(setup.label, setup.epochs * batchesPerEpoch, setup.progress);
+  try {
+    for (let epoch = 1; epoch <= setup.epochs; epoch++) {
+      const sums = new Map<string, { total: number; weight: number }>();
+      const record: Recorder = (name, value, weight) => {
+        const s = sums.get(name) ?? { total: 0, weight: 0 };
+        s.total += value * weight;
+        s.weight += weight;
+        sums.set(name, s);
+      };
+      const order = setup.random.shuffled(Array.from({ length: setup.trainSize }, (_, i) => i));
+      for (let start = 0; start < order.length; start += setup.batchSize) {
+        const indices = order.slice(start, start + setup.batchSize);
+        const cost = setup.optimizer.minimize(
+          () => setup.loss(indices, record),
+          true,
+          setup.variables,
+        );
+        const value = cost ? cost.dataSync()[0] ?? NaN : NaN;
+        cost?.dispose();
+        record("trainLoss", value, indices.length);
+        bar.tick({ epoch: `${epoch}/${setup.epochs}`, loss: value.toPrecision(4) });
+      }
+      const running: Record<string, number> = {};
+      for (const [name, s] of sums) running[name] = s.total / s.weight;
+      history.push({ epoch, metrics: { ...running, ...setup.evaluate(epoch) } });
+    }
+  } finally {
+    bar.stop();
+  }
+  return history;
+}
+
+/** Runs `forward` over `size` examples in chunks and concatenates the rows it returns. */
+export function predictInChunks(
+  size: number,
+  chunk: number,
+  forward: (indices: number[]) => tf.Tensor2D,
+): Float32Array[] {
+  const rows: Float32Array[] = [];
+  for (let start = 0; start < size; start += chunk) {
+    const indices = Array.from({ length: Math.min(chunk, size - start) }, (_, i) => start + i);
+    const out = tf.tidy(() => forward(indices));
+    const [, width] = out.shape;
+    const data = out.dataSync() as Float32Array;
+    for (let r = 0; r < indices.length; r++) rows.push(data.slice(r * width, (r + 1) * width));
+    out.dispose();
+  }
+  return rows;
+}
+
+/** A (rows × width) float32 tensor of the chosen rows of a row-major table. */
+export function gatherRows(table: Float32Array, width: number, indices: readonly number[]): tf.Tensor2D {
+  const out = new Float32Array(indices.length * width);
+  indices.forEach((row, i) => out.set(table.subarray(row * width, (row + 1) * width), i * width));
+  return tf.tensor2d(out, [indices.length, width]);
+}

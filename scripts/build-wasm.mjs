@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Compiles the AssemblyScript dense kernels (asm/kernels.ts) to WebAssembly with f64x2 SIMD.
+//
+// Two variants, identical code, differing only in the memory they import as env.memory:
+//   kernels.wasm         an ordinary WebAssembly.Memory (one thread)
+//   kernels-shared.wasm  a WebAssembly.Memory({ shared: true }) that worker threads can share
+//
+//   node scripts/build-wasm.mjs                 writes both to src/solver/wasm/ and dist/solver/wasm/
+//   node scripts/build-wasm.mjs --out DIR       writes both to DIR only
+//   ... --only plain|shared                     builds one variant
+//
+// The runtime loader (src/solver/wasm/load-module.ts) runs this script with --out and --only when
+// the .wasm files are missing or older than the source, so tests never depend on a prior build.
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const kernelSource = join(repoRoot, "asm", "kernels.ts");
+
+/** File name of each variant, keyed by whether its memory is shared. */
+export const variantFiles = { plain: "kernels.wasm", shared: "kernels-shared.wasm" };
+
+const commonFlags = [
+  "--optimizeLevel",
+  "3",
+  "--shrinkLevel",
+  "0",
+  "--runtime",
+  "stub",
+  "--importMemory",
+  "--noExportMemory",
+  "--noAssert",
+  // No `abort` import: the kernels never allocate or check bounds.
+  "--use",
+  "abort=",
+];
+
+const variantFlags = {
+  plain: ["--enable", "simd"],
+  // A shared memory import must declare a maximum; 65536 pages is all of wasm32.
+  shared: ["--enable", "simd,threads", "--sharedMemory", "--maximumMemory", "65536"],
+};
+
+/**
+ * Compiles one variant and returns its bytes.
+ * @param {"plain" | "shared"} variant
+ * @returns {Promise<Uint8Array>}
+ */
+export async function compileKernels(variant = "plain") {
+  const { default: asc } = await import("assemblyscript/asc");
+  const outName = variantFiles[variant];
+  /** @type {Uint8Array | undefined} */
+  let binary;
+  const stderr = asc.createMemoryStream();
+  const result = await asc.main(
+    [kernelSource, "--outFile", outName, ...commonFlags, ...variantFlags[variant]],
+    {
+      stderr,
+      writeFile(name, contents) {
+        if (name.endsWith(outName) && typeof contents !== "string") binary = contents;
+      },
+    },
+  );
+  if (result.error || binary === undefined) {
+    throw new Error(
+      `AssemblyScript failed on ${kernelSource}: ${result.error?.message ?? "no output"}\n${stderr.toString()}`,
+    );
+  }
+  return binary;
+}
+
+/** Writes through a temporary name so a concurrent reader never sees half a file. */
+function writeAtomically(path, bytes) {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, path);
+}
+
+async function main(argv) {
+  const outIndex = argv.indexOf("--out");
+  // dist/ is written even before tsc has created it: `tsc -p tsconfig.build.json` copies no .wasm.
+  const targets =
+    outIndex >= 0
+      ? [resolve(argv[outIndex + 1])]
+      : [join(repoRoot, "src", "solver", "wasm"), join(repoRoot, "dist", "solver", "wasm")];
+  const onlyIndex = argv.indexOf("--only");
+  const variants = onlyIndex >= 0 ? [argv[onlyIndex + 1]] : ["plain", "shared"];
+  for (const variant of variants) {
+    if (!(variant in variantFiles)) throw new Error(`unknown variant ${variant}`);
+    const bytes = await compileKernels(variant);
+    for (const dir of targets) writeAtomically(join(dir, variantFiles[variant]), bytes);
+  }
+  console.log(`wasm kernels written to ${targets.join(", ")}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

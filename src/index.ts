@@ -1,0 +1,41 @@
+/**
+ * optnet: convex quadratic programs written as text, compiled into batched, differentiable
+ * layers (LANGUAGE.md is the contract).
+ */
+export {
+  compile,
+  Layer,
+  ParameterError,
+  closeWorkers,
+  type CompileOptions,
+  type SolveOptions,
+  type LayerOutput,
+  type ConstraintDual,
+  type ParameterGradient,
+  type NumericValue,
+  type NestedNumbers,
+  type ParameterValues,
+  type ApplyInputs,
+  type ApplyOutputs,
+  type WorkerOption,
+  type TfLayerOptions,
+} from "./runtime/index.js";
+export { CompileError, type Diagnostic } from "./dsl/index.js";
+export {
+  solveQP,
+  type SolveQPResult,
+  type QPArguments,
+  type MatrixArgument,
+  type VectorArgument,
+  type ArgumentGradient,
+  type QPGradientsByArgument,
+} from "./solver/index.js";
+export type {
+  QPStatus,
+  QPBatch,
+  QPBatchSolution,
+  QPGradients,
+  GradientRequest,
+  SolverOptions,
+} from "./solver/index.js";
+export type { CanonicalQP } from "./canon/index.js";

@@ -1,0 +1,197 @@
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { CompileError } from "../dsl/index.js";
+import { canonToJsonText, emitTypeScript } from "../codegen/index.js";
+import { compile } from "./compile.js";
+import type { LayerOutput } from "./output.js";
+import { ParameterError } from "./parameter-error.js";
+import type { NestedNumbers, ParameterValues } from "./values.js";
+
+/** Where the CLI writes; the process's streams by default, strings in tests. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** package.json sits two folders up from both src/runtime/cli.ts and dist/runtime/cli.js. */
+function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+    return (JSON.parse(text) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+const processOutput: CliOutput = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** A bad input the user can fix: printed as one message, exit code 2. */
+class InputError extends Error {}
+
+/**
+ * Runs the command line (LANGUAGE.md §5) and returns its exit code: 0 when every problem was
+ * solved, 1 when some member was not, 2 for a compile error or bad input. Never throws.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliOutput = processOutput,
+): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name("optnet")
+    .description("Convex quadratic programs written as text, as differentiable layers (OptNet).")
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("compile")
+    .description("parse, check and canonicalize a program; print its canonical form")
+    .argument("<file>", "the program (.qp)")
+    .option("--dim <name=value>", "set a dim (repeatable)", collectDim, {})
+    .addOption(
+      new Option("--emit <format>", "what to print")
+        .choices(["canon", "ts", "json"])
+        .default("canon"),
+    )
+    .action(async (file: string, options: { dim: Record<string, number>; emit: string }) => {
+      const layer = compile(readSource(file), { dims: options.dim, file });
+      if (options.emit === "ts") io.out(await emitTypeScript(layer.canonical));
+      else if (options.emit === "json") io.out(ensureNewline(canonToJsonText(layer.canonical)));
+      else io.out(ensureNewline(layer.describe()));
+    });
+
+  program
+    .command("solve")
+    .description("solve a program for parameter values given as JSON (a batch with a leading axis)")
+    .argument("<file>", "the program (.qp)")
+    .requiredOption("--params <file>", "JSON object mapping each parameter to its value")
+    .option("--dim <name=value>", "set a dim (repeatable)", collectDim, {})
+    .option("--json", "print the result as JSON")
+    .action(
+      (file: string, options: { dim: Record<string, number>; params: string; json?: boolean }) => {
+        const layer = compile(readSource(file), { dims: options.dim, file });
+        const out = layer.solve(readParams(options.params));
+        io.out(options.json === true ? `${JSON.stringify(jsonResult(out))}\n` : textResult(out));
+        exitCode = out.status.every((s) => s === "solved") ? 0 : 1;
+      },
+    );
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliOutput): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message already; help and version are not errors.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof CompileError) io.err(`${error.message}\n`);
+  else if (error instanceof ParameterError) io.err(`optnet: ${error.message}\n`);
+  else if (error instanceof InputError) io.err(`optnet: ${error.message}\n`);
+  else {
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`optnet: unexpected error: ${message.split("\n")[0]}\n`);
+  }
+  return 2;
+}
+
+function collectDim(value: string, dims: Record<string, number>): Record<string, number> {
+  const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(value);
+  if (match === null) throw new InvalidArgumentError(`expected name=value, got "${value}"`);
+  const size = Number(match[2]);
+  if (!Number.isInteger(size) || size <= 0) {
+    throw new InvalidArgumentError(
+      `the size of ${match[1]} must be a positive integer, got "${match[2]}"`,
+    );
+  }
+  return { ...dims, [match[1]]: size };
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`);
+  }
+}
+
+function readParams(file: string): ParameterValues {
+  const text = readSource(file);
+  try {
+    return JSON.parse(text) as ParameterValues;
+  } catch (error) {
+    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EACCES") return "permission denied";
+  return error instanceof Error ? error.message : String(error);
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}
+
+/** `{"status": [...], "objective": [...], "variables": {"z": [...]}}`, one entry per member. */
+export function jsonResult(out: LayerOutput): {
+  status: string[];
+  objective: (number | null)[];
+  variables: Record<string, NestedNumbers[]>;
+} {
+  return {
+    status: out.status,
+    // JSON has no ±Infinity or NaN: an objective without a finite value is null.
+    objective: out.objective.map((v) => (Number.isFinite(v) ? v : null)),
+    variables: out.variables,
+  };
+}
+
+function textResult(out: LayerOutput): string {
+  const lines: string[] = [];
+  for (let b = 0; b < out.batch; b++) {
+    const indent = out.batch > 1 ? "  " : "";
+    if (out.batch > 1) lines.push(`member ${b}:`);
+    lines.push(`${indent}status     ${out.status[b]} (${out.iterations[b]} iterations)`);
+    lines.push(`${indent}objective  ${formatNumber(out.objective[b])}`);
+    for (const [name, values] of Object.entries(out.variables)) {
+      lines.push(`${indent}${name.padEnd(10)} ${formatValue(values[b])}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Six significant digits; entries below the solver's tolerance relative to the largest one print
+ * as 0, so that a human reads `[0, 0, 1]` rather than `[-3.5e-12, 1.1e-9, 1]` (--json keeps all).
+ */
+function formatValue(value: NestedNumbers): string {
+  const entries = [value].flat(2) as number[];
+  const noise = 1e-8 * Math.max(1, ...entries.filter(Number.isFinite).map(Math.abs));
+  const format = (v: NestedNumbers): string =>
+    Array.isArray(v) ? `[${v.map(format).join(", ")}]` : formatNumber(Math.abs(v) < noise ? 0 : v);
+  return format(value);
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const rounded = Number(value.toPrecision(6));
+  return String(Object.is(rounded, -0) ? 0 : rounded);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,10 @@
+export { compile, type CompileOptions } from "./compile.js";
+export { Layer, type SolveOptions } from "./layer.js";
+export type { LayerOutput, ConstraintDual } from "./output.js";
+export type { ParameterGradient } from "./gradients.js";
+export { ParameterError } from "./parameter-error.js";
+export type { NumericValue, NestedNumbers, ParameterValues } from "./values.js";
+export type { ApplyInputs, ApplyOutputs } from "./tensorflow.js";
+export type { WorkerOption } from "./solve.js";
+export { closeWorkers } from "./workers/pool.js";
+export type { TfLayerOptions } from "./tf-layer.js";

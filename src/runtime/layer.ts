@@ -1,0 +1,158 @@
+import type { CanonicalQP } from "../canon/index.js";
+import { describe as describeCanonical } from "../codegen/index.js";
+import type { QPBatch, QPBatchSolution, SolverOptions } from "../solver/index.js";
+import { parameterGradients, upstreamToDz, type ParameterGradient } from "./gradients.js";
+import { buildOutput, type LayerOutput } from "./output.js";
+import { readParameters, type ParameterBatch } from "./parameters.js";
+import type { NumericValue, ParameterValues } from "./values.js";
+import { buildBatch, prepareProblem, type PreparedProblem } from "./problem.js";
+import { solveProblem, type WorkerOption } from "./solve.js";
+import { applyLayer, type ApplyInputs, type ApplyOutputs } from "./tensorflow.js";
+import { toTfLayer, type TfLayerOptions } from "./tf-layer.js";
+import type * as Tfjs from "@tensorflow/tfjs";
+
+export interface SolveOptions {
+  /** Tolerance on relative residuals and gap (solver default 1e-9). */
+  eps?: number;
+  /** Iteration cap (solver default 50). */
+  maxIter?: number;
+  /**
+   * Start from a previous solution: an output of this layer's `solve`, or `true` for the last
+   * solve of this layer. Used only when the problem sizes (batch, n, m, p) match.
+   */
+  warmStart?: LayerOutput | boolean;
+  /**
+   * Worker threads for a large batch: a count, `false` for none. By default a batch of at least
+   * 32 problems with at least 20 columns is split across the machine's cores.
+   */
+  workers?: WorkerOption;
+}
+
+/** What `solve` keeps for `vjp` and warm starts, off the output's public surface. */
+interface SolveRecord {
+  layer: Layer;
+  params: ParameterBatch;
+  solution: QPBatchSolution;
+}
+
+const records = new WeakMap<LayerOutput, SolveRecord>();
+
+/** The raw solver result behind an output (z with auxiliary columns, λ, ν, s): for tests. */
+export function solutionOf(out: LayerOutput): QPBatchSolution | undefined {
+  return records.get(out)?.solution;
+}
+
+/**
+ * A compiled QP layer: built once from a CanonicalQP, then called with parameter values. Each
+ * call only evaluates the parameter-dependent parts of Q..h; the rest is prepared here.
+ */
+export class Layer {
+  readonly canonical: CanonicalQP;
+  readonly #prepared: PreparedProblem;
+  #last: SolveRecord | null = null;
+
+  constructor(canonical: CanonicalQP) {
+    this.canonical = canonical;
+    this.#prepared = prepareProblem(canonical);
+  }
+
+  /** Parameter names and shapes, in declaration order. */
+  get parameters(): { name: string; shape: number[] }[] {
+    return this.canonical.parameters.map((p) => ({ name: p.name, shape: [...p.shape] }));
+  }
+
+  /** Output variable names and shapes (per member), in declaration order. */
+  get outputs(): { name: string; shape: number[] }[] {
+    return this.canonical.variables
+      .filter((v) => v.output)
+      .map((v) => ({ name: v.name, shape: [...v.shape] }));
+  }
+
+  /** The canonical form as text (what `optnet compile` prints). */
+  describe(): string {
+    return describeCanonical(this.canonical);
+  }
+
+  /**
+   * Solves the program for a batch of parameter values. Each value is a number, a (nested)
+   * array or a typed array, with or without a leading batch axis; values without one are shared
+   * by every member. Throws a ParameterError for a value the layer cannot use.
+   */
+  solve(params: ParameterValues, options: SolveOptions = {}): LayerOutput {
+    const parameterBatch = readParameters(
+      this.canonical.parameters,
+      this.canonical.parameterSize,
+      params,
+    );
+    const problem = buildBatch(this.#prepared, parameterBatch);
+    const solverOptions: SolverOptions = {};
+    if (options.eps !== undefined) solverOptions.eps = options.eps;
+    if (options.maxIter !== undefined) solverOptions.maxIter = options.maxIter;
+    const warm = this.#warmStartFrom(options.warmStart, problem);
+    if (warm !== null) {
+      const { z, lam, nu, s } = warm.solution;
+      solverOptions.warmStart = { z, lam, nu, s };
+    }
+    const solution = solveProblem(problem, solverOptions, options.workers);
+    const out = buildOutput(this.canonical, problem, parameterBatch.theta, solution);
+    const record = { layer: this, params: parameterBatch, solution };
+    records.set(out, record);
+    this.#last = record;
+    return out;
+  }
+
+  /**
+   * Gradients of a loss with respect to every parameter, given the loss's gradient with respect
+   * to the output variables of `out` (same shapes as `out.variables`; a missing variable counts
+   * as zero). Each gradient has the form its parameter was given to `solve` in, summed over the
+   * batch for a parameter given without a batch axis. Members that were not solved contribute
+   * zero.
+   */
+  vjp(
+    out: LayerOutput,
+    upstream: Readonly<Record<string, NumericValue>>,
+  ): Record<string, ParameterGradient> {
+    const record = records.get(out);
+    if (record === undefined || record.layer !== this) {
+      throw new Error("vjp needs an output returned by this layer's solve()");
+    }
+    const dz = upstreamToDz(this.canonical, upstream, out.batch);
+    const grads = record.solution.backward(dz, this.#prepared.request);
+    return parameterGradients(this.#prepared, record.params, grads);
+  }
+
+  /**
+   * The layer as a TensorFlow.js operation: tensors (or plain values, treated as constants) in,
+   * one tensor per output variable out, each with a leading batch axis; differentiable with
+   * respect to every tensor input. Loads @tensorflow/tfjs on first use.
+   */
+  apply(inputs: ApplyInputs, options: SolveOptions = {}): ApplyOutputs {
+    return applyLayer(this, inputs, options);
+  }
+
+  /**
+   * The layer as a `tf.layers.Layer` for `tf.sequential()` and `tf.model()`, fed by its
+   * parameters in `options.inputs` order. Loads @tensorflow/tfjs on first use.
+   */
+  toTfLayer(options: TfLayerOptions = {}): Tfjs.layers.Layer {
+    return toTfLayer(this, options);
+  }
+
+  /** Forgets the last solution kept for `warmStart: true`. */
+  dispose(): void {
+    this.#last = null;
+  }
+
+  #warmStartFrom(warmStart: SolveOptions["warmStart"], problem: QPBatch): SolveRecord | null {
+    if (warmStart === undefined || warmStart === false) return null;
+    const record = warmStart === true ? this.#last : records.get(warmStart);
+    if (record === undefined) {
+      throw new Error("warmStart needs an output returned by this layer's solve()");
+    }
+    if (record === null) return null;
+    const s = record.solution;
+    const fits =
+      s.batch === problem.batch && s.n === problem.n && s.m === problem.m && s.p === problem.p;
+    return fits ? record : null;
+  }
+}

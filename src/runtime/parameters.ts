@@ -1,0 +1,175 @@
+import type { CanonParameter } from "../canon/index.js";
+import { ParameterError, closestName } from "./parameter-error.js";
+import { entryIndex, readValue, type ReadValue } from "./values.js";
+
+/** One parameter's value as given to solve, read and checked. */
+export interface GivenParameter extends ReadValue {
+  parameter: CanonParameter;
+}
+
+/** All parameter values of one call, with the batch they make. */
+export interface ParameterBatch {
+  batch: number;
+  /** In the order of the layer's parameters. */
+  given: GivenParameter[];
+  /** batch × parameterSize: every member's θ, unbatched parameters repeated. */
+  theta: Float64Array;
+}
+
+/**
+ * Reads and validates the parameter values of one call. A parameter given without a leading batch
+ * axis (or with a batch axis of length 1) is shared by every member of the batch.
+ */
+export function readParameters(
+  parameters: readonly CanonParameter[],
+  parameterSize: number,
+  values: unknown,
+): ParameterBatch {
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    throw new ParameterError(
+      `parameters must be given as an object mapping each parameter name to its value`,
+    );
+  }
+  const record = values as Record<string, unknown>;
+  const names = parameters.map((p) => p.name);
+  for (const key of Object.keys(record)) {
+    if (names.includes(key)) continue;
+    const suggestion = closestName(key, names);
+    throw new ParameterError(
+      `unknown parameter "${key}"` +
+        (suggestion !== null ? ` (did you mean "${suggestion}"?)` : "") +
+        `; the layer's parameters are: ${names.length > 0 ? names.join(", ") : "none"}`,
+      key,
+    );
+  }
+  const missing = names.filter((name) => !Object.hasOwn(record, name));
+  if (missing.length > 0) {
+    throw new ParameterError(
+      `missing value for parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
+      missing[0],
+    );
+  }
+
+  const given = parameters.map((parameter) => ({
+    parameter,
+    ...readValue(Object.getOwnPropertyDescriptor(record, parameter.name)?.value, parameter.shape, {
+      text: `parameter ${parameter.name}`,
+      parameter: parameter.name,
+    }),
+  }));
+  const batch = commonBatch(given);
+  for (const g of given) checkAttributes(g);
+
+  const theta = new Float64Array(batch * parameterSize);
+  for (const g of given) {
+    const { offset, size } = g.parameter;
+    const varies = g.batch !== null && g.batch > 1;
+    for (let b = 0; b < batch; b++) {
+      theta.set(
+        g.data.subarray(varies ? b * size : 0, (varies ? b * size : 0) + size),
+        b * parameterSize + offset,
+      );
+    }
+  }
+  return { batch, given, theta };
+}
+
+function commonBatch(given: readonly GivenParameter[]): number {
+  let batch = 1;
+  let setBy: string | null = null;
+  for (const g of given) {
+    if (g.batch === null || g.batch === 1) continue;
+    if (setBy !== null && g.batch !== batch) {
+      throw new ParameterError(
+        `inconsistent batch sizes: parameter ${setBy} has a batch of ${batch} but parameter ` +
+          `${g.parameter.name} has a batch of ${g.batch}`,
+        g.parameter.name,
+      );
+    }
+    batch = g.batch;
+    setBy = g.parameter.name;
+  }
+  return batch;
+}
+
+function checkAttributes(g: GivenParameter): void {
+  const { name, shape, size, nonneg, nonpos, psd } = g.parameter;
+  const symmetric = g.parameter.symmetric === true;
+  const members = g.batch ?? 1;
+  const memberOf = (b: number) => (g.batch === null ? null : b);
+  const where = (b: number) => (g.batch === null ? "" : `, member ${b}`);
+  for (let b = 0; b < members; b++) {
+    for (let i = 0; i < size; i++) {
+      const v = g.data[b * size + i];
+      if ((nonneg && v < 0) || (nonpos && v > 0)) {
+        const entry = shape.length === 0 ? "" : `, entry [${entryIndex(i, shape).join(", ")}]`;
+        throw new ParameterError(
+          `parameter ${name}${where(b)}${entry}: ${v} violates its attribute ` +
+            `${nonneg ? "nonneg (must be >= 0)" : "nonpos (must be <= 0)"}`,
+          name,
+          memberOf(b),
+        );
+      }
+    }
+    if (psd || symmetric) {
+      const problem = psd
+        ? psdProblem(g.data, b * size, shape[0])
+        : asymmetryProblem(g.data, b * size, shape[0], "symmetric");
+      if (problem !== null) {
+        throw new ParameterError(`parameter ${name}${where(b)}: ${problem}`, name, memberOf(b));
+      }
+    }
+  }
+}
+
+function largestEntry(data: Float64Array, offset: number, k: number): number {
+  let scale = 1;
+  for (let i = 0; i < k * k; i++) scale = Math.max(scale, Math.abs(data[offset + i]));
+  return scale;
+}
+
+/** Why the k×k matrix at `offset` is not symmetric (up to rounding), or null when it is. */
+function asymmetryProblem(
+  data: Float64Array,
+  offset: number,
+  k: number,
+  attribute: string,
+): string | null {
+  const scale = largestEntry(data, offset, k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = data[offset + i * k + j];
+      const b = data[offset + j * k + i];
+      if (Math.abs(a - b) > 1e-9 * scale) {
+        return `must be symmetric (attribute ${attribute}), but entry [${i}, ${j}] is ${a} and [${j}, ${i}] is ${b}`;
+      }
+    }
+  }
+  return null;
+}
+
+/** Why the k×k matrix at `offset` is not symmetric positive semidefinite, or null when it is. */
+function psdProblem(data: Float64Array, offset: number, k: number): string | null {
+  const asymmetry = asymmetryProblem(data, offset, k, "psd");
+  if (asymmetry !== null) return asymmetry;
+  const scale = largestEntry(data, offset, k);
+  // A Cholesky factorization of P + δI succeeds exactly when P has no eigenvalue below −δ
+  // (up to rounding): δ forgives the rounding of a matrix that is PSD on paper.
+  const shift = 1e-9 * scale * k;
+  const L = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) {
+    let d = data[offset + j * k + j] + shift;
+    for (let t = 0; t < j; t++) d -= L[j * k + t] * L[j * k + t];
+    if (!(d > 0)) {
+      return `must be positive semidefinite (attribute psd), but it has a negative eigenvalue (Cholesky pivot ${j} is ${d.toPrecision(3)})`;
+    }
+    const ljj = Math.sqrt(d);
+    L[j * k + j] = ljj;
+    for (let i = j + 1; i < k; i++) {
+      let s = data[offset + i * k + j];
+      for (let t = 0; t < j; t++) s -= L[i * k + t] * L[j * k + t];
+      L[i * k + j] = s / ljj;
+    }
+  }
+  return null;
+}

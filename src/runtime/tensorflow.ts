@@ -1,0 +1,126 @@
+import { createRequire } from "node:module";
+import type * as Tfjs from "@tensorflow/tfjs";
+import type { Layer, SolveOptions } from "./layer.js";
+import { ParameterError, formatShape } from "./parameter-error.js";
+import type { NumericValue } from "./values.js";
+
+type Tf = typeof Tfjs;
+export type Tensor = Tfjs.Tensor;
+
+/** Parameter values for `apply`: tensors (differentiated) or plain values (constants). */
+export type ApplyInputs = Record<string, Tensor | NumericValue>;
+/** One float32 tensor per output variable, shaped [batch, ...variable shape]. */
+export type ApplyOutputs = Record<string, Tensor>;
+
+let loaded: Tf | null = null;
+
+/**
+ * tfjs takes a while to import; only users of `apply` pay for it. In Node the package's entry
+ * is CommonJS either way, so `require` returns the very module an `import` of it gives the user.
+ */
+export function tfjs(): Tf {
+  loaded ??= createRequire(import.meta.url)("@tensorflow/tfjs") as Tf;
+  return loaded;
+}
+
+function isTensor(value: unknown): value is Tensor {
+  return value instanceof tfjs().Tensor;
+}
+
+/**
+ * The layer as one differentiable tfjs operation. The forward pass reads the tensors once
+ * (float32 → float64), solves, and returns all output variables packed in one [batch, k] tensor
+ * that is then cut into one tensor per variable; the gradient is the layer's vjp.
+ */
+export function applyLayer(layer: Layer, inputs: ApplyInputs, options: SolveOptions): ApplyOutputs {
+  const tf = tfjs();
+  if (typeof inputs !== "object" || inputs === null) {
+    throw new ParameterError("apply needs an object mapping parameter names to tensors or values");
+  }
+  const entries = Object.keys(inputs).map(
+    (name) => [name, Object.getOwnPropertyDescriptor(inputs, name)?.value] as const,
+  );
+  const tensorInputs = entries.filter((entry): entry is readonly [string, Tensor] =>
+    isTensor(entry[1]),
+  );
+  const tensorNames = tensorInputs.map(([name]) => name);
+  const constants = Object.fromEntries(entries.filter(([, v]) => !isTensor(v))) as Record<
+    string,
+    NumericValue
+  >;
+  const shapes = new Map(layer.parameters.map((p) => [p.name, p.shape]));
+  for (const [name, tensor] of tensorInputs) {
+    const shape = shapes.get(name);
+    if (shape === undefined) continue; // solve() reports the unknown name
+    const batched = tensor.shape.length === shape.length + 1;
+    if (
+      (!batched && tensor.shape.length !== shape.length) ||
+      tensor.shape.slice(batched ? 1 : 0).some((d, i) => d !== shape[i])
+    ) {
+      throw new ParameterError(
+        `parameter ${name}: expected a tensor of shape ${formatShape(shape)} or ` +
+          `[${["batch", ...shape].join(", ")}], got ${formatShape(tensor.shape)}`,
+        name,
+      );
+    }
+  }
+  const outputs = layer.outputs;
+  const sizes = outputs.map((o) => o.shape.reduce((a, b) => a * b, 1));
+  const width = sizes.reduce((a, b) => a + b, 0);
+
+  const solve = (tensors: Tensor[]) => {
+    const params: Record<string, NumericValue> = { ...constants };
+    tensorNames.forEach((name, i) => {
+      Object.defineProperty(params, name, { value: tensors[i].dataSync(), enumerable: true });
+    });
+    const out = layer.solve(params, options);
+    const packed = new Float32Array(out.batch * width);
+    for (let b = 0, k = 0; b < out.batch; b++) {
+      outputs.forEach((o) => {
+        for (const v of [out.variables[o.name][b]].flat(2) as number[]) packed[k++] = v;
+      });
+    }
+    return { out, value: tf.tensor2d(packed, [out.batch, width]) };
+  };
+
+  let packed: Tensor;
+  if (tensorNames.length === 0) {
+    packed = solve([]).value;
+  } else {
+    const op = tf.customGrad((...args: unknown[]) => {
+      const tensors = args.slice(0, tensorNames.length) as Tensor[];
+      const { out, value } = solve(tensors);
+      const gradFunc = (dy: Tensor): Tensor[] => {
+        const dyData = dy.dataSync();
+        const upstream: Record<string, Float64Array> = {};
+        let column = 0;
+        outputs.forEach((o, i) => {
+          const g = new Float64Array(out.batch * sizes[i]);
+          for (let b = 0; b < out.batch; b++) {
+            for (let j = 0; j < sizes[i]; j++) g[b * sizes[i] + j] = dyData[b * width + column + j];
+          }
+          Object.defineProperty(upstream, o.name, { value: g, enumerable: true });
+          column += sizes[i];
+        });
+        const grads = layer.vjp(out, upstream);
+        return tensors.map((t, i) =>
+          tf.tensor(Float32Array.from(grads[tensorNames[i]] as Float64Array), t.shape),
+        );
+      };
+      return { value, gradFunc };
+    });
+    packed = op(...tensorInputs.map(([, tensor]) => tensor));
+  }
+
+  const result: ApplyOutputs = {};
+  let column = 0;
+  outputs.forEach((o, i) => {
+    const piece = tf.slice(packed, [0, column], [-1, sizes[i]]);
+    Object.defineProperty(result, o.name, {
+      value: tf.reshape(piece, [packed.shape[0], ...o.shape]),
+      enumerable: true,
+    });
+    column += sizes[i];
+  });
+  return result;
+}

@@ -1,0 +1,206 @@
+import { ParameterError, formatShape } from "./parameter-error.js";
+
+/** A number, a (nested) array of numbers, or a typed array holding row-major data. */
+export type NumericValue = number | ArrayLike<number> | readonly NumericValue[];
+
+/** Parameter values by name, for `layer.solve`. */
+export type ParameterValues = Readonly<Record<string, NumericValue>>;
+
+/** How a value was given, so that its gradient can be returned in the same form. */
+export type ValueForm = "number" | "nested" | "typed";
+
+/** A value read against an expected shape, with or without a leading batch axis. */
+export interface ReadValue {
+  /** Row-major: `batch ?? 1` members of `size` entries each. */
+  data: Float64Array;
+  /** Length of the leading batch axis, or null when the value had none. */
+  batch: number | null;
+  form: ValueForm;
+}
+
+/** What the value is, for messages: "parameter x" or "upstream gradient of z". */
+export interface ValueLabel {
+  text: string;
+  parameter: string | null;
+}
+
+export function isNumericView(value: unknown): value is ArrayLike<number> {
+  return (
+    ArrayBuffer.isView(value) &&
+    !(value instanceof DataView) &&
+    !(value instanceof BigInt64Array) &&
+    !(value instanceof BigUint64Array)
+  );
+}
+
+function isList(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || isNumericView(value);
+}
+
+/** The first leaf that is not a finite number, by flat index, with what it was. */
+interface BadLeaf {
+  index: number;
+  value: unknown;
+}
+
+/**
+ * Reads `value` as an array of the given shape, or a batch of them with a leading axis.
+ * A flat typed array is accepted as row-major data of one or several members.
+ */
+export function readValue(value: unknown, shape: readonly number[], label: ValueLabel): ReadValue {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (isNumericView(value)) return readTypedArray(value, shape, size, label);
+  if (typeof value !== "number" && !Array.isArray(value)) {
+    throw new ParameterError(
+      `${label.text}: expected a number or an array of numbers, got ${describeJsValue(value)}`,
+      label.parameter,
+    );
+  }
+  const given = nestedShape(value);
+  const data = new Float64Array(given.reduce((a, b) => a * b, 1));
+  const bad: BadLeaf[] = [];
+  flatten(value, given, 0, data, { next: 0 }, bad, label);
+  let batch: number | null;
+  if (sameShape(given, shape)) batch = null;
+  else if (given.length === shape.length + 1 && sameShape(given.slice(1), shape)) batch = given[0];
+  else {
+    throw new ParameterError(
+      `${label.text}: expected shape ${formatShape(shape)} or [${["batch", ...shape].join(", ")}]` +
+        `${shape.length === 0 ? " (a list of scalars)" : ""}, got shape ${formatShape(given)}`,
+      label.parameter,
+    );
+  }
+  if (batch === 0) throw new ParameterError(`${label.text}: the batch is empty`, label.parameter);
+  if (bad.length > 0) throwBadLeaf(bad[0], shape, size, batch, label);
+  return { data, batch, form: typeof value === "number" ? "number" : "nested" };
+}
+
+function readTypedArray(
+  value: ArrayLike<number>,
+  shape: readonly number[],
+  size: number,
+  label: ValueLabel,
+): ReadValue {
+  const length = value.length;
+  if (length === 0 || length % size !== 0) {
+    throw new ParameterError(
+      `${label.text}: a typed array must hold a whole number of members of shape ` +
+        `${formatShape(shape)} (${size} entries each), got length ${length}`,
+      label.parameter,
+    );
+  }
+  const batch = length === size ? null : length / size;
+  const data = Float64Array.from(value);
+  for (let i = 0; i < length; i++) {
+    if (!Number.isFinite(data[i]))
+      throwBadLeaf({ index: i, value: data[i] }, shape, size, batch, label);
+  }
+  return { data, batch, form: "typed" };
+}
+
+function nestedShape(value: unknown): number[] {
+  const shape: number[] = [];
+  let current: unknown = value;
+  while (isList(current)) {
+    shape.push(current.length);
+    if (current.length === 0) break;
+    current = current[0];
+  }
+  return shape;
+}
+
+function flatten(
+  value: unknown,
+  shape: readonly number[],
+  depth: number,
+  out: Float64Array,
+  cursor: { next: number },
+  bad: BadLeaf[],
+  label: ValueLabel,
+): void {
+  if (depth === shape.length) {
+    if (typeof value === "number" && Number.isFinite(value)) out[cursor.next] = value;
+    else bad.push({ index: cursor.next, value });
+    cursor.next++;
+    return;
+  }
+  if (!isList(value) || value.length !== shape[depth]) {
+    const got = isList(value) ? `length ${value.length}` : describeJsValue(value);
+    throw new ParameterError(
+      `${label.text}: ragged array: a list at depth ${depth} has ${got} where the first one has ` +
+        `length ${shape[depth]} (every row must have the same length)`,
+      label.parameter,
+    );
+  }
+  for (let i = 0; i < value.length; i++) {
+    flatten(value[i], shape, depth + 1, out, cursor, bad, label);
+  }
+}
+
+function throwBadLeaf(
+  bad: BadLeaf,
+  shape: readonly number[],
+  size: number,
+  batch: number | null,
+  label: ValueLabel,
+): never {
+  const member = Math.floor(bad.index / size);
+  const entry = entryIndex(bad.index % size, shape);
+  const where = `${batch === null ? "" : `, member ${member}`}${shape.length === 0 ? "" : `, entry [${entry.join(", ")}]`}`;
+  const what =
+    typeof bad.value === "number"
+      ? `${bad.value} is not a finite number`
+      : `${describeJsValue(bad.value)} is not a number`;
+  throw new ParameterError(
+    `${label.text}${where}: ${what}`,
+    label.parameter,
+    batch === null ? null : member,
+  );
+}
+
+/** The multi-index of a row-major flat index. */
+export function entryIndex(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = flat % shape[d];
+    flat = Math.floor(flat / shape[d]);
+  }
+  return index;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function describeJsValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/**
+ * Builds a value of `shape` per member from row-major data, in the given form: a number for a
+ * scalar, nested arrays otherwise; with a leading batch axis when `batch` is not null.
+ */
+export function shapeValue(
+  data: Float64Array,
+  shape: readonly number[],
+  batch: number | null,
+  form: ValueForm,
+): number | NestedNumbers | Float64Array {
+  if (form === "typed") return data;
+  if (batch === null) return nest(data, 0, shape);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return Array.from({ length: batch }, (_, b) => nest(data, b * size, shape));
+}
+
+export type NestedNumbers = number | NestedNumbers[];
+
+/** One member's entries at `offset` as a number (scalar), number[] or number[][]. */
+export function nest(data: Float64Array, offset: number, shape: readonly number[]): NestedNumbers {
+  if (shape.length === 0) return data[offset];
+  const [first, ...rest] = shape;
+  const stride = rest.reduce((a, b) => a * b, 1);
+  return Array.from({ length: first }, (_, i) => nest(data, offset + i * stride, rest));
+}

@@ -1,0 +1,219 @@
+import {
+  solveBatch,
+  type BatchOperand,
+  type GradientRequest,
+  type QPBatch,
+  type QPBatchSolution,
+  type QPGradients,
+  type SolverOptions,
+} from "../../solver/index.js";
+import type { SolvedArrays, WorkerReply } from "./protocol.js";
+import { solverWorkers, type SolverWorker } from "./pool.js";
+
+/** Members [start, start + count) of a batch, solved by `worker` or (null) the calling thread. */
+interface Slice {
+  start: number;
+  count: number;
+  worker: SolverWorker | null;
+  id: number;
+  problem: QPBatch;
+  options: SolverOptions;
+  /** The calling thread's solution (or a recomputation of a worker's), for the backward pass. */
+  local: QPBatchSolution | null;
+}
+
+let nextId = 1;
+
+const released = new FinalizationRegistry<Slice[]>((slices) => {
+  for (const slice of slices) {
+    if (slice.worker !== null && !slice.worker.closed) {
+      slice.worker.post({ type: "release", id: slice.id });
+    }
+  }
+});
+
+/**
+ * Solves a batch split into contiguous slices: the calling thread takes the first, `workerCount`
+ * workers the others. Each member's iterates do not depend on the rest of its batch, so the
+ * result is identical to a single-thread solve. The backward pass of a worker's slice runs in
+ * that worker, on the factorization it kept.
+ */
+export function solveAcrossWorkers(
+  problem: QPBatch,
+  options: SolverOptions,
+  workerCount: number,
+): QPBatchSolution {
+  const workers = solverWorkers(workerCount);
+  const slices = splitBatch(problem.batch, workerCount + 1).map(([start, count], i): Slice => ({
+    start,
+    count,
+    worker: i === 0 ? null : workers[i - 1],
+    id: nextId++,
+    problem: sliceBatch(problem, start, count),
+    options: sliceOptions(options, problem, start, count),
+    local: null,
+  }));
+  for (const slice of slices) {
+    slice.worker?.post({
+      type: "solve",
+      id: slice.id,
+      problem: slice.problem,
+      options: slice.options,
+    });
+  }
+  // Every worker's reply is taken off its port even when something failed, so that no stale
+  // reply is left to be read as the answer to a later request.
+  const settle = failureCollector();
+  const parts = slices.map((slice): SolvedArrays | null =>
+    settle(() => {
+      if (slice.worker !== null) return expectReply(slice.worker.wait(), "solved").solution;
+      const local = solveBatch(slice.problem, slice.options);
+      slice.local = local;
+      return local;
+    }),
+  );
+  settle.rethrow();
+  const solved = parts as SolvedArrays[];
+
+  const solution: QPBatchSolution = {
+    batch: problem.batch,
+    n: problem.n,
+    m: problem.m,
+    p: problem.p,
+    z: concat(solved.map((s) => s.z)),
+    lam: concat(solved.map((s) => s.lam)),
+    nu: concat(solved.map((s) => s.nu)),
+    s: concat(solved.map((s) => s.s)),
+    status: solved.flatMap((s) => s.status),
+    iterations: Int32Array.from(solved.flatMap((s) => Array.from(s.iterations))),
+    primalResidual: concat(solved.map((s) => s.primalResidual)),
+    dualResidual: concat(solved.map((s) => s.dualResidual)),
+    gap: concat(solved.map((s) => s.gap)),
+    backward: (dz, request) => backwardAcross(slices, problem.n, dz, request),
+  };
+  released.register(solution, slices);
+  return solution;
+}
+
+function backwardAcross(
+  slices: Slice[],
+  n: number,
+  dz: Float64Array,
+  request: GradientRequest | undefined,
+): QPGradients {
+  const dzOf = (slice: Slice) => dz.slice(slice.start * n, (slice.start + slice.count) * n);
+  const asked = slices.map((slice) => {
+    if (slice.worker === null || slice.worker.closed) return false;
+    slice.worker.post({ type: "backward", id: slice.id, dz: dzOf(slice), request: request ?? {} });
+    return true;
+  });
+  const settle = failureCollector();
+  const parts = slices.map((slice, i) =>
+    settle(() => {
+      if (asked[i] && slice.worker !== null) {
+        const reply = slice.worker.wait();
+        if (reply.type !== "evicted") return expectReply(reply, "gradients").gradients;
+      }
+      // Solved here, or the worker let the solution go: solving again gives the same iterates.
+      const local = slice.local ?? solveBatch(slice.problem, slice.options);
+      slice.local = local;
+      return local.backward(dzOf(slice), request);
+    }),
+  );
+  settle.rethrow();
+  const gradients: QPGradients = {};
+  for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
+    const pieces = parts.map((g) => g?.[key]);
+    if (pieces.every((g): g is Float64Array => g !== undefined)) gradients[key] = concat(pieces);
+  }
+  return gradients;
+}
+
+/** `parts` near-equal contiguous ranges [start, count] covering 0..batch. */
+export function splitBatch(batch: number, parts: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let i = 0, start = 0; i < parts; i++) {
+    const count = Math.floor(batch / parts) + (i < batch % parts ? 1 : 0);
+    ranges.push([start, count]);
+    start += count;
+  }
+  return ranges.filter(([, count]) => count > 0);
+}
+
+function sliceOperand(
+  operand: BatchOperand,
+  size: number,
+  start: number,
+  count: number,
+): BatchOperand {
+  if (operand.shared) return operand;
+  return { data: operand.data.slice(start * size, (start + count) * size), shared: false };
+}
+
+function sliceBatch(problem: QPBatch, start: number, count: number): QPBatch {
+  const { n, m, p } = problem;
+  return {
+    batch: count,
+    n,
+    m,
+    p,
+    Q: sliceOperand(problem.Q, n * n, start, count),
+    q: sliceOperand(problem.q, n, start, count),
+    A: sliceOperand(problem.A, m * n, start, count),
+    b: sliceOperand(problem.b, m, start, count),
+    G: sliceOperand(problem.G, p * n, start, count),
+    h: sliceOperand(problem.h, p, start, count),
+  };
+}
+
+function sliceOptions(
+  options: SolverOptions,
+  problem: QPBatch,
+  start: number,
+  count: number,
+): SolverOptions {
+  const warm = options.warmStart;
+  if (warm === undefined) return options;
+  const { n, m, p } = problem;
+  const cut = (a: Float64Array, size: number) => a.slice(start * size, (start + count) * size);
+  return {
+    ...options,
+    warmStart: { z: cut(warm.z, n), lam: cut(warm.lam, p), nu: cut(warm.nu, m), s: cut(warm.s, p) },
+  };
+}
+
+/** Runs steps that may fail, keeping the first failure to rethrow once all have run. */
+function failureCollector() {
+  let failure: { error: unknown } | null = null;
+  const settle = <T>(step: () => T): T | null => {
+    try {
+      return step();
+    } catch (error) {
+      failure ??= { error };
+      return null;
+    }
+  };
+  return Object.assign(settle, {
+    rethrow(): void {
+      if (failure !== null) throw failure.error;
+    },
+  });
+}
+
+function expectReply<T extends WorkerReply["type"]>(
+  reply: WorkerReply,
+  type: T,
+): Extract<WorkerReply, { type: T }> {
+  if (reply.type !== type) throw new Error(`a solver worker answered ${reply.type}, not ${type}`);
+  return reply as Extract<WorkerReply, { type: T }>;
+}
+
+function concat(arrays: Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((total, a) => total + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
+}

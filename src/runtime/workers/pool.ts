@@ -1,0 +1,87 @@
+import {
+  MessageChannel,
+  Worker,
+  receiveMessageOnPort,
+  type MessagePort,
+  type TransferListItem,
+} from "node:worker_threads";
+import type { WorkerReply, WorkerRequest } from "./protocol.js";
+
+/** How long the calling thread waits for one reply before it gives up on a worker. */
+const REPLY_TIMEOUT_MS = 300_000;
+
+/**
+ * One solver worker, called synchronously: the caller posts a request, may do its own share of
+ * the work, then blocks on a shared flag until the reply is on the port. That keeps
+ * `layer.solve` synchronous while the batch is solved on several threads.
+ */
+export class SolverWorker {
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #signal: Int32Array;
+  #closed = false;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const fromSources = import.meta.url.endsWith(".ts");
+    const entry = new URL(fromSources ? "./solve-worker.ts" : "./solve-worker.js", import.meta.url);
+    const script = fromSources ? new URL("./loader.mjs", import.meta.url) : entry;
+    this.#worker = new Worker(script, {
+      workerData: { entry: entry.href, port: port2, signal },
+      transferList: [port2],
+    });
+    // An idle pool must not keep the process alive.
+    this.#worker.unref();
+    this.#worker.on("error", () => {
+      this.#closed = true;
+    });
+    this.#port = port1;
+    this.#signal = signal;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  post(request: WorkerRequest, transfer: TransferListItem[] = []): void {
+    if (request.type !== "release") Atomics.store(this.#signal, 0, 0);
+    this.#port.postMessage(request, transfer);
+  }
+
+  /** Blocks until the reply to the last posted request arrives. */
+  wait(): Exclude<WorkerReply, { type: "error" }> {
+    if (Atomics.wait(this.#signal, 0, 0, REPLY_TIMEOUT_MS) === "timed-out") {
+      // Its state is unknown: never use it again.
+      void this.close();
+      throw new Error("a solver worker did not answer");
+    }
+    const received = receiveMessageOnPort(this.#port);
+    if (received === undefined) throw new Error("a solver worker signalled without a reply");
+    const reply = received.message as WorkerReply;
+    if (reply.type === "error") throw new Error(reply.message);
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#port.close();
+    await this.#worker.terminate();
+  }
+}
+
+let pool: SolverWorker[] = [];
+
+/** `count` live workers, started on first need and kept for reuse. */
+export function solverWorkers(count: number): SolverWorker[] {
+  pool = pool.filter((w) => !w.closed);
+  while (pool.length < count) pool.push(new SolverWorker());
+  return pool.slice(0, count);
+}
+
+/** Stops every solver worker; a later parallel solve starts new ones. */
+export async function closeWorkers(): Promise<void> {
+  const all = pool;
+  pool = [];
+  await Promise.all(all.map((w) => w.close()));
+}

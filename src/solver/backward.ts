@@ -1,0 +1,105 @@
+/**
+ * The backward pass (OptNet paper, eqs. 7–8). For an upstream gradient g = dℓ/dz of a solved
+ * member, the transposed differential KKT system
+ *
+ *     [ Q  G'D(lam)  A' ] [d_z  ]     [g]
+ *     [ G  D(−s)     0  ] [d_lam] = − [0]
+ *     [ A  0         0  ] [d_nu ]     [0]
+ *
+ * reduces, with D(lam) d_lam = w∘(G d_z), w = lam/s, to the same reduced KKT system as the
+ * forward pass:  (Q + G' diag(w) G) d_z + A' d_nu = −g,  A d_z = 0. It is solved with the
+ * factorization of the final iterate that the forward pass kept, so nothing is factored here.
+ */
+import { GRADIENT_TOLERANCE, solveReducedKkt } from "./kkt.js";
+import type { GradientRequest, QPBatchSolution, QPGradients } from "./types.js";
+import type { Workspace } from "./workspace.js";
+
+type SolvedPoint = Pick<QPBatchSolution, "z" | "lam" | "nu" | "status">;
+
+export function makeBackward(
+  ws: Workspace,
+  point: SolvedPoint,
+): (dz: Float64Array, request?: GradientRequest) => QPGradients {
+  return (g, request = {}) => backward(ws, point, g, request);
+}
+
+function backward(
+  ws: Workspace,
+  point: SolvedPoint,
+  g: Float64Array,
+  request: GradientRequest,
+): QPGradients {
+  const { batch, n, m, p, r1, r2, dz, dnu, yG } = ws;
+  if (g.length !== batch * n) {
+    throw new Error(`backward: dz has length ${g.length}, expected batch×n = ${batch * n}`);
+  }
+  const want = (key: keyof GradientRequest) => request[key] ?? true;
+  const grads: QPGradients = {};
+  if (want("Q")) grads.Q = new Float64Array(batch * n * n);
+  if (want("q")) grads.q = new Float64Array(batch * n);
+  if (want("A")) grads.A = new Float64Array(batch * m * n);
+  if (want("b")) grads.b = new Float64Array(batch * m);
+  if (want("G")) grads.G = new Float64Array(batch * p * n);
+  if (want("h")) grads.h = new Float64Array(batch * p);
+  const { z, lam, nu } = point;
+
+  for (let k = 0; k < batch; k++) {
+    // Members that did not solve keep zero gradients.
+    if (point.status[k] !== "solved") continue;
+    const nOff = k * n;
+    const mOff = k * m;
+    const pOff = k * p;
+    // (Q + G'WG) d_z + A'd_nu = −g,  A d_z = 0
+    for (let i = 0; i < n; i++) {
+      const gi = g[nOff + i];
+      r1[nOff + i] = Number.isFinite(gi) ? -gi : 0;
+    }
+    r2.fill(0, mOff, mOff + m);
+    // The solve leaves yG = D(lam) d_lam = w∘(G d_z).
+    solveReducedKkt(ws, k, dz, nOff, dnu, mOff, GRADIENT_TOLERANCE);
+
+    // dQ = (d_z z' + z d_z') / 2
+    if (grads.Q) {
+      const out = grads.Q;
+      for (let i = 0; i < n; i++) {
+        const row = k * n * n + i * n;
+        for (let j = 0; j < n; j++) {
+          out[row + j] = 0.5 * (dz[nOff + i] * z[nOff + j] + z[nOff + i] * dz[nOff + j]);
+        }
+      }
+    }
+    // dq = d_z
+    if (grads.q) grads.q.set(dz.subarray(nOff, nOff + n), nOff);
+    // dA = d_nu z' + nu d_z'
+    if (grads.A) outerSum(grads.A, k * m * n, dnu, mOff, nu, mOff, m, z, dz, nOff, n);
+    // db = −d_nu
+    if (grads.b) for (let i = 0; i < m; i++) grads.b[mOff + i] = -dnu[mOff + i];
+    // dG = D(lam) d_lam z' + lam d_z'
+    if (grads.G) outerSum(grads.G, k * p * n, yG, pOff, lam, pOff, p, z, dz, nOff, n);
+    // dh = −D(lam) d_lam
+    if (grads.h) for (let i = 0; i < p; i++) grads.h[pOff + i] = -yG[pOff + i];
+  }
+  return grads;
+}
+
+/** out (rows×n at outOff) = u z' + v d', u and v at uvOff, z and d at nOff. */
+function outerSum(
+  out: Float64Array,
+  outOff: number,
+  u: Float64Array,
+  uOff: number,
+  v: Float64Array,
+  vOff: number,
+  rows: number,
+  z: Float64Array,
+  d: Float64Array,
+  nOff: number,
+  n: number,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const ui = u[uOff + i];
+    const vi = v[vOff + i];
+    const row = outOff + i * n;
+    for (let j = 0; j < n; j++) out[row + j] = ui * z[nOff + j] + vi * d[nOff + j];
+  }
+}

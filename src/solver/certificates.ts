@@ -1,0 +1,75 @@
+/**
+ * Certificates that a member has no solution (DESIGN.md §2), checked on the iterates as ECOS and
+ * OSQP do: an interior point method run on an infeasible problem drives the duals to infinity
+ * along a Farkas direction, and on an unbounded one steps along a recession direction.
+ *
+ * Both tests are scale free. By weak duality a feasible problem with a feasible point z̄ can only
+ * pass the infeasibility test when ‖z̄‖₁ ≥ 1/CERTIFICATE_TOLERANCE, and a bounded one the
+ * unboundedness test when its primal-dual solution is that large.
+ */
+import type { Workspace } from "./workspace.js";
+
+const CERTIFICATE_TOLERANCE = 1e-8;
+
+/**
+ * Primal infeasibility: y = (nu, max(lam, 0)) with ‖A'nu + G'y_lam‖∞ ≤ tol·t where
+ * t = −(b'nu + h'y_lam) > 0. Checked on the iterate (nu, lam) and on the step (dnu, dlam): the
+ * iterate's duals grow along a Farkas direction but keep an O(1) part, the step is much closer.
+ * Uses the scratch vectors tn and tp.
+ */
+export function isPrimalInfeasible(
+  ws: Workspace,
+  k: number,
+  nu: Float64Array,
+  lam: Float64Array,
+): boolean {
+  const { kernels, n, m, p, A, b, G, h, tn, tp } = ws;
+  if (m + p === 0) return false;
+  const mOff = k * m;
+  const pOff = k * p;
+  const nOff = k * n;
+  let t = 0;
+  // t = −(b'nu + h'max(lam, 0))
+  for (let i = 0; i < m; i++) t -= b[k * ws.stride.b + i] * nu[mOff + i];
+  for (let i = 0; i < p; i++) {
+    const y = Math.max(lam[pOff + i], 0);
+    tp[pOff + i] = y;
+    t -= h[k * ws.stride.h + i] * y;
+  }
+  if (!(t > 0)) return false;
+  // tn = A'nu + G'max(lam, 0)
+  kernels.gemv(A, k * ws.stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);
+  kernels.gemv(G, k * ws.stride.G, p, n, true, 1, tp, pOff, 1, tn, nOff);
+  for (let i = 0; i < n; i++) {
+    if (!(Math.abs(tn[nOff + i]) <= CERTIFICATE_TOLERANCE * t)) return false;
+  }
+  return true;
+}
+
+/**
+ * Unboundedness along d = (d, dOff): ‖Qd‖∞, ‖Ad‖∞ and max(Gd) all ≤ tol·t where t = −q'd > 0.
+ * Uses the scratch vectors tn, tp and c2.
+ */
+export function isRecessionDirection(
+  ws: Workspace,
+  k: number,
+  d: Float64Array,
+  dOff: number,
+): boolean {
+  const { kernels, n, m, p, Q, q, A, G, tn, tp, c2 } = ws;
+  let t = 0;
+  // t = −q'd
+  for (let i = 0; i < n; i++) t -= q[k * ws.stride.q + i] * d[dOff + i];
+  if (!(t > 0)) return false;
+  const bound = CERTIFICATE_TOLERANCE * t;
+  const nOff = k * n;
+  kernels.gemv(Q, k * ws.stride.Q, n, n, false, 1, d, dOff, 0, tn, nOff);
+  for (let i = 0; i < n; i++) if (!(Math.abs(tn[nOff + i]) <= bound)) return false;
+  const mOff = k * m;
+  kernels.gemv(A, k * ws.stride.A, m, n, false, 1, d, dOff, 0, c2, mOff);
+  for (let i = 0; i < m; i++) if (!(Math.abs(c2[mOff + i]) <= bound)) return false;
+  const pOff = k * p;
+  kernels.gemv(G, k * ws.stride.G, p, n, false, 1, d, dOff, 0, tp, pOff);
+  for (let i = 0; i < p; i++) if (!(tp[pOff + i] <= bound)) return false;
+  return true;
+}

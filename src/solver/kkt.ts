@@ -1,0 +1,228 @@
+/**
+ * The reduced KKT system of one batch member at the current iterate:
+ *
+ *     [ Q + G' diag(w) G   A' ] [x]   [r1]        w = lam/s
+ *     [ A                  0  ] [y] = [r2]
+ *
+ * Near the solution w_i grows without bound on active rows, and folding those rows into the
+ * n×n block would bury the rest of it under rounding error (the gradients would be wrong by
+ * ~1e-4). So rows with large w_i join the equalities instead, as unknowns
+ * t_i = w_i g_i'x with the equation g_i'x − t_i/w_i = 0. With Ã = [A; G_moved] and
+ * D = diag(0, 1/w_moved) the system becomes
+ *
+ *     [ K  Ã' ] [x]   [r1]      K = Q + G' diag(wK) G,  wK = w with the moved rows zeroed,
+ *     [ Ã  −D ] [t] = [r2; 0]
+ *
+ * factored as K + regK·I = L L' (Cholesky) and the Schur complement Y Y' + D + regS·I = S S' with
+ * Y = Ã L⁻ᵀ. The small static regularizations make the factorization exist for positive
+ * semidefinite Q and rank-deficient A; iterative refinement against the unregularized system
+ * removes their effect from the solution.
+ */
+import { copyInto, type Workspace } from "./workspace.js";
+
+/**
+ * Rows whose weight lam/s exceeds the split weight move to the Schur block. The forward
+ * iterations only need Newton directions good enough for the next step and fold every row in
+ * unless its weight is extreme (cheaper: the Schur block grows with the moved rows); the
+ * factorization at a solution, which the backward pass reuses, moves every row with w > 1e3.
+ */
+export const FORWARD_SPLIT_WEIGHT = 1e8;
+export const SOLUTION_SPLIT_WEIGHT = 1e3;
+/** Regularizations are relative to the largest diagonal entry (of Q, of the Schur complement). */
+const BASE_REGULARIZATION_K = 1e-11;
+const BASE_REGULARIZATION_S = 1e-13;
+/** A failed Cholesky is retried with a hundredfold regularization, this many times. */
+const REGULARIZATION_RETRIES = 4;
+const MAX_REFINEMENT_STEPS = 3;
+/**
+ * Refinement stops when ‖residual‖∞ ≤ tolerance·‖rhs‖∞. Newton directions of the forward
+ * iterations need far less than the backward pass, whose solves ask for rounding level.
+ */
+export const DIRECTION_TOLERANCE = 1e-12;
+export const GRADIENT_TOLERANCE = 1e-14;
+
+/** Factors member k's reduced KKT system at (s, lam). Returns false when no factorization exists. */
+export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number): boolean {
+  const { kernels, n, m, p, Q, G, A, s, lam, w, wK, schurRows, X, L, Y, S } = ws;
+  const qOff = k * ws.stride.Q;
+  const gOff = k * ws.stride.G;
+  const aOff = k * ws.stride.A;
+  const lOff = k * n * n;
+  const yOff = k * (m + p) * n;
+  const sOff = k * (m + p) * (m + p);
+  const pOff = k * p;
+
+  // w = lam / s; rows with large w move to the Schur block
+  let moved = 0;
+  for (let i = 0; i < p; i++) {
+    const wi = lam[pOff + i] / s[pOff + i];
+    w[pOff + i] = wi;
+    if (wi > splitWeight) {
+      schurRows[pOff + moved++] = i;
+      wK[pOff + i] = 0;
+    } else {
+      wK[pOff + i] = wi;
+    }
+  }
+  ws.schurCount[k] = moved;
+
+  let maxDiagQ = 0;
+  for (let i = 0; i < n; i++) maxDiagQ = Math.max(maxDiagQ, Math.abs(Q[qOff + i * n + i]));
+  let regK = BASE_REGULARIZATION_K * Math.max(1, maxDiagQ);
+  // X = (diag(√wK) G)ᵀ, so that G' diag(wK) G = X Xᵀ is one dot-product kernel (syrk), which
+  // runs faster than the rank-one updates of syrkWeighted
+  const xOff = k * n * p;
+  for (let r = 0; r < p; r++) {
+    const scale = Math.sqrt(wK[pOff + r]);
+    const row = gOff + r * n;
+    for (let j = 0; j < n; j++) X[xOff + j * p + r] = scale * G[row + j];
+  }
+  let factored = false;
+  for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
+    // L ← X Xᵀ + Q + regK·I (lower triangle), then its Cholesky factor
+    kernels.syrk(X, xOff, n, p, L, lOff);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) L[lOff + i * n + j] += Q[qOff + i * n + j];
+      L[lOff + i * n + i] += regK;
+    }
+    factored = kernels.cholesky(L, lOff, n);
+    if (!factored) regK *= 100;
+  }
+  if (!factored) return false;
+  ws.regK[k] = regK;
+  const rows = m + moved;
+  if (rows === 0) return true;
+
+  // Y = Ã L⁻ᵀ: every row ã_i of Ã = [A; G_moved] becomes L⁻¹ã_i
+  copyInto(A, aOff, Y, yOff, m * n);
+  for (let j = 0; j < moved; j++) {
+    const row = gOff + schurRows[pOff + j] * n;
+    copyInto(G, row, Y, yOff + (m + j) * n, n);
+  }
+  kernels.solveLowerRows(L, lOff, n, Y, yOff, rows);
+  factored = false;
+  let regS = 0;
+  for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
+    // S ← Y Y' + D + regS·I, then its Cholesky factor
+    kernels.syrk(Y, yOff, rows, n, S, sOff);
+    if (attempt === 0) {
+      let maxDiagS = 0;
+      for (let i = 0; i < rows; i++) maxDiagS = Math.max(maxDiagS, S[sOff + i * rows + i]);
+      regS = BASE_REGULARIZATION_S * Math.max(1, maxDiagS);
+    }
+    for (let i = 0; i < rows; i++) S[sOff + i * rows + i] += regS;
+    for (let j = 0; j < moved; j++) {
+      S[sOff + (m + j) * rows + m + j] += 1 / w[pOff + schurRows[pOff + j]];
+    }
+    factored = kernels.cholesky(S, sOff, rows);
+    if (!factored) regS *= 100;
+  }
+  ws.regS[k] = regS;
+  return factored;
+}
+
+/** (c1, c2) ← the regularized system's solution for right-hand side (e1, e2). */
+function solveRegularized(ws: Workspace, k: number, rows: number): void {
+  const { kernels, n, m, p, L, Y, S, e1, e2, c1, c2 } = ws;
+  const nOff = k * n;
+  const rOff = k * (m + p);
+  const lOff = k * n * n;
+  copyInto(e1, nOff, c1, nOff, n);
+  // u = L⁻¹ e1
+  kernels.solveLower(L, lOff, n, c1, nOff);
+  if (rows > 0) {
+    const yOff = k * (m + p) * n;
+    const sOff = k * (m + p) * (m + p);
+    // t = S⁻ᵀS⁻¹ (Y u − e2)
+    kernels.gemv(Y, yOff, rows, n, false, 1, c1, nOff, 0, c2, rOff);
+    for (let i = 0; i < rows; i++) c2[rOff + i] -= e2[rOff + i];
+    kernels.solveLower(S, sOff, rows, c2, rOff);
+    kernels.solveLowerTransposed(S, sOff, rows, c2, rOff);
+    // x = L⁻ᵀ (u − Y' t)
+    kernels.gemv(Y, yOff, rows, n, true, -1, c2, rOff, 1, c1, nOff);
+  }
+  kernels.solveLowerTransposed(L, lOff, n, c1, nOff);
+}
+
+/** (e1, e2) ← (r1, [r2; 0]) − [K Ã'; Ã −D] (x, t), the unregularized system; returns ‖e‖∞. */
+function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): number {
+  const { kernels, n, m, p, Q, G, A, w, wK, schurRows, r1, r2, e1, e2, yt, yG } = ws;
+  const nOff = k * n;
+  const mOff = k * m;
+  const pOff = k * p;
+  const rOff = k * (m + p);
+  const aOff = k * ws.stride.A;
+  const moved = ws.schurCount[k];
+  let norm = 0;
+  // e2 = −g_i'x + t_i/w_i on the moved rows, then yG = wK∘(G x) with the moved rows' t
+  kernels.gemv(G, k * ws.stride.G, p, n, false, 1, x, xOff, 0, yG, pOff);
+  for (let j = 0; j < moved; j++) {
+    const i = pOff + schurRows[pOff + j];
+    const t = yt[rOff + m + j];
+    const e = t / w[i] - yG[i];
+    e2[rOff + m + j] = e;
+    norm = Math.max(norm, Math.abs(e));
+    yG[i] = t;
+  }
+  for (let i = pOff; i < pOff + p; i++) if (wK[i] !== 0) yG[i] *= wK[i];
+  // e1 = r1 − Q x − G' yG − A't_A
+  kernels.gemv(Q, k * ws.stride.Q, n, n, false, 1, x, xOff, 0, e1, nOff);
+  kernels.gemv(G, k * ws.stride.G, p, n, true, 1, yG, pOff, 1, e1, nOff);
+  kernels.gemv(A, aOff, m, n, true, 1, yt, rOff, 1, e1, nOff);
+  for (let i = 0; i < n; i++) {
+    const e = r1[nOff + i] - e1[nOff + i];
+    e1[nOff + i] = e;
+    norm = Math.max(norm, Math.abs(e));
+  }
+  // e2 = r2 − A x on the equality rows
+  kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
+  for (let i = 0; i < m; i++) {
+    const e = r2[mOff + i] - e2[rOff + i];
+    e2[rOff + i] = e;
+    norm = Math.max(norm, Math.abs(e));
+  }
+  return norm;
+}
+
+/**
+ * Solves member k's reduced KKT system for the right-hand side in (r1, r2), writing x at
+ * (x, xOff) and y at (y, yOff), with the factorization of `factorReducedKkt`. Also leaves
+ * w∘(G x) in ws.yG.
+ */
+export function solveReducedKkt(
+  ws: Workspace,
+  k: number,
+  x: Float64Array,
+  xOff: number,
+  y: Float64Array,
+  yOff: number,
+  tolerance: number,
+): void {
+  const { n, m, p, r1, r2, e1, e2, c1, c2, yt } = ws;
+  const nOff = k * n;
+  const mOff = k * m;
+  const rOff = k * (m + p);
+  const rows = m + ws.schurCount[k];
+  let rhsNorm = 0;
+  for (let i = 0; i < n; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r1[nOff + i]));
+  for (let i = 0; i < m; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r2[mOff + i]));
+  copyInto(r1, nOff, e1, nOff, n);
+  copyInto(r2, mOff, e2, rOff, m);
+  e2.fill(0, rOff + m, rOff + rows);
+  x.fill(0, xOff, xOff + n);
+  yt.fill(0, rOff, rOff + rows);
+  let previous = Infinity;
+  for (let step = 0; ; step++) {
+    solveRegularized(ws, k, rows);
+    // (x, t) += (c1, c2)
+    for (let i = 0; i < n; i++) x[xOff + i] += c1[nOff + i];
+    for (let i = 0; i < rows; i++) yt[rOff + i] += c2[rOff + i];
+    // The residual also leaves yG = w∘(G x) for this x.
+    const norm = residual(ws, k, x, xOff);
+    if (step === MAX_REFINEMENT_STEPS) break;
+    // Refinement stops when the residual is at rounding level or no longer shrinks.
+    if (norm <= tolerance * rhsNorm || norm > 0.25 * previous) break;
+    previous = norm;
+  }
+  copyInto(yt, rOff, y, yOff, m);
+}

@@ -1,0 +1,366 @@
+/**
+ * Batched primal-dual interior point method (Mehrotra predictor–corrector, as in CVXGEN and
+ * qpth) for, per batch member,
+ *
+ *     minimize 1/2 z'Qz + q'z  s.t.  Az = b,  Gz + s = h,  s ≥ 0
+ *
+ * with duals nu (equalities) and lam ≥ 0 (inequalities): Qz + q + A'nu + G'lam = 0, s∘lam = 0.
+ * Every member has its own status and iteration count; a member that has stopped no longer
+ * changes. Each iteration factors the reduced KKT system once (kkt.ts) and solves it twice.
+ */
+import { isPrimalInfeasible, isRecessionDirection } from "./certificates.js";
+import {
+  factorReducedKkt,
+  DIRECTION_TOLERANCE,
+  FORWARD_SPLIT_WEIGHT,
+  SOLUTION_SPLIT_WEIGHT,
+  solveReducedKkt,
+} from "./kkt.js";
+import { typescriptKernels } from "./kernels/typescript.js";
+import type { DenseKernels } from "./kernels/types.js";
+import { makeBackward } from "./backward.js";
+import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
+import { validateBatch, validateWarmStart } from "./validate-batch.js";
+import { copyInto, createWorkspace, type Workspace } from "./workspace.js";
+
+const DEFAULT_EPS = 1e-9;
+const DEFAULT_MAX_ITER = 50;
+/** s and lam stay strictly positive: step to this fraction of the boundary. */
+const STEP_TO_BOUNDARY = 0.99;
+/** A warm start's s and lam are raised to at least this, so the iteration starts interior. */
+const WARM_START_FLOOR = 1e-3;
+
+interface Measures {
+  primalResidual: Float64Array;
+  dualResidual: Float64Array;
+  gap: Float64Array;
+}
+
+/** Solves every member of the batch; see QPBatchSolution for what comes back. */
+export function solveBatch(
+  problem: QPBatch,
+  options: SolverOptions = {},
+  kernels: DenseKernels = typescriptKernels,
+): QPBatchSolution {
+  validateBatch(problem);
+  validateWarmStart(problem, options.warmStart);
+  const eps = options.eps ?? DEFAULT_EPS;
+  const maxIter = options.maxIter ?? DEFAULT_MAX_ITER;
+  const { batch, n, m, p } = problem;
+  const ws = createWorkspace(problem, kernels);
+  const status: QPStatus[] = new Array<QPStatus>(batch).fill("max_iterations");
+  const iterations = new Int32Array(batch);
+  const measures: Measures = {
+    primalResidual: new Float64Array(batch),
+    dualResidual: new Float64Array(batch),
+    gap: new Float64Array(batch),
+  };
+  const active = new Uint8Array(batch);
+
+  for (let k = 0; k < batch; k++) {
+    const started = options.warmStart ? warmStart(ws, k, options.warmStart) : coldStart(ws, k);
+    if (started) active[k] = 1;
+    else status[k] = "numerical_error";
+  }
+
+  let remaining = active.reduce((sum, a) => sum + a, 0);
+  for (let iter = 0; remaining > 0; iter++) {
+    for (let k = 0; k < batch; k++) {
+      if (!active[k]) continue;
+      const outcome = iterate(ws, k, eps, iter === maxIter, measures);
+      if (outcome === "continue") {
+        iterations[k]++;
+        continue;
+      }
+      status[k] = outcome;
+      active[k] = 0;
+      remaining--;
+    }
+  }
+
+  const solution = {
+    batch,
+    n,
+    m,
+    p,
+    z: ws.z.slice(),
+    lam: ws.lam.slice(),
+    nu: ws.nu.slice(),
+    s: ws.s.slice(),
+    status,
+    iterations,
+    ...measures,
+  };
+  return { ...solution, backward: makeBackward(ws, solution) };
+}
+
+/**
+ * CVXOPT's start: the least-squares point of  min 1/2 z'Qz + q'z + 1/2‖Gz − h‖²  s.t. Az = b,
+ * then s = h − Gz and lam = Gz − h, each shifted to be at least 1 where not already positive.
+ */
+function coldStart(ws: Workspace, k: number): boolean {
+  const { kernels, n, m, p, G, q, h, b, z, nu, s, lam, r1, r2 } = ws;
+  const nOff = k * n;
+  const mOff = k * m;
+  const pOff = k * p;
+  const gOff = k * ws.stride.G;
+  s.fill(1, pOff, pOff + p);
+  lam.fill(1, pOff, pOff + p);
+  if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT)) return false;
+  // r1 = −q + G'h, r2 = b
+  for (let i = 0; i < n; i++) r1[nOff + i] = -q[k * ws.stride.q + i];
+  kernels.gemv(G, gOff, p, n, true, 1, h, k * ws.stride.h, 1, r1, nOff);
+  for (let i = 0; i < m; i++) r2[mOff + i] = b[k * ws.stride.b + i];
+  solveReducedKkt(ws, k, z, nOff, nu, mOff, DIRECTION_TOLERANCE);
+  if (p === 0) return allFinite(z, nOff, n) && allFinite(nu, mOff, m);
+  // s = h − Gz
+  kernels.gemv(G, gOff, p, n, false, -1, z, nOff, 0, s, pOff);
+  let minS = Infinity;
+  let maxS = -Infinity;
+  let normS = 0;
+  for (let i = 0; i < p; i++) {
+    const si = s[pOff + i] + h[k * ws.stride.h + i];
+    s[pOff + i] = si;
+    lam[pOff + i] = -si;
+    minS = Math.min(minS, si);
+    maxS = Math.max(maxS, si);
+    normS = Math.max(normS, Math.abs(si));
+  }
+  shiftPositive(s, pOff, p, minS, normS);
+  // min(lam) = −max(s) before the shifts
+  shiftPositive(lam, pOff, p, -maxS, normS);
+  return allFinite(z, nOff, n) && allFinite(nu, mOff, m) && allFinite(s, pOff, p);
+}
+
+/** v ← v + (1 − min v)·1 unless v is already comfortably positive (CVXOPT's rule). */
+function shiftPositive(v: Float64Array, off: number, len: number, min: number, norm: number) {
+  if (min > 1e-8 * Math.max(norm, 1)) return;
+  const shift = 1 - min;
+  for (let i = 0; i < len; i++) v[off + i] += shift;
+}
+
+function warmStart(ws: Workspace, k: number, start: NonNullable<SolverOptions["warmStart"]>) {
+  const { n, m, p, z, nu, s, lam } = ws;
+  z.set(start.z.subarray(k * n, (k + 1) * n), k * n);
+  nu.set(start.nu.subarray(k * m, (k + 1) * m), k * m);
+  for (let i = k * p; i < (k + 1) * p; i++) {
+    s[i] = Math.max(start.s[i], WARM_START_FLOOR);
+    lam[i] = Math.max(start.lam[i], WARM_START_FLOOR);
+  }
+  return (
+    allFinite(z, k * n, n) &&
+    allFinite(nu, k * m, m) &&
+    allFinite(s, k * p, p) &&
+    allFinite(lam, k * p, p)
+  );
+}
+
+function allFinite(v: Float64Array, off: number, len: number): boolean {
+  for (let i = off; i < off + len; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
+}
+
+/**
+ * One interior point iteration of member k: residuals, stopping tests, then (unless it stops)
+ * the predictor–corrector step. A member that stops as solved is factored once more at the
+ * returned point, in the accurate form the backward pass needs.
+ */
+function iterate(
+  ws: Workspace,
+  k: number,
+  eps: number,
+  lastIteration: boolean,
+  measures: Measures,
+): QPStatus | "continue" {
+  const mu = computeResiduals(ws, k, measures);
+  if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "infeasible";
+  const converged =
+    measures.primalResidual[k] <= eps && measures.dualResidual[k] <= eps && measures.gap[k] <= eps;
+  // The factorization at the solution is kept for the backward pass.
+  if (converged)
+    return factorReducedKkt(ws, k, SOLUTION_SPLIT_WEIGHT) ? "solved" : "numerical_error";
+  if (lastIteration) return "max_iterations";
+  if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT)) return "numerical_error";
+
+  const { n, m, p, s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
+  const nOff = k * n;
+  const pOff = k * p;
+
+  // Predictor (affine scaling): s∘lam + s∘dlam + lam∘ds = 0
+  newtonDirection(ws, k, 0, false);
+  if (p === 0) {
+    // Without inequalities the Newton step is exact: no centering, no step length.
+    if (isRecessionDirection(ws, k, dz, nOff)) return "unbounded";
+    return takeStep(ws, k, 1);
+  }
+  copyInto(ds, pOff, dsAff, pOff, p);
+  copyInto(dlam, pOff, dlamAff, pOff, p);
+  const alphaAff = stepToBoundary(ws, k);
+  // mu_aff = (s + α ds)'(lam + α dlam) / p;  sigma = (mu_aff / mu)³
+  let muAff = 0;
+  for (let i = pOff; i < pOff + p; i++) {
+    muAff += (s[i] + alphaAff * ds[i]) * (lam[i] + alphaAff * dlam[i]);
+  }
+  muAff /= p;
+  const sigma = Math.min(1, Math.max(0, (muAff / mu) ** 3));
+
+  // Corrector: s∘lam + s∘dlam + lam∘ds = sigma·mu − dsAff∘dlamAff
+  newtonDirection(ws, k, sigma * mu, true);
+  if (isRecessionDirection(ws, k, dz, nOff)) return "unbounded";
+  if (isPrimalInfeasible(ws, k, dnu, dlam)) return "infeasible";
+  const alpha = Math.min(1, STEP_TO_BOUNDARY * stepToBoundary(ws, k));
+  return takeStep(ws, k, alpha);
+}
+
+/**
+ * rd = Qz + q + A'nu + G'lam, re = Az − b, ri = Gz + s − h and the relative measures of
+ * member k; returns mu = s'lam / p.
+ */
+function computeResiduals(ws: Workspace, k: number, measures: Measures): number {
+  const { kernels, n, m, p, Q, q, A, b, G, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
+  const nOff = k * n;
+  const mOff = k * m;
+  const pOff = k * p;
+
+  // rd = Qz, objective = z'(Qz/2 + q)
+  kernels.gemv(Q, k * stride.Q, n, n, false, 1, z, nOff, 0, rd, nOff);
+  let objective = 0;
+  let dualScale = 0;
+  for (let i = 0; i < n; i++) {
+    const qi = q[k * stride.q + i];
+    objective += z[nOff + i] * (0.5 * rd[nOff + i] + qi);
+    dualScale = Math.max(dualScale, Math.abs(rd[nOff + i]), Math.abs(qi));
+    rd[nOff + i] += qi;
+  }
+  // rd += A'nu, then += G'lam, each term's size entering the scale
+  dualScale = addTransposedProduct(ws, A, k * stride.A, m, nu, mOff, k, dualScale);
+  dualScale = addTransposedProduct(ws, G, k * stride.G, p, lam, pOff, k, dualScale);
+  let dualNorm = 0;
+  for (let i = 0; i < n; i++) dualNorm = Math.max(dualNorm, Math.abs(rd[nOff + i]));
+
+  // re = Az − b
+  kernels.gemv(A, k * stride.A, m, n, false, 1, z, nOff, 0, re, mOff);
+  let eqNorm = 0;
+  let eqScale = 0;
+  for (let i = 0; i < m; i++) {
+    const bi = b[k * stride.b + i];
+    eqScale = Math.max(eqScale, Math.abs(re[mOff + i]), Math.abs(bi));
+    re[mOff + i] -= bi;
+    eqNorm = Math.max(eqNorm, Math.abs(re[mOff + i]));
+  }
+
+  // ri = Gz + s − h;  mu = s'lam / p
+  kernels.gemv(G, k * stride.G, p, n, false, 1, z, nOff, 0, ri, pOff);
+  let inNorm = 0;
+  let inScale = 0;
+  let complementarity = 0;
+  for (let i = 0; i < p; i++) {
+    const hi = h[k * stride.h + i];
+    const si = s[pOff + i];
+    inScale = Math.max(inScale, Math.abs(ri[pOff + i]), Math.abs(si), Math.abs(hi));
+    ri[pOff + i] += si - hi;
+    inNorm = Math.max(inNorm, Math.abs(ri[pOff + i]));
+    complementarity += si * lam[pOff + i];
+  }
+
+  measures.primalResidual[k] = Math.max(eqNorm / (1 + eqScale), inNorm / (1 + inScale));
+  measures.dualResidual[k] = dualNorm / (1 + dualScale);
+  measures.gap[k] = complementarity / (1 + Math.abs(objective));
+  return p > 0 ? complementarity / p : 0;
+}
+
+/** rd += M'v for member k (M rows×n at mOff); returns scale raised to ‖M'v‖∞. */
+function addTransposedProduct(
+  ws: Workspace,
+  M: Float64Array,
+  mOff: number,
+  rows: number,
+  v: Float64Array,
+  vOff: number,
+  k: number,
+  scale: number,
+): number {
+  if (rows === 0) return scale;
+  const { n, rd, tn } = ws;
+  const nOff = k * n;
+  ws.kernels.gemv(M, mOff, rows, n, true, 1, v, vOff, 0, tn, nOff);
+  for (let i = nOff; i < nOff + n; i++) {
+    scale = Math.max(scale, Math.abs(tn[i]));
+    rd[i] += tn[i];
+  }
+  return scale;
+}
+
+/**
+ * The Newton direction (dz, ds, dlam, dnu) of member k for the complementarity target
+ * s∘lam + s∘dlam + lam∘ds = target·1 − (corrected ? dsAff∘dlamAff : 0).
+ */
+function newtonDirection(ws: Workspace, k: number, target: number, corrected: boolean): void {
+  const { kernels, n, m, p, G, s, lam, w, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
+  const { rd, re, ri, r1, r2, tp, yG } = ws;
+  const nOff = k * n;
+  const mOff = k * m;
+  const pOff = k * p;
+  const gOff = k * ws.stride.G;
+
+  // tp = w∘ri − rc/s  with rc = s∘lam − target + (dsAff∘dlamAff)
+  for (let i = pOff; i < pOff + p; i++) {
+    tp[i] = w[i] * ri[i] - complementarityOverS(i, s, lam, target, corrected, dsAff, dlamAff);
+  }
+  // r1 = −rd − G'tp,  r2 = −re
+  for (let i = nOff; i < nOff + n; i++) r1[i] = -rd[i];
+  kernels.gemv(G, gOff, p, n, true, -1, tp, pOff, 1, r1, nOff);
+  for (let i = mOff; i < mOff + m; i++) r2[i] = -re[i];
+  solveReducedKkt(ws, k, dz, nOff, dnu, mOff, DIRECTION_TOLERANCE);
+  // ds = −ri − G dz;  dlam = w∘(G dz + ri) − rc/s  (the solve left yG = w∘(G dz))
+  kernels.gemv(G, gOff, p, n, false, -1, dz, nOff, 0, ds, pOff);
+  for (let i = pOff; i < pOff + p; i++) {
+    ds[i] -= ri[i];
+    dlam[i] =
+      yG[i] + w[i] * ri[i] - complementarityOverS(i, s, lam, target, corrected, dsAff, dlamAff);
+  }
+}
+
+/** rc_i / s_i for rc = s∘lam − target + (dsAff∘dlamAff when corrected). */
+function complementarityOverS(
+  i: number,
+  s: Float64Array,
+  lam: Float64Array,
+  target: number,
+  corrected: boolean,
+  dsAff: Float64Array,
+  dlamAff: Float64Array,
+): number {
+  const second = corrected ? dsAff[i] * dlamAff[i] : 0;
+  return lam[i] + (second - target) / s[i];
+}
+
+/** Largest α ≤ 1 with s + α ds ≥ 0 and lam + α dlam ≥ 0. */
+function stepToBoundary(ws: Workspace, k: number): number {
+  const { p, s, lam, ds, dlam } = ws;
+  let alpha = 1;
+  for (let i = k * p; i < (k + 1) * p; i++) {
+    if (ds[i] < 0) alpha = Math.min(alpha, -s[i] / ds[i]);
+    if (dlam[i] < 0) alpha = Math.min(alpha, -lam[i] / dlam[i]);
+  }
+  return alpha;
+}
+
+/** (z, s, lam, nu) += α (dz, ds, dlam, dnu), refused when the step is not finite. */
+function takeStep(ws: Workspace, k: number, alpha: number): "continue" | "numerical_error" {
+  const { n, m, p, z, s, lam, nu, dz, ds, dlam, dnu } = ws;
+  const finite =
+    allFinite(dz, k * n, n) &&
+    allFinite(dnu, k * m, m) &&
+    allFinite(ds, k * p, p) &&
+    allFinite(dlam, k * p, p);
+  if (!(alpha > 0) || !finite) return "numerical_error";
+  for (let i = k * n; i < (k + 1) * n; i++) z[i] += alpha * dz[i];
+  for (let i = k * m; i < (k + 1) * m; i++) nu[i] += alpha * dnu[i];
+  for (let i = k * p; i < (k + 1) * p; i++) {
+    s[i] += alpha * ds[i];
+    lam[i] += alpha * dlam[i];
+  }
+  if (!allFinite(z, k * n, n)) return "numerical_error";
+  return "continue";
+}

@@ -1,0 +1,8 @@
+export {
+  createWasmKernels,
+  createWasmKernelsSync,
+  type WasmDenseKernels,
+  type WasmKernelOptions,
+} from "./wasm-kernels.js";
+export { loadKernelModule, loadKernelModuleSync, type KernelVariant } from "./load-module.js";
+export type { WasmMemory, WasmModule } from "./webassembly.js";

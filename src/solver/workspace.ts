@@ -1,0 +1,181 @@
+import type { DenseKernels } from "./kernels/types.js";
+import type { BatchOperand, QPBatch } from "./types.js";
+
+/**
+ * Everything one batched solve works on, allocated once: the problem data copied into kernel
+ * memory, the iterates, the Newton directions, the residuals, the factorization of the reduced
+ * KKT system and per-member scratch. Every array is batch-major: member k's vector of length n
+ * starts at k·n. Operands shared by the whole batch are stored once, with stride 0.
+ */
+export interface Workspace {
+  readonly kernels: DenseKernels;
+  readonly batch: number;
+  readonly n: number;
+  readonly m: number;
+  readonly p: number;
+
+  readonly Q: Float64Array;
+  readonly q: Float64Array;
+  readonly A: Float64Array;
+  readonly b: Float64Array;
+  readonly G: Float64Array;
+  readonly h: Float64Array;
+  /** Offset between consecutive members of each operand (0 when shared). */
+  readonly stride: { Q: number; q: number; A: number; b: number; G: number; h: number };
+
+  readonly z: Float64Array;
+  readonly s: Float64Array;
+  readonly lam: Float64Array;
+  readonly nu: Float64Array;
+
+  readonly dz: Float64Array;
+  readonly ds: Float64Array;
+  readonly dlam: Float64Array;
+  readonly dnu: Float64Array;
+  /** The affine-scaling (predictor) ds and dlam, needed by the corrector's second-order term. */
+  readonly dsAff: Float64Array;
+  readonly dlamAff: Float64Array;
+
+  /** Residuals rd = Qz + q + A'nu + G'lam, re = Az − b, ri = Gz + s − h. */
+  readonly rd: Float64Array;
+  readonly re: Float64Array;
+  readonly ri: Float64Array;
+
+  /** w = lam/s of the factorization in L (kept: the backward pass reuses it). */
+  readonly w: Float64Array;
+  /** w with the rows moved to the Schur block set to 0: the weights folded into K. */
+  readonly wK: Float64Array;
+  /** Inequality rows in the Schur block (first `schurCount[k]` of p per member). */
+  readonly schurRows: Int32Array;
+  readonly schurCount: Int32Array;
+  /** (diag(√wK) G)ᵀ, n×p per member: G' diag(wK) G = X Xᵀ. */
+  readonly X: Float64Array;
+  /** Cholesky factor of K + regK·I, K = Q + G' diag(wK) G (n×n per member). */
+  readonly L: Float64Array;
+  /** Rows L⁻¹ã_i for the Schur block's rows ã_i: A, then the moved rows of G ((m+p)×n per member). */
+  readonly Y: Float64Array;
+  /** Cholesky factor of the Schur complement Y Y' + D + regS·I ((m+p)×(m+p) per member). */
+  readonly S: Float64Array;
+  /** w∘(G x) of the last KKT solve, as accurate as the Schur block makes it (p per member). */
+  readonly yG: Float64Array;
+  /** Static regularizations of the current factorization (plain arrays: kernels never see them). */
+  readonly regK: Float64Array;
+  readonly regS: Float64Array;
+
+  /** Right-hand sides of the reduced KKT system (n and m per member). */
+  readonly r1: Float64Array;
+  readonly r2: Float64Array;
+  /** Scratch of the KKT solve: residuals of refinement and corrections (n, m+p per member). */
+  readonly e1: Float64Array;
+  readonly e2: Float64Array;
+  readonly c1: Float64Array;
+  readonly c2: Float64Array;
+  /** The Schur block's unknowns during a KKT solve (m+p per member). */
+  readonly yt: Float64Array;
+  /** Scratch vectors of length n and p per member. */
+  readonly tn: Float64Array;
+  readonly tp: Float64Array;
+}
+
+function operandStride(operand: BatchOperand, size: number): number {
+  return operand.shared ? 0 : size;
+}
+
+/** One kernel allocation for the whole solve, so a WebAssembly provider grows memory once. */
+export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Workspace {
+  const { batch, n, m, p } = problem;
+  const stride = {
+    Q: operandStride(problem.Q, n * n),
+    q: operandStride(problem.q, n),
+    A: operandStride(problem.A, m * n),
+    b: operandStride(problem.b, m),
+    G: operandStride(problem.G, p * n),
+    h: operandStride(problem.h, p),
+  };
+  const copies = (operand: BatchOperand, size: number) => (operand.shared ? size : batch * size);
+  const sizes = {
+    Q: copies(problem.Q, n * n),
+    q: copies(problem.q, n),
+    A: copies(problem.A, m * n),
+    b: copies(problem.b, m),
+    G: copies(problem.G, p * n),
+    h: copies(problem.h, p),
+    z: batch * n,
+    s: batch * p,
+    lam: batch * p,
+    nu: batch * m,
+    dz: batch * n,
+    ds: batch * p,
+    dlam: batch * p,
+    dnu: batch * m,
+    dsAff: batch * p,
+    dlamAff: batch * p,
+    rd: batch * n,
+    re: batch * m,
+    ri: batch * p,
+    w: batch * p,
+    wK: batch * p,
+    X: batch * n * p,
+    L: batch * n * n,
+    Y: batch * (m + p) * n,
+    S: batch * (m + p) * (m + p),
+    yG: batch * p,
+    r1: batch * n,
+    r2: batch * m,
+    e1: batch * n,
+    e2: batch * (m + p),
+    c1: batch * n,
+    c2: batch * (m + p),
+    yt: batch * (m + p),
+    tn: batch * n,
+    tp: batch * p,
+  };
+  let total = 0;
+  for (const size of Object.values(sizes)) total += size;
+  const arena = kernels.alloc(total);
+  let next = 0;
+  const take = (length: number) => {
+    const view = arena.subarray(next, next + length);
+    next += length;
+    return view;
+  };
+  const views = {} as Record<keyof typeof sizes, Float64Array>;
+  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) views[key] = take(sizes[key]);
+
+  const operands = {
+    Q: problem.Q,
+    q: problem.q,
+    A: problem.A,
+    b: problem.b,
+    G: problem.G,
+    h: problem.h,
+  };
+  for (const key of Object.keys(operands) as (keyof typeof operands)[]) {
+    views[key].set(operands[key].data.subarray(0, sizes[key]));
+  }
+
+  return {
+    kernels,
+    batch,
+    n,
+    m,
+    p,
+    stride,
+    regK: new Float64Array(batch),
+    schurRows: new Int32Array(batch * p),
+    schurCount: new Int32Array(batch),
+    regS: new Float64Array(batch),
+    ...views,
+  };
+}
+
+/** dst[dstOff..] = src[srcOff..] for len entries, without creating subarray views. */
+export function copyInto(
+  src: Float64Array,
+  srcOff: number,
+  dst: Float64Array,
+  dstOff: number,
+  len: number,
+): void {
+  for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i];
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import type { AffineMap, CanonParameter } from "../../src/canon/index.js";
+import { accumulateTranspose, evaluateMap, prepareMap } from "../../src/runtime/affine.js";
+import { evaluate } from "./helpers/dense-qp.js";
+import { seededRandom } from "./helpers/random.js";
+
+const span = { line: 1, column: 1, offset: 0, length: 1 };
+const parameters: CanonParameter[] = [
+  { name: "a", shape: [2], size: 2, offset: 0, nonneg: false, nonpos: false, psd: false, span },
+  { name: "b", shape: [], size: 1, offset: 2, nonneg: false, nonpos: false, psd: false, span },
+  { name: "c", shape: [2], size: 2, offset: 3, nonneg: false, nonpos: false, psd: false, span },
+];
+// A 3×2 map with repeated entries (they add up) that touches parameters a and c, not b.
+const map: AffineMap = {
+  rows: 3,
+  cols: 2,
+  constant: { index: [0, 0, 5], value: [1, 2, -1] },
+  terms: { index: [1, 1, 4, 2], param: [0, 4, 3, 0], coef: [2, -1, 0.5, 3] },
+};
+
+describe("prepared affine maps", () => {
+  const prepared = prepareMap(map, parameters);
+
+  it("knows which parameters the map depends on", () => {
+    expect(prepared.dependsOn).toEqual([0, 2]);
+  });
+
+  it("evaluates every member as the map's definition says", () => {
+    const rand = seededRandom(2);
+    const theta = Float64Array.from({ length: 15 }, () => rand());
+    const out = evaluateMap(prepared, theta, 5, 3);
+    for (let b = 0; b < 3; b++) {
+      expect(Array.from(out.subarray(b * 6, b * 6 + 6))).toEqual(
+        Array.from(evaluate(map, theta.subarray(b * 5, b * 5 + 5))),
+      );
+    }
+  });
+
+  it("applies the exact transpose: <map(θ) − map(0), g> = <θ, mapᵀ g>", () => {
+    const rand = seededRandom(3);
+    const theta = Float64Array.from({ length: 5 }, () => rand() - 0.5);
+    const g = Float64Array.from({ length: 6 }, () => rand() - 0.5);
+    const linear = evaluateMap(prepared, theta, 5, 1).map((v, i) => v - prepared.constant[i]);
+    const dTheta = new Float64Array(5);
+    accumulateTranspose(prepared, g, dTheta, 5, 1);
+    const left = linear.reduce((s, v, i) => s + v * g[i], 0);
+    const right = theta.reduce((s, v, i) => s + v * dTheta[i], 0);
+    expect(left).toBeCloseTo(right, 14);
+    expect(dTheta[2]).toBe(0);
+  });
+});

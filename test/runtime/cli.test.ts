@@ -1,0 +1,166 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/runtime/cli.js";
+
+const simplex = "examples/simplex.qp";
+const dir = mkdtempSync(join(tmpdir(), "optnet-cli-"));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function run(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe("optnet compile", () => {
+  it("prints the canonical form", async () => {
+    const r = await run("compile", simplex);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/minimize/);
+    expect(r.stderr).toBe("");
+  });
+
+  it("takes --dim and emits the canonical form as JSON", async () => {
+    const r = await run("compile", simplex, "--dim", "n=4", "--emit", "json");
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { sizes: { n: number } }).sizes.n).toBe(4);
+  });
+
+  it("emits a TypeScript module", async () => {
+    const r = await run("compile", simplex, "--emit", "ts");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/export /);
+  });
+
+  it("exits 2 with the compiler's message and caret for a bad program", async () => {
+    const r = await run(
+      "compile",
+      file("bad.qp", "dim n = 3\nparameter x[n]\nvariable z[n]\nminimize ||z - y||^2\n"),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.qp:4:\d+: error/);
+    expect(r.stderr).toMatch(/\^/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [["compile", "no/such/file.qp"], /cannot read no\/such\/file\.qp: no such file/],
+    [["compile", simplex, "--dim", "n=0"], /must be a positive integer/],
+    [["compile", simplex, "--emit", "xml"], /invalid/],
+    [["solve", simplex], /required option '--params <file>'/],
+    [["frobnicate"], /unknown command/],
+  ])("exits 2 for bad input %j", async (argv, message) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("prints usage for --help on the program and each command, exit 0", async () => {
+    for (const argv of [["--help"], ["compile", "--help"], ["solve", "--help"]]) {
+      const r = await run(...argv);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: optnet/);
+    }
+  });
+});
+
+describe("optnet solve", () => {
+  const batch = file(
+    "batch.json",
+    JSON.stringify({
+      x: [
+        [0.25, 0.5, 0.9],
+        [1, 2, 3.5],
+      ],
+    }),
+  );
+
+  it("prints {status, objective, variables} with --json, one entry per member", async () => {
+    const r = await run("solve", simplex, "--params", batch, "--json");
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      status: string[];
+      objective: number[];
+      variables: { z: number[][] };
+    };
+    expect(Object.keys(result)).toEqual(["status", "objective", "variables"]);
+    expect(result.status).toEqual(["solved", "solved"]);
+    expect(result.variables.z[1][0]).toBeCloseTo(0, 6);
+    expect(result.variables.z[1][2]).toBeCloseTo(1, 6);
+    // ||z - x||^2 at z = (0, 0, 1), x = (1, 2, 3.5): 1 + 4 + 6.25
+    expect(result.objective[1]).toBeCloseTo(11.25, 6);
+  });
+
+  it("makes a batch of one when no batch axis is given, and prints text without --json", async () => {
+    const r = await run("solve", simplex, "--params", file("one.json", '{"x": [1, 2, 3.5]}'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/status\s+solved/);
+    expect(r.stdout).toMatch(/z\s+\[0, 0, 1\]/);
+  });
+
+  it("exits 1 when some member is infeasible, saying which", async () => {
+    const program = file(
+      "clash.qp",
+      "parameter c\nvariable z\nminimize z^2\ns.t. z >= c, z <= 1\n",
+    );
+    const r = await run("solve", program, "--params", file("c.json", '{"c": [0.5, 2]}'), "--json");
+    expect(r.code).toBe(1);
+    const status = (JSON.parse(r.stdout) as { status: string[] }).status;
+    expect(status[0]).toBe("solved");
+    // The solver's word for it (infeasible, or numerical_error where it finds no certificate).
+    expect(["infeasible", "numerical_error"]).toContain(status[1]);
+  });
+
+  it.each([
+    ['{"xx": [1, 2, 3]}', /unknown parameter "xx" \(did you mean "x"\?\)/],
+    ['{"x": [1, 2]}', /expected shape \[3\] or \[batch, 3\], got shape \[2\]/],
+    ["{not json", /is not valid JSON/],
+  ])("exits 2 for bad parameters %s", async (json, message) => {
+    const r = await run("solve", simplex, "--params", file("bad.json", json));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("the optnet command as a process", () => {
+  it("runs from the sources with exit codes and JSON output", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/runtime/cli.ts",
+        "solve",
+        simplex,
+        "--params",
+        join(dir, "batch.json"),
+        "--json",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { status: string[] }).status).toEqual(["solved", "solved"]);
+    const bad = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "src/runtime/cli.ts", "solve", simplex, "--params", "missing.json"],
+      { encoding: "utf8" },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("answers --help through the bin shim", () => {
+    const r = spawnSync(process.execPath, ["bin/optnet.js", "--help"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: optnet/);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { Layer, compile } from "../../src/runtime/index.js";
+import { simplexProjection } from "./helpers/examples.js";
+import { seededRandom, vector } from "./helpers/random.js";
+import { simplexCanon } from "./helpers/simplex-canon.js";
+
+const n = 5;
+const layer = new Layer(simplexCanon(n));
+const rand = seededRandom(3);
+const xs = Array.from({ length: 4 }, () => vector(rand, n));
+const sumSquaredDistance = (z: number[], x: number[]) =>
+  z.reduce((s, v, i) => s + (v - x[i]) ** 2, 0);
+
+describe("a Layer built from a hand-written CanonicalQP", () => {
+  it("solves a batch to the sorting closed form of the simplex projection", () => {
+    const out = layer.solve({ x: xs });
+    expect(out.batch).toBe(4);
+    expect(out.status).toEqual(["solved", "solved", "solved", "solved"]);
+    out.variables.z.forEach((z, b) => {
+      const expected = simplexProjection(xs[b]);
+      (z as number[]).forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-7));
+    });
+  });
+
+  it("reports the user's objective with its constant part, and negated for maximize", () => {
+    const out = layer.solve({ x: xs });
+    out.objective.forEach((value, b) => {
+      expect(value).toBeCloseTo(sumSquaredDistance(out.variables.z[b] as number[], xs[b]), 8);
+    });
+    const maximized = new Layer(simplexCanon(n, "maximize")).solve({ x: xs });
+    maximized.objective.forEach((value, b) => expect(value).toBeCloseTo(-out.objective[b], 8));
+  });
+
+  it("returns duals per source constraint in the constraint's shape, satisfying stationarity", () => {
+    const out = layer.solve({ x: [xs[0]] });
+    const [bounds, sum] = out.duals;
+    expect(bounds).toMatchObject({ text: "z >= 0", line: 7, relation: ">=" });
+    expect(sum).toMatchObject({ text: "1'z = 1", line: 8, relation: "==" });
+    const lam = bounds.values[0] as number[];
+    const nu = sum.values[0] as number;
+    const z = out.variables.z[0] as number[];
+    // 2(z − x) + ν·1 − λ = 0 (G = −I), λ ≥ 0
+    z.forEach((zi, i) => expect(2 * (zi - xs[0][i]) + nu - lam[i]).toBeCloseTo(0, 7));
+    lam.forEach((l) => expect(l).toBeGreaterThanOrEqual(0));
+  });
+
+  it("returns a parameter's gradient as the closed-form Jacobian of the projection applied to it", () => {
+    // On the support S of z, dz/dx = I − 11'/|S| (restricted to S), zero elsewhere.
+    const x = xs[1];
+    const out = layer.solve({ x });
+    const w = vector(rand, n);
+    const g = layer.vjp(out, { z: [w] }).x as number[];
+    const z = out.variables.z[0] as number[];
+    const support = z.map((v) => v > 1e-9);
+    const size = support.filter(Boolean).length;
+    const mean = w.reduce((s, v, i) => s + (support[i] ? v : 0), 0) / size;
+    g.forEach((gi, i) => expect(gi).toBeCloseTo(support[i] ? w[i] - mean : 0, 7));
+  });
+
+  it("warm-starts from a previous output or from the last solve, to the same answer", () => {
+    const cold = layer.solve({ x: xs });
+    const fromOutput = layer.solve({ x: xs }, { warmStart: cold });
+    const fromLast = layer.solve({ x: xs }, { warmStart: true });
+    for (const warm of [fromOutput, fromLast]) {
+      expect(warm.status).toEqual(cold.status);
+      warm.variables.z
+        .flat()
+        .forEach((v, i) => expect(v).toBeCloseTo(cold.variables.z.flat()[i] as number, 7));
+    }
+  });
+
+  it("rejects vjp of an output that another layer produced", () => {
+    const other = new Layer(simplexCanon(n));
+    const out = other.solve({ x: xs[0] });
+    expect(() => layer.vjp(out, { z: [xs[0]] })).toThrow(/output returned by this layer's solve/);
+  });
+
+  it("describes its parameters and outputs", () => {
+    expect(layer.parameters).toEqual([{ name: "x", shape: [n] }]);
+    expect(layer.outputs).toEqual([{ name: "z", shape: [n] }]);
+  });
+
+  it("sums the duals of a bounded piecewise linear atom's pieces per entry", () => {
+    // min ||z − x||² s.t. |z| ≤ 1: z = clamp(x), and the multiplier of entry i is 2|x_i − z_i|.
+    const clamp = compile(
+      "dim n = 3\nparameter x[n]\nvariable z[n]\nminimize ||z - x||^2\ns.t. abs(z) <= 1\n",
+    );
+    const out = clamp.solve({ x: [2, 0.5, -3] });
+    expect(out.status).toEqual(["solved"]);
+    const [bound] = out.duals;
+    expect(bound.relation).toBe("<=");
+    (bound.values[0] as number[]).forEach((v, i) => expect(v).toBeCloseTo([2, 0, 4][i], 6));
+  });
+});

@@ -1,0 +1,98 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { closeWorkers, compile } from "../../src/runtime/index.js";
+import { solutionOf } from "../../src/runtime/layer.js";
+import { workerCount } from "../../src/runtime/solve.js";
+import { solveAcrossWorkers, splitBatch } from "../../src/runtime/workers/parallel.js";
+import type { QPBatch } from "../../src/solver/index.js";
+import { exampleSource } from "./helpers/examples.js";
+import { matrix, seededRandom, spd, vector } from "./helpers/random.js";
+
+afterAll(async () => {
+  await closeWorkers();
+});
+
+const n = 24;
+const batch = 37;
+const layer = compile(exampleSource("qp-dense.qp"), { dims: { n, p: n }, file: "qp-dense.qp" });
+const rand = seededRandom(21);
+const G = matrix(rand, n, n);
+const params = {
+  Q: spd(rand, n, 0.5),
+  q: Array.from({ length: batch }, () => vector(rand, n)),
+  G,
+  h: Array.from({ length: batch }, () => {
+    const z0 = vector(rand, n);
+    return G.map((row) => row.reduce((s, v, j) => s + v * z0[j], 0) + rand());
+  }),
+};
+const upstream = { z: Array.from({ length: batch }, () => vector(rand, n)) };
+
+describe("solving across worker threads", () => {
+  it("splits a batch into near-equal contiguous slices", () => {
+    expect(splitBatch(10, 3)).toEqual([
+      [0, 4],
+      [4, 3],
+      [7, 3],
+    ]);
+    expect(splitBatch(2, 4)).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
+  });
+
+  it("uses workers only when asked or when the batch is large enough to pay for them", () => {
+    const sized = (batch: number, columns: number) => ({ batch, n: columns }) as QPBatch;
+    expect(workerCount(sized(1000, 100), false)).toBe(0);
+    expect(workerCount(sized(1000, 100), 3)).toBe(3);
+    expect(workerCount(sized(3, 100), 8)).toBe(2);
+    expect(workerCount(sized(16, 100), undefined)).toBe(0);
+    expect(workerCount(sized(1000, 5), undefined)).toBe(0);
+    expect(() => workerCount(sized(10, 10), -1)).toThrow(RangeError);
+  });
+
+  it("gives results and gradients bitwise identical to a single-thread solve", () => {
+    const single = layer.solve(params, { workers: false });
+    const parallel = layer.solve(params, { workers: 1 });
+    expect(parallel.status.every((s) => s === "solved")).toBe(true);
+    expect(parallel).toEqual(single);
+    const a = solutionOf(single)!;
+    const b = solutionOf(parallel)!;
+    for (const key of ["z", "lam", "nu", "s"] as const) expect(b[key]).toEqual(a[key]);
+    expect(layer.vjp(parallel, upstream)).toEqual(layer.vjp(single, upstream));
+  });
+
+  it("splits a large batch by default and still matches the single-thread answer", () => {
+    const single = layer.solve(params, { workers: false });
+    const auto = layer.solve(params);
+    expect(auto).toEqual(single);
+  });
+
+  it("recomputes the backward pass when the workers were closed in between", async () => {
+    const single = layer.solve(params, { workers: false });
+    const parallel = layer.solve(params, { workers: 1 });
+    await closeWorkers();
+    expect(layer.vjp(parallel, upstream)).toEqual(layer.vjp(single, upstream));
+  });
+
+  it("passes a worker's error on, and the worker answers the next request correctly", () => {
+    // min 1/2 z'z + q'z for 4 members of size 2: z = −q. The last member's q is cut short, so
+    // only the worker's slice is malformed.
+    const problem = (q: number[]): QPBatch => ({
+      batch: 4,
+      n: 2,
+      m: 0,
+      p: 0,
+      Q: { data: Float64Array.of(1, 0, 0, 1), shared: true },
+      q: { data: Float64Array.from(q), shared: false },
+      A: { data: new Float64Array(0), shared: true },
+      b: { data: new Float64Array(0), shared: true },
+      G: { data: new Float64Array(0), shared: true },
+      h: { data: new Float64Array(0), shared: true },
+    });
+    expect(() => solveAcrossWorkers(problem([1, 2, 3, 4, 5, 6, 7]), {}, 1)).toThrow(
+      /q has 3 entries/,
+    );
+    const solved = solveAcrossWorkers(problem([1, 2, 3, 4, 5, 6, 7, 8]), {}, 1);
+    Array.from(solved.z).forEach((v, i) => expect(v).toBeCloseTo(-(i + 1), 8));
+  });
+});
