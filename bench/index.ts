@@ -9,6 +9,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { Command } from "commander";
 import { loadHighs } from "./lib/highs.js";
+import { loadLayerPath } from "./lib/layer.js";
 import { loadOurSolver } from "./lib/ours.js";
 import { createProgress } from "./lib/progress.js";
 import { detailTable, formatMs, summaryTable, targetVerdict } from "./lib/report.js";
@@ -63,10 +64,14 @@ const machine = {
 
 const runStart = performance.now();
 const ours = await loadOurSolver();
+const layer = await loadLayerPath();
 const highs = await loadHighs();
 warmUpReferences(highs, seed);
 const progress = createProgress(
-  plan.reduce((sum, s) => sum + settingUnits(s, typeof ours !== "string"), 0),
+  plan.reduce(
+    (sum, s) => sum + settingUnits(s, [ours, layer].filter((x) => typeof x !== "string").length),
+    0,
+  ),
 );
 
 const results: SettingResult[] = [];
@@ -79,11 +84,12 @@ const writeJson = () => {
   );
 };
 for (const setting of plan) {
-  results.push(runSetting(setting, { ours, highs }, seed, progress));
+  results.push(runSetting(setting, { ours, layer, highs }, seed, progress));
   // Written after every setting, so an interrupted run still leaves what it measured.
   writeJson();
 }
 progress.stop();
+if (typeof layer !== "string") await layer.close();
 
 const wallSeconds = (performance.now() - runStart) / 1000;
 console.log(

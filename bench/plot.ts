@@ -29,6 +29,7 @@ interface Point {
 const seriesNames: Partial<Record<MethodName, string>> = {
   "ours forward": "optnet forward",
   "ours forward+backward": "optnet forward+backward",
+  "layer forward+backward": "optnet Layer forward+backward",
   highs: "highs (one by one)",
   quadprog: "quadprog (one by one)",
   "dense forward": "tfjs dense forward",
@@ -126,7 +127,13 @@ const figures: [string, TopLevelSpec][] = [
       `n = p = ${batchSweep[0]?.n ?? "?"}: time vs batch size (${machine})`,
       "batch",
       "batch size (log scale)",
-      points(batchSweep, ["ours forward", "ours forward+backward", "highs", "quadprog"]),
+      points(batchSweep, [
+        "ours forward",
+        "ours forward+backward",
+        "layer forward+backward",
+        "highs",
+        "quadprog",
+      ]),
     ),
   ],
   [
@@ -149,7 +156,13 @@ const figures: [string, TopLevelSpec][] = [
       `batch ${sizeSweep[0]?.batch ?? "?"}: optnet vs highs and quadprog (${machine})`,
       "n",
       "n = p (log scale)",
-      points(sizeSweep, ["ours forward", "ours forward+backward", "highs", "quadprog"]),
+      points(sizeSweep, [
+        "ours forward",
+        "ours forward+backward",
+        "layer forward+backward",
+        "highs",
+        "quadprog",
+      ]),
     ),
   ],
 ];

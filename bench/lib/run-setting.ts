@@ -5,6 +5,7 @@ import { createDenseLayerBench } from "./dense-layer.js";
 import { randomProblems, randomUpstream, stackBatch, type DenseQP } from "./generator.js";
 import { solveWithLoadedHighs } from "./highs.js";
 import { measure, peakRssBytes } from "./measure.js";
+import { memberZ, type LayerPath } from "./layer.js";
 import type { SolveBatch } from "./ours.js";
 import type { Progress } from "./progress.js";
 import { solveWithQuadprog } from "./quadprog.js";
@@ -14,6 +15,9 @@ export type MethodName =
   | "ours forward"
   | "ours backward"
   | "ours forward+backward"
+  | "layer forward"
+  | "layer backward"
+  | "layer forward+backward"
   | "highs"
   | "quadprog"
   | "dense forward"
@@ -51,7 +55,10 @@ export interface SettingResult {
 }
 
 export interface Solvers {
+  /** solveBatch, or why it is missing */
   ours: SolveBatch | string;
+  /** the public compile → Layer path, or why it is missing */
+  layer: LayerPath | string;
   highs: Highs;
 }
 
@@ -67,8 +74,8 @@ export function warmUpReferences(highs: Highs, seed: number): void {
 }
 
 /** Timed calls a setting makes, for the progress bar. */
-export function settingUnits(s: Setting, oursAvailable: boolean): number {
-  const ours = oursAvailable ? 2 * (s.oursRepetitions + warmupRuns(s)) : 0;
+export function settingUnits(s: Setting, oursPaths: number): number {
+  const ours = oursPaths * 2 * (s.oursRepetitions + warmupRuns(s));
   const references = 2 * s.referenceRepetitions;
   const dense = s.denseLayer ? 2 * s.denseRepetitions : 0;
   return 1 + ours + references + dense;
@@ -108,6 +115,8 @@ export function runSetting(
 
   if (typeof solvers.ours === "string") skipped.push(`ours: ${solvers.ours}`);
   else methods.push(...runOurs(s, solvers.ours, problems, referenceZ, seed, progress, label));
+  if (typeof solvers.layer === "string") skipped.push(`layer: ${solvers.layer}`);
+  else methods.push(...runLayer(s, solvers.layer, problems, referenceZ, seed, progress, label));
 
   if (s.denseLayer) methods.push(...runDenseLayer(s, seed, progress, label));
 
@@ -226,6 +235,74 @@ function runOurs(
       forward.maxErrorVsQuadprog = maxErrorAgainst(referenceZ, ourZ, s.n);
     }
   }
+  return [forward, backward, both];
+}
+
+function runLayer(
+  s: Setting,
+  path: LayerPath,
+  problems: readonly DenseQP[],
+  referenceZ: readonly (Float64Array | undefined)[],
+  seed: number,
+  progress: Progress,
+  label: string,
+): MethodResult[] {
+  const count = Math.min(s.oursProblems, s.batch);
+  const layer = path.compile(s.n, s.p);
+  // Parameters with a leading batch axis, as flat typed arrays (the layer's fastest input form).
+  const stacked = stackBatch(problems.slice(0, count));
+  const params = { Q: stacked.Q.data, q: stacked.q.data, G: stacked.G.data, h: stacked.h.data };
+  const upstream = { z: randomUpstream(count, s.n, seed) };
+  const scale = s.batch / count;
+  const forward: MethodResult = {
+    method: "layer forward",
+    problems: count,
+    scale,
+    wallMs: [],
+    cpuMs: [],
+  };
+  const backward: MethodResult = {
+    method: "layer backward",
+    problems: count,
+    scale,
+    wallMs: [],
+    cpuMs: [],
+  };
+  const both: MethodResult = {
+    method: "layer forward+backward",
+    problems: count,
+    scale,
+    wallMs: [],
+    cpuMs: [],
+  };
+
+  for (let run = -warmupRuns(s); run < s.oursRepetitions; run++) {
+    const what = run < 0 ? "warm-up" : `repetition ${run + 1}`;
+    progress.advance(0, `${label}: Layer.solve, ${what}`);
+    const solved = measure(() => layer.solve(params));
+    progress.advance(1, `${label}: Layer.vjp, ${what}`);
+    const gradients = measure(() => layer.vjp(solved.value, upstream));
+    progress.advance(1);
+    if (run < 0) continue;
+    forward.wallMs.push(solved.wallMs);
+    forward.cpuMs.push(solved.cpuMs);
+    backward.wallMs.push(gradients.wallMs);
+    backward.cpuMs.push(gradients.cpuMs);
+    both.wallMs.push(solved.wallMs + gradients.wallMs);
+    both.cpuMs.push(solved.cpuMs + gradients.cpuMs);
+    if (run === 0) {
+      const out = solved.value;
+      forward.retainedBytes = solved.retainedBytes;
+      backward.retainedBytes = gradients.retainedBytes;
+      forward.iterations = meanAndMax(out.iterations);
+      forward.notSolved = out.status.filter((status) => status !== "solved").length;
+      const layerZ = Array.from({ length: count }, (_, k) =>
+        out.status[k] === "solved" ? memberZ(out, k, s.n) : undefined,
+      );
+      forward.maxErrorVsQuadprog = maxErrorAgainst(referenceZ, layerZ, s.n);
+    }
+  }
+  layer.dispose();
   return [forward, backward, both];
 }
 

@@ -91,15 +91,18 @@ async function main(): Promise<void> {
   );
   bar.start(steps, 0, { loss: first.toExponential(3) });
   let last = first;
+  const milestones: string[] = [`step 0: ${first.toExponential(2)}`];
   for (let step = 1; step <= steps; step++) {
     const value = optimizer.minimize(loss, true);
     last = value === null ? NaN : (value.dataSync() as Float32Array)[0];
     value?.dispose();
     bar.update(step, { loss: last.toExponential(3) });
+    if (step % 15 === 0) milestones.push(`step ${step}: ${last.toExponential(2)}`);
   }
   bar.stop();
+  console.log(`\nloss by step  ${milestones.join("  ")}`);
   console.log(
-    `\nloss ${first.toExponential(3)} -> ${last.toExponential(3)} (${(first / last).toFixed(1)}x lower) after ${steps} Adam steps`,
+    `loss ${first.toExponential(3)} -> ${last.toExponential(3)} (${(first / last).toFixed(1)}x lower) after ${steps} Adam steps`,
   );
 }
 

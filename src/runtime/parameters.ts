@@ -113,8 +113,8 @@ function checkAttributes(g: GivenParameter): void {
     }
     if (psd || symmetric) {
       const problem = psd
-        ? psdProblem(g.data, b * size, shape[0])
-        : asymmetryProblem(g.data, b * size, shape[0], "symmetric");
+        ? psdProblem(g.data, b * size, shape[0], g.tolerance)
+        : asymmetryProblem(g.data, b * size, shape[0], g.tolerance, "symmetric");
       if (problem !== null) {
         throw new ParameterError(`parameter ${name}${where(b)}: ${problem}`, name, memberOf(b));
       }
@@ -133,6 +133,7 @@ function asymmetryProblem(
   data: Float64Array,
   offset: number,
   k: number,
+  tolerance: number,
   attribute: string,
 ): string | null {
   const scale = largestEntry(data, offset, k);
@@ -140,7 +141,7 @@ function asymmetryProblem(
     for (let j = 0; j < i; j++) {
       const a = data[offset + i * k + j];
       const b = data[offset + j * k + i];
-      if (Math.abs(a - b) > 1e-9 * scale) {
+      if (Math.abs(a - b) > tolerance * scale) {
         return `must be symmetric (attribute ${attribute}), but entry [${i}, ${j}] is ${a} and [${j}, ${i}] is ${b}`;
       }
     }
@@ -149,13 +150,18 @@ function asymmetryProblem(
 }
 
 /** Why the k×k matrix at `offset` is not symmetric positive semidefinite, or null when it is. */
-function psdProblem(data: Float64Array, offset: number, k: number): string | null {
-  const asymmetry = asymmetryProblem(data, offset, k, "psd");
+function psdProblem(
+  data: Float64Array,
+  offset: number,
+  k: number,
+  tolerance: number,
+): string | null {
+  const asymmetry = asymmetryProblem(data, offset, k, tolerance, "psd");
   if (asymmetry !== null) return asymmetry;
   const scale = largestEntry(data, offset, k);
   // A Cholesky factorization of P + δI succeeds exactly when P has no eigenvalue below −δ
   // (up to rounding): δ forgives the rounding of a matrix that is PSD on paper.
-  const shift = 1e-9 * scale * k;
+  const shift = tolerance * scale * k;
   const L = new Float64Array(k * k);
   for (let j = 0; j < k; j++) {
     let d = data[offset + j * k + j] + shift;

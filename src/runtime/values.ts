@@ -16,7 +16,15 @@ export interface ReadValue {
   /** Length of the leading batch axis, or null when the value had none. */
   batch: number | null;
   form: ValueForm;
+  /**
+   * Relative tolerance for attribute checks (symmetry, semidefiniteness): looser for float32
+   * data, such as a tensor's, whose products are symmetric only up to float32 rounding.
+   */
+  tolerance: number;
 }
+
+const FLOAT64_TOLERANCE = 1e-9;
+const FLOAT32_TOLERANCE = 1e-5;
 
 /** What the value is, for messages: "parameter x" or "upstream gradient of z". */
 export interface ValueLabel {
@@ -72,7 +80,12 @@ export function readValue(value: unknown, shape: readonly number[], label: Value
   }
   if (batch === 0) throw new ParameterError(`${label.text}: the batch is empty`, label.parameter);
   if (bad.length > 0) throwBadLeaf(bad[0], shape, size, batch, label);
-  return { data, batch, form: typeof value === "number" ? "number" : "nested" };
+  return {
+    data,
+    batch,
+    form: typeof value === "number" ? "number" : "nested",
+    tolerance: FLOAT64_TOLERANCE,
+  };
 }
 
 function readTypedArray(
@@ -95,7 +108,8 @@ function readTypedArray(
     if (!Number.isFinite(data[i]))
       throwBadLeaf({ index: i, value: data[i] }, shape, size, batch, label);
   }
-  return { data, batch, form: "typed" };
+  const tolerance = value instanceof Float32Array ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE;
+  return { data, batch, form: "typed", tolerance };
 }
 
 function nestedShape(value: unknown): number[] {

@@ -8,7 +8,7 @@
  *
  * reduces, with D(lam) d_lam = w∘(G d_z), w = lam/s, to the same reduced KKT system as the
  * forward pass:  (Q + G' diag(w) G) d_z + A' d_nu = −g,  A d_z = 0. It is solved with the
- * factorization of the final iterate that the forward pass kept, so nothing is factored here.
+ * factorization the forward pass made at the returned point, so nothing is factored here.
  */
 import { GRADIENT_TOLERANCE, solveReducedKkt } from "./kkt.js";
 import type { GradientRequest, QPBatchSolution, QPGradients } from "./types.js";
@@ -57,6 +57,8 @@ function backward(
     r2.fill(0, mOff, mOff + m);
     // The solve leaves yG = D(lam) d_lam = w∘(G d_z).
     solveReducedKkt(ws, k, dz, nOff, dnu, mOff, GRADIENT_TOLERANCE);
+    // A solve that overflowed gives zero gradients rather than NaN.
+    if (!allFinite(dz, nOff, n) || !allFinite(dnu, mOff, m) || !allFinite(yG, pOff, p)) continue;
 
     // dQ = (d_z z' + z d_z') / 2
     if (grads.Q) {
@@ -102,4 +104,9 @@ function outerSum(
     const row = outOff + i * n;
     for (let j = 0; j < n; j++) out[row + j] = ui * z[nOff + j] + vi * d[nOff + j];
   }
+}
+
+function allFinite(v: Float64Array, off: number, len: number): boolean {
+  for (let i = off; i < off + len; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
 }

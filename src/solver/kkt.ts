@@ -4,16 +4,18 @@
  *     [ Q + G' diag(w) G   A' ] [x]   [r1]        w = lam/s
  *     [ A                  0  ] [y] = [r2]
  *
- * Near the solution w_i grows without bound on active rows, and folding those rows into the
+ * Near the solution w_i grows without bound on active rows, and folding those weights into the
  * n×n block would bury the rest of it under rounding error (the gradients would be wrong by
- * ~1e-4). So rows with large w_i join the equalities instead, as unknowns
- * t_i = w_i g_i'x with the equation g_i'x − t_i/w_i = 0. With Ã = [A; G_moved] and
- * D = diag(0, 1/w_moved) the system becomes
+ * ~1e-4). So a row whose weight exceeds a split weight T keeps only T in the n×n block, and its
+ * excess w_i − T joins the equalities as an unknown t_i = (w_i − T) g_i'x with the equation
+ * g_i'x − t_i/(w_i − T) = 0. Keeping T (rather than nothing) keeps the n×n block well
+ * conditioned when Q is singular along g_i. With Ã = [A; G_moved], D = diag(0, 1/(w − T)) and
+ * wK = min(w, T):
  *
- *     [ K  Ã' ] [x]   [r1]      K = Q + G' diag(wK) G,  wK = w with the moved rows zeroed,
+ *     [ K  Ã' ] [x]   [r1]      K = Q + G' diag(wK) G
  *     [ Ã  −D ] [t] = [r2; 0]
  *
- * factored as K + regK·I = L L' (Cholesky) and the Schur complement Y Y' + D + regS·I = S S' with
+ * factored as K + regK·I = L L' (Cholesky) and the Schur complement (Y Y' + D)(I + regS) = S S' with
  * Y = Ã L⁻ᵀ. The small static regularizations make the factorization exist for positive
  * semidefinite Q and rank-deficient A; iterative refinement against the unregularized system
  * removes their effect from the solution.
@@ -21,14 +23,14 @@
 import { copyInto, type Workspace } from "./workspace.js";
 
 /**
- * Rows whose weight lam/s exceeds the split weight move to the Schur block. The forward
- * iterations only need Newton directions good enough for the next step and fold every row in
- * unless its weight is extreme (cheaper: the Schur block grows with the moved rows); the
- * factorization at a solution, which the backward pass reuses, moves every row with w > 1e3.
+ * Split weights T. The n×n block holds weights up to T, so the refinement residual has a rounding
+ * floor near 1e-16·T relative: the factorization at a solution, which the backward pass reuses,
+ * uses T = 1e3; forward iterations, whose Newton directions need less, use 1e4 and move fewer
+ * rows into the Schur block.
  */
-export const FORWARD_SPLIT_WEIGHT = 1e8;
+export const FORWARD_SPLIT_WEIGHT = 1e4;
 export const SOLUTION_SPLIT_WEIGHT = 1e3;
-/** Regularizations are relative to the largest diagonal entry (of Q, of the Schur complement). */
+/** regK is relative to Q's largest diagonal entry, regS to each diagonal entry of the Schur complement. */
 const BASE_REGULARIZATION_K = 1e-11;
 const BASE_REGULARIZATION_S = 1e-13;
 /** A failed Cholesky is retried with a hundredfold regularization, this many times. */
@@ -59,7 +61,7 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     w[pOff + i] = wi;
     if (wi > splitWeight) {
       schurRows[pOff + moved++] = i;
-      wK[pOff + i] = 0;
+      wK[pOff + i] = splitWeight;
     } else {
       wK[pOff + i] = wi;
     }
@@ -101,18 +103,20 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   }
   kernels.solveLowerRows(L, lOff, n, Y, yOff, rows);
   factored = false;
-  let regS = 0;
+  // regS is relative to each diagonal entry: Cholesky's rounding is too (it is invariant under
+  // diagonal scaling), and the equality rows' entries can be orders of magnitude above the
+  // moved rows' when K is nearly singular along A.
+  let regS = BASE_REGULARIZATION_S;
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
-    // S ← Y Y' + D + regS·I, then its Cholesky factor
+    // S ← Y Y' + D + regS·diag(Y Y' + D), then its Cholesky factor
     kernels.syrk(Y, yOff, rows, n, S, sOff);
-    if (attempt === 0) {
-      let maxDiagS = 0;
-      for (let i = 0; i < rows; i++) maxDiagS = Math.max(maxDiagS, S[sOff + i * rows + i]);
-      regS = BASE_REGULARIZATION_S * Math.max(1, maxDiagS);
-    }
-    for (let i = 0; i < rows; i++) S[sOff + i * rows + i] += regS;
     for (let j = 0; j < moved; j++) {
-      S[sOff + (m + j) * rows + m + j] += 1 / w[pOff + schurRows[pOff + j]];
+      const i = pOff + schurRows[pOff + j];
+      S[sOff + (m + j) * rows + m + j] += 1 / (w[i] - wK[i]);
+    }
+    for (let i = 0; i < rows; i++) {
+      const diagonal = S[sOff + i * rows + i];
+      S[sOff + i * rows + i] = diagonal + regS * (diagonal > 0 ? diagonal : 1);
     }
     factored = kernels.cholesky(S, sOff, rows);
     if (!factored) regS *= 100;
@@ -154,17 +158,16 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
   const aOff = k * ws.stride.A;
   const moved = ws.schurCount[k];
   let norm = 0;
-  // e2 = −g_i'x + t_i/w_i on the moved rows, then yG = wK∘(G x) with the moved rows' t
+  // e2 = −g_i'x + t_i/(w_i − wK_i) on the moved rows, then yG = wK∘(G x) + t (moved rows)
   kernels.gemv(G, k * ws.stride.G, p, n, false, 1, x, xOff, 0, yG, pOff);
   for (let j = 0; j < moved; j++) {
     const i = pOff + schurRows[pOff + j];
-    const t = yt[rOff + m + j];
-    const e = t / w[i] - yG[i];
+    const e = yt[rOff + m + j] / (w[i] - wK[i]) - yG[i];
     e2[rOff + m + j] = e;
     norm = Math.max(norm, Math.abs(e));
-    yG[i] = t;
   }
-  for (let i = pOff; i < pOff + p; i++) if (wK[i] !== 0) yG[i] *= wK[i];
+  for (let i = pOff; i < pOff + p; i++) yG[i] *= wK[i];
+  for (let j = 0; j < moved; j++) yG[pOff + schurRows[pOff + j]] += yt[rOff + m + j];
   // e1 = r1 − Q x − G' yG − A't_A
   kernels.gemv(Q, k * ws.stride.Q, n, n, false, 1, x, xOff, 0, e1, nOff);
   kernels.gemv(G, k * ws.stride.G, p, n, true, 1, yG, pOff, 1, e1, nOff);

@@ -59,8 +59,12 @@ export function solveBatch(
 
   for (let k = 0; k < batch; k++) {
     const started = options.warmStart ? warmStart(ws, k, options.warmStart) : coldStart(ws, k);
-    if (started) active[k] = 1;
-    else status[k] = "numerical_error";
+    if (started) {
+      active[k] = 1;
+    } else {
+      status[k] = "numerical_error";
+      discardPoint(ws, k, measures);
+    }
   }
 
   let remaining = active.reduce((sum, a) => sum + a, 0);
@@ -92,6 +96,18 @@ export function solveBatch(
     ...measures,
   };
   return { ...solution, backward: makeBackward(ws, solution) };
+}
+
+/** A member whose start overflowed returns zeros, never NaN, with infinite residuals. */
+function discardPoint(ws: Workspace, k: number, measures: Measures): void {
+  const { n, m, p, z, nu, s, lam } = ws;
+  z.fill(0, k * n, (k + 1) * n);
+  nu.fill(0, k * m, (k + 1) * m);
+  s.fill(0, k * p, (k + 1) * p);
+  lam.fill(0, k * p, (k + 1) * p);
+  measures.primalResidual[k] = Infinity;
+  measures.dualResidual[k] = Infinity;
+  measures.gap[k] = Infinity;
 }
 
 /**
@@ -173,6 +189,11 @@ function iterate(
   measures: Measures,
 ): QPStatus | "continue" {
   const mu = computeResiduals(ws, k, measures);
+  if (!Number.isFinite(measures.gap[k] + measures.primalResidual[k] + measures.dualResidual[k])) {
+    // products of a huge iterate overflowed: stop here, at the last finite point
+    measures.primalResidual[k] = measures.dualResidual[k] = measures.gap[k] = Infinity;
+    return "numerical_error";
+  }
   if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "infeasible";
   const converged =
     measures.primalResidual[k] <= eps && measures.dualResidual[k] <= eps && measures.gap[k] <= eps;
@@ -202,7 +223,7 @@ function iterate(
     muAff += (s[i] + alphaAff * ds[i]) * (lam[i] + alphaAff * dlam[i]);
   }
   muAff /= p;
-  const sigma = Math.min(1, Math.max(0, (muAff / mu) ** 3));
+  const sigma = mu > 0 ? Math.min(1, Math.max(0, (muAff / mu) ** 3)) : 0;
 
   // Corrector: s∘lam + s∘dlam + lam∘ds = sigma·mu − dsAff∘dlamAff
   newtonDirection(ws, k, sigma * mu, true);
@@ -346,14 +367,14 @@ function stepToBoundary(ws: Workspace, k: number): number {
   return alpha;
 }
 
-/** (z, s, lam, nu) += α (dz, ds, dlam, dnu), refused when the step is not finite. */
+/** (z, s, lam, nu) += α (dz, ds, dlam, dnu), refused (nothing changes) unless all stay finite. */
 function takeStep(ws: Workspace, k: number, alpha: number): "continue" | "numerical_error" {
   const { n, m, p, z, s, lam, nu, dz, ds, dlam, dnu } = ws;
   const finite =
-    allFinite(dz, k * n, n) &&
-    allFinite(dnu, k * m, m) &&
-    allFinite(ds, k * p, p) &&
-    allFinite(dlam, k * p, p);
+    stepStaysFinite(z, dz, k * n, n, alpha) &&
+    stepStaysFinite(nu, dnu, k * m, m, alpha) &&
+    stepStaysFinite(s, ds, k * p, p, alpha) &&
+    stepStaysFinite(lam, dlam, k * p, p, alpha);
   if (!(alpha > 0) || !finite) return "numerical_error";
   for (let i = k * n; i < (k + 1) * n; i++) z[i] += alpha * dz[i];
   for (let i = k * m; i < (k + 1) * m; i++) nu[i] += alpha * dnu[i];
@@ -361,6 +382,16 @@ function takeStep(ws: Workspace, k: number, alpha: number): "continue" | "numeri
     s[i] += alpha * ds[i];
     lam[i] += alpha * dlam[i];
   }
-  if (!allFinite(z, k * n, n)) return "numerical_error";
   return "continue";
+}
+
+function stepStaysFinite(
+  v: Float64Array,
+  dv: Float64Array,
+  off: number,
+  len: number,
+  alpha: number,
+): boolean {
+  for (let i = off; i < off + len; i++) if (!Number.isFinite(v[i] + alpha * dv[i])) return false;
+  return true;
 }

@@ -43,7 +43,7 @@ export interface Workspace {
 
   /** w = lam/s of the factorization in L (kept: the backward pass reuses it). */
   readonly w: Float64Array;
-  /** w with the rows moved to the Schur block set to 0: the weights folded into K. */
+  /** min(w, split weight): the weights folded into K (the excess of moved rows is in the Schur block). */
   readonly wK: Float64Array;
   /** Inequality rows in the Schur block (first `schurCount[k]` of p per member). */
   readonly schurRows: Int32Array;
@@ -54,7 +54,7 @@ export interface Workspace {
   readonly L: Float64Array;
   /** Rows L⁻¹ã_i for the Schur block's rows ã_i: A, then the moved rows of G ((m+p)×n per member). */
   readonly Y: Float64Array;
-  /** Cholesky factor of the Schur complement Y Y' + D + regS·I ((m+p)×(m+p) per member). */
+  /** Cholesky factor of the Schur complement (Y Y' + D)(I + regS) ((m+p)×(m+p) per member). */
   readonly S: Float64Array;
   /** w∘(G x) of the last KKT solve, as accurate as the Schur block makes it (p per member). */
   readonly yG: Float64Array;

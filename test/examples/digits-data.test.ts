@@ -18,6 +18,8 @@ describe("digits data set", () => {
 
   it("one-hot encodes the chosen labels", () => {
     const encoded = oneHotLabels(Int32Array.from([3, 0, 9]), [2, 0]);
-    expect(Array.from(encoded)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(encoded)).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+    ]);
   });
 });

@@ -10,8 +10,20 @@ describe("figures and tables", () => {
         xTitle: "epoch",
         yTitle: "error",
         series: [
-          { name: "OptNet test", points: [[0, 1], [1, 0.5]] },
-          { name: "Conv test", points: [[0, 1], [1, 0.7]] },
+          {
+            name: "OptNet test",
+            points: [
+              [0, 1],
+              [1, 0.5],
+            ],
+          },
+          {
+            name: "Conv test",
+            points: [
+              [0, 1],
+              [1, 0.7],
+            ],
+          },
         ],
       }),
     );
@@ -24,8 +36,20 @@ describe("figures and tables", () => {
   it("renders heatmaps side by side", async () => {
     const svg = await renderSvg(
       heatmapsSpec("two matrices", [
-        { title: "left", matrix: [[1, -1], [0, 2]] },
-        { title: "right", matrix: [[0.5, 0], [0, -0.5]] },
+        {
+          title: "left",
+          matrix: [
+            [1, -1],
+            [0, 2],
+          ],
+        },
+        {
+          title: "right",
+          matrix: [
+            [0.5, 0],
+            [0, -0.5],
+          ],
+        },
       ]),
     );
     expect(svg).toContain("left");
@@ -35,7 +59,18 @@ describe("figures and tables", () => {
   });
 
   it("aligns table columns", () => {
-    const table = formatTable(["model", "error"], [["OptNet", "5.0%"], ["Conv", "45.0%"]]);
-    expect(table.split("\n")).toEqual(["model   error", "------  -----", "OptNet   5.0%", "Conv    45.0%"]);
+    const table = formatTable(
+      ["model", "error"],
+      [
+        ["OptNet", "5.0%"],
+        ["Conv", "45.0%"],
+      ],
+    );
+    expect(table.split("\n")).toEqual([
+      "model   error",
+      "------  -----",
+      "OptNet   5.0%",
+      "Conv    45.0%",
+    ]);
   });
 });

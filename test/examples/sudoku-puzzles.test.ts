@@ -8,7 +8,8 @@ import {
   oneHot,
 } from "../../examples/experiments/sudoku/puzzles.js";
 
-const grid = (text: string): Int8Array => Int8Array.from(text.replace(/\//g, ""), (ch) => (ch === "." ? 0 : Number(ch)));
+const grid = (text: string): Int8Array =>
+  Int8Array.from(text.replace(/\//g, ""), (ch) => (ch === "." ? 0 : Number(ch)));
 
 describe("4x4 Sudoku puzzles", () => {
   it("counts the completions of puzzles by backtracking", () => {

@@ -113,8 +113,14 @@ describe("optnet solve", () => {
     );
     const r = await run("solve", program, "--params", file("c.json", '{"c": [0.5, 2]}'), "--json");
     expect(r.code).toBe(1);
-    const status = (JSON.parse(r.stdout) as { status: string[] }).status;
+    const { status, objective } = JSON.parse(r.stdout) as {
+      status: string[];
+      objective: (number | null)[];
+    };
     expect(status[0]).toBe("solved");
+    // z = 0.5 minimizes z^2 on [0.5, 1]; the member without a solution has no finite objective.
+    expect(objective[0]).toBeCloseTo(0.25, 6);
+    expect(objective[1]).toBeNull();
     // The solver's word for it (infeasible, or numerical_error where it finds no certificate).
     expect(["infeasible", "numerical_error"]).toContain(status[1]);
   });

@@ -91,4 +91,18 @@ describe("a Layer built from a hand-written CanonicalQP", () => {
     expect(bound.relation).toBe("<=");
     (bound.values[0] as number[]).forEach((v, i) => expect(v).toBeCloseTo([2, 0, 4][i], 6));
   });
+
+  it("treats parameters named like Object.prototype members as plain names", () => {
+    const layer = compile(
+      "parameter constructor\nparameter toString\nvariable z\nminimize (z - constructor)^2 + (z - toString)^2",
+    );
+    const out = layer.solve(
+      JSON.parse('{"constructor": 2, "toString": 4}') as { constructor: number },
+    );
+    expect(out.variables.z[0]).toBeCloseTo(3, 7);
+    const g = layer.vjp(out, { z: [1] });
+    expect(Object.keys(g)).toEqual(["constructor", "toString"]);
+    expect(g.constructor).toBeCloseTo(0.5, 7);
+    expect(() => layer.solve({ toString: 1 })).toThrow(/missing value for parameter constructor/);
+  });
 });

@@ -292,4 +292,11 @@ describe("readParameters", () => {
       /parameter S: must be symmetric \(attribute symmetric\), but entry \[1, 0\] is 3 and \[0, 1\] is 2/,
     );
   });
+
+  it("forgives float32 rounding in the attributes of float32 data (tensors), not of float64", () => {
+    const nearlySymmetric = [1, 1 + 3e-7, 1, 1];
+    const values = (P: unknown) => ({ x: [1, 2, 3], lam: 1, P });
+    expect(() => read(values(Float32Array.from(nearlySymmetric)))).not.toThrow();
+    expect(() => read(values(Float64Array.from(nearlySymmetric)))).toThrow(/must be symmetric/);
+  });
 });

@@ -46,7 +46,7 @@ describe("typescript dense kernels", () => {
     expect(kernels.cholesky(a, 0, 2)).toBe(false);
   });
 
-  it.each([1, 2, 3])("solves every row of a block of %i right-hand sides", (count) => {
+  it.each([1, 3, 4, 6])("solves every row of a block of %i right-hand sides", (count) => {
     const n = 6;
     const L = kernels.alloc(n * n);
     L.set(spd(n));

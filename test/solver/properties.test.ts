@@ -59,7 +59,7 @@ describe("properties over random sizes and batch shapes", () => {
     );
   });
 
-  it("never returns NaN, whatever the (finite) data, and gradients stay finite", () => {
+  it("never returns NaN, whatever the (finite) data: iterates stay finite, gradients not NaN", () => {
     const entry = fc.oneof(
       fc.double({ min: -10, max: 10, noNaN: true }),
       fc.constant(0),
@@ -104,9 +104,14 @@ describe("properties over random sizes and batch shapes", () => {
           });
           for (const v of [...r.z, ...r.lam, ...r.nu, ...r.s])
             expect(Number.isFinite(v)).toBe(true);
+          for (const v of [...r.primalResidual, ...r.dualResidual, ...r.gap]) {
+            expect(Number.isNaN(v)).toBe(false);
+          }
+          // A gradient can exceed float64's range when the solution is near it (z ~ 1e155 from
+          // a coefficient of 1e-155): it may be ±Infinity then, never NaN.
           const grads = r.backward(Float64Array.from({ length: batch * n }, (_, i) => (i % 3) - 1));
           for (const g of Object.values(grads)) {
-            for (const v of g as Float64Array) expect(Number.isFinite(v)).toBe(true);
+            for (const v of g as Float64Array) expect(Number.isNaN(v)).toBe(false);
           }
         },
       ),

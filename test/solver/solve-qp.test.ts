@@ -115,6 +115,28 @@ describe("solveQP", () => {
     expect((dm.q as Float64Array).length).toBe(3 * n);
   });
 
+  it("asks for sizes when Float64Array lengths fit more than one reading, and uses them", () => {
+    const args = {
+      Q: [
+        [2, 0],
+        [0, 2],
+      ],
+      q: [0, 0],
+      A: Float64Array.from([1, 1, 1, -1]),
+      b: Float64Array.from([1, 0]),
+    };
+    // one member with two equality rows, or two members with one row each
+    expect(() => solveQP(args)).toThrow(/could be 1 or 2 rows/);
+    const twoRows = solveQP({ ...args, sizes: { m: 2 } });
+    expect(twoRows.z.length).toBe(1);
+    expect(twoRows.z[0][0]).toBeCloseTo(0.5, 10);
+    expect(twoRows.z[0][1]).toBeCloseTo(0.5, 10);
+    const twoMembers = solveQP({ ...args, sizes: { m: 1 } });
+    expect(twoMembers.z.length).toBe(2);
+    expect(twoMembers.z[1][0]).toBeCloseTo(0, 10);
+    expect(twoMembers.z[1][1]).toBeCloseTo(0, 10);
+  });
+
   it("solves unconstrained and inequality-only problems with A/b and G/h omitted", () => {
     const unconstrained = solveQP({
       Q: [

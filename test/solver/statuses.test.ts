@@ -229,6 +229,23 @@ describe("statuses", () => {
     expect(allFinite(r)).toBe(true);
   });
 
+  it("returns zeros and numerical_error, not NaN, when the start overflows", () => {
+    // 3.4e-157·z = 1 needs z ≈ 3e156, beyond what the start can square
+    const r = solveQP({
+      Q: [[0]],
+      q: [1],
+      A: [[3.4202866251253667e-157]],
+      b: [1],
+      G: [[0], [1]],
+      h: [0, 0],
+    });
+    expect(r.status).toEqual(["numerical_error"]);
+    expect(allFinite(r)).toBe(true);
+    expect(r.z).toEqual([[0]]);
+    expect(Number.isFinite(r.raw.gap[0])).toBe(false);
+    expect(Number.isNaN(r.raw.gap[0])).toBe(false);
+  });
+
   it("solves badly scaled data (entries near 1e8 and 1e-8)", () => {
     for (const scale of [1e8, 1e-8]) {
       const r = solveQP({

@@ -32,12 +32,15 @@ minimize 0.5 * ||z - x||^2 + ${lam} * ||D z||_1
 const solveTolerance = 1e-6;
 
 /** Denoises a batch of signals with TV at one λ through the layer's plain `solve`. */
-export function createTvDenoiser(length: number): (signals: Float32Array[], lam: number) => Float64Array[] {
+export function createTvDenoiser(
+  length: number,
+): (signals: Float32Array[], lam: number) => Float64Array[] {
   const layer = compile(tvLayerSource, { dims: { n: length } });
   return (signals, lam) => {
     const out = layer.solve({ x: signals.map((s) => Array.from(s)), lam }, { eps: solveTolerance });
     const failed = out.status.filter((s) => s !== "solved").length;
-    if (failed > 0) throw new Error(`TV denoising: ${failed} of ${out.status.length} problems not solved`);
+    if (failed > 0)
+      throw new Error(`TV denoising: ${failed} of ${out.status.length} problems not solved`);
     return (out.variables.z as ArrayLike<number>[]).map((row) => Float64Array.from(row));
   };
 }
@@ -75,7 +78,11 @@ export function createLearnedDifferenceModel(
  * The fully connected baseline: signals are standardized (heights lie in 10..99), pass two
  * ReLU hidden layers, and the output is mapped back to the signal's scale.
  */
-export function createFullyConnectedModel(random: Random, length: number, hidden: number): DenoisingModel {
+export function createFullyConnectedModel(
+  random: Random,
+  length: number,
+  hidden: number,
+): DenoisingModel {
   const layers: Dense[] = [
     createDense(random, length, hidden),
     createDense(random, hidden, hidden),

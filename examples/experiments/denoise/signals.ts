@@ -12,7 +12,12 @@ export interface SignalSet {
  * Piecewise-constant signals as in the OptNet paper's denoising task: 1–9 pieces with
  * change points at distinct random positions, integer heights 10–99, plus Gaussian noise.
  */
-export function generateSignals(count: number, length: number, random: Random, noise = 10): SignalSet {
+export function generateSignals(
+  count: number,
+  length: number,
+  random: Random,
+  noise = 10,
+): SignalSet {
   const clean = new Float32Array(count * length);
   const noisy = new Float32Array(count * length);
   for (let s = 0; s < count; s++) {

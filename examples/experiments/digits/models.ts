@@ -46,11 +46,19 @@ export function createFullyConnectedModel(random: Random, hidden: number): Digit
 }
 
 export function createOptNetModel(random: Random, hidden: number, inequalities = 50): DigitModel {
-  const layers: Dense[] = [createDense(random, pixels, hidden), createDense(random, hidden, classes)];
+  const layers: Dense[] = [
+    createDense(random, pixels, hidden),
+    createDense(random, hidden, classes),
+  ];
   const [first, second] = layers as [Dense, Dense];
   const layer = compileLayer(digitsLayerSource, { n: classes, p: inequalities });
   const L = tf.variable(tf.eye(classes) as tf.Tensor2D);
-  const G = tf.variable(tf.tensor2d(normalArray(random, inequalities * classes, 1 / Math.sqrt(classes)), [inequalities, classes]));
+  const G = tf.variable(
+    tf.tensor2d(normalArray(random, inequalities * classes, 1 / Math.sqrt(classes)), [
+      inequalities,
+      classes,
+    ]),
+  );
   const z0 = tf.variable(tf.zeros([classes, 1]) as tf.Tensor2D);
   const logS0 = tf.variable(tf.zeros([inequalities, 1]) as tf.Tensor2D);
   return {

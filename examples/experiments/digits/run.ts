@@ -24,7 +24,11 @@ const settings: Record<Scale, DigitsSetting> = {
 };
 const batchSize = 64;
 
-function accuracy(logits: readonly Float32Array[], labels: Int32Array, rows: readonly number[]): number {
+function accuracy(
+  logits: readonly Float32Array[],
+  labels: Int32Array,
+  rows: readonly number[],
+): number {
   let right = 0;
   logits.forEach((row, i) => {
     let best = 0;
@@ -34,7 +38,11 @@ function accuracy(logits: readonly Float32Array[], labels: Int32Array, rows: rea
   return logits.length ? right / logits.length : NaN;
 }
 
-function crossEntropy(logits: readonly Float32Array[], labels: Int32Array, rows: readonly number[]): number {
+function crossEntropy(
+  logits: readonly Float32Array[],
+  labels: Int32Array,
+  rows: readonly number[],
+): number {
   let total = 0;
   logits.forEach((row, i) => {
     const max = Math.max(...row);
@@ -65,7 +73,13 @@ function trainModel(
     progress: options.progress,
     evaluate() {
       const logits = predictInChunks(testRows.length, 400, (idx) =>
-        model.logits(gatherRows(data.images, pixels, idx.map((i) => testRows[i] ?? 0))),
+        model.logits(
+          gatherRows(
+            data.images,
+            pixels,
+            idx.map((i) => testRows[i] ?? 0),
+          ),
+        ),
       );
       return {
         testLoss: crossEntropy(logits, data.labels, testRows),
@@ -91,7 +105,9 @@ export async function runDigits(options: RunOptions): Promise<RunReport> {
   const epochs = options.epochs ?? setting.epochs;
   const random = createRandom(options.seed);
   const data = loadDigits();
-  const order = random.shuffled(Array.from({ length: data.count }, (_, i) => i)).slice(0, setting.images);
+  const order = random
+    .shuffled(Array.from({ length: data.count }, (_, i) => i))
+    .slice(0, setting.images);
   const split = Math.round(0.8 * order.length);
   const trainRows = order.slice(0, split);
   const testRows = order.slice(split);
@@ -105,14 +121,23 @@ export async function runDigits(options: RunOptions): Promise<RunReport> {
     () => createOptNetModel(random, setting.hidden),
   ]) {
     const model = create();
-    runs.push({ model, history: trainModel(model, data, trainRows, testRows, epochs, options, random) });
+    runs.push({
+      model,
+      history: trainModel(model, data, trainRows, testRows, epochs, options, random),
+    });
     for (const v of model.variables) v.dispose();
   }
 
   const series = (metric: string, trainMetric: string): Series[] =>
     runs.flatMap(({ model, history }) => [
-      { name: `${model.name} train`, points: history.slice(1).map((h) => [h.epoch, h.metrics[trainMetric] ?? NaN] as const) },
-      { name: `${model.name} test`, points: history.map((h) => [h.epoch, h.metrics[metric] ?? NaN] as const) },
+      {
+        name: `${model.name} train`,
+        points: history.slice(1).map((h) => [h.epoch, h.metrics[trainMetric] ?? NaN] as const),
+      },
+      {
+        name: `${model.name} test`,
+        points: history.map((h) => [h.epoch, h.metrics[metric] ?? NaN] as const),
+      },
     ]);
   const figures = [
     await writeSvg(

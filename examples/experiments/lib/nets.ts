@@ -10,7 +10,9 @@ export interface Dense {
 export function createDense(random: Random, inputs: number, outputs: number, gain = 2): Dense {
   const scale = Math.sqrt(gain / inputs);
   return {
-    weight: tf.variable(tf.tensor2d(normalArray(random, inputs * outputs, scale), [inputs, outputs])),
+    weight: tf.variable(
+      tf.tensor2d(normalArray(random, inputs * outputs, scale), [inputs, outputs]),
+    ),
     bias: tf.variable(tf.zeros([outputs]) as tf.Tensor1D),
   };
 }
@@ -29,7 +31,12 @@ export function createConv(random: Random, size: number, inputs: number, outputs
   const scale = Math.sqrt(2 / (size * size * inputs));
   return {
     filter: tf.variable(
-      tf.tensor4d(normalArray(random, size * size * inputs * outputs, scale), [size, size, inputs, outputs]),
+      tf.tensor4d(normalArray(random, size * size * inputs * outputs, scale), [
+        size,
+        size,
+        inputs,
+        outputs,
+      ]),
     ),
     bias: tf.variable(tf.zeros([outputs]) as tf.Tensor1D),
   };
@@ -77,7 +84,10 @@ export function applyConv(layer: Conv, x: tf.Tensor4D): tf.Tensor4D {
   const [batch, height, width] = x.shape;
   const positions = height * width;
   const taps = size * size;
-  const allTaps = layer.filter.reshape([taps, inputs, outputs]).transpose([1, 0, 2]).reshape([inputs, taps * outputs]);
+  const allTaps = layer.filter
+    .reshape([taps, inputs, outputs])
+    .transpose([1, 0, 2])
+    .reshape([inputs, taps * outputs]);
   const perTap = tf
     .matMul(x.reshape([batch * positions, inputs]), allTaps)
     .reshape([batch, positions, taps, outputs])

@@ -22,7 +22,9 @@ export function applyLayer(
   options: { eps?: number; maxIter?: number } = {},
 ): tf.Tensor2D {
   const result = layer.apply(params, options);
-  const tensor = result instanceof tf.Tensor ? result : (result as Record<string, tf.Tensor>)[output];
-  if (!(tensor instanceof tf.Tensor)) throw new Error(`the layer returned no tensor for '${output}'`);
+  const tensor =
+    result instanceof tf.Tensor ? result : (result as Record<string, tf.Tensor>)[output];
+  if (!(tensor instanceof tf.Tensor))
+    throw new Error(`the layer returned no tensor for '${output}'`);
   return tensor.rank === 2 ? (tensor as tf.Tensor2D) : tensor.reshape([tensor.shape[0] ?? 1, -1]);
 }

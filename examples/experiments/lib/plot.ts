@@ -33,14 +33,14 @@ export function lineChartSpec(options: LineChartOptions): TopLevelSpec {
     data: { values },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "x", type: "quantitative", title: options.xTitle },
+      x: { field: "x", type: "quantitative", title: options.xTitle, axis: { tickMinStep: 1 } },
       y: {
         field: "y",
         type: "quantitative",
         title: options.yTitle,
         scale: options.logY ? { type: "log" } : { zero: false },
       },
-      color: { field: "series", type: "nominal", title: null },
+      color: { field: "series", type: "nominal", title: null, legend: { labelLimit: 400 } },
     },
   };
 }
@@ -107,7 +107,7 @@ export function signalsSpec(title: string, panels: readonly SignalPanel[]): TopL
       encoding: {
         x: { field: "t", type: "quantitative", title: "t" },
         y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
-        color: { field: "curve", type: "nominal", title: null },
+        color: { field: "curve", type: "nominal", title: null, legend: { labelLimit: 400 } },
       },
     })),
     resolve: { scale: { color: "shared" } },

@@ -48,7 +48,7 @@ export function train(setup: TrainingSetup): EpochRecord[] {
           true,
           setup.variables,
         );
-        const value = cost ? cost.dataSync()[0] ?? NaN : NaN;
+        const value = cost ? (cost.dataSync()[0] ?? NaN) : NaN;
         cost?.dispose();
         record("trainLoss", value, indices.length);
         bar.tick({ epoch: `${epoch}/${setup.epochs}`, loss: value.toPrecision(4) });
@@ -82,7 +82,11 @@ export function predictInChunks(
 }
 
 /** A (rows × width) float32 tensor of the chosen rows of a row-major table. */
-export function gatherRows(table: Float32Array, width: number, indices: readonly number[]): tf.Tensor2D {
+export function gatherRows(
+  table: Float32Array,
+  width: number,
+  indices: readonly number[],
+): tf.Tensor2D {
   const out = new Float32Array(indices.length * width);
   indices.forEach((row, i) => out.set(table.subarray(row * width, (row + 1) * width), i * width));
   return tf.tensor2d(out, [indices.length, width]);

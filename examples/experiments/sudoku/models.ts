@@ -31,7 +31,9 @@ subject to
 export function createOptNetModel(random: Random, constraints = 40): SudokuModel {
   const layer = compileLayer(sudokuLayerSource, { n: oneHotSize, m: constraints });
   // as in the authors' code: A uniform in [0, 1), z0 = exp(0) = 1
-  const A = tf.variable(tf.tensor2d(uniformArray(random, constraints * oneHotSize, 0, 1), [constraints, oneHotSize]));
+  const A = tf.variable(
+    tf.tensor2d(uniformArray(random, constraints * oneHotSize, 0, 1), [constraints, oneHotSize]),
+  );
   const logZ0 = tf.variable(tf.zeros([oneHotSize, 1]) as tf.Tensor2D);
   return {
     name: "OptNet",
@@ -50,7 +52,8 @@ export function createOptNetModel(random: Random, constraints = 40): SudokuModel
  */
 export function createConvModel(random: Random, depth: number, filters: number): SudokuModel {
   const layers: Conv[] = [];
-  for (let i = 0; i < depth; i++) layers.push(createConv(random, 3, i === 0 ? side : filters, filters));
+  for (let i = 0; i < depth; i++)
+    layers.push(createConv(random, 3, i === 0 ? side : filters, filters));
   const output = createConv(random, 1, filters, side);
   return {
     name: "Conv",

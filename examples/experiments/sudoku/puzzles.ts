@@ -140,7 +140,9 @@ export function decode(prediction: ArrayLike<number>): Grid {
 export function gridText(grid: Grid): string {
   const rows: string[] = [];
   for (let r = 0; r < side; r++) {
-    rows.push(Array.from(grid.subarray(r * side, (r + 1) * side), (d) => (d ? String(d) : ".")).join(""));
+    rows.push(
+      Array.from(grid.subarray(r * side, (r + 1) * side), (d) => (d ? String(d) : ".")).join(""),
+    );
   }
   return rows.join("/");
 }

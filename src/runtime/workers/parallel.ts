@@ -104,7 +104,7 @@ function backwardAcross(
   const dzOf = (slice: Slice) => dz.slice(slice.start * n, (slice.start + slice.count) * n);
   const asked = slices.map((slice) => {
     if (slice.worker === null || slice.worker.closed) return false;
-    slice.worker.post({ type: "backward", id: slice.id, dz: dzOf(slice), request: request ?? {} });
+    slice.worker.post({ type: "backward", id: slice.id, dz: dzOf(slice), request });
     return true;
   });
   const settle = failureCollector();

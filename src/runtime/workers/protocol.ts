@@ -9,7 +9,7 @@ import type {
 /** Messages from the calling thread to a solver worker. */
 export type WorkerRequest =
   | { type: "solve"; id: number; problem: QPBatch; options: SolverOptions }
-  | { type: "backward"; id: number; dz: Float64Array; request: GradientRequest }
+  | { type: "backward"; id: number; dz: Float64Array; request: GradientRequest | undefined }
   /** The solution is no longer needed (its output was garbage collected); no reply. */
   | { type: "release"; id: number };
 

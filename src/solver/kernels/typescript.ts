@@ -190,26 +190,34 @@ export const typescriptKernels: DenseKernels = {
   },
 
   solveLowerRows(L, lOff, n, B, bOff, k) {
-    // Two right-hand sides at a time share the loads of each row of L.
+    // Four right-hand sides at a time share the loads of each row of L.
     let r = 0;
-    for (; r + 1 < k; r += 2) {
+    for (; r + 3 < k; r += 4) {
       const b0 = bOff + r * n;
       const b1 = b0 + n;
+      const b2 = b1 + n;
+      const b3 = b2 + n;
       for (let i = 0; i < n; i++) {
         const row = lOff + i * n;
         let s0 = 0;
         let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
         for (let c = 0; c < i; c++) {
           const l = L[row + c];
           s0 += l * B[b0 + c];
           s1 += l * B[b1 + c];
+          s2 += l * B[b2 + c];
+          s3 += l * B[b3 + c];
         }
         const d = L[row + i];
         B[b0 + i] = (B[b0 + i] - s0) / d;
         B[b1 + i] = (B[b1 + i] - s1) / d;
+        B[b2 + i] = (B[b2 + i] - s2) / d;
+        B[b3 + i] = (B[b3 + i] - s3) / d;
       }
     }
-    if (r < k) forwardSubstitute(L, lOff, n, B, bOff + r * n);
+    for (; r < k; r++) forwardSubstitute(L, lOff, n, B, bOff + r * n);
   },
 
   gemv(M, mOff, rows, cols, transposed, alpha, x, xOff, beta, y, yOff) {
