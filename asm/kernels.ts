@@ -373,6 +373,96 @@ export function syrk(x: usize, k: i32, n: i32, out: usize): void {
   }
 }
 
+/** out (k×k, lower triangle) = C + X Xᵀ for X k×n and C k×k (lower triangle read). */
+export function syrkPlus(x: usize, k: i32, n: i32, c: usize, out: usize): void {
+  const xRow = <usize>n << 3;
+  const outRow = <usize>k << 3;
+  let i = 0;
+  // Four rows at a time against two columns: 8 accumulators for 6 loads per step (the 2×2 block
+  // below needs 4 loads for 4).
+  for (; i + 3 < k; i += 4) {
+    const xi0 = x + <usize>i * xRow;
+    const xi1 = xi0 + xRow;
+    const xi2 = xi1 + xRow;
+    const xi3 = xi2 + xRow;
+    const o0 = out + <usize>i * outRow;
+    const o1 = o0 + outRow;
+    const o2 = o1 + outRow;
+    const o3 = o2 + outRow;
+    const c0 = c + <usize>i * outRow;
+    const c1 = c0 + outRow;
+    const c2 = c1 + outRow;
+    const c3 = c2 + outRow;
+    for (let j = 0; j < i + 2; j += 2) {
+      const xj0 = x + <usize>j * xRow;
+      dot4x2(xi0, xi1, xi2, xi3, xj0, xj0 + xRow, n);
+      if (j < i) {
+        store<f64>(at(o0, j), dot00 + load<f64>(at(c0, j)));
+        store<f64>(at(o0, j + 1), dot01 + load<f64>(at(c0, j + 1)));
+      } else {
+        // the diagonal block: (i, i+1) is above the diagonal
+        store<f64>(at(o0, j), dot00 + load<f64>(at(c0, j)));
+      }
+      store<f64>(at(o1, j), dot10 + load<f64>(at(c1, j)));
+      store<f64>(at(o1, j + 1), dot11 + load<f64>(at(c1, j + 1)));
+      store<f64>(at(o2, j), dot20 + load<f64>(at(c2, j)));
+      store<f64>(at(o2, j + 1), dot21 + load<f64>(at(c2, j + 1)));
+      store<f64>(at(o3, j), dot30 + load<f64>(at(c3, j)));
+      store<f64>(at(o3, j + 1), dot31 + load<f64>(at(c3, j + 1)));
+    }
+    dot2x2(xi2, xi3, xi2, xi3, n);
+    store<f64>(at(o2, i + 2), dot00 + load<f64>(at(c2, i + 2)));
+    store<f64>(at(o3, i + 2), dot10 + load<f64>(at(c3, i + 2)));
+    store<f64>(at(o3, i + 3), dot11 + load<f64>(at(c3, i + 3)));
+  }
+  for (; i + 1 < k; i += 2) {
+    const xi0 = x + <usize>i * xRow;
+    const xi1 = xi0 + xRow;
+    const o0 = out + <usize>i * outRow;
+    const o1 = o0 + outRow;
+    const c0 = c + <usize>i * outRow;
+    const c1 = c0 + outRow;
+    for (let j = 0; j < i; j += 2) {
+      const xj0 = x + <usize>j * xRow;
+      dot2x2(xi0, xi1, xj0, xj0 + xRow, n);
+      store<f64>(at(o0, j), dot00 + load<f64>(at(c0, j)));
+      store<f64>(at(o0, j + 1), dot01 + load<f64>(at(c0, j + 1)));
+      store<f64>(at(o1, j), dot10 + load<f64>(at(c1, j)));
+      store<f64>(at(o1, j + 1), dot11 + load<f64>(at(c1, j + 1)));
+    }
+    dot2x2(xi0, xi1, xi0, xi1, n);
+    store<f64>(at(o0, i), dot00 + load<f64>(at(c0, i)));
+    store<f64>(at(o1, i), dot10 + load<f64>(at(c1, i)));
+    store<f64>(at(o1, i + 1), dot11 + load<f64>(at(c1, i + 1)));
+  }
+  if (i < k) {
+    const xi = x + <usize>i * xRow;
+    const o = out + <usize>i * outRow;
+    const cRow = c + <usize>i * outRow;
+    for (let j = 0; j < i; j += 2) {
+      const xj0 = x + <usize>j * xRow;
+      dot2x1(xj0, xj0 + xRow, xi, n);
+      store<f64>(at(o, j), dot00 + load<f64>(at(cRow, j)));
+      store<f64>(at(o, j + 1), dot10 + load<f64>(at(cRow, j + 1)));
+    }
+    store<f64>(at(o, i), dot(xi, xi, n) + load<f64>(at(cRow, i)));
+  }
+}
+
+/** out (rows×cols) = M diag(d): column j of M times d[j]. */
+export function scaleColumns(m: usize, rows: i32, cols: i32, d: usize, out: usize): void {
+  const rowBytes = <usize>cols << 3;
+  for (let i = 0; i < rows; i++) {
+    const mi = m + <usize>i * rowBytes;
+    const oi = out + <usize>i * rowBytes;
+    let j = 0;
+    for (; j + 1 < cols; j += 2) {
+      v128.store(at(oi, j), f64x2.mul(v128.load(at(mi, j)), v128.load(at(d, j))));
+    }
+    if (j < cols) store<f64>(at(oi, j), load<f64>(at(mi, j)) * load<f64>(at(d, j)));
+  }
+}
+
 /**
  * In-place Cholesky of the lower triangle of the n×n matrix at a (left-looking, two columns at a
  * time, so the inner loops are 4×2 blocks of dot products of contiguous rows). Returns 1 on

@@ -60,6 +60,8 @@ const machine = {
   node: process.version,
   platform: `${os.platform()} ${os.release()}`,
   date: new Date().toISOString(),
+  /** 1-minute load average when the run started and when it ended: the machine is shared */
+  loadAverage: { start: os.loadavg()[0], end: Number.NaN },
 };
 
 const runStart = performance.now();
@@ -89,11 +91,12 @@ for (const setting of plan) {
   writeJson();
 }
 progress.stop();
+machine.loadAverage.end = os.loadavg()[0];
 if (typeof layer !== "string") await layer.close();
 
 const wallSeconds = (performance.now() - runStart) / 1000;
 console.log(
-  `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.date}; seed ${seed}${options.quick ? "; --quick" : ""}`,
+  `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.date}; 1-min load average ${machine.loadAverage.start.toFixed(2)} at start, ${machine.loadAverage.end.toFixed(2)} at end; seed ${seed}${options.quick ? "; --quick" : ""}`,
 );
 console.log(
   "Times are per batch (highs and quadprog solve its problems one by one), float64 except the tfjs dense layer (float32). CPU time is the whole process's user+system time, worker threads included.\n",

@@ -26,8 +26,8 @@ const formatError = (error: number | undefined) =>
 
 export function detailTable(results: readonly SettingResult[]): string {
   const lines = [
-    "| n=p | batch | method | problems run | wall per batch: median (min–max) | CPU per batch (median) | iterations mean / max | not solved | max abs error in z vs quadprog | retained MB | process peak RSS so far, MB |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| n=p | batch | method | problems run | wall per batch: median (min–max) | CPU per batch (median) | iterations mean / max | not solved | max abs error in z vs quadprog | retained MB | solver workspace MB | process peak RSS so far, MB |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const setting of results) {
     for (const m of setting.methods) {
@@ -41,11 +41,11 @@ export function detailTable(results: readonly SettingResult[]): string {
         ? `; ${formatMs(wall.median / setting.batch)} per problem`
         : "";
       lines.push(
-        `| ${setting.n} | ${setting.batch} | ${m.method} | ${problems} | ${formatMs(wall.median)} (${formatMs(wall.min)}–${formatMs(wall.max)})${extrapolated ? " *extrapolated*" : ""}${perProblem} | ${formatMs(cpu.median)} | ${m.iterations ? `${m.iterations.mean.toFixed(1)} / ${m.iterations.max}` : "–"} | ${m.notSolved ?? "–"} | ${formatError(m.maxErrorVsQuadprog)} | ${formatMB(m.retainedBytes)} | ${formatMB(setting.peakRssBytes)} |`,
+        `| ${setting.n} | ${setting.batch} | ${m.method}${m.kernels ? ` (${m.kernels} kernels)` : ""} | ${problems} | ${formatMs(wall.median)} (${formatMs(wall.min)}–${formatMs(wall.max)})${extrapolated ? " *extrapolated*" : ""}${perProblem} | ${formatMs(cpu.median)} | ${m.iterations ? `${m.iterations.mean.toFixed(1)} / ${m.iterations.max}` : "–"} | ${m.notSolved ?? "–"} | ${formatError(m.maxErrorVsQuadprog)} | ${formatMB(m.retainedBytes)} | ${formatMB(m.workspaceBytes)} | ${formatMB(setting.peakRssBytes)} |`,
       );
     }
     for (const reason of setting.skipped) {
-      lines.push(`| ${setting.n} | ${setting.batch} | skipped | – | ${reason} | | | | | | |`);
+      lines.push(`| ${setting.n} | ${setting.batch} | skipped | – | ${reason} | | | | | | | |`);
     }
   }
   return lines.join("\n");

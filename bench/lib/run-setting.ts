@@ -34,6 +34,10 @@ export interface MethodResult {
   cpuMs: number[];
   /** growth of JS heap + ArrayBuffers across one call while its result is held */
   retainedBytes?: number;
+  /** kernels our solver ran on (`QPBatchSolution.kernels`) */
+  kernels?: string;
+  /** kernel memory our solver's workspace holds (`QPBatchSolution.workspaceBytes`) */
+  workspaceBytes?: number;
   /** interior point iterations (ours) or active set changes (quadprog) per problem */
   iterations?: { mean: number; max: number };
   /** problems whose status was not "solved" */
@@ -227,6 +231,8 @@ function runOurs(
       const solution = solved.value;
       forward.retainedBytes = solved.retainedBytes;
       backward.retainedBytes = gradients.retainedBytes;
+      forward.kernels = solution.kernels;
+      forward.workspaceBytes = solution.workspaceBytes;
       forward.iterations = meanAndMax(Array.from(solution.iterations));
       forward.notSolved = solution.status.filter((status) => status !== "solved").length;
       const ourZ = Array.from({ length: count }, (_, k) =>

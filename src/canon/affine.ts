@@ -3,6 +3,8 @@
  * parameter vector θ. A `LinearEntry` is one entry of an expression that is affine in the
  * variables z, with θ-affine coefficients: Σ_j coef_j(θ)·z_j + c(θ).
  */
+import { spendCompileWork } from "./budget.js";
+
 export interface ParamAffine {
   c: number;
   /** parameter index in θ → coefficient */
@@ -16,10 +18,12 @@ export interface LinearEntry {
 }
 
 export function paConst(c: number): ParamAffine {
+  spendCompileWork(1);
   return { c, t: new Map() };
 }
 
 export function paParam(index: number, coef = 1): ParamAffine {
+  spendCompileWork(1);
   return { c: 0, t: new Map([[index, coef]]) };
 }
 
@@ -32,11 +36,13 @@ export function paIsZero(a: ParamAffine): boolean {
 }
 
 export function paClone(a: ParamAffine): ParamAffine {
+  spendCompileWork(1 + a.t.size);
   return { c: a.c, t: new Map(a.t) };
 }
 
 /** target += scale·a */
 export function paAddInto(target: ParamAffine, a: ParamAffine, scale = 1): void {
+  spendCompileWork(a.t.size);
   target.c += scale * a.c;
   for (const [k, v] of a.t) {
     const next = (target.t.get(k) ?? 0) + scale * v;
@@ -74,6 +80,7 @@ export function linClone(e: LinearEntry): LinearEntry {
 
 /** target += scale·e, for a θ-free scale */
 export function linAddInto(target: LinearEntry, e: LinearEntry, scale = 1): void {
+  spendCompileWork(e.cols.size);
   for (const [j, v] of e.cols) {
     const cur = target.cols.get(j);
     if (cur === undefined) {

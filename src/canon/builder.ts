@@ -17,6 +17,7 @@ import {
   type LinearEntry,
   type ParamAffine,
 } from "./affine.js";
+import { spendCompileWork } from "./budget.js";
 import { PolynomialBuilder } from "./polynomial.js";
 import type { AuxiliaryColumns } from "./types.js";
 import type { AtomOrigin, QuadPart } from "./values.js";
@@ -124,9 +125,10 @@ export class ProblemBuilder {
       this.addAtomRows(true, rows, part.origin);
       arg = arg.map((_, i) => linColumn(r + i));
     }
+    spendCompileWork(P === null ? k : k * k);
     for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) {
-        if (P === null && i !== j) continue;
+      // Without P the form is diagonal: only j = i contributes.
+      for (let j = P === null ? i : 0; j < (P === null ? i + 1 : k); j++) {
         const M = P === null ? w : paMul(w, P[i * k + j]);
         if (paIsZero(M)) continue;
         const ci = arg[i];

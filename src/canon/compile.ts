@@ -1,6 +1,12 @@
 import { CompileError, type Program } from "../dsl/index.js";
 import * as dsl from "../dsl/index.js";
 import { assemble } from "./assemble.js";
+import {
+  CompileWorkExceeded,
+  MAX_COMPILE_WORK,
+  resetCompileWork,
+  setCompileSite,
+} from "./budget.js";
 import { ProblemBuilder } from "./builder.js";
 import { ExpressionChecker } from "./check.js";
 import { checkConstraint, checkObjective, type ConstraintLink } from "./checkStatements.js";
@@ -27,6 +33,24 @@ export function canonicalize(
   options: CanonicalizeOptions = {},
 ): CanonicalQP {
   const file = options.file ?? "<input>";
+  resetCompileWork();
+  try {
+    return canonicalizeWithinBudget(program, source, file, options);
+  } catch (e) {
+    if (!(e instanceof CompileWorkExceeded)) throw e;
+    const span = e.site ?? { line: 1, column: 1, offset: 0, length: 0 };
+    throw new CompileError([{ message: workLimitMessage(), span }], source, file);
+  } finally {
+    resetCompileWork();
+  }
+}
+
+function canonicalizeWithinBudget(
+  program: Program,
+  source: string,
+  file: string,
+  options: CanonicalizeOptions,
+): CanonicalQP {
   const diags = new DiagnosticBag();
   const overrides = new Map<string, number>(Object.entries(options.dims ?? {}));
   let checker: ExpressionChecker | undefined;
@@ -37,10 +61,14 @@ export function canonicalize(
   if (checker === undefined) throw new Error("internal: no checker");
   const text = (span: { offset: number; length: number }) =>
     source.slice(span.offset, span.offset + span.length);
+  if (decl.objective !== null) setCompileSite(decl.objective.span);
   const objectiveOk =
     decl.objective !== null && checkObjective(decl.objective, checker, diags, text);
   const links: ConstraintLink[] = [];
-  for (const c of decl.constraints) links.push(...checkConstraint(c, checker, diags, text));
+  for (const c of decl.constraints) {
+    setCompileSite(c.span);
+    for (const link of checkConstraint(c, checker, diags, text)) links.push(link);
+  }
   if (diags.hasErrors || !objectiveOk || decl.objective === null)
     throw new CompileError(sortByPosition(diags.items), source, file);
 
@@ -53,8 +81,13 @@ export function canonicalize(
   tooLarge(decl.scope.variableSize, 0);
   const builder = new ProblemBuilder(decl.scope.variableSize);
   const lowerer = new Lowerer(decl.scope, checker, builder, source);
-  const constraints: SourceConstraint[] = links.map((link, i) => lowerer.lowerConstraint(link, i));
+  const constraints: SourceConstraint[] = links.map((link, i) => {
+    setCompileSite(link.span);
+    return lowerer.lowerConstraint(link, i);
+  });
+  setCompileSite(objectiveSpan);
   lowerer.lowerObjective(decl.objective);
+  setCompileSite(objectiveSpan);
   tooLarge(builder.columns, Math.max(builder.equalityCount, builder.inequalityCount));
   return assemble({
     file,
@@ -79,6 +112,14 @@ export function compileToCanonical(source: string, options: CanonicalizeOptions 
 /** The most entries of a dense block (Q, A or G) of one problem that the layer will build. */
 export const MAX_DENSE_BLOCK = 50_000_000;
 
+/** `3.2 GB`, `400 MB`: the float64 storage of `entries` numbers. */
+export function formatBytes(entries: number): string {
+  const bytes = entries * 8;
+  if (bytes >= 1e9) return `${Number((bytes / 1e9).toPrecision(3))} GB`;
+  if (bytes >= 1e6) return `${Number((bytes / 1e6).toPrecision(3))} MB`;
+  return `${Number((bytes / 1e3).toPrecision(3))} kB`;
+}
+
 function denseSizeProblem(columns: number, rows: number): string | undefined {
   const block = Math.max(columns * columns, columns * rows);
   if (block <= MAX_DENSE_BLOCK) return undefined;
@@ -86,7 +127,19 @@ function denseSizeProblem(columns: number, rows: number): string | undefined {
     columns * columns >= columns * rows
       ? `Q would be ${columns}×${columns}`
       : `A or G would be ${rows}×${columns}`;
-  return `the QP is too large: ${which}, over the limit of ${MAX_DENSE_BLOCK} entries per dense block`;
+  return (
+    `the QP is too large: ${which} = ${block} entries, ${formatBytes(block)} of float64 for ` +
+    `each member of a batch (a batch of b needs b times that, before the solver's workspace); ` +
+    `the limit is ${MAX_DENSE_BLOCK} entries (${formatBytes(MAX_DENSE_BLOCK)}) per dense block`
+  );
+}
+
+function workLimitMessage(): string {
+  return (
+    `the program is too large to compile: checking and lowering it needs more than ` +
+    `${MAX_COMPILE_WORK} steps (the limit, about 10 s and 1 GB of memory); ` +
+    `use smaller dims or fewer dense parameter and constant matrices`
+  );
 }
 
 function sortByPosition<T extends { span: { offset: number } }>(items: T[]): T[] {

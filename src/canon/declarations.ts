@@ -13,6 +13,7 @@ import type {
   Statement,
 } from "../dsl/index.js";
 import type { ExpressionChecker } from "./check.js";
+import { setCompileSite } from "./budget.js";
 import { OPTIONS_SPAN, type DiagnosticBag } from "./diagnostics.js";
 import { MAX_ENTRIES, normalizeShape, sizeOf, type Shape } from "./shape.js";
 import { evaluateSize, checkSizeValue } from "./sizes.js";
@@ -43,6 +44,7 @@ export function declare(
   const constraints: Constraint[] = [];
   let outputNames: { name: string; span: Span }[] | null = null;
   for (const st of statements) {
+    setCompileSite(st.span);
     switch (st.kind) {
       case "dim":
         break;

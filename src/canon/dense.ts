@@ -8,6 +8,7 @@ import {
   transposeShape,
   type Shape,
 } from "./shape.js";
+import { spendCompileWork } from "./budget.js";
 
 /** A numeric constant: a value known at compile time, row-major. */
 export interface Dense {
@@ -17,6 +18,7 @@ export interface Dense {
 
 export function dense(shape: readonly number[], fill = 0): Dense {
   const s = normalizeShape(shape);
+  spendCompileWork(sizeOf(s));
   return { shape: s, data: new Float64Array(sizeOf(s)).fill(fill) };
 }
 
@@ -28,6 +30,7 @@ export function elementwise(a: Dense, b: Dense, f: (x: number, y: number) => num
   const shape = broadcastShapes(a.shape, b.shape);
   if (shape === null) throw new Error("elementwise: shapes do not broadcast");
   const size = sizeOf(shape);
+  spendCompileWork(size);
   const data = new Float64Array(size);
   const sa = isScalar(a.shape);
   const sb = isScalar(b.shape);
@@ -36,6 +39,7 @@ export function elementwise(a: Dense, b: Dense, f: (x: number, y: number) => num
 }
 
 export function mapDense(a: Dense, f: (x: number) => number): Dense {
+  spendCompileWork(a.data.length);
   return { shape: a.shape, data: a.data.map(f) };
 }
 
@@ -45,6 +49,7 @@ export function matmul(a: Dense, b: Dense): Dense {
   if (shape === null) throw new Error("matmul: inner sizes differ");
   const [r, k] = asMatrix(a.shape);
   const [, c] = asMatrix(b.shape);
+  spendCompileWork(r * k * c);
   const data = new Float64Array(r * c);
   for (let i = 0; i < r; i++) {
     for (let l = 0; l < k; l++) {
@@ -58,6 +63,7 @@ export function matmul(a: Dense, b: Dense): Dense {
 
 export function transposeDense(a: Dense): Dense {
   const [r, c] = asMatrix(a.shape);
+  spendCompileWork(r * c);
   const data = new Float64Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) data[j * r + i] = a.data[i * c + j];
   return { shape: transposeShape(a.shape), data };
@@ -65,6 +71,7 @@ export function transposeDense(a: Dense): Dense {
 
 /** Pick entries by flat index into a new value of the given shape. */
 export function pickDense(a: Dense, shape: Shape, flat: readonly number[]): Dense {
+  spendCompileWork(flat.length);
   return { shape, data: Float64Array.from(flat, (i) => a.data[i]) };
 }
 
@@ -83,6 +90,7 @@ export function allNonpos(a: Dense): boolean {
 export function isPositiveSemidefinite(a: Dense): boolean {
   const [n, c] = asMatrix(a.shape);
   if (n !== c) return false;
+  spendCompileWork(n * n + (n * n * n) / 3);
   const m = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) m[i * n + j] = (a.data[i * n + j] + a.data[j * n + i]) / 2;

@@ -53,14 +53,14 @@ export async function runCli(
     .command("compile")
     .description("parse, check and canonicalize a program; print its canonical form")
     .argument("<file>", "the program (.qp)")
-    .option("--dim <name=value>", "set a dim (repeatable)", collectDim, {})
+    .option("--dim <name=value>", "set a dim, e.g. --dim n=10 (repeatable)", collectDim)
     .addOption(
       new Option("--emit <format>", "what to print")
         .choices(["canon", "ts", "json"])
         .default("canon"),
     )
-    .action(async (file: string, options: { dim: Record<string, number>; emit: string }) => {
-      const layer = compile(readSource(file), { dims: options.dim, file });
+    .action(async (file: string, options: { dim?: Record<string, number>; emit: string }) => {
+      const layer = compile(readSource(file), { dims: options.dim ?? {}, file });
       if (options.emit === "ts") io.out(await emitTypeScript(layer.canonical));
       else if (options.emit === "json") io.out(ensureNewline(canonToJsonText(layer.canonical)));
       else io.out(ensureNewline(layer.describe()));
@@ -71,16 +71,19 @@ export async function runCli(
     .description("solve a program for parameter values given as JSON (a batch with a leading axis)")
     .argument("<file>", "the program (.qp)")
     .requiredOption("--params <file>", "JSON object mapping each parameter to its value")
-    .option("--dim <name=value>", "set a dim (repeatable)", collectDim, {})
+    .option("--dim <name=value>", "set a dim, e.g. --dim n=10 (repeatable)", collectDim)
     .option("--json", "print the result as JSON")
-    .action(
-      (file: string, options: { dim: Record<string, number>; params: string; json?: boolean }) => {
-        const layer = compile(readSource(file), { dims: options.dim, file });
-        const out = layer.solve(readParams(options.params));
-        io.out(options.json === true ? `${JSON.stringify(jsonResult(out))}\n` : textResult(out));
-        exitCode = out.status.every((s) => s === "solved") ? 0 : 1;
-      },
-    );
+    .option("--eps <tolerance>", "solver tolerance on residuals and gap (default 1e-9)", positive)
+    .option("--max-iter <count>", "solver iteration cap (default 50)", positiveInteger)
+    .action((file: string, options: SolveCommandOptions) => {
+      const layer = compile(readSource(file), { dims: options.dim ?? {}, file });
+      const out = layer.solve(readParams(options.params), {
+        ...(options.eps !== undefined ? { eps: options.eps } : {}),
+        ...(options.maxIter !== undefined ? { maxIter: options.maxIter } : {}),
+      });
+      io.out(options.json === true ? `${JSON.stringify(jsonResult(out))}\n` : textResult(out));
+      exitCode = out.status.every((s) => s === "solved") ? 0 : 1;
+    });
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -105,7 +108,31 @@ function reportError(error: unknown, io: CliOutput): number {
   return 2;
 }
 
-function collectDim(value: string, dims: Record<string, number>): Record<string, number> {
+interface SolveCommandOptions {
+  dim?: Record<string, number>;
+  params: string;
+  json?: boolean;
+  eps?: number;
+  maxIter?: number;
+}
+
+function positive(value: string): number {
+  const number = Number(value);
+  if (!(number > 0) || !Number.isFinite(number)) {
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  }
+  return number;
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) {
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  }
+  return number;
+}
+
+function collectDim(value: string, dims: Record<string, number> = {}): Record<string, number> {
   const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(value);
   if (match === null) throw new InvalidArgumentError(`expected name=value, got "${value}"`);
   const size = Number(match[2]);

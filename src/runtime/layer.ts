@@ -16,6 +16,8 @@ export interface SolveOptions {
   eps?: number;
   /** Iteration cap (solver default 50). */
   maxIter?: number;
+  /** The solver's dense kernels (default: WebAssembly SIMD for larger problems). */
+  kernels?: "wasm" | "typescript";
   /**
    * Start from a previous solution: an output of this layer's `solve`, or `true` for the last
    * solve of this layer. Used only when the problem sizes (batch, n, m, p) match.
@@ -88,6 +90,7 @@ export class Layer {
     const solverOptions: SolverOptions = {};
     if (options.eps !== undefined) solverOptions.eps = options.eps;
     if (options.maxIter !== undefined) solverOptions.maxIter = options.maxIter;
+    if (options.kernels !== undefined) solverOptions.kernels = options.kernels;
     const warm = this.#warmStartFrom(options.warmStart, problem);
     if (warm !== null) {
       const { z, lam, nu, s } = warm.solution;

@@ -1,5 +1,5 @@
 import type { CanonicalQP } from "../canon/index.js";
-import type { BatchOperand, GradientRequest, QPBatch } from "../solver/index.js";
+import type { BatchOperand, GradientRequest, QPBatch, QPStructure } from "../solver/index.js";
 import { evaluateMap, prepareMap, type PreparedMap } from "./affine.js";
 import type { ParameterBatch } from "./parameters.js";
 
@@ -17,6 +17,8 @@ export interface PreparedProblem {
   fixed: Partial<Record<OperandName, BatchOperand>>;
   /** The gradients the backward pass must produce: those of parameter-dependent operands. */
   request: GradientRequest;
+  /** What the solver may exploit: the rows of G that are parameter-free ±e_j (bounds). */
+  structure: QPStructure;
 }
 
 export function prepareProblem(canon: CanonicalQP): PreparedProblem {
@@ -30,6 +32,7 @@ export function prepareProblem(canon: CanonicalQP): PreparedProblem {
     if (constant) fixed[name] = { data: maps[name].constant, shared: true };
     request[name] = !constant;
   }
+  const boundRows = findBoundRows(maps.G, canon.p, canon.n);
   return {
     n: canon.n,
     m: canon.m,
@@ -38,6 +41,46 @@ export function prepareProblem(canon: CanonicalQP): PreparedProblem {
     maps,
     fixed,
     request,
+    structure: boundRows.row.length > 0 ? { boundRows } : {},
+  };
+}
+
+/**
+ * The rows of G that are ±e_j in every member: one constant entry ±1 and no parameter term.
+ * Read off the map itself rather than the row blocks' labels, so a bound is found wherever the
+ * compiler put it.
+ */
+function findBoundRows(
+  G: PreparedMap,
+  p: number,
+  n: number,
+): NonNullable<QPStructure["boundRows"]> {
+  const touched = new Uint8Array(p);
+  for (const index of G.index) touched[Math.floor(index / n)] = 1;
+  const row: number[] = [];
+  const column: number[] = [];
+  const sign: number[] = [];
+  for (let i = 0; i < p; i++) {
+    if (touched[i]) continue;
+    let nonzero = -1;
+    let count = 0;
+    for (let j = 0; j < n; j++) {
+      if (G.constant[i * n + j] !== 0) {
+        nonzero = j;
+        count++;
+      }
+    }
+    const value = G.constant[i * n + nonzero];
+    if (count === 1 && (value === 1 || value === -1)) {
+      row.push(i);
+      column.push(nonzero);
+      sign.push(value);
+    }
+  }
+  return {
+    row: Int32Array.from(row),
+    column: Int32Array.from(column),
+    sign: Float64Array.from(sign),
   };
 }
 
@@ -68,5 +111,6 @@ export function buildBatch(prepared: PreparedProblem, params: ParameterBatch): Q
     b: operand("b"),
     G: operand("G"),
     h: operand("h"),
+    structure: prepared.structure,
   };
 }

@@ -7,6 +7,7 @@
  * pass the infeasibility test when ‖z̄‖₁ ≥ 1/CERTIFICATE_TOLERANCE, and a bounded one the
  * unboundedness test when its primal-dual solution is that large.
  */
+import { multiplyG, multiplyGTransposed } from "./g-operator.js";
 import type { Workspace } from "./workspace.js";
 
 const CERTIFICATE_TOLERANCE = 1e-8;
@@ -23,7 +24,7 @@ export function isPrimalInfeasible(
   nu: Float64Array,
   lam: Float64Array,
 ): boolean {
-  const { kernels, n, m, p, A, b, G, h, tn, tp } = ws;
+  const { kernels, n, m, p, A, b, h, tn, tp } = ws;
   if (m + p === 0) return false;
   const mOff = k * m;
   const pOff = k * p;
@@ -39,7 +40,7 @@ export function isPrimalInfeasible(
   if (!(t > 0)) return false;
   // tn = A'nu + G'max(lam, 0)
   kernels.gemv(A, k * ws.stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);
-  kernels.gemv(G, k * ws.stride.G, p, n, true, 1, tp, pOff, 1, tn, nOff);
+  multiplyGTransposed(ws, k, 1, tp, pOff, 1, tn, nOff);
   for (let i = 0; i < n; i++) {
     if (!(Math.abs(tn[nOff + i]) <= CERTIFICATE_TOLERANCE * t)) return false;
   }
@@ -56,7 +57,7 @@ export function isRecessionDirection(
   d: Float64Array,
   dOff: number,
 ): boolean {
-  const { kernels, n, m, p, Q, q, A, G, tn, tp, c2 } = ws;
+  const { kernels, n, m, p, Q, q, A, tn, tp, c2 } = ws;
   let t = 0;
   // t = −q'd
   for (let i = 0; i < n; i++) t -= q[k * ws.stride.q + i] * d[dOff + i];
@@ -69,7 +70,7 @@ export function isRecessionDirection(
   kernels.gemv(A, k * ws.stride.A, m, n, false, 1, d, dOff, 0, c2, mOff);
   for (let i = 0; i < m; i++) if (!(Math.abs(c2[mOff + i]) <= bound)) return false;
   const pOff = k * p;
-  kernels.gemv(G, k * ws.stride.G, p, n, false, 1, d, dOff, 0, tp, pOff);
+  multiplyG(ws, k, 1, d, dOff, 0, tp, pOff);
   for (let i = 0; i < p; i++) if (!(tp[pOff + i] <= bound)) return false;
   return true;
 }

@@ -2,6 +2,13 @@ export type * from "./types.js";
 export type { DenseKernels } from "./kernels/types.js";
 export { typescriptKernels } from "./kernels/typescript.js";
 export { solveBatch } from "./pdipm.js";
+export { WASM_MIN_VARIABLES } from "./choose-kernels.js";
+export {
+  createWasmKernels,
+  createWasmKernelsSync,
+  type WasmDenseKernels,
+  type WasmKernelOptions,
+} from "./wasm/index.js";
 export {
   solveQP,
   type SolveQPResult,

@@ -20,6 +20,7 @@
  * semidefinite Q and rank-deficient A; iterative refinement against the unregularized system
  * removes their effect from the solution.
  */
+import { multiplyG, multiplyGTransposed } from "./g-operator.js";
 import { copyInto, type Workspace } from "./workspace.js";
 
 /**
@@ -71,21 +72,34 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   let maxDiagQ = 0;
   for (let i = 0; i < n; i++) maxDiagQ = Math.max(maxDiagQ, Math.abs(Q[qOff + i * n + i]));
   let regK = BASE_REGULARIZATION_K * Math.max(1, maxDiagQ);
-  // X = (diag(√wK) G)ᵀ, so that G' diag(wK) G = X Xᵀ is one dot-product kernel (syrk), which
-  // runs faster than the rank-one updates of syrkWeighted
+  // X = (diag(√wK) Gg)ᵀ over the general rows, so that their part of G' diag(wK) G is X Xᵀ,
+  // one dot-product kernel (syrk), faster than the rank-one updates of syrkWeighted. Bound rows
+  // ±e_j add wK to the diagonal entry (j, j) only.
+  const { pg, Gt, generalRows, boundRow, boundColumn, sqrtW } = ws;
   const xOff = k * n * p;
-  for (let r = 0; r < p; r++) {
-    const scale = Math.sqrt(wK[pOff + r]);
-    const row = gOff + r * n;
-    for (let j = 0; j < n; j++) X[xOff + j * p + r] = scale * G[row + j];
+  const tOff = k * ws.stride.Gt;
+  for (let t = 0; t < pg; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + generalRows[t]]);
+  if (kernels.scaleColumns) kernels.scaleColumns(Gt, tOff, n, pg, sqrtW, pOff, X, xOff);
+  else {
+    for (let j = 0; j < n; j++) {
+      const from = tOff + j * pg;
+      const to = xOff + j * pg;
+      for (let t = 0; t < pg; t++) X[to + t] = sqrtW[pOff + t] * Gt[from + t];
+    }
   }
   let factored = false;
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
-    // L ← X Xᵀ + Q + regK·I (lower triangle), then its Cholesky factor
-    kernels.syrk(X, xOff, n, p, L, lOff);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) L[lOff + i * n + j] += Q[qOff + i * n + j];
-      L[lOff + i * n + i] += regK;
+    // L ← X Xᵀ + Q + bound weights + regK·I (lower triangle), then its Cholesky factor
+    if (kernels.syrkPlus) kernels.syrkPlus(X, xOff, n, pg, Q, qOff, L, lOff);
+    else {
+      kernels.syrk(X, xOff, n, pg, L, lOff);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) L[lOff + i * n + j] += Q[qOff + i * n + j];
+      }
+    }
+    for (let i = 0; i < n; i++) L[lOff + i * n + i] += regK;
+    for (let t = 0; t < boundRow.length; t++) {
+      L[lOff + boundColumn[t] * (n + 1)] += wK[pOff + boundRow[t]];
     }
     factored = kernels.cholesky(L, lOff, n);
     if (!factored) regK *= 100;
@@ -150,7 +164,7 @@ function solveRegularized(ws: Workspace, k: number, rows: number): void {
 
 /** (e1, e2) ← (r1, [r2; 0]) − [K Ã'; Ã −D] (x, t), the unregularized system; returns ‖e‖∞. */
 function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): number {
-  const { kernels, n, m, p, Q, G, A, w, wK, schurRows, r1, r2, e1, e2, yt, yG } = ws;
+  const { kernels, n, m, p, Q, A, w, wK, schurRows, r1, r2, e1, e2, yt, yG } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
@@ -159,7 +173,7 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
   const moved = ws.schurCount[k];
   let norm = 0;
   // e2 = −g_i'x + t_i/(w_i − wK_i) on the moved rows, then yG = wK∘(G x) + t (moved rows)
-  kernels.gemv(G, k * ws.stride.G, p, n, false, 1, x, xOff, 0, yG, pOff);
+  multiplyG(ws, k, 1, x, xOff, 0, yG, pOff);
   for (let j = 0; j < moved; j++) {
     const i = pOff + schurRows[pOff + j];
     const e = yt[rOff + m + j] / (w[i] - wK[i]) - yG[i];
@@ -170,7 +184,7 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
   for (let j = 0; j < moved; j++) yG[pOff + schurRows[pOff + j]] += yt[rOff + m + j];
   // e1 = r1 − Q x − G' yG − A't_A
   kernels.gemv(Q, k * ws.stride.Q, n, n, false, 1, x, xOff, 0, e1, nOff);
-  kernels.gemv(G, k * ws.stride.G, p, n, true, 1, yG, pOff, 1, e1, nOff);
+  multiplyGTransposed(ws, k, 1, yG, pOff, 1, e1, nOff);
   kernels.gemv(A, aOff, m, n, true, 1, yt, rOff, 1, e1, nOff);
   for (let i = 0; i < n; i++) {
     const e = r1[nOff + i] - e1[nOff + i];

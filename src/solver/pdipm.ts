@@ -16,12 +16,13 @@ import {
   SOLUTION_SPLIT_WEIGHT,
   solveReducedKkt,
 } from "./kkt.js";
-import { typescriptKernels } from "./kernels/typescript.js";
+import { chooseKernels } from "./choose-kernels.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
+import { multiplyG, multiplyGTransposed } from "./g-operator.js";
 import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
-import { validateBatch, validateWarmStart } from "./validate-batch.js";
-import { copyInto, createWorkspace, type Workspace } from "./workspace.js";
+import { validateBatch, validateStructure, validateWarmStart } from "./validate-batch.js";
+import { copyInto, createWorkspace, workspaceLength, type Workspace } from "./workspace.js";
 
 const DEFAULT_EPS = 1e-9;
 const DEFAULT_MAX_ITER = 50;
@@ -36,18 +37,23 @@ interface Measures {
   gap: Float64Array;
 }
 
-/** Solves every member of the batch; see QPBatchSolution for what comes back. */
+/**
+ * Solves every member of the batch; see QPBatchSolution for what comes back. `kernels`, when
+ * given, overrides `options.kernels`.
+ */
 export function solveBatch(
   problem: QPBatch,
   options: SolverOptions = {},
-  kernels: DenseKernels = typescriptKernels,
+  kernels?: DenseKernels,
 ): QPBatchSolution {
   validateBatch(problem);
   validateWarmStart(problem, options.warmStart);
+  validateStructure(problem);
   const eps = options.eps ?? DEFAULT_EPS;
   const maxIter = options.maxIter ?? DEFAULT_MAX_ITER;
   const { batch, n, m, p } = problem;
-  const ws = createWorkspace(problem, kernels);
+  const length = workspaceLength(problem);
+  const ws = createWorkspace(problem, chooseKernels(kernels ?? options.kernels, n, length));
   const status: QPStatus[] = new Array<QPStatus>(batch).fill("max_iterations");
   const iterations = new Int32Array(batch);
   const measures: Measures = {
@@ -94,6 +100,8 @@ export function solveBatch(
     status,
     iterations,
     ...measures,
+    workspaceBytes: 8 * length,
+    kernels: ws.kernels.name,
   };
   return { ...solution, backward: makeBackward(ws, solution) };
 }
@@ -115,22 +123,21 @@ function discardPoint(ws: Workspace, k: number, measures: Measures): void {
  * then s = h − Gz and lam = Gz − h, each shifted to be at least 1 where not already positive.
  */
 function coldStart(ws: Workspace, k: number): boolean {
-  const { kernels, n, m, p, G, q, h, b, z, nu, s, lam, r1, r2 } = ws;
+  const { n, m, p, q, h, b, z, nu, s, lam, r1, r2 } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
-  const gOff = k * ws.stride.G;
   s.fill(1, pOff, pOff + p);
   lam.fill(1, pOff, pOff + p);
   if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT)) return false;
   // r1 = −q + G'h, r2 = b
   for (let i = 0; i < n; i++) r1[nOff + i] = -q[k * ws.stride.q + i];
-  kernels.gemv(G, gOff, p, n, true, 1, h, k * ws.stride.h, 1, r1, nOff);
+  multiplyGTransposed(ws, k, 1, h, k * ws.stride.h, 1, r1, nOff);
   for (let i = 0; i < m; i++) r2[mOff + i] = b[k * ws.stride.b + i];
   solveReducedKkt(ws, k, z, nOff, nu, mOff, DIRECTION_TOLERANCE);
   if (p === 0) return allFinite(z, nOff, n) && allFinite(nu, mOff, m);
   // s = h − Gz
-  kernels.gemv(G, gOff, p, n, false, -1, z, nOff, 0, s, pOff);
+  multiplyG(ws, k, -1, z, nOff, 0, s, pOff);
   let minS = Infinity;
   let maxS = -Infinity;
   let normS = 0;
@@ -238,7 +245,7 @@ function iterate(
  * member k; returns mu = s'lam / p.
  */
 function computeResiduals(ws: Workspace, k: number, measures: Measures): number {
-  const { kernels, n, m, p, Q, q, A, b, G, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
+  const { kernels, n, m, p, Q, q, A, b, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
@@ -254,8 +261,14 @@ function computeResiduals(ws: Workspace, k: number, measures: Measures): number 
     rd[nOff + i] += qi;
   }
   // rd += A'nu, then += G'lam, each term's size entering the scale
-  dualScale = addTransposedProduct(ws, A, k * stride.A, m, nu, mOff, k, dualScale);
-  dualScale = addTransposedProduct(ws, G, k * stride.G, p, lam, pOff, k, dualScale);
+  if (m > 0) {
+    kernels.gemv(A, k * stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);
+    dualScale = addToDualResidual(ws, k, dualScale);
+  }
+  if (p > 0) {
+    multiplyGTransposed(ws, k, 1, lam, pOff, 0, tn, nOff);
+    dualScale = addToDualResidual(ws, k, dualScale);
+  }
   let dualNorm = 0;
   for (let i = 0; i < n; i++) dualNorm = Math.max(dualNorm, Math.abs(rd[nOff + i]));
 
@@ -271,7 +284,7 @@ function computeResiduals(ws: Workspace, k: number, measures: Measures): number 
   }
 
   // ri = Gz + s − h;  mu = s'lam / p
-  kernels.gemv(G, k * stride.G, p, n, false, 1, z, nOff, 0, ri, pOff);
+  multiplyG(ws, k, 1, z, nOff, 0, ri, pOff);
   let inNorm = 0;
   let inScale = 0;
   let complementarity = 0;
@@ -290,21 +303,10 @@ function computeResiduals(ws: Workspace, k: number, measures: Measures): number 
   return p > 0 ? complementarity / p : 0;
 }
 
-/** rd += M'v for member k (M rows×n at mOff); returns scale raised to ‖M'v‖∞. */
-function addTransposedProduct(
-  ws: Workspace,
-  M: Float64Array,
-  mOff: number,
-  rows: number,
-  v: Float64Array,
-  vOff: number,
-  k: number,
-  scale: number,
-): number {
-  if (rows === 0) return scale;
+/** rd += tn (a term M'v of the dual residual) for member k; returns scale raised to ‖tn‖∞. */
+function addToDualResidual(ws: Workspace, k: number, scale: number): number {
   const { n, rd, tn } = ws;
   const nOff = k * n;
-  ws.kernels.gemv(M, mOff, rows, n, true, 1, v, vOff, 0, tn, nOff);
   for (let i = nOff; i < nOff + n; i++) {
     scale = Math.max(scale, Math.abs(tn[i]));
     rd[i] += tn[i];
@@ -317,12 +319,11 @@ function addTransposedProduct(
  * s∘lam + s∘dlam + lam∘ds = target·1 − (corrected ? dsAff∘dlamAff : 0).
  */
 function newtonDirection(ws: Workspace, k: number, target: number, corrected: boolean): void {
-  const { kernels, n, m, p, G, s, lam, w, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
+  const { n, m, p, s, lam, w, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
   const { rd, re, ri, r1, r2, tp, yG } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
-  const gOff = k * ws.stride.G;
 
   // tp = w∘ri − rc/s  with rc = s∘lam − target + (dsAff∘dlamAff)
   for (let i = pOff; i < pOff + p; i++) {
@@ -330,11 +331,11 @@ function newtonDirection(ws: Workspace, k: number, target: number, corrected: bo
   }
   // r1 = −rd − G'tp,  r2 = −re
   for (let i = nOff; i < nOff + n; i++) r1[i] = -rd[i];
-  kernels.gemv(G, gOff, p, n, true, -1, tp, pOff, 1, r1, nOff);
+  multiplyGTransposed(ws, k, -1, tp, pOff, 1, r1, nOff);
   for (let i = mOff; i < mOff + m; i++) r2[i] = -re[i];
   solveReducedKkt(ws, k, dz, nOff, dnu, mOff, DIRECTION_TOLERANCE);
   // ds = −ri − G dz;  dlam = w∘(G dz + ri) − rc/s  (the solve left yG = w∘(G dz))
-  kernels.gemv(G, gOff, p, n, false, -1, dz, nOff, 0, ds, pOff);
+  multiplyG(ws, k, -1, dz, nOff, 0, ds, pOff);
   for (let i = pOff; i < pOff + p; i++) {
     ds[i] -= ri[i];
     dlam[i] =

@@ -6,6 +6,8 @@
  * Duals follow the sign convention  Qz + q + A'nu + G'lam = 0,  lam >= 0.
  */
 
+import type { DenseKernels } from "./kernels/types.js";
+
 export type QPStatus = "solved" | "infeasible" | "unbounded" | "max_iterations" | "numerical_error";
 
 /**
@@ -15,6 +17,22 @@ export type QPStatus = "solved" | "infeasible" | "unbounded" | "max_iterations" 
 export interface BatchOperand {
   data: Float64Array;
   shared: boolean;
+}
+
+/**
+ * Structure of the problem that the compiler knows and the solver can exploit. Optional: a batch
+ * without it is solved as dense, with the same results up to rounding.
+ */
+export interface QPStructure {
+  /**
+   * Rows of G that are signed unit vectors, the same in every member: for each t,
+   * G[row[t], :] = sign[t]·e_{column[t]}, i.e. the inequality sign[t]·z[column[t]] <= h[row[t]]
+   * (a bound; h may differ by member). `row` holds distinct indices in [0, p), `column` indices
+   * in [0, n), `sign` ±1; the three arrays have one entry per bound row. G's data must hold these
+   * rows all the same (solveBatch checks it). Their part of G' diag(w) G is a diagonal update and
+   * of G z a gather, so they cost O(1) instead of O(n) per use and nothing in the n×n product.
+   */
+  boundRows?: { row: Int32Array; column: Int32Array; sign: Float64Array };
 }
 
 export interface QPBatch {
@@ -33,6 +51,8 @@ export interface QPBatch {
   /** p×n; empty when p = 0 */
   G: BatchOperand;
   h: BatchOperand;
+  /** What is known about the structure of the data (see QPStructure). */
+  structure?: QPStructure;
 }
 
 export interface SolverOptions {
@@ -42,7 +62,16 @@ export interface SolverOptions {
   maxIter?: number;
   /** Start from a previous solution of a problem of the same sizes (warm start). */
   warmStart?: { z: Float64Array; lam: Float64Array; nu: Float64Array; s: Float64Array };
+  /**
+   * The dense kernels: "wasm" (WebAssembly SIMD, a fresh memory per solve), "typescript", or a
+   * provider of your own (its buffers must outlive every backward call of the solution). Default:
+   * "wasm" from n ≥ 12 where WebAssembly is available, "typescript" below (calls cost more than
+   * the arithmetic there).
+   */
+  kernels?: KernelChoice;
 }
+
+export type KernelChoice = "wasm" | "typescript" | DenseKernels;
 
 /** Which gradients the backward pass should produce (all by default). */
 export interface GradientRequest {
@@ -83,6 +112,10 @@ export interface QPBatchSolution {
   primalResidual: Float64Array;
   dualResidual: Float64Array;
   gap: Float64Array;
+  /** Bytes of kernel memory the solve's workspace holds (kept alive for `backward`). */
+  workspaceBytes?: number;
+  /** Which kernels solved it (`DenseKernels.name`). */
+  kernels?: string;
   /**
    * The backward pass (paper eqs. 7–8) for an upstream gradient dℓ/dz (batch×n), reusing the
    * factorization of the final iterate. Members whose status is not "solved" get zero gradient.

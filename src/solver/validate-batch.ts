@@ -32,6 +32,40 @@ export function validateBatch(problem: QPBatch): void {
   }
 }
 
+/** Rejects bound rows that are malformed or that G's data contradicts. */
+export function validateStructure(problem: QPBatch): void {
+  const bounds = problem.structure?.boundRows;
+  if (bounds === undefined) return;
+  const { batch, n, p, G } = problem;
+  const { row, column, sign } = bounds;
+  const fail = (message: string): never => {
+    throw new Error(`solveBatch: structure.boundRows ${message}`);
+  };
+  if (column.length !== row.length || sign.length !== row.length) {
+    fail(`has ${row.length} rows, ${column.length} columns and ${sign.length} signs`);
+  }
+  const seen = new Uint8Array(p);
+  const members = G.shared ? 1 : batch;
+  for (let t = 0; t < row.length; t++) {
+    const [r, c, sg] = [row[t], column[t], sign[t]];
+    if (!(Number.isInteger(r) && r >= 0 && r < p)) fail(`row ${r} is not in [0, ${p})`);
+    if (!(Number.isInteger(c) && c >= 0 && c < n)) fail(`column ${c} is not in [0, ${n})`);
+    if (sg !== 1 && sg !== -1) fail(`sign ${sg} is not ±1`);
+    if (seen[r]) fail(`lists row ${r} twice`);
+    seen[r] = 1;
+    for (let k = 0; k < members; k++) {
+      const off = k * p * n + r * n;
+      for (let j = 0; j < n; j++) {
+        if (G.data[off + j] !== (j === c ? sg : 0)) {
+          fail(
+            `says row ${r} of G is ${sg}·e_${c}, but member ${k}'s G[${r}, ${j}] = ${G.data[off + j]}`,
+          );
+        }
+      }
+    }
+  }
+}
+
 /** Rejects a warm start whose arrays do not hold one point per member. */
 export function validateWarmStart(problem: QPBatch, start: SolverOptions["warmStart"]): void {
   if (start === undefined) return;

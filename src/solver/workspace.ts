@@ -21,7 +21,32 @@ export interface Workspace {
   readonly G: Float64Array;
   readonly h: Float64Array;
   /** Offset between consecutive members of each operand (0 when shared). */
-  readonly stride: { Q: number; q: number; A: number; b: number; G: number; h: number };
+  readonly stride: {
+    Q: number;
+    q: number;
+    A: number;
+    b: number;
+    G: number;
+    h: number;
+    Gg: number;
+    Gt: number;
+  };
+
+  /** Bound rows of G (QPStructure.boundRows): G[boundRow[t]] = boundSign[t]·e_boundColumn[t]. */
+  readonly boundRow: Int32Array;
+  readonly boundColumn: Int32Array;
+  readonly boundSign: Float64Array;
+  /** The other rows of G, in order, and their number. */
+  readonly generalRows: Int32Array;
+  readonly pg: number;
+  /** G's general rows (pg×n per member); G itself when there are no bound rows. */
+  readonly Gg: Float64Array;
+  /** Gg transposed (n×pg per member), so that diag(√w)-scaled copies are written in order. */
+  readonly Gt: Float64Array;
+  /** Scratch of the products with Gg (p per member). */
+  readonly gScratch: Float64Array;
+  /** √wK of the general rows (p per member). */
+  readonly sqrtW: Float64Array;
 
   readonly z: Float64Array;
   readonly s: Float64Array;
@@ -81,19 +106,20 @@ function operandStride(operand: BatchOperand, size: number): number {
   return operand.shared ? 0 : size;
 }
 
-/** One kernel allocation for the whole solve, so a WebAssembly provider grows memory once. */
-export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Workspace {
+function boundCount(problem: QPBatch): number {
+  return problem.structure?.boundRows?.row.length ?? 0;
+}
+
+/** Length in float64 of every kernel buffer of a solve of `problem`. */
+function bufferSizes(problem: QPBatch) {
   const { batch, n, m, p } = problem;
-  const stride = {
-    Q: operandStride(problem.Q, n * n),
-    q: operandStride(problem.q, n),
-    A: operandStride(problem.A, m * n),
-    b: operandStride(problem.b, m),
-    G: operandStride(problem.G, p * n),
-    h: operandStride(problem.h, p),
-  };
   const copies = (operand: BatchOperand, size: number) => (operand.shared ? size : batch * size);
+  const nb = boundCount(problem);
   const sizes = {
+    Gg: nb === 0 ? 0 : copies(problem.G, (p - nb) * n),
+    Gt: copies(problem.G, (p - nb) * n),
+    gScratch: nb === 0 ? 0 : batch * p,
+    sqrtW: batch * p,
     Q: copies(problem.Q, n * n),
     q: copies(problem.q, n),
     A: copies(problem.A, m * n),
@@ -130,9 +156,33 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     tn: batch * n,
     tp: batch * p,
   };
+  return sizes;
+}
+
+/** Float64 entries of the kernel memory a solve of `problem` allocates (one arena). */
+export function workspaceLength(problem: QPBatch): number {
   let total = 0;
-  for (const size of Object.values(sizes)) total += size;
-  const arena = kernels.alloc(total);
+  for (const size of Object.values(bufferSizes(problem))) total += size;
+  return total;
+}
+
+/** One kernel allocation for the whole solve, so a WebAssembly provider grows memory once. */
+export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Workspace {
+  const { batch, n, m, p } = problem;
+  const stride = {
+    Q: operandStride(problem.Q, n * n),
+    q: operandStride(problem.q, n),
+    A: operandStride(problem.A, m * n),
+    b: operandStride(problem.b, m),
+    G: operandStride(problem.G, p * n),
+    h: operandStride(problem.h, p),
+    Gg: operandStride(problem.G, (p - boundCount(problem)) * n),
+    Gt: operandStride(problem.G, (p - boundCount(problem)) * n),
+  };
+  const sizes = bufferSizes(problem);
+  const nb = boundCount(problem);
+  const pg = p - nb;
+  const arena = kernels.alloc(workspaceLength(problem));
   let next = 0;
   const take = (length: number) => {
     const view = arena.subarray(next, next + length);
@@ -154,6 +204,23 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     views[key].set(operands[key].data.subarray(0, sizes[key]));
   }
 
+  const bounds = problem.structure?.boundRows;
+  const isBound = new Uint8Array(p);
+  if (bounds) for (const r of bounds.row) isBound[r] = 1;
+  const generalRows = new Int32Array(pg);
+  for (let i = 0, t = 0; i < p; i++) if (!isBound[i]) generalRows[t++] = i;
+  const members = problem.G.shared ? 1 : batch;
+  const { G, Gt } = views;
+  const Gg = nb === 0 ? G : views.Gg;
+  for (let k = 0; k < members; k++) {
+    const block = k * pg * n;
+    for (let t = 0; t < pg; t++) {
+      const from = k * p * n + generalRows[t] * n;
+      if (nb > 0) copyInto(G, from, Gg, block + t * n, n);
+      for (let j = 0; j < n; j++) Gt[block + j * pg + t] = G[from + j];
+    }
+  }
+
   return {
     kernels,
     batch,
@@ -166,6 +233,12 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     schurCount: new Int32Array(batch),
     regS: new Float64Array(batch),
     ...views,
+    boundRow: bounds ? Int32Array.from(bounds.row) : new Int32Array(0),
+    boundColumn: bounds ? Int32Array.from(bounds.column) : new Int32Array(0),
+    boundSign: bounds ? Float64Array.from(bounds.sign) : new Float64Array(0),
+    generalRows,
+    pg,
+    Gg,
   };
 }
 

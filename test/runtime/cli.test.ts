@@ -57,6 +57,8 @@ describe("optnet compile", () => {
     [["compile", simplex, "--emit", "xml"], /invalid/],
     [["solve", simplex], /required option '--params <file>'/],
     [["frobnicate"], /unknown command/],
+    [["solve", simplex, "--params", "p.json", "--eps", "-1"], /expected a positive number/],
+    [["solve", simplex, "--params", "p.json", "--max-iter", "2.5"], /expected a positive integer/],
   ])("exits 2 for bad input %j", async (argv, message) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);
@@ -97,6 +99,16 @@ describe("optnet solve", () => {
     expect(result.variables.z[1][2]).toBeCloseTo(1, 6);
     // ||z - x||^2 at z = (0, 0, 1), x = (1, 2, 3.5): 1 + 4 + 6.25
     expect(result.objective[1]).toBeCloseTo(11.25, 6);
+  });
+
+  it("passes --eps and --max-iter to the solver", async () => {
+    const r = await run("solve", simplex, "--params", batch, "--max-iter", "1", "--json");
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { status: string[] }).status).toEqual([
+      "max_iterations",
+      "max_iterations",
+    ]);
+    expect((await run("solve", simplex, "--params", batch, "--eps", "1e-11")).code).toBe(0);
   });
 
   it("makes a batch of one when no batch axis is given, and prints text without --json", async () => {

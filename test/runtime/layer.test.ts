@@ -105,4 +105,12 @@ describe("a Layer built from a hand-written CanonicalQP", () => {
     expect(g.constructor).toBeCloseTo(0.5, 7);
     expect(() => layer.solve({ toString: 1 })).toThrow(/missing value for parameter constructor/);
   });
+
+  it("solves with either kernel implementation to the same answer", () => {
+    const wasm = layer.solve({ x: xs }, { kernels: "wasm" });
+    const typescript = layer.solve({ x: xs }, { kernels: "typescript" });
+    wasm.variables.z
+      .flat()
+      .forEach((v, i) => expect(v).toBeCloseTo(typescript.variables.z.flat()[i] as number, 8));
+  });
 });

@@ -65,71 +65,85 @@ const cases: [number, number, number, number][] = [
   [12, 4, 20, 6],
 ];
 
-describe("backward() against central finite differences in float64", () => {
-  it.each(cases)(
-    "n=%i m=%i p=%i (seed %i): every operand's gradient within 1e-6",
-    (n, m, p, seed) => {
-      const problem = randomProblem(n, m, p, seed);
-      const w = Float64Array.from({ length: n }, createRandom(seed + 100).normal);
-      const r = solveBatch(toBatch([problem]));
-      expect(r.status[0]).toBe("solved");
-      if (p > 0) expect(complementarityMargin(r.lam, r.s)).toBeGreaterThan(1e-4);
-      const grads = r.backward(w);
-      const reference = finiteDifferences(problem, w);
-      for (const key of OPERANDS) {
-        expect(grads[key]!.length, key).toBe(reference[key].length);
-        expect(relativeError(grads[key]!, reference[key]), key).toBeLessThanOrEqual(1e-6);
-      }
-    },
-  );
+/** The differences of each case, computed once for both kernel sets (they cost a batch solve). */
+const differencesBySeed = new Map<number, Record<Operand, Float64Array>>();
+function cachedDifferences(seed: number, problem: DenseProblem, w: Float64Array) {
+  let reference = differencesBySeed.get(seed);
+  if (reference === undefined) {
+    reference = finiteDifferences(problem, w);
+    differencesBySeed.set(seed, reference);
+  }
+  return reference;
+}
 
-  it("gives each member of a batch the gradient it has when solved alone", () => {
-    const problems = [1, 2, 3].map((seed) => randomProblem(7, 2, 9, 40 + seed));
-    const batch = solveBatch(toBatch(problems));
-    const upstream = Float64Array.from({ length: 3 * 7 }, createRandom(9).normal);
-    const grads = batch.backward(upstream);
-    problems.forEach((problem, k) => {
-      const alone = solveBatch(toBatch([problem])).backward(member(upstream, k, 7));
-      expect(relativeError(member(grads.G!, k, 9 * 7), alone.G!)).toBeLessThan(1e-9);
-      expect(relativeError(member(grads.Q!, k, 49), alone.Q!)).toBeLessThan(1e-9);
+describe.each(["typescript", "wasm"] as const)(
+  "backward() against central finite differences in float64, %s kernels",
+  (kernels) => {
+    it.each(cases)(
+      "n=%i m=%i p=%i (seed %i): every operand's gradient within 1e-6",
+      (n, m, p, seed) => {
+        const problem = randomProblem(n, m, p, seed);
+        const w = Float64Array.from({ length: n }, createRandom(seed + 100).normal);
+        const r = solveBatch(toBatch([problem]), { kernels });
+        expect(r.status[0]).toBe("solved");
+        if (p > 0) expect(complementarityMargin(r.lam, r.s)).toBeGreaterThan(1e-4);
+        const grads = r.backward(w);
+        const reference = cachedDifferences(seed, problem, w);
+        for (const key of OPERANDS) {
+          expect(grads[key]!.length, key).toBe(reference[key].length);
+          expect(relativeError(grads[key]!, reference[key]), key).toBeLessThanOrEqual(1e-6);
+        }
+      },
+    );
+
+    it("gives each member of a batch the gradient it has when solved alone", () => {
+      const problems = [1, 2, 3].map((seed) => randomProblem(7, 2, 9, 40 + seed));
+      const batch = solveBatch(toBatch(problems), { kernels });
+      const upstream = Float64Array.from({ length: 3 * 7 }, createRandom(9).normal);
+      const grads = batch.backward(upstream);
+      problems.forEach((problem, k) => {
+        const alone = solveBatch(toBatch([problem]), { kernels }).backward(member(upstream, k, 7));
+        expect(relativeError(member(grads.G!, k, 9 * 7), alone.G!)).toBeLessThan(1e-9);
+        expect(relativeError(member(grads.Q!, k, 49), alone.Q!)).toBeLessThan(1e-9);
+      });
     });
-  });
 
-  it("returns only the requested gradients", () => {
-    const r = solveBatch(toBatch([randomProblem(4, 1, 5, 3)]));
-    const grads = r.backward(new Float64Array([1, 0, 0, 0]), { Q: false, A: false, G: false });
-    expect(Object.keys(grads).sort()).toEqual(["b", "h", "q"]);
-  });
+    it("returns only the requested gradients", () => {
+      const r = solveBatch(toBatch([randomProblem(4, 1, 5, 3)]), { kernels });
+      const grads = r.backward(new Float64Array([1, 0, 0, 0]), { Q: false, A: false, G: false });
+      expect(Object.keys(grads).sort()).toEqual(["b", "h", "q"]);
+    });
 
-  it("gives zero gradients to a member that did not solve and finite ones at a degenerate point", () => {
-    // member 0: infeasible (z1 + z2 = −1, z ≥ 0); member 1: min 1/2‖z‖² s.t. z ≥ 0 with q = 0,
-    // whose solution z = 0 has lam = 0 and s = 0 on both rows (degenerate).
-    const problem: QPBatch = {
-      batch: 2,
-      n: 2,
-      m: 1,
-      p: 2,
-      Q: { data: Float64Array.from([1, 0, 0, 1]), shared: true },
-      q: { data: new Float64Array(2), shared: true },
-      A: { data: Float64Array.from([1, 1, 0, 0]), shared: false },
-      b: { data: Float64Array.from([-1, 0]), shared: false },
-      G: { data: Float64Array.from([-1, 0, 0, -1]), shared: true },
-      h: { data: new Float64Array(2), shared: true },
-    };
-    const r = solveBatch(problem);
-    expect(r.status).toEqual(["infeasible", "solved"]);
-    const grads = r.backward(Float64Array.from([1, 2, 1, 2]));
-    for (const key of OPERANDS) {
-      const g = grads[key]!;
-      expect(
-        g.every((v) => Number.isFinite(v)),
-        key,
-      ).toBe(true);
-      const size = g.length / 2;
-      expect(
-        Array.from(g.subarray(0, size)).every((v) => v === 0),
-        key,
-      ).toBe(true);
-    }
-  });
-});
+    it("gives zero gradients to a member that did not solve and finite ones at a degenerate point", () => {
+      // member 0: infeasible (z1 + z2 = −1, z ≥ 0); member 1: min 1/2‖z‖² s.t. z ≥ 0 with q = 0,
+      // whose solution z = 0 has lam = 0 and s = 0 on both rows (degenerate).
+      const problem: QPBatch = {
+        batch: 2,
+        n: 2,
+        m: 1,
+        p: 2,
+        Q: { data: Float64Array.from([1, 0, 0, 1]), shared: true },
+        q: { data: new Float64Array(2), shared: true },
+        A: { data: Float64Array.from([1, 1, 0, 0]), shared: false },
+        b: { data: Float64Array.from([-1, 0]), shared: false },
+        G: { data: Float64Array.from([-1, 0, 0, -1]), shared: true },
+        h: { data: new Float64Array(2), shared: true },
+      };
+      const r = solveBatch(problem, { kernels });
+      expect(r.status).toEqual(["infeasible", "solved"]);
+      const grads = r.backward(Float64Array.from([1, 2, 1, 2]));
+      for (const key of OPERANDS) {
+        const g = grads[key]!;
+        expect(
+          g.every((v) => Number.isFinite(v)),
+          key,
+        ).toBe(true);
+        const size = g.length / 2;
+        expect(
+          Array.from(g.subarray(0, size)).every((v) => v === 0),
+          key,
+        ).toBe(true);
+      }
+    });
+  },
+);

@@ -67,11 +67,11 @@ const trainPool = 9_000;
 function boardError(
   predictions: ArrayLike<number>[],
   solutions: Float32Array,
-  first: readonly number[],
+  rows: readonly number[],
 ): number {
   let wrong = 0;
   predictions.forEach((prediction, i) => {
-    const row = first[i] ?? 0;
+    const row = rows[i] ?? 0;
     const truth = decode(solutions.subarray(row * oneHotSize, (row + 1) * oneHotSize));
     const guess = decode(prediction);
     if (guess.some((d, cell) => d !== truth[cell])) wrong++;

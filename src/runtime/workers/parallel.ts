@@ -163,6 +163,7 @@ function sliceBatch(problem: QPBatch, start: number, count: number): QPBatch {
     b: sliceOperand(problem.b, m, start, count),
     G: sliceOperand(problem.G, p * n, start, count),
     h: sliceOperand(problem.h, p, start, count),
+    structure: problem.structure,
   };
 }
 

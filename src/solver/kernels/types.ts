@@ -36,6 +36,33 @@ export interface DenseKernels {
   ): void;
 
   /**
+   * out (k×k, lower triangle) = C + X Xᵀ, C k×k (lower triangle read; may be shared by members).
+   * Optional (a provider without it gets syrk then an addition): one pass instead of two.
+   */
+  syrkPlus?(
+    X: Float64Array,
+    xOff: number,
+    k: number,
+    n: number,
+    C: Float64Array,
+    cOff: number,
+    out: Float64Array,
+    outOff: number,
+  ): void;
+
+  /** out (rows×cols) = M diag(d). Optional, like syrkPlus. */
+  scaleColumns?(
+    M: Float64Array,
+    mOff: number,
+    rows: number,
+    cols: number,
+    d: Float64Array,
+    dOff: number,
+    out: Float64Array,
+    outOff: number,
+  ): void;
+
+  /**
    * In-place Cholesky of the lower triangle of the n×n matrix at (a, off): a = L Lᵀ.
    * Returns false (leaving `a` partly overwritten) when a pivot is not positive.
    */

@@ -135,6 +135,21 @@ export const typescriptKernels: DenseKernels = {
     }
   },
 
+  syrkPlus(X, xOff, k, n, C, cOff, out, outOff) {
+    typescriptKernels.syrk(X, xOff, k, n, out, outOff);
+    for (let i = 0; i < k; i++) {
+      const row = i * k;
+      for (let j = 0; j <= i; j++) out[outOff + row + j] += C[cOff + row + j];
+    }
+  },
+
+  scaleColumns(M, mOff, rows, cols, d, dOff, out, outOff) {
+    for (let i = 0; i < rows; i++) {
+      const row = i * cols;
+      for (let j = 0; j < cols; j++) out[outOff + row + j] = M[mOff + row + j] * d[dOff + j];
+    }
+  },
+
   cholesky(a, off, n) {
     // Row by row: L_ij = (a_ij − L_i,:j · L_j,:j) / L_jj, L_ii = √(a_ii − ‖L_i,:i‖²); two rows
     // at a time so that both share the loads of row j.

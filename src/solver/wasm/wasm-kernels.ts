@@ -25,6 +25,13 @@ export interface WasmKernelOptions {
    * data). Providers sharing one memory need disjoint regions: give each its own start.
    */
   heapStart?: number;
+  /**
+   * Only without `memory`: the default memory's size in bytes (rounded up to pages; default
+   * 16 MiB) and whether it is shared (default: where the runtime allows). A solve that knows its
+   * workspace size asks for an ordinary memory of that size: it never grows, so no view detaches.
+   */
+  initialBytes?: number;
+  shared?: boolean;
 }
 
 /**
@@ -54,6 +61,8 @@ interface KernelExports {
   heapBase(): number;
   syrkWeighted(g: number, p: number, n: number, w: number, out: number): void;
   syrk(x: number, k: number, n: number, out: number): void;
+  syrkPlus(x: number, k: number, n: number, c: number, out: number): void;
+  scaleColumns(m: number, rows: number, cols: number, d: number, out: number): void;
   cholesky(a: number, n: number): number;
   solveLower(l: number, n: number, x: number): void;
   solveLowerTransposed(l: number, n: number, x: number): void;
@@ -223,6 +232,44 @@ class WasmKernels implements WasmDenseKernels {
     );
   }
 
+  syrkPlus(
+    X: Float64Array,
+    xOff: number,
+    k: number,
+    n: number,
+    C: Float64Array,
+    cOff: number,
+    out: Float64Array,
+    outOff: number,
+  ): void {
+    this.exports.syrkPlus(
+      this.address(X, xOff, k * n, "X"),
+      k,
+      n,
+      this.address(C, cOff, k * k, "C"),
+      this.address(out, outOff, k * k, "out"),
+    );
+  }
+
+  scaleColumns(
+    M: Float64Array,
+    mOff: number,
+    rows: number,
+    cols: number,
+    d: Float64Array,
+    dOff: number,
+    out: Float64Array,
+    outOff: number,
+  ): void {
+    this.exports.scaleColumns(
+      this.address(M, mOff, rows * cols, "M"),
+      rows,
+      cols,
+      this.address(d, dOff, cols, "d"),
+      this.address(out, outOff, rows * cols, "out"),
+    );
+  }
+
   cholesky(a: Float64Array, off: number, n: number): boolean {
     return this.exports.cholesky(this.address(a, off, n * n, "a"), n) === 1;
   }
@@ -288,16 +335,20 @@ class WasmKernels implements WasmDenseKernels {
  * A shared memory where the runtime allows one (Node; browsers only when cross-origin isolated):
  * growing it leaves earlier views valid, so `alloc` can never detach a buffer handed out before.
  */
-function defaultMemory(): WasmMemory {
+function defaultMemory(options: WasmKernelOptions): WasmMemory {
   const { Memory } = webAssemblyApi();
-  if (typeof SharedArrayBuffer !== "undefined") {
+  const initial =
+    options.initialBytes === undefined
+      ? DEFAULT_INITIAL_PAGES
+      : Math.min(WASM_MAX_PAGES, Math.max(1, Math.ceil(options.initialBytes / WASM_PAGE_BYTES)));
+  if (options.shared !== false && typeof SharedArrayBuffer !== "undefined") {
     try {
-      return new Memory({ initial: DEFAULT_INITIAL_PAGES, maximum: WASM_MAX_PAGES, shared: true });
+      return new Memory({ initial, maximum: WASM_MAX_PAGES, shared: true });
     } catch {
       // no shared memory here: fall back to an ordinary one
     }
   }
-  return new Memory({ initial: DEFAULT_INITIAL_PAGES });
+  return new Memory({ initial });
 }
 
 function variantOf(memory: WasmMemory): KernelVariant {
@@ -311,7 +362,7 @@ function variantOf(memory: WasmMemory): KernelVariant {
 export async function createWasmKernels(
   options: WasmKernelOptions = {},
 ): Promise<WasmDenseKernels> {
-  const memory = options.memory ?? defaultMemory();
+  const memory = options.memory ?? defaultMemory(options);
   const module = options.module ?? (await loadKernelModule(variantOf(memory)));
   const instance = await webAssemblyApi().instantiate(module, { env: { memory } });
   return new WasmKernels(memory, module, instance, options.heapStart, options.memory === undefined);
@@ -319,7 +370,7 @@ export async function createWasmKernels(
 
 /** As `createWasmKernels`, synchronously: for the synchronous solver. */
 export function createWasmKernelsSync(options: WasmKernelOptions = {}): WasmDenseKernels {
-  const memory = options.memory ?? defaultMemory();
+  const memory = options.memory ?? defaultMemory(options);
   const module = options.module ?? loadKernelModuleSync(variantOf(memory));
   const instance = new (webAssemblyApi().Instance)(module, { env: { memory } });
   return new WasmKernels(memory, module, instance, options.heapStart, options.memory === undefined);

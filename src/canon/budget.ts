@@ -1,0 +1,47 @@
+import type { Span } from "../dsl/index.js";
+
+/**
+ * A cap on the work of checking and lowering one program. Sizes alone do not bound it: a
+ * 3000×3000 constant times itself, or `||A z||^2` with a dense 3000×3000 A, stays within every
+ * size limit yet takes minutes and gigabytes to lower. Every loop whose length is not bounded
+ * by a small constant spends from this budget; past the cap the compile stops with a message
+ * instead of running the machine out of memory.
+ *
+ * One unit is roughly one sparse entry touched or one multiply-add: about 0.2 µs and, for the
+ * sparse entries that are kept, up to a few hundred bytes. The OptNet paper's benchmark program
+ * at n = p = 500 (examples/qp-dense.qp, 500,000 parameter entries) spends about 7.5 million.
+ */
+export const MAX_COMPILE_WORK = 10_000_000;
+
+/** Thrown when the budget runs out; `canonicalize` turns it into a CompileError at `site`. */
+export class CompileWorkExceeded extends Error {
+  constructor(readonly site: Span | null) {
+    super(`compiling this program needs more than ${MAX_COMPILE_WORK} units of work`);
+  }
+}
+
+let spent = 0;
+let site: Span | null = null;
+
+/** Starts a fresh budget for one compile. */
+export function resetCompileWork(): void {
+  if (process.env.WORKDEBUG && spent > 0) console.error("WORK", spent);
+  spent = 0;
+  site = null;
+}
+
+/** The statement being compiled, for the message when the budget runs out there. */
+export function setCompileSite(span: Span): void {
+  site = span;
+}
+
+/** Spends `units` (refused before a loop that long runs, not after). */
+export function spendCompileWork(units: number): void {
+  spent += units;
+  if (spent > MAX_COMPILE_WORK) throw new CompileWorkExceeded(site);
+}
+
+/** Work spent so far in this compile: for calibration and tests. */
+export function compileWorkSpent(): number {
+  return spent;
+}
