@@ -675,3 +675,60 @@ export function gemvTransposed(
     if (c != 0) axpy(y, c, m + <usize>i * rowBytes, cols);
   }
 }
+
+/**
+ * One pass over M (rows×cols) for two products: y = M x, then v = d∘y + c (v = c when
+ * `scaled` is 0, d unread) and out = beta·out + Mᵀ v. Each row is read once while it is in
+ * cache: the products are bound by memory traffic, not arithmetic.
+ */
+export function gemvPair(
+  m: usize,
+  rows: i32,
+  cols: i32,
+  x: usize,
+  y: usize,
+  scaled: i32,
+  d: usize,
+  c: usize,
+  v: usize,
+  beta: f64,
+  out: usize,
+): void {
+  if (beta == 0) {
+    memory.fill(out, 0, <usize>cols << 3);
+  } else if (beta != 1) {
+    const vb = f64x2.splat(beta);
+    let k = 0;
+    for (; k + 1 < cols; k += 2) v128.store(at(out, k), f64x2.mul(vb, v128.load(at(out, k))));
+    if (k < cols) store<f64>(at(out, k), beta * load<f64>(at(out, k)));
+  }
+  const rowBytes = <usize>cols << 3;
+  let i = 0;
+  for (; i + 1 < rows; i += 2) {
+    const r0 = m + <usize>i * rowBytes;
+    const r1 = r0 + rowBytes;
+    dot2x1(r0, r1, x, cols);
+    const y0 = dot00;
+    const y1 = dot10;
+    store<f64>(at(y, i), y0);
+    store<f64>(at(y, i + 1), y1);
+    let v0 = load<f64>(at(c, i));
+    let v1 = load<f64>(at(c, i + 1));
+    if (scaled != 0) {
+      v0 = load<f64>(at(d, i)) * y0 + v0;
+      v1 = load<f64>(at(d, i + 1)) * y1 + v1;
+    }
+    store<f64>(at(v, i), v0);
+    store<f64>(at(v, i + 1), v1);
+    axpy2(out, v0, r0, v1, r1, cols);
+  }
+  if (i < rows) {
+    const r0 = m + <usize>i * rowBytes;
+    const y0 = dot(r0, x, cols);
+    store<f64>(at(y, i), y0);
+    let v0 = load<f64>(at(c, i));
+    if (scaled != 0) v0 = load<f64>(at(d, i)) * y0 + v0;
+    store<f64>(at(v, i), v0);
+    axpy(out, v0, r0, cols);
+  }
+}

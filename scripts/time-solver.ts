@@ -38,6 +38,7 @@ for (let r = 0; r < reps + 1; r++) {
 const its = Array.from(iterations);
 console.log(
   `n=p=${n} batch=${batch} kernels=${kernelsArg ?? "default"}: forward ${median(forward).toFixed(1)} ms, ` +
-    `backward ${median(backward).toFixed(1)} ms, total ${(median(forward) + median(backward)).toFixed(1)} ms; ` +
+    `backward ${median(backward).toFixed(1)} ms, total ${(median(forward) + median(backward)).toFixed(1)} ms ` +
+    `(best total ${Math.min(...forward.map((f, i) => f + backward[i])).toFixed(1)} ms); ` +
     `iterations mean ${(its.reduce((a, b) => a + b, 0) / its.length).toFixed(2)} max ${Math.max(...its)}; ${statuses}`,
 );

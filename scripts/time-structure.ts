@@ -121,9 +121,7 @@ function totalVariation(): QPBatch {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 function time(problem: QPBatch) {
-  const upstream = Float64Array.from({ length: problem.batch * problem.n }, (_, i) =>
-    Math.sin(i),
-  );
+  const upstream = Float64Array.from({ length: problem.batch * problem.n }, (_, i) => Math.sin(i));
   const totals: number[] = [];
   let iterations = 0;
   let solved = 0;

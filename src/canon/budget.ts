@@ -25,7 +25,6 @@ let site: Span | null = null;
 
 /** Starts a fresh budget for one compile. */
 export function resetCompileWork(): void {
-  if (process.env.WORKDEBUG && spent > 0) console.error("WORK", spent);
   spent = 0;
   site = null;
 }

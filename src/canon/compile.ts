@@ -73,12 +73,12 @@ function canonicalizeWithinBudget(
     throw new CompileError(sortByPosition(diags.items), source, file);
 
   const objectiveSpan = decl.objective.span;
-  const tooLarge = (columns: number, rows: number) => {
-    const message = denseSizeProblem(columns, rows);
+  const tooLarge = (columns: number, equalities: number, inequalities: number) => {
+    const message = denseSizeProblem(columns, equalities, inequalities);
     if (message !== undefined)
       throw new CompileError([{ message, span: objectiveSpan }], source, file);
   };
-  tooLarge(decl.scope.variableSize, 0);
+  tooLarge(decl.scope.variableSize, 0, 0);
   const builder = new ProblemBuilder(decl.scope.variableSize);
   const lowerer = new Lowerer(decl.scope, checker, builder, source);
   const constraints: SourceConstraint[] = links.map((link, i) => {
@@ -88,7 +88,7 @@ function canonicalizeWithinBudget(
   setCompileSite(objectiveSpan);
   lowerer.lowerObjective(decl.objective);
   setCompileSite(objectiveSpan);
-  tooLarge(builder.columns, Math.max(builder.equalityCount, builder.inequalityCount));
+  tooLarge(builder.columns, builder.equalityCount, builder.inequalityCount);
   return assemble({
     file,
     source,
@@ -120,16 +120,28 @@ export function formatBytes(entries: number): string {
   return `${Number((bytes / 1e3).toPrecision(3))} kB`;
 }
 
-function denseSizeProblem(columns: number, rows: number): string | undefined {
-  const block = Math.max(columns * columns, columns * rows);
+function denseSizeProblem(
+  columns: number,
+  equalities: number,
+  inequalities: number,
+): string | undefined {
+  const rows = Math.max(equalities, inequalities);
+  const constraints = equalities + inequalities;
+  // The solver's workspace holds, per member, Q (n×n), A and G (rows×n) and the Schur
+  // complement of the constraints ((m+p)×(m+p)); each must fit the limit.
+  const blocks: [number, string][] = [
+    [columns * columns, `Q would be ${columns}×${columns}`],
+    [columns * rows, `A or G would be ${rows}×${columns}`],
+    [
+      constraints * constraints,
+      `the solver's constraint block would be ${constraints}×${constraints} (m + p = ${constraints} rows)`,
+    ],
+  ];
+  const [block, which] = blocks.reduce((a, b) => (b[0] > a[0] ? b : a));
   if (block <= MAX_DENSE_BLOCK) return undefined;
-  const which =
-    columns * columns >= columns * rows
-      ? `Q would be ${columns}×${columns}`
-      : `A or G would be ${rows}×${columns}`;
   return (
     `the QP is too large: ${which} = ${block} entries, ${formatBytes(block)} of float64 for ` +
-    `each member of a batch (a batch of b needs b times that, before the solver's workspace); ` +
+    `each member of a batch (a batch of b members needs b times that); ` +
     `the limit is ${MAX_DENSE_BLOCK} entries (${formatBytes(MAX_DENSE_BLOCK)}) per dense block`
   );
 }
@@ -137,7 +149,7 @@ function denseSizeProblem(columns: number, rows: number): string | undefined {
 function workLimitMessage(): string {
   return (
     `the program is too large to compile: checking and lowering it needs more than ` +
-    `${MAX_COMPILE_WORK} steps (the limit, about 10 s and 1 GB of memory); ` +
+    `${MAX_COMPILE_WORK} steps (the limit, up to about 10 s and 1.5 GB of memory); ` +
     `use smaller dims or fewer dense parameter and constant matrices`
   );
 }

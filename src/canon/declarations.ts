@@ -30,6 +30,12 @@ export interface Declarations {
 
 const PARAMETER_ATTRIBUTES = ["nonneg", "nonpos", "psd", "symmetric"];
 
+/**
+ * The most parameter entries (the length of θ) a program may declare: the OptNet paper's largest
+ * benchmark layer (n = p = 500, every coefficient a parameter) has about 501,000.
+ */
+export const MAX_PARAMETER_ENTRIES = 1_000_000;
+
 export function declare(
   program: Program,
   dimOverrides: ReadonlyMap<string, number>,
@@ -64,6 +70,15 @@ export function declare(
               `\`${attr.name}\` needs a square matrix, not shape [${shape.join("×")}]`,
             );
         const size = sizeOf(shape);
+        if (scope.parameterSize + size > MAX_PARAMETER_ENTRIES) {
+          diags.error(
+            st.name.span,
+            `the parameters would have ${scope.parameterSize + size} entries in all, over the ` +
+              `limit of ${MAX_PARAMETER_ENTRIES} (each entry is lowered and stored sparsely)`,
+          );
+          scope.broken.add(st.name.name);
+          break;
+        }
         scope.add({
           kind: "parameter",
           name: st.name.name,
@@ -189,12 +204,17 @@ function declareDims(
     let value = NaN;
     const override = overrides.get(name);
     if (override !== undefined) {
-      if (Number.isInteger(override) && override >= 1)
+      if (Number.isInteger(override) && override > MAX_ENTRIES)
+        diags.error(
+          OPTIONS_SPAN,
+          `the compile options set dim \`${name}\` to ${override}, which exceeds the limit of ${MAX_ENTRIES} entries`,
+        );
+      else if (Number.isInteger(override) && override >= 1)
         value = checkSizeValue(override, { span: OPTIONS_SPAN }, diags) ?? NaN;
       else
         diags.error(
           OPTIONS_SPAN,
-          `the compile options set dim \`${name}\` to ${override}, but a size must be a positive integer`,
+          `the compile options set dim \`${name}\` to ${describeOption(override)}, but a size must be a positive integer`,
         );
     } else if (st.value !== null) {
       value = evaluateSize(st.value, scope, diags) ?? NaN;
@@ -263,4 +283,9 @@ function parameterAttributes(attributes: readonly Attribute[], diags: Diagnostic
       );
   }
   return flags;
+}
+
+/** An option value as the user wrote it: a string stays quoted (dims from untyped callers). */
+function describeOption(value: unknown): string {
+  return typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
 }

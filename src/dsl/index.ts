@@ -16,3 +16,12 @@ export { printExpr, printProgram, type PrintOptions } from "./print.js";
 export { spanText, describeSpan } from "./span.js";
 export { MAX_NESTING } from "./grammar.js";
 export { MAX_EXPRESSION_DEPTH } from "./build.js";
+export {
+  MAX_SOURCE_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_STATEMENTS,
+  MAX_STATEMENT_TOKENS,
+  MAX_TOKENS,
+  MAX_REPORTED_DIAGNOSTICS,
+  MAX_DIAGNOSTICS,
+} from "./limits.js";

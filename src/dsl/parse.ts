@@ -3,6 +3,14 @@ import type * as Ast from "./ast.js";
 import { AstBuilder } from "./build.js";
 import { CompileError, type Diagnostic } from "./errors.js";
 import { MAX_NESTING, parseRule, type RuleName } from "./grammar.js";
+import {
+  MAX_DIAGNOSTICS,
+  MAX_NAME_LENGTH,
+  MAX_SOURCE_LENGTH,
+  MAX_STATEMENT_TOKENS,
+  MAX_STATEMENTS,
+  MAX_TOKENS,
+} from "./limits.js";
 import { joinSpans, spanOfToken } from "./span.js";
 import * as T from "./tokens.js";
 
@@ -27,10 +35,36 @@ export function parse(source: string, file = "<input>"): Ast.Program {
 }
 
 function parseProgram(source: string, file: string): Ast.Program {
+  if (source.length > MAX_SOURCE_LENGTH) {
+    const message =
+      `the program is ${source.length} characters long, over the limit of ` +
+      `${MAX_SOURCE_LENGTH} characters (about 1 MB)`;
+    // Only the start is kept for the message: the whole text is not worth splitting into lines.
+    const start = source.slice(0, MAX_SOURCE_LENGTH_SHOWN);
+    throw new CompileError(
+      [{ message, span: { line: 1, column: 1, offset: 0, length: 0 } }],
+      start,
+      file,
+    );
+  }
   const { tokens, diagnostics } = T.tokenize(source);
+  if (tokens.length > MAX_TOKENS) {
+    const first = tokens[MAX_TOKENS]!;
+    const message = `the program has ${tokens.length} tokens, over the limit of ${MAX_TOKENS}`;
+    throw new CompileError([{ message, span: spanOfToken(first) }], source, file);
+  }
+  const lexical = [...diagnostics, ...longNames(tokens)].slice(0, MAX_DIAGNOSTICS);
+  const lexicalOffsets = lexical.map((d) => d.span.offset).sort((a, b) => a - b);
   const reader = new StatementReader();
-  for (const line of logicalLines(tokens)) reader.readLine(line);
-  const all = [...diagnostics, ...reader.diagnostics, ...reader.builder.diagnostics];
+  const lines = logicalLines(tokens);
+  for (let i = 0; i < lines.length && !reader.stopped; i++) {
+    const line = lines[i]!;
+    const end = i + 1 < lines.length ? lines[i + 1]![0]!.startOffset : source.length;
+    // A line with a character that fits no token gets only that message: the syntax errors the
+    // missing token causes would be noise.
+    reader.readLine(line, anyWithin(lexicalOffsets, line[0]!.startOffset, end));
+  }
+  const all = [...lexical, ...reader.diagnostics, ...reader.builder.diagnostics];
   if (all.length > 0) {
     all.sort((a, b) => a.span.offset - b.span.offset);
     throw new CompileError(all, source, file);
@@ -40,6 +74,30 @@ function parseProgram(source: string, file: string): Ast.Program {
     statements: reader.statements,
     span: { line: 1, column: 1, offset: 0, length: source.length },
   };
+}
+
+/** How much of an over-long program a CompileError keeps, to show its first line. */
+const MAX_SOURCE_LENGTH_SHOWN = 1_000;
+
+function longNames(tokens: readonly IToken[]): Diagnostic[] {
+  return tokens
+    .filter((t) => tokenMatcher(t, T.Identifier) && t.image.length > MAX_NAME_LENGTH)
+    .map((t) => ({
+      message: `this name is ${t.image.length} characters long, over the limit of ${MAX_NAME_LENGTH}`,
+      span: spanOfToken(t),
+    }));
+}
+
+/** Whether a sorted list holds a value in [start, end). */
+function anyWithin(sorted: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo]! < end;
 }
 
 /** Tokens that cannot end an expression: a newline after one continues the line. */
@@ -124,8 +182,43 @@ class StatementReader {
   readonly builder = new AstBuilder();
   /** The `subject to` block that lines without a keyword belong to, if one is open. */
   private block: Ast.ConstraintsStatement | null = null;
+  /** Statements and constraints read so far, against MAX_STATEMENTS. */
+  private count = 0;
+  /** Syntax errors of the current line are dropped (it has a lexical error already). */
+  private quiet = false;
+  /** Set when a limit is reached: the rest of the program is not read. */
+  stopped = false;
 
-  readLine(line: IToken[]): void {
+  readLine(line: IToken[], quiet = false): void {
+    this.quiet = quiet;
+    if (line.length > MAX_STATEMENT_TOKENS) {
+      this.diagnostics.push({
+        message:
+          `this statement has ${line.length} tokens, over the limit of ${MAX_STATEMENT_TOKENS} ` +
+          `(split it into several)`,
+        span: spanOfToken(line[0]!),
+      });
+      return;
+    }
+    this.readPieces(line);
+    if (this.diagnostics.length + this.builder.diagnostics.length >= MAX_DIAGNOSTICS) {
+      this.stopped = true;
+    }
+  }
+
+  /** Counts one statement or constraint; false (after saying so, once) past MAX_STATEMENTS. */
+  private admit(first: IToken): boolean {
+    if (this.stopped) return false;
+    if (++this.count <= MAX_STATEMENTS) return true;
+    this.diagnostics.push({
+      message: `the program has more than ${MAX_STATEMENTS} statements and constraints, the limit`,
+      span: spanOfToken(first),
+    });
+    this.stopped = true;
+    return false;
+  }
+
+  private readPieces(line: IToken[]): void {
     // `minimize … s.t. …` on one line: the part after `s.t.` opens a constraints block.
     const cut = line.findIndex((t) => tokenMatcher(t, T.SubjectTo));
     const head = cut < 0 ? line : line.slice(0, cut);
@@ -134,7 +227,7 @@ class StatementReader {
     const subjectTo = line[cut]!;
     this.block = { kind: "constraints", constraints: [], span: spanOfToken(subjectTo) };
     this.statements.push(this.block);
-    this.readLine(line.slice(cut + 1));
+    this.readPieces(line.slice(cut + 1));
   }
 
   private readStatement(tokens: IToken[]): void {
@@ -145,6 +238,7 @@ class StatementReader {
       return this.notAStatement(tokens);
     }
     this.block = null;
+    if (!this.admit(first)) return;
     const cst = this.run(rule, tokens);
     if (cst === undefined) return;
     const statement =
@@ -176,6 +270,7 @@ class StatementReader {
     pieces.push(tokens.slice(start));
     for (const piece of pieces) {
       if (piece.length === 0) continue;
+      if (!this.admit(piece[0]!)) return;
       const cst = this.run("constraint", piece);
       if (cst === undefined) continue;
       const constraint = this.builder.constraint(cst);
@@ -186,6 +281,7 @@ class StatementReader {
 
   private notAStatement(tokens: IToken[]): void {
     const first = tokens[0]!;
+    if (this.quiet) return;
     const isConstraint = tokens.some((t) =>
       isOneOf(t, [T.Equal, T.EqualEqual, T.LessEqual, T.GreaterEqual]),
     );
@@ -208,6 +304,7 @@ class StatementReader {
       return undefined;
     }
     if (result.errors.length === 0) return result.cst;
+    if (this.quiet) return undefined;
     for (const error of result.errors) {
       this.diagnostics.push({ message: error.message, span: errorSpan(error.token, tokens) });
     }

@@ -64,3 +64,51 @@ export function multiplyGTransposed(
     y[yOff + boundColumn[t]] += alpha * boundSign[t] * v[vOff + boundRow[t]];
   }
 }
+
+/**
+ * gx = G x, v = d∘gx + c (v = c when d is null) and out ← beta·out + Gᵀ v for member k, all
+ * vectors of p entries at pOff-style offsets. One pass over G when the kernels fuse it and there
+ * are no bound rows.
+ */
+export function multiplyGPair(
+  ws: Workspace,
+  k: number,
+  x: Float64Array,
+  xOff: number,
+  gx: Float64Array,
+  d: Float64Array | null,
+  c: Float64Array,
+  v: Float64Array,
+  vecOff: number,
+  beta: number,
+  out: Float64Array,
+  outOff: number,
+): void {
+  const { kernels, n, p } = ws;
+  if (ws.boundRow.length === 0 && kernels.gemvPair) {
+    const gOff = k * ws.stride.G;
+    kernels.gemvPair(
+      ws.G,
+      gOff,
+      p,
+      n,
+      x,
+      xOff,
+      gx,
+      vecOff,
+      d,
+      vecOff,
+      c,
+      vecOff,
+      v,
+      vecOff,
+      beta,
+      out,
+      outOff,
+    );
+    return;
+  }
+  multiplyG(ws, k, 1, x, xOff, 0, gx, vecOff);
+  for (let i = vecOff; i < vecOff + p; i++) v[i] = d === null ? c[i] : d[i] * gx[i] + c[i];
+  multiplyGTransposed(ws, k, 1, v, vecOff, beta, out, outOff);
+}

@@ -12,6 +12,7 @@ import { isPrimalInfeasible, isRecessionDirection } from "./certificates.js";
 import {
   factorReducedKkt,
   DIRECTION_TOLERANCE,
+  EXACT_STEP_TOLERANCE,
   FORWARD_SPLIT_WEIGHT,
   SOLUTION_SPLIT_WEIGHT,
   solveReducedKkt,
@@ -19,7 +20,7 @@ import {
 import { chooseKernels } from "./choose-kernels.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
-import { multiplyG, multiplyGTransposed } from "./g-operator.js";
+import { multiplyGPair, multiplyGTransposed } from "./g-operator.js";
 import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
 import { validateBatch, validateStructure, validateWarmStart } from "./validate-batch.js";
 import { copyInto, createWorkspace, workspaceLength, type Workspace } from "./workspace.js";
@@ -134,10 +135,10 @@ function coldStart(ws: Workspace, k: number): boolean {
   for (let i = 0; i < n; i++) r1[nOff + i] = -q[k * ws.stride.q + i];
   multiplyGTransposed(ws, k, 1, h, k * ws.stride.h, 1, r1, nOff);
   for (let i = 0; i < m; i++) r2[mOff + i] = b[k * ws.stride.b + i];
-  solveReducedKkt(ws, k, z, nOff, nu, mOff, DIRECTION_TOLERANCE);
+  solveReducedKkt(ws, k, z, nOff, nu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
   if (p === 0) return allFinite(z, nOff, n) && allFinite(nu, mOff, m);
-  // s = h − Gz
-  multiplyG(ws, k, -1, z, nOff, 0, s, pOff);
+  // s = h − Gz (the solve left Gz in gx)
+  for (let i = pOff; i < pOff + p; i++) s[i] = -ws.gx[i];
   let minS = Infinity;
   let maxS = -Infinity;
   let normS = 0;
@@ -266,7 +267,8 @@ function computeResiduals(ws: Workspace, k: number, measures: Measures): number 
     dualScale = addToDualResidual(ws, k, dualScale);
   }
   if (p > 0) {
-    multiplyGTransposed(ws, k, 1, lam, pOff, 0, tn, nOff);
+    // tn = G'lam and ri = Gz in one pass over G (tp receives a copy of lam)
+    multiplyGPair(ws, k, z, nOff, ri, null, lam, ws.tp, pOff, 0, tn, nOff);
     dualScale = addToDualResidual(ws, k, dualScale);
   }
   let dualNorm = 0;
@@ -283,8 +285,7 @@ function computeResiduals(ws: Workspace, k: number, measures: Measures): number 
     eqNorm = Math.max(eqNorm, Math.abs(re[mOff + i]));
   }
 
-  // ri = Gz + s − h;  mu = s'lam / p
-  multiplyG(ws, k, 1, z, nOff, 0, ri, pOff);
+  // ri = Gz + s − h;  mu = s'lam / p  (ri holds Gz already)
   let inNorm = 0;
   let inScale = 0;
   let complementarity = 0;
@@ -333,11 +334,11 @@ function newtonDirection(ws: Workspace, k: number, target: number, corrected: bo
   for (let i = nOff; i < nOff + n; i++) r1[i] = -rd[i];
   multiplyGTransposed(ws, k, -1, tp, pOff, 1, r1, nOff);
   for (let i = mOff; i < mOff + m; i++) r2[i] = -re[i];
-  solveReducedKkt(ws, k, dz, nOff, dnu, mOff, DIRECTION_TOLERANCE);
-  // ds = −ri − G dz;  dlam = w∘(G dz + ri) − rc/s  (the solve left yG = w∘(G dz))
-  multiplyG(ws, k, -1, dz, nOff, 0, ds, pOff);
+  solveReducedKkt(ws, k, dz, nOff, dnu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
+  // ds = −ri − G dz;  dlam = w∘(G dz + ri) − rc/s  (the solve left gx = G dz, yG = w∘(G dz))
+  const { gx } = ws;
   for (let i = pOff; i < pOff + p; i++) {
-    ds[i] -= ri[i];
+    ds[i] = -gx[i] - ri[i];
     dlam[i] =
       yG[i] + w[i] * ri[i] - complementarityOverS(i, s, lam, target, corrected, dsAff, dlamAff);
   }

@@ -65,7 +65,7 @@ export interface SolverOptions {
   /**
    * The dense kernels: "wasm" (WebAssembly SIMD, a fresh memory per solve), "typescript", or a
    * provider of your own (its buffers must outlive every backward call of the solution). Default:
-   * "wasm" from n ≥ 12 where WebAssembly is available, "typescript" below (calls cost more than
+   * "wasm" from n ≥ 16 where WebAssembly is available, "typescript" below (calls cost more than
    * the arithmetic there).
    */
   kernels?: KernelChoice;

@@ -73,7 +73,7 @@ export interface Workspace {
   /** Inequality rows in the Schur block (first `schurCount[k]` of p per member). */
   readonly schurRows: Int32Array;
   readonly schurCount: Int32Array;
-  /** (diag(√wK) G)ᵀ, n×p per member: G' diag(wK) G = X Xᵀ. */
+  /** (diag(√wK) Gg)ᵀ, n×pg: scratch of one factorization (one for the batch: it is not kept). */
   readonly X: Float64Array;
   /** Cholesky factor of K + regK·I, K = Q + G' diag(wK) G (n×n per member). */
   readonly L: Float64Array;
@@ -81,6 +81,10 @@ export interface Workspace {
   readonly Y: Float64Array;
   /** Cholesky factor of the Schur complement (Y Y' + D)(I + regS) ((m+p)×(m+p) per member). */
   readonly S: Float64Array;
+  /** G x of the last KKT solve (p per member): the caller's G dz, without a second product. */
+  readonly gx: Float64Array;
+  /** The Schur block's t_i on the moved rows, 0 elsewhere (p per member; scratch of the residual). */
+  readonly tDense: Float64Array;
   /** w∘(G x) of the last KKT solve, as accurate as the Schur block makes it (p per member). */
   readonly yG: Float64Array;
   /** Static regularizations of the current factorization (plain arrays: kernels never see them). */
@@ -141,11 +145,13 @@ function bufferSizes(problem: QPBatch) {
     ri: batch * p,
     w: batch * p,
     wK: batch * p,
-    X: batch * n * p,
+    X: n * p,
     L: batch * n * n,
     Y: batch * (m + p) * n,
     S: batch * (m + p) * (m + p),
     yG: batch * p,
+    gx: batch * p,
+    tDense: batch * p,
     r1: batch * n,
     r2: batch * m,
     e1: batch * n,

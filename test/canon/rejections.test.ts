@@ -228,7 +228,9 @@ describe("rejections", () => {
   it("rejects a program whose dense QP blocks would be too large", () => {
     const diags = diagnosticsOf("dim n = 4\nvariable z[n]\nminimize ||z||^2", { n: 8000 });
     expect(diags.map((d) => d.message)).toEqual([
-      "the QP is too large: Q would be 8000×8000, over the limit of 50000000 entries per dense block",
+      "the QP is too large: Q would be 8000×8000 = 64000000 entries, 512 MB of float64 for each " +
+        "member of a batch (a batch of b members needs b times that); " +
+        "the limit is 50000000 entries (400 MB) per dense block",
     ]);
   });
 

@@ -166,8 +166,14 @@ describe("lines", () => {
     expect(statementKinds(program)).toEqual(["dim", "variable"]);
   });
 
-  it("accepts very long names", () => {
-    const name = "z".repeat(10_000);
+  it("accepts names up to the 256-character limit", () => {
+    const name = "z".repeat(256);
     expect(only(`variable ${name}[3]`, "variable").name.name).toBe(name);
+  });
+
+  it("refuses a longer name with the limit in the message", () => {
+    expect(() => parse(`variable ${"z".repeat(10_000)}[3]`)).toThrow(
+      /this name is 10000 characters long, over the limit of 256/,
+    );
   });
 });

@@ -34,6 +34,36 @@ function strictKernels() {
       check("syrk", X, out);
       base.syrk(X, xOff, k, n, out, outOff);
     },
+    syrkPlus(X, xOff, k, n, C, cOff, out, outOff) {
+      check("syrkPlus", X, C, out);
+      base.syrkPlus!(X, xOff, k, n, C, cOff, out, outOff);
+    },
+    scaleColumns(M, mOff, rows, cols, d, dOff, out, outOff) {
+      check("scaleColumns", M, d, out);
+      base.scaleColumns!(M, mOff, rows, cols, d, dOff, out, outOff);
+    },
+    gemvPair(M, mOff, rows, cols, x, xOff, y, yOff, d, dOff, c, cOff, v, vOff, beta, out, outOff) {
+      check("gemvPair", M, x, y, ...(d ? [d] : []), c, v, out);
+      base.gemvPair!(
+        M,
+        mOff,
+        rows,
+        cols,
+        x,
+        xOff,
+        y,
+        yOff,
+        d,
+        dOff,
+        c,
+        cOff,
+        v,
+        vOff,
+        beta,
+        out,
+        outOff,
+      );
+    },
     cholesky(a, off, n) {
       check("cholesky", a);
       return base.cholesky(a, off, n);
@@ -58,6 +88,16 @@ function strictKernels() {
   return { kernels, calls, allocations: () => allocations };
 }
 
+/** The strict provider without the optional fused kernels: the solver falls back to the others. */
+function minimalKernels() {
+  const strict = strictKernels();
+  const { syrkPlus, scaleColumns, gemvPair, ...required } = strict.kernels;
+  void syrkPlus;
+  void scaleColumns;
+  void gemvPair;
+  return { ...strict, kernels: required as DenseKernels };
+}
+
 describe("the DenseKernels contract", () => {
   it("runs every kernel on buffers from the provider's alloc, allocated in one piece per solve", () => {
     const problems = [1, 2, 3].map((seed) => randomProblem(6, 2, 9, seed));
@@ -69,11 +109,32 @@ describe("the DenseKernels contract", () => {
     expect(r.status).toEqual(["solved", "solved", "solved"]);
     r.backward(new Float64Array(18).fill(1));
     expect(strict.allocations()).toBe(1);
-    for (const kernel of ["syrk", "cholesky", "solveLower", "solveLowerTransposed", "gemv"]) {
+    for (const kernel of [
+      "syrk",
+      "syrkPlus",
+      "scaleColumns",
+      "gemvPair",
+      "cholesky",
+      "solveLower",
+      "solveLowerTransposed",
+      "gemv",
+    ]) {
       expect(strict.calls).toContain(kernel);
     }
     // the same answer as with the plain provider
-    const plain = solveBatch(problem);
+    const plain = solveBatch(problem, { kernels: "typescript" });
     expect(Array.from(r.z)).toEqual(Array.from(plain.z));
+  });
+
+  it("solves with a provider that lacks the optional fused kernels, to rounding", () => {
+    const problems = [1, 2, 3].map((seed) => randomProblem(6, 2, 9, seed));
+    const minimal = minimalKernels();
+    const r = solveBatch(toBatch(problems), {}, minimal.kernels);
+    const plain = solveBatch(toBatch(problems), { kernels: "typescript" });
+    expect(r.status).toEqual(["solved", "solved", "solved"]);
+    for (const name of ["syrkPlus", "scaleColumns", "gemvPair"]) {
+      expect(minimal.calls).not.toContain(name);
+    }
+    for (let i = 0; i < r.z.length; i++) expect(Math.abs(r.z[i] - plain.z[i])).toBeLessThan(1e-9);
   });
 });

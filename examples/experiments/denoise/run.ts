@@ -66,8 +66,8 @@ const settings: Record<Scale, DenoiseSetting> = {
     refine: true,
     optnetEpochs: 2,
     optnetBatch: 50,
-    fcEpochs: 30,
-    fcHidden: 500,
+    fcEpochs: 10,
+    fcHidden: 256,
   },
   full: {
     train: 9000,

@@ -63,6 +63,31 @@ export interface DenseKernels {
   ): void;
 
   /**
+   * One pass over M (rows×cols) for two products: y = M x, then v = d∘y + c (v = c when d is
+   * null) and out ← beta·out + Mᵀ v. Optional, like syrkPlus: the products are bound by memory
+   * traffic, so reading M once instead of twice is what counts. v may not alias c's other rows.
+   */
+  gemvPair?(
+    M: Float64Array,
+    mOff: number,
+    rows: number,
+    cols: number,
+    x: Float64Array,
+    xOff: number,
+    y: Float64Array,
+    yOff: number,
+    d: Float64Array | null,
+    dOff: number,
+    c: Float64Array,
+    cOff: number,
+    v: Float64Array,
+    vOff: number,
+    beta: number,
+    out: Float64Array,
+    outOff: number,
+  ): void;
+
+  /**
    * In-place Cholesky of the lower triangle of the n×n matrix at (a, off): a = L Lᵀ.
    * Returns false (leaving `a` partly overwritten) when a pivot is not positive.
    */

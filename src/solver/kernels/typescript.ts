@@ -150,6 +150,19 @@ export const typescriptKernels: DenseKernels = {
     }
   },
 
+  gemvPair(M, mOff, rows, cols, x, xOff, y, yOff, d, dOff, c, cOff, v, vOff, beta, out, outOff) {
+    if (beta === 0) out.fill(0, outOff, outOff + cols);
+    else if (beta !== 1) for (let j = 0; j < cols; j++) out[outOff + j] *= beta;
+    for (let i = 0; i < rows; i++) {
+      const row = mOff + i * cols;
+      const yi = dot(M, row, x, xOff, cols);
+      y[yOff + i] = yi;
+      const vi = d === null ? c[cOff + i] : d[dOff + i] * yi + c[cOff + i];
+      v[vOff + i] = vi;
+      if (vi !== 0) axpy(vi, M, row, out, outOff, cols);
+    }
+  },
+
   cholesky(a, off, n) {
     // Row by row: L_ij = (a_ij − L_i,:j · L_j,:j) / L_jj, L_ii = √(a_ii − ‖L_i,:i‖²); two rows
     // at a time so that both share the loads of row j.

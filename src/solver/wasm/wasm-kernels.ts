@@ -63,6 +63,19 @@ interface KernelExports {
   syrk(x: number, k: number, n: number, out: number): void;
   syrkPlus(x: number, k: number, n: number, c: number, out: number): void;
   scaleColumns(m: number, rows: number, cols: number, d: number, out: number): void;
+  gemvPair(
+    m: number,
+    rows: number,
+    cols: number,
+    x: number,
+    y: number,
+    scaled: number,
+    d: number,
+    c: number,
+    v: number,
+    beta: number,
+    out: number,
+  ): void;
   cholesky(a: number, n: number): number;
   solveLower(l: number, n: number, x: number): void;
   solveLowerTransposed(l: number, n: number, x: number): void;
@@ -267,6 +280,40 @@ class WasmKernels implements WasmDenseKernels {
       cols,
       this.address(d, dOff, cols, "d"),
       this.address(out, outOff, rows * cols, "out"),
+    );
+  }
+
+  gemvPair(
+    M: Float64Array,
+    mOff: number,
+    rows: number,
+    cols: number,
+    x: Float64Array,
+    xOff: number,
+    y: Float64Array,
+    yOff: number,
+    d: Float64Array | null,
+    dOff: number,
+    c: Float64Array,
+    cOff: number,
+    v: Float64Array,
+    vOff: number,
+    beta: number,
+    out: Float64Array,
+    outOff: number,
+  ): void {
+    this.exports.gemvPair(
+      this.address(M, mOff, rows * cols, "M"),
+      rows,
+      cols,
+      this.address(x, xOff, cols, "x"),
+      this.address(y, yOff, rows, "y"),
+      d === null ? 0 : 1,
+      d === null ? 0 : this.address(d, dOff, rows, "d"),
+      this.address(c, cOff, rows, "c"),
+      this.address(v, vOff, rows, "v"),
+      beta,
+      this.address(out, outOff, cols, "out"),
     );
   }
 
