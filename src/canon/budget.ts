@@ -40,6 +40,17 @@ export function spendCompileWork(units: number): void {
   if (spent > MAX_COMPILE_WORK) throw new CompileWorkExceeded(site);
 }
 
+/**
+ * Dense floating-point operations on constants (products, the semidefiniteness check) per unit:
+ * a multiply-add on a Float64Array costs about a nanosecond, a sparse entry far more.
+ */
+export const DENSE_FLOPS_PER_UNIT = 200;
+
+/** Spends for `flops` dense multiply-adds. */
+export function spendDenseFlops(flops: number): void {
+  spendCompileWork(flops / DENSE_FLOPS_PER_UNIT);
+}
+
 /** Work spent so far in this compile: for calibration and tests. */
 export function compileWorkSpent(): number {
   return spent;

@@ -8,7 +8,7 @@ import {
   transposeShape,
   type Shape,
 } from "./shape.js";
-import { spendCompileWork } from "./budget.js";
+import { spendCompileWork, spendDenseFlops } from "./budget.js";
 
 /** A numeric constant: a value known at compile time, row-major. */
 export interface Dense {
@@ -49,7 +49,7 @@ export function matmul(a: Dense, b: Dense): Dense {
   if (shape === null) throw new Error("matmul: inner sizes differ");
   const [r, k] = asMatrix(a.shape);
   const [, c] = asMatrix(b.shape);
-  spendCompileWork(r * k * c);
+  spendDenseFlops(r * k * c);
   const data = new Float64Array(r * c);
   for (let i = 0; i < r; i++) {
     for (let l = 0; l < k; l++) {
@@ -90,7 +90,7 @@ export function allNonpos(a: Dense): boolean {
 export function isPositiveSemidefinite(a: Dense): boolean {
   const [n, c] = asMatrix(a.shape);
   if (n !== c) return false;
-  spendCompileWork(n * n + (n * n * n) / 3);
+  spendDenseFlops(n * n + (n * n * n) / 3);
   const m = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) m[i * n + j] = (a.data[i * n + j] + a.data[j * n + i]) / 2;

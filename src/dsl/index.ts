@@ -6,6 +6,7 @@
  *   printProgram(program)  a whole program back as source text
  *   tokenize(source)       the tokens and the diagnostics for characters that fit none
  *   spanText, describeSpan helpers for messages that quote or locate source text
+ *   MAX_*                  the limits on program text (docs/SAFETY.md)
  */
 export type * from "./ast.js";
 export { CompileError, formatDiagnostic, formatDiagnostics } from "./errors.js";

@@ -9,7 +9,11 @@ import type { DenseKernels } from "./kernels/types.js";
 import type { KernelChoice } from "./types.js";
 import { createWasmKernelsSync } from "./wasm/index.js";
 
-/** From this many variables on, WebAssembly kernels beat the TypeScript ones (measured: equal at n = p = 16, TypeScript 1.2–1.5× faster at 8–12). */
+/**
+ * From this many variables on, WebAssembly kernels beat the TypeScript ones (measured on the
+ * paper's problems, batch 128: equal at n = p = 16, TypeScript 1.2–1.5× faster at 8–12, and
+ * WebAssembly 1.5× faster at 24, 4× at 100): below, the calls cost more than the arithmetic.
+ */
 export const WASM_MIN_VARIABLES = 16;
 /** Room above the workspace for the module's static data and the allocator's alignment. */
 const WASM_MEMORY_MARGIN_BYTES = 1 << 16;

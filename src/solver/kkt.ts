@@ -83,13 +83,13 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   // one dot-product kernel (syrk), faster than the rank-one updates of syrkWeighted. Bound rows
   // ±e_j add wK to the diagonal entry (j, j) only.
   const { pg, Gt, generalRows, boundRow, boundColumn, sqrtW } = ws;
+  // X is one scratch for the whole batch: only this factorization reads it
   const xOff = 0;
-  const tOff = k * ws.stride.Gt;
   for (let t = 0; t < pg; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + generalRows[t]]);
-  if (kernels.scaleColumns) kernels.scaleColumns(Gt, tOff, n, pg, sqrtW, pOff, X, xOff);
+  if (kernels.scaleColumns) kernels.scaleColumns(Gt, 0, n, pg, sqrtW, pOff, X, xOff);
   else {
     for (let j = 0; j < n; j++) {
-      const from = tOff + j * pg;
+      const from = j * pg;
       const to = xOff + j * pg;
       for (let t = 0; t < pg; t++) X[to + t] = sqrtW[pOff + t] * Gt[from + t];
     }

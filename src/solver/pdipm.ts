@@ -23,7 +23,13 @@ import { makeBackward } from "./backward.js";
 import { multiplyGPair, multiplyGTransposed } from "./g-operator.js";
 import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
 import { validateBatch, validateStructure, validateWarmStart } from "./validate-batch.js";
-import { copyInto, createWorkspace, workspaceLength, type Workspace } from "./workspace.js";
+import {
+  copyInto,
+  createWorkspace,
+  transposeG,
+  workspaceLength,
+  type Workspace,
+} from "./workspace.js";
 
 const DEFAULT_EPS = 1e-9;
 const DEFAULT_MAX_ITER = 50;
@@ -62,30 +68,24 @@ export function solveBatch(
     dualResidual: new Float64Array(batch),
     gap: new Float64Array(batch),
   };
-  const active = new Uint8Array(batch);
-
+  // Member after member, each to its end: members are independent (no batch-wide quantity enters
+  // the iteration), and one member's data (Q, G, the factors: ~0.5 MB at n = p = 100) stays in
+  // cache from one iteration to the next instead of being evicted by the other members'.
   for (let k = 0; k < batch; k++) {
+    if (ws.stride.G !== 0) transposeG(ws, k);
     const started = options.warmStart ? warmStart(ws, k, options.warmStart) : coldStart(ws, k);
-    if (started) {
-      active[k] = 1;
-    } else {
+    if (!started) {
       status[k] = "numerical_error";
       discardPoint(ws, k, measures);
+      continue;
     }
-  }
-
-  let remaining = active.reduce((sum, a) => sum + a, 0);
-  for (let iter = 0; remaining > 0; iter++) {
-    for (let k = 0; k < batch; k++) {
-      if (!active[k]) continue;
+    for (let iter = 0; ; iter++) {
       const outcome = iterate(ws, k, eps, iter === maxIter, measures);
-      if (outcome === "continue") {
-        iterations[k]++;
-        continue;
+      if (outcome !== "continue") {
+        status[k] = outcome;
+        break;
       }
-      status[k] = outcome;
-      active[k] = 0;
-      remaining--;
+      iterations[k]++;
     }
   }
 

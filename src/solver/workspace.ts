@@ -29,7 +29,6 @@ export interface Workspace {
     G: number;
     h: number;
     Gg: number;
-    Gt: number;
   };
 
   /** Bound rows of G (QPStructure.boundRows): G[boundRow[t]] = boundSign[t]·e_boundColumn[t]. */
@@ -41,7 +40,11 @@ export interface Workspace {
   readonly pg: number;
   /** G's general rows (pg×n per member); G itself when there are no bound rows. */
   readonly Gg: Float64Array;
-  /** Gg transposed (n×pg per member), so that diag(√w)-scaled copies are written in order. */
+  /**
+   * Gg transposed (n×pg), so that diag(√w)-scaled copies are written in order. One member's at a
+   * time (`transposeG` before that member's iterations; only factorizations read it), or the
+   * one shared G's.
+   */
   readonly Gt: Float64Array;
   /** Scratch of the products with Gg (p per member). */
   readonly gScratch: Float64Array;
@@ -121,7 +124,7 @@ function bufferSizes(problem: QPBatch) {
   const nb = boundCount(problem);
   const sizes = {
     Gg: nb === 0 ? 0 : copies(problem.G, (p - nb) * n),
-    Gt: copies(problem.G, (p - nb) * n),
+    Gt: (p - nb) * n,
     gScratch: nb === 0 ? 0 : batch * p,
     sqrtW: batch * p,
     Q: copies(problem.Q, n * n),
@@ -183,7 +186,6 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     G: operandStride(problem.G, p * n),
     h: operandStride(problem.h, p),
     Gg: operandStride(problem.G, (p - boundCount(problem)) * n),
-    Gt: operandStride(problem.G, (p - boundCount(problem)) * n),
   };
   const sizes = bufferSizes(problem);
   const nb = boundCount(problem);
@@ -216,18 +218,16 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
   const generalRows = new Int32Array(pg);
   for (let i = 0, t = 0; i < p; i++) if (!isBound[i]) generalRows[t++] = i;
   const members = problem.G.shared ? 1 : batch;
-  const { G, Gt } = views;
+  const { G } = views;
   const Gg = nb === 0 ? G : views.Gg;
-  for (let k = 0; k < members; k++) {
-    const block = k * pg * n;
-    for (let t = 0; t < pg; t++) {
-      const from = k * p * n + generalRows[t] * n;
-      if (nb > 0) copyInto(G, from, Gg, block + t * n, n);
-      for (let j = 0; j < n; j++) Gt[block + j * pg + t] = G[from + j];
+  if (nb > 0) {
+    for (let k = 0; k < members; k++) {
+      for (let t = 0; t < pg; t++)
+        copyInto(G, k * p * n + generalRows[t] * n, Gg, (k * pg + t) * n, n);
     }
   }
 
-  return {
+  const ws: Workspace = {
     kernels,
     batch,
     n,
@@ -246,6 +246,21 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     pg,
     Gg,
   };
+  if (problem.G.shared) transposeG(ws, 0);
+  return ws;
+}
+
+/**
+ * Gt ← member k's general rows of G, transposed. A batch with its own G per member calls this
+ * before each member's iterations (they run member after member); a shared G is done once.
+ */
+export function transposeG(ws: Workspace, k: number): void {
+  const { n, pg, G, Gt, generalRows } = ws;
+  const gOff = k * ws.stride.G;
+  for (let t = 0; t < pg; t++) {
+    const from = gOff + generalRows[t] * n;
+    for (let j = 0; j < n; j++) Gt[j * pg + t] = G[from + j];
+  }
 }
 
 /** dst[dstOff..] = src[srcOff..] for len entries, without creating subarray views. */

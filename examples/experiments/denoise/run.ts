@@ -47,14 +47,14 @@ const settings: Record<Scale, DenoiseSetting> = {
   },
   quick: {
     train: 100,
-    fcTrain: 2000,
+    fcTrain: 1000,
     sweep: 100,
     test: 100,
     lambdas: [10, 15, 20, 25, 30],
     refine: false,
     optnetEpochs: 1,
     optnetBatch: 25,
-    fcEpochs: 20,
+    fcEpochs: 15,
     fcHidden: 256,
   },
   medium: {
@@ -217,15 +217,21 @@ function trainModel(
   return { history, trainMse: mse(trainRows), testMse };
 }
 
-/** Rows reordered by the column of their largest |entry| (as in the paper's Figure 3). */
-function rowsByPeak(matrix: Float32Array, rows: number, cols: number): Float32Array[] {
+/**
+ * Rows reordered by the column of their largest |entry| (as in the paper's Figure 3), then the
+ * top-left `crop`×`crop` block: the full 99×100 matrices make multi-megabyte SVG files.
+ */
+function rowsByPeak(matrix: Float32Array, rows: number, cols: number, crop = 40): Float32Array[] {
   const list = Array.from({ length: rows }, (_, i) => matrix.subarray(i * cols, (i + 1) * cols));
   const peak = (row: Float32Array): number => {
     let best = 0;
     for (let j = 1; j < cols; j++) if (Math.abs(row[j] ?? 0) > Math.abs(row[best] ?? 0)) best = j;
     return best;
   };
-  return list.sort((a, b) => peak(a) - peak(b));
+  return list
+    .sort((a, b) => peak(a) - peak(b))
+    .slice(0, crop)
+    .map((row) => row.slice(0, crop));
 }
 
 export async function runDenoise(options: RunOptions): Promise<RunReport> {
@@ -364,17 +370,20 @@ export async function runDenoise(options: RunOptions): Promise<RunReport> {
       join(options.outDir, "denoise-training.svg"),
     ),
     await writeSvg(
-      heatmapsSpec("Difference operators D (rows ordered by their largest entry)", [
-        { title: "random initial D", matrix: rowsByPeak(randomD, n - 1, n) },
-        {
-          title: "learned D (from random)",
-          matrix: rowsByPeak(pure.D.dataSync() as Float32Array, n - 1, n),
-        },
-        {
-          title: "D fine-tuned from diff(n)",
-          matrix: rowsByPeak(tuned.D.dataSync() as Float32Array, n - 1, n),
-        },
-      ]),
+      heatmapsSpec(
+        "Difference operators D: rows ordered by their largest entry, top-left 40×40 block",
+        [
+          { title: "random initial D", matrix: rowsByPeak(randomD, n - 1, n) },
+          {
+            title: "learned D (from random)",
+            matrix: rowsByPeak(pure.D.dataSync() as Float32Array, n - 1, n),
+          },
+          {
+            title: "D fine-tuned from diff(n)",
+            matrix: rowsByPeak(tuned.D.dataSync() as Float32Array, n - 1, n),
+          },
+        ],
+      ),
       join(options.outDir, "denoise-D.svg"),
     ),
     await writeSvg(

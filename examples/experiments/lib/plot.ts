@@ -61,13 +61,14 @@ export function heatmapsSpec(title: string, panels: readonly HeatmapPanel[]): To
         for (let j = 0; j < row.length; j++) values.push({ row: i, col: j, value: row[j] ?? 0 });
       });
       const cols = panel.matrix[0]?.length ?? 0;
-      const size = 3;
+      const size = panel.matrix.length <= 50 ? 6 : 3;
       return {
         title: panel.title,
         width: cols * size,
         height: panel.matrix.length * size,
         data: { values },
-        mark: { type: "rect" },
+        // no per-cell accessibility labels: they would multiply the file size by three
+        mark: { type: "rect", aria: false },
         encoding: {
           x: { field: "col", type: "ordinal", axis: null },
           y: { field: "row", type: "ordinal", axis: null },

@@ -1,8 +1,15 @@
-import { applyConv, createConv, variablesOf, type Conv } from "../lib/nets.js";
+import {
+  applyConv,
+  applyDense,
+  createConv,
+  createDense,
+  variablesOf,
+  type Conv,
+} from "../lib/nets.js";
 import { applyLayer, compileLayer } from "../lib/optnet.js";
 import { uniformArray, type Random } from "../lib/random.js";
 import { tf } from "../lib/tf.js";
-import { oneHotSize, side } from "./puzzles.js";
+import { cells, oneHotSize, side } from "./puzzles.js";
 
 /** A model maps a batch of one-hot puzzles (batch × 64) to predicted one-hot boards. */
 export interface SudokuModel {
@@ -47,20 +54,42 @@ export function createOptNetModel(random: Random, constraints = 40): SudokuModel
 
 /**
  * The convolutional baseline (after the Kyubyong/sudoku models the paper cites): `depth` 3×3
- * convolutions with ReLU over the 4×4 board with the digits as channels, then a 1×1
- * convolution and a sigmoid per (cell, digit).
+ * convolutions with ReLU over the 4×4 board with the digits as channels, then either a 1×1
+ * convolution (`denseHidden` = 0) or a fully connected head over the whole board with one
+ * hidden ReLU layer, and a sigmoid per (cell, digit). The paper's net (10 layers of 512
+ * filters) is far too slow for the pure-JavaScript backend; the dense head gives a small net the
+ * capacity to memorize its training puzzles, which is the behaviour the paper reports.
  */
-export function createConvModel(random: Random, depth: number, filters: number): SudokuModel {
+export function createConvModel(
+  random: Random,
+  depth: number,
+  filters: number,
+  denseHidden = 0,
+): SudokuModel {
   const layers: Conv[] = [];
-  for (let i = 0; i < depth; i++)
+  for (let i = 0; i < depth; i++) {
     layers.push(createConv(random, 3, i === 0 ? side : filters, filters));
+  }
   const output = createConv(random, 1, filters, side);
+  const head =
+    denseHidden > 0
+      ? [
+          createDense(random, cells * filters, denseHidden),
+          createDense(random, denseHidden, oneHotSize, 1),
+        ]
+      : [];
   return {
     name: "Conv",
-    variables: variablesOf([...layers, output]),
+    variables:
+      denseHidden > 0 ? variablesOf([...layers, ...head]) : variablesOf([...layers, output]),
     predict(puzzles) {
       let x = puzzles.reshape([-1, side, side, side]) as tf.Tensor4D;
       for (const layer of layers) x = tf.relu(applyConv(layer, x));
+      const [hidden, last] = head;
+      if (hidden && last) {
+        const flat = x.reshape([-1, cells * filters]) as tf.Tensor2D;
+        return tf.sigmoid(applyDense(last, tf.relu(applyDense(hidden, flat))));
+      }
       return tf.sigmoid(applyConv(output, x)).reshape([-1, oneHotSize]);
     },
   };

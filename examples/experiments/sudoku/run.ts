@@ -18,6 +18,8 @@ interface SudokuSetting {
   batchSize: number;
   convDepth: number;
   convFilters: number;
+  /** hidden units of the conv net's fully connected head (0: a 1×1 convolution instead) */
+  convDense: number;
 }
 
 /** The paper: 9,000 / 1,000 puzzles, batch 150, 20 epochs; its conv net had 10 layers of 512 filters. */
@@ -30,6 +32,7 @@ const settings: Record<Scale, SudokuSetting> = {
     batchSize: 10,
     convDepth: 2,
     convFilters: 8,
+    convDense: 16,
   },
   quick: {
     train: 1500,
@@ -39,6 +42,7 @@ const settings: Record<Scale, SudokuSetting> = {
     batchSize: 150,
     convDepth: 3,
     convFilters: 16,
+    convDense: 256,
   },
   medium: {
     train: 9000,
@@ -46,8 +50,9 @@ const settings: Record<Scale, SudokuSetting> = {
     epochs: 6,
     convEpochs: 12,
     batchSize: 150,
-    convDepth: 4,
+    convDepth: 3,
     convFilters: 32,
+    convDense: 512,
   },
   full: {
     train: 9000,
@@ -57,6 +62,7 @@ const settings: Record<Scale, SudokuSetting> = {
     batchSize: 150,
     convDepth: 10,
     convFilters: 128,
+    convDense: 0,
   },
 };
 
@@ -106,7 +112,7 @@ export async function runSudoku(options: RunOptions): Promise<RunReport> {
   const trainRows = Array.from({ length: setting.train }, (_, i) => i);
   const testRows = Array.from({ length: setting.test }, (_, i) => trainPool + i);
   options.log(
-    `Sudoku 4x4: ${puzzleCount} generated puzzles with unique solutions; using ${setting.train} train / ${setting.test} test, batch ${setting.batchSize}; OptNet ${epochs} epochs (Adam lr 0.1), conv net ${setting.convDepth}x${setting.convFilters} filters ${convEpochs} epochs (Adam lr 1e-3)`,
+    `Sudoku 4x4: ${puzzleCount} generated puzzles with unique solutions; using ${setting.train} train / ${setting.test} test, batch ${setting.batchSize}; OptNet ${epochs} epochs (Adam lr 0.1), conv net ${setting.convDepth}x${setting.convFilters} filters${setting.convDense ? ` + dense ${setting.convDense}` : ""} ${convEpochs} epochs (Adam lr 1e-3)`,
   );
 
   const evaluate = (model: SudokuModel) => (): Record<string, number> => {
@@ -128,7 +134,8 @@ export async function runSudoku(options: RunOptions): Promise<RunReport> {
   const runs: { model: SudokuModel; history: EpochRecord[] }[] = [];
   const models: { create: () => SudokuModel; lr: number; epochs: number }[] = [
     {
-      create: () => createConvModel(random, setting.convDepth, setting.convFilters),
+      create: () =>
+        createConvModel(random, setting.convDepth, setting.convFilters, setting.convDense),
       lr: 1e-3,
       epochs: convEpochs,
     },
