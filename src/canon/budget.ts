@@ -22,11 +22,21 @@ export class CompileWorkExceeded extends Error {
 
 let spent = 0;
 let site: Span | null = null;
+/** Whether a compile is running: the helpers cost nothing when used outside one (e.g. in tests). */
+let active = false;
 
 /** Starts a fresh budget for one compile. */
-export function resetCompileWork(): void {
+export function startCompileWork(): void {
   spent = 0;
   site = null;
+  active = true;
+}
+
+/** Ends the compile's budget. */
+export function endCompileWork(): void {
+  spent = 0;
+  site = null;
+  active = false;
 }
 
 /** The statement being compiled, for the message when the budget runs out there. */
@@ -36,6 +46,7 @@ export function setCompileSite(span: Span): void {
 
 /** Spends `units` (refused before a loop that long runs, not after). */
 export function spendCompileWork(units: number): void {
+  if (!active) return;
   spent += units;
   if (spent > MAX_COMPILE_WORK) throw new CompileWorkExceeded(site);
 }
@@ -49,9 +60,4 @@ export const DENSE_FLOPS_PER_UNIT = 200;
 /** Spends for `flops` dense multiply-adds. */
 export function spendDenseFlops(flops: number): void {
   spendCompileWork(flops / DENSE_FLOPS_PER_UNIT);
-}
-
-/** Work spent so far in this compile: for calibration and tests. */
-export function compileWorkSpent(): number {
-  return spent;
 }

@@ -4,7 +4,8 @@ import { assemble } from "./assemble.js";
 import {
   CompileWorkExceeded,
   MAX_COMPILE_WORK,
-  resetCompileWork,
+  endCompileWork,
+  startCompileWork,
   setCompileSite,
 } from "./budget.js";
 import { ProblemBuilder } from "./builder.js";
@@ -33,7 +34,7 @@ export function canonicalize(
   options: CanonicalizeOptions = {},
 ): CanonicalQP {
   const file = options.file ?? "<input>";
-  resetCompileWork();
+  startCompileWork();
   try {
     return canonicalizeWithinBudget(program, source, file, options);
   } catch (e) {
@@ -41,7 +42,7 @@ export function canonicalize(
     const span = e.site ?? { line: 1, column: 1, offset: 0, length: 0 };
     throw new CompileError([{ message: workLimitMessage(), span }], source, file);
   } finally {
-    resetCompileWork();
+    endCompileWork();
   }
 }
 
