@@ -11,6 +11,13 @@ import { multiplyG, multiplyGTransposed } from "./g-operator.js";
 import type { Workspace } from "./workspace.js";
 
 const CERTIFICATE_TOLERANCE = 1e-8;
+/**
+ * |(Qd)_i| ≤ this·Σ_j|Q_ij|·‖d‖∞ on every row of Q: rounding level with room for the inexact
+ * Newton direction that d is.
+ */
+const RECESSION_CURVATURE_TOLERANCE = 1e-11;
+/** |(A'nu + G'y)_j| ≤ this·Σ of the terms' magnitudes in column j. */
+const FARKAS_CANCELLATION_TOLERANCE = 1e-9;
 
 /**
  * Primal infeasibility: y = (nu, max(lam, 0)) with ‖A'nu + G'y_lam‖∞ ≤ tol·t where
@@ -44,6 +51,23 @@ export function isPrimalInfeasible(
   for (let i = 0; i < n; i++) {
     if (!(Math.abs(tn[nOff + i]) <= CERTIFICATE_TOLERANCE * t)) return false;
   }
+  // A'nu + G'y must also vanish against its own terms: relative to t alone, a huge h (or b)
+  // makes a feasible problem whose feasible points are all far away look infeasible.
+  const { columnScale } = ws;
+  columnScale.fill(0);
+  const aOff = k * ws.stride.A;
+  for (let i = 0; i < m; i++) {
+    const v = Math.abs(nu[mOff + i]);
+    for (let j = 0; j < n; j++) columnScale[j] += v * Math.abs(A[aOff + i * n + j]);
+  }
+  const gOff = k * ws.stride.G;
+  for (let i = 0; i < p; i++) {
+    const v = tp[pOff + i];
+    for (let j = 0; j < n; j++) columnScale[j] += v * Math.abs(ws.G[gOff + i * n + j]);
+  }
+  for (let j = 0; j < n; j++) {
+    if (!(Math.abs(tn[nOff + j]) <= FARKAS_CANCELLATION_TOLERANCE * columnScale[j])) return false;
+  }
   return true;
 }
 
@@ -64,8 +88,18 @@ export function isRecessionDirection(
   if (!(t > 0)) return false;
   const bound = CERTIFICATE_TOLERANCE * t;
   const nOff = k * n;
-  kernels.gemv(Q, k * ws.stride.Q, n, n, false, 1, d, dOff, 0, tn, nOff);
-  for (let i = 0; i < n; i++) if (!(Math.abs(tn[nOff + i]) <= bound)) return false;
+  // Qd must vanish against Q's own size, not only against q'd: a small but positive curvature
+  // d'Qd bounds the objective along d, however long the step to its minimum.
+  let normD = 0;
+  for (let i = 0; i < n; i++) normD = Math.max(normD, Math.abs(d[dOff + i]));
+  const qOff = k * ws.stride.Q;
+  kernels.gemv(Q, qOff, n, n, false, 1, d, dOff, 0, tn, nOff);
+  for (let i = 0; i < n; i++) {
+    let rowNorm = 0;
+    for (let j = 0; j < n; j++) rowNorm += Math.abs(Q[qOff + i * n + j]);
+    const limit = Math.min(bound, RECESSION_CURVATURE_TOLERANCE * rowNorm * normD);
+    if (rowNorm > 0 && !(Math.abs(tn[nOff + i]) <= limit)) return false;
+  }
   const mOff = k * m;
   kernels.gemv(A, k * ws.stride.A, m, n, false, 1, d, dOff, 0, c2, mOff);
   for (let i = 0; i < m; i++) if (!(Math.abs(c2[mOff + i]) <= bound)) return false;

@@ -32,7 +32,10 @@ import { copyInto, type Workspace } from "./workspace.js";
  */
 export const FORWARD_SPLIT_WEIGHT = 1e6;
 export const SOLUTION_SPLIT_WEIGHT = 1e3;
-/** regK is relative to Q's largest diagonal entry, regS to each diagonal entry of the Schur complement. */
+/**
+ * Static regularizations, relative to each diagonal entry (of Q, then of the Schur complement);
+ * K's retries use a size relative to Q's largest diagonal entry instead.
+ */
 const BASE_REGULARIZATION_K = 1e-11;
 const BASE_REGULARIZATION_S = 1e-13;
 /** A failed Cholesky is retried with a hundredfold regularization, this many times. */
@@ -62,12 +65,16 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   const sOff = k * (m + p) * (m + p);
   const pOff = k * p;
 
-  // w = lam / s; rows with large w move to the Schur block
+  // w = lam / s; rows with large w move to the Schur block, except rows ±e_j: their weight only
+  // touches one diagonal entry of K, which Cholesky takes at any size (it is invariant under
+  // diagonal scaling), so moving them would buy nothing and cost the Schur block a row of n each
+  // (at n = p = 3000 with every bound active, minutes per factorization).
+  const { isUnitRow } = ws;
   let moved = 0;
   for (let i = 0; i < p; i++) {
     const wi = lam[pOff + i] / s[pOff + i];
     w[pOff + i] = wi;
-    if (wi > splitWeight) {
+    if (wi > splitWeight && !isUnitRow[i]) {
       schurRows[pOff + moved++] = i;
       wK[pOff + i] = splitWeight;
     } else {
@@ -78,7 +85,8 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
 
   let maxDiagQ = 0;
   for (let i = 0; i < n; i++) maxDiagQ = Math.max(maxDiagQ, Math.abs(Q[qOff + i * n + i]));
-  let regK = BASE_REGULARIZATION_K * Math.max(1, maxDiagQ);
+  const globalRegularization = BASE_REGULARIZATION_K * Math.max(1, maxDiagQ);
+  let regK = globalRegularization;
   // X = (diag(√wK) Gg)ᵀ over the general rows, so that their part of G' diag(wK) G is X Xᵀ,
   // one dot-product kernel (syrk), faster than the rank-one updates of syrkWeighted. Bound rows
   // ±e_j add wK to the diagonal entry (j, j) only.
@@ -104,12 +112,21 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
         for (let j = 0; j <= i; j++) L[lOff + i * n + j] += Q[qOff + i * n + j];
       }
     }
-    for (let i = 0; i < n; i++) L[lOff + i * n + i] += regK;
+    // First relative to each diagonal entry of Q (the size of an LP's is used where Q's is 0): one
+    // global size would swamp the entries of variables whose scale is far below the largest's,
+    // and refinement cannot undo a regularization larger than the entry. Not relative to K's:
+    // a unit row's weight, up to ~1e20 on the diagonal, would then perturb its multiplier's step
+    // by more than the refinement tolerance. The retries use the global size.
+    for (let i = 0; i < n; i++) {
+      const qii = Q[qOff + i * n + i];
+      L[lOff + i * n + i] +=
+        attempt > 0 ? regK : qii > 0 ? BASE_REGULARIZATION_K * qii : globalRegularization;
+    }
     for (let t = 0; t < boundRow.length; t++) {
       L[lOff + boundColumn[t] * (n + 1)] += wK[pOff + boundRow[t]];
     }
     factored = kernels.cholesky(L, lOff, n);
-    if (!factored) regK *= 100;
+    if (!factored && attempt > 0) regK *= 100;
   }
   if (!factored) return false;
   ws.regK[k] = regK;

@@ -26,6 +26,7 @@ import { validateBatch, validateStructure, validateWarmStart } from "./validate-
 import {
   copyInto,
   createWorkspace,
+  findUnitRows,
   transposeG,
   workspaceLength,
   type Workspace,
@@ -73,6 +74,7 @@ export function solveBatch(
   // cache from one iteration to the next instead of being evicted by the other members'.
   for (let k = 0; k < batch; k++) {
     if (ws.stride.G !== 0) transposeG(ws, k);
+    if (ws.stride.G !== 0 || k === 0) findUnitRows(ws, k);
     const started = options.warmStart ? warmStart(ws, k, options.warmStart) : coldStart(ws, k);
     if (!started) {
       status[k] = "numerical_error";
@@ -246,33 +248,46 @@ function iterate(
  * member k; returns mu = s'lam / p.
  */
 function computeResiduals(ws: Workspace, k: number, measures: Measures): number {
-  const { kernels, n, m, p, Q, q, A, b, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
+  const { kernels, n, m, p, Q, q, A, b, G, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
 
   // rd = Qz, objective = z'(Qz/2 + q)
   kernels.gemv(Q, k * stride.Q, n, n, false, 1, z, nOff, 0, rd, nOff);
+  const { columnScale } = ws;
   let objective = 0;
-  let dualScale = 0;
   for (let i = 0; i < n; i++) {
     const qi = q[k * stride.q + i];
     objective += z[nOff + i] * (0.5 * rd[nOff + i] + qi);
-    dualScale = Math.max(dualScale, Math.abs(rd[nOff + i]), Math.abs(qi));
+    columnScale[i] = Math.max(Math.abs(rd[nOff + i]), Math.abs(qi));
     rd[nOff + i] += qi;
   }
   // rd += A'nu, then += G'lam, each term's size entering the scale
   if (m > 0) {
     kernels.gemv(A, k * stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);
-    dualScale = addToDualResidual(ws, k, dualScale);
+    addToDualResidual(ws, k);
   }
   if (p > 0) {
     // tn = G'lam and ri = Gz in one pass over G (tp receives a copy of lam)
     multiplyGPair(ws, k, z, nOff, ri, null, lam, ws.tp, pOff, 0, tn, nOff);
-    dualScale = addToDualResidual(ws, k, dualScale);
+    addToDualResidual(ws, k);
   }
+  // Each column's scale also holds the largest single term lam_i|G_ij|, so that rounding in a
+  // sum whose terms cancel is not mistaken for a residual.
+  const gOff = k * stride.G;
+  for (let i = 0; i < p; i++) {
+    const li = lam[pOff + i];
+    for (let j = 0; j < n; j++) {
+      columnScale[j] = Math.max(columnScale[j], li * Math.abs(G[gOff + i * n + j]));
+    }
+  }
+  // Relative per component: a global scale would let a column of large curvature hide an O(1)
+  // error in the others.
   let dualNorm = 0;
-  for (let i = 0; i < n; i++) dualNorm = Math.max(dualNorm, Math.abs(rd[nOff + i]));
+  for (let i = 0; i < n; i++) {
+    dualNorm = Math.max(dualNorm, Math.abs(rd[nOff + i]) / (1 + columnScale[i]));
+  }
 
   // re = Az − b
   kernels.gemv(A, k * stride.A, m, n, false, 1, z, nOff, 0, re, mOff);
@@ -297,22 +312,37 @@ function computeResiduals(ws: Workspace, k: number, measures: Measures): number 
     inNorm = Math.max(inNorm, Math.abs(ri[pOff + i]));
     complementarity += si * lam[pOff + i];
   }
+  // Each pair must be settled on its own: active (s_i small against the primal scale: z solves
+  // the problem with h_i moved by s_i) or inactive (lam_i g_i small against the dual scale: z
+  // solves the problem with q moved by lam_i g_i). The total gap relative to the objective alone
+  // lets one pair of a large objective keep an O(1) error in z, and a weakly active pair
+  // (s_i ~ lam_i ~ √mu) stop at an error of √eps.
+  let unsettled = 0;
+  for (let i = 0; i < p; i++) {
+    const active = s[pOff + i] / (1 + inScale);
+    if (!(active > unsettled)) continue;
+    let inactive = 0;
+    for (let j = 0; j < n; j++) {
+      inactive = Math.max(inactive, Math.abs(G[gOff + i * n + j]) / (1 + columnScale[j]));
+    }
+    unsettled = Math.max(unsettled, Math.min(active, lam[pOff + i] * inactive));
+  }
 
   measures.primalResidual[k] = Math.max(eqNorm / (1 + eqScale), inNorm / (1 + inScale));
-  measures.dualResidual[k] = dualNorm / (1 + dualScale);
-  measures.gap[k] = complementarity / (1 + Math.abs(objective));
+  measures.dualResidual[k] = dualNorm;
+  measures.gap[k] = Math.max(complementarity / (1 + Math.abs(objective)), unsettled);
   return p > 0 ? complementarity / p : 0;
 }
 
-/** rd += tn (a term M'v of the dual residual) for member k; returns scale raised to ‖tn‖∞. */
-function addToDualResidual(ws: Workspace, k: number, scale: number): number {
-  const { n, rd, tn } = ws;
+/** rd += tn (a term M'v of the dual residual) for member k, raising each column's scale to |tn_j|. */
+function addToDualResidual(ws: Workspace, k: number): void {
+  const { n, rd, tn, columnScale } = ws;
   const nOff = k * n;
-  for (let i = nOff; i < nOff + n; i++) {
-    scale = Math.max(scale, Math.abs(tn[i]));
-    rd[i] += tn[i];
+  for (let j = 0; j < n; j++) {
+    const t = tn[nOff + j];
+    columnScale[j] = Math.max(columnScale[j], Math.abs(t));
+    rd[nOff + j] += t;
   }
-  return scale;
 }
 
 /**

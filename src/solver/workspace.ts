@@ -35,6 +35,11 @@ export interface Workspace {
   readonly boundRow: Int32Array;
   readonly boundColumn: Int32Array;
   readonly boundSign: Float64Array;
+  /**
+   * 1 on the rows of G that are ±e_j in the member being solved, stated as bounds or not (p;
+   * `findUnitRows` before each member's iterations, or once for a shared G).
+   */
+  readonly isUnitRow: Uint8Array;
   /** The other rows of G, in order, and their number. */
   readonly generalRows: Int32Array;
   readonly pg: number;
@@ -104,6 +109,8 @@ export interface Workspace {
   readonly c2: Float64Array;
   /** The Schur block's unknowns during a KKT solve (m+p per member). */
   readonly yt: Float64Array;
+  /** Scale of each component of the dual residual at the current iterate (n; plain array). */
+  readonly columnScale: Float64Array;
   /** Scratch vectors of length n and p per member. */
   readonly tn: Float64Array;
   readonly tp: Float64Array;
@@ -238,10 +245,12 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     schurRows: new Int32Array(batch * p),
     schurCount: new Int32Array(batch),
     regS: new Float64Array(batch),
+    columnScale: new Float64Array(n),
     ...views,
     boundRow: bounds ? Int32Array.from(bounds.row) : new Int32Array(0),
     boundColumn: bounds ? Int32Array.from(bounds.column) : new Int32Array(0),
     boundSign: bounds ? Float64Array.from(bounds.sign) : new Float64Array(0),
+    isUnitRow: new Uint8Array(p),
     generalRows,
     pg,
     Gg,
@@ -260,6 +269,23 @@ export function transposeG(ws: Workspace, k: number): void {
   for (let t = 0; t < pg; t++) {
     const from = gOff + generalRows[t] * n;
     for (let j = 0; j < n; j++) Gt[j * pg + t] = G[from + j];
+  }
+}
+
+/** isUnitRow ← which of member k's rows of G are ±e_j. */
+export function findUnitRows(ws: Workspace, k: number): void {
+  const { n, p, G, isUnitRow } = ws;
+  const gOff = k * ws.stride.G;
+  for (let i = 0; i < p; i++) {
+    let nonzeros = 0;
+    let unit = true;
+    for (let j = gOff + i * n; j < gOff + (i + 1) * n && unit; j++) {
+      const v = G[j];
+      if (v === 0) continue;
+      nonzeros++;
+      unit = nonzeros === 1 && (v === 1 || v === -1);
+    }
+    isUnitRow[i] = unit && nonzeros === 1 ? 1 : 0;
   }
 }
 

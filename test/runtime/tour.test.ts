@@ -32,6 +32,11 @@ const blocks: Block[] = [...tour.matchAll(/^```(\S*)([^\n]*)\n([\s\S]*?)^```$/gm
 mkdirSync(join(root, "tmp"), { recursive: true });
 const work = mkdtempSync(join(root, "tmp", "tour-"));
 
+/** Iteration counts move with every change to the solver; the tour is not about them. */
+function comparable(text: string): string {
+  return text.replace(/\(\d+ iterations\)/g, "(N iterations)");
+}
+
 async function runShell(script: string): Promise<string> {
   let stdout = "";
   for (const line of script.split("\n").filter((l) => l.trim() !== "")) {
@@ -82,7 +87,7 @@ describe("docs/TOUR.md", () => {
         `an output block after block ${i}`,
       ).toBe(true);
       if (update) replacements.push({ block: next, text: output });
-      else expect(next.body).toBe(output);
+      else expect(comparable(next.body)).toBe(comparable(output));
     }
     if (update) {
       let text = tour;

@@ -1,0 +1,171 @@
+/**
+ * Cases from the hardening review where the solver once returned a wrong answer as `solved`, a
+ * wrong status, a loose degenerate optimum, or took minutes. Each is checked against a closed form
+ * or quadprog.
+ */
+import { describe, expect, it } from "vitest";
+import { solveQP } from "../../src/solver/index.js";
+import { solveWithQuadprog } from "./helpers/quadprog.js";
+
+const diagonal = (entries: number[]) =>
+  entries.map((v, i) => entries.map((_, j) => (i === j ? v : 0)));
+const identity = (n: number) => diagonal(Array<number>(n).fill(1));
+
+describe("badly scaled objectives", () => {
+  // min 1/2 z'diag(c, 1)z + z₁ + z₂ s.t. z ≥ 1: both bounds bind, z = (1, 1), lam = (c + 1, 2).
+  it.each([1e4, 1e6, 1e8, 1e10, 1e12])(
+    "never reports a wrong z as solved with curvature %s on one axis",
+    (c) => {
+      const r = solveQP({ Q: diagonal([c, 1]), q: [1, 1], G: diagonal([-1, -1]), h: [-1, -1] });
+      if (r.status[0] === "solved") {
+        expect(Math.abs(r.z[0]![0]! - 1)).toBeLessThan(1e-7);
+        expect(Math.abs(r.z[0]![1]! - 1)).toBeLessThan(1e-7);
+      } else {
+        expect(["max_iterations", "numerical_error"]).toContain(r.status[0]);
+      }
+    },
+  );
+
+  it("solves the 1e8-curvature case to z = (1, 1)", () => {
+    const r = solveQP({ Q: diagonal([1e8, 1]), q: [1, 1], G: diagonal([-1, -1]), h: [-1, -1] });
+    expect(r.status).toEqual(["solved"]);
+    expect(Math.abs(r.z[0]![0]! - 1)).toBeLessThan(1e-8);
+    expect(Math.abs(r.z[0]![1]! - 1)).toBeLessThan(1e-8);
+  });
+
+  it("agrees with quadprog on a random QP whose variables differ in scale by 1e6", () => {
+    const n = 5;
+    const scales = [1e3, 1, 1e-3, 10, 0.1];
+    const Q = Array.from({ length: n }, (_, i) =>
+      Array.from(
+        { length: n },
+        (_, j) => (i === j ? 2 : 0.5 * Math.sin(i + 2 * j + i * j)) * scales[i]! * scales[j]!,
+      ),
+    );
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) Q[i]![j] = Q[j]![i]!;
+    const q = scales.map((s, i) => s * Math.cos(3 * i));
+    const G = Array.from({ length: 4 }, (_, i) =>
+      Array.from({ length: n }, (_, j) => Math.sin(5 * i + j) * scales[j]!),
+    );
+    // h = G z0 + s0 with z0 of each variable's scale: strictly feasible
+    const z0 = scales.map((sc, j) => (0.3 * Math.cos(j)) / sc);
+    const h = G.map((row, i) => row.reduce((sum, g, j) => sum + g * z0[j]!, 0) + 0.1 * (i + 1));
+    const r = solveQP({ Q, q, G, h });
+    const reference = solveWithQuadprog({
+      n,
+      m: 0,
+      p: 4,
+      Q: Float64Array.from(Q.flat()),
+      q: Float64Array.from(q),
+      A: new Float64Array(0),
+      b: new Float64Array(0),
+      G: Float64Array.from(G.flat()),
+      h: Float64Array.from(h),
+    });
+    expect(r.status).toEqual(["solved"]);
+    // compare scale-free: each variable relative to its own scale
+    r.z[0]!.forEach((v, j) =>
+      expect(Math.abs(v - reference.z[j]!) * scales[j]!).toBeLessThan(1e-7),
+    );
+  });
+});
+
+describe("unboundedness and infeasibility need real certificates", () => {
+  // min 1/2(z₁² + 1e-8 z₂²) + z₁ + z₂ s.t. z ≤ 10: bounded, z = (−1, −1e8).
+  it("solves a problem with small but positive curvature instead of calling it unbounded", () => {
+    const r = solveQP({ Q: diagonal([1, 1e-8]), q: [1, 1], G: identity(2), h: [10, 10] });
+    expect(r.status[0]).not.toBe("unbounded");
+    expect(r.status[0]).not.toBe("infeasible");
+    if (r.status[0] === "solved") {
+      expect(Math.abs(r.z[0]![0]! + 1)).toBeLessThan(1e-6);
+      expect(Math.abs(r.z[0]![1]! / -1e8 - 1)).toBeLessThan(1e-6);
+    }
+  });
+
+  it("solves the feasible problem whose only feasible points are far away", () => {
+    // z₂ ≥ 1e7 and z₁ + z₂ ≤ 1e7 + 1 with min 1/2‖z‖²: z = (0.5 − ..) closed form by projection
+    const r = solveQP({
+      Q: identity(2),
+      q: [0, 0],
+      G: [
+        [0, -1],
+        [1, 1],
+      ],
+      h: [-1e7, 1e7 + 1],
+    });
+    expect(r.status).toEqual(["solved"]);
+    // the second constraint is inactive at z = (0, 1e7)? 0 + 1e7 ≤ 1e7 + 1: yes
+    expect(Math.abs(r.z[0]![0]!)).toBeLessThan(1e-6);
+    expect(Math.abs(r.z[0]![1]! / 1e7 - 1)).toBeLessThan(1e-12);
+  });
+});
+
+describe("degenerate optima", () => {
+  // min 1/2‖z‖² + z₁ + z₂ s.t. −1 ≤ z₁ ≤ 1, z₂ ≤ 1: z = (−1, −1), the bound −z₁ ≤ 1 weakly active.
+  it("reaches a weakly active bound to 1e-8 at the default eps", () => {
+    const r = solveQP({
+      Q: identity(2),
+      q: [1, 1],
+      G: [
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+      ],
+      h: [1, 1, 1],
+    });
+    expect(r.status).toEqual(["solved"]);
+    expect(Math.abs(r.z[0]![0]! + 1)).toBeLessThan(1e-8);
+    expect(Math.abs(r.z[0]![1]! + 1)).toBeLessThan(1e-8);
+  });
+
+  it("projects onto the simplex with many weakly active bounds to 1e-8", () => {
+    // x with some coordinates exactly at the threshold: their bounds are weakly active
+    const x = [0.9, 0.2, 0.5, 0.2, -0.3];
+    // simplex projection: θ = 0.2 gives Σ max(x − θ, 0) = 0.7 + 0.3 = 1, so z = (0.7, 0, 0.3, 0, 0)
+    // and the bounds z₂ ≥ 0, z₄ ≥ 0 (x_j = θ) are weakly active
+    const n = x.length;
+    const G = [...identity(n).map((row) => row.map((v) => -v)), Array<number>(n).fill(1)];
+    const r = solveQP({
+      Q: identity(n),
+      q: x.map((v) => -v),
+      G,
+      h: [...Array<number>(n).fill(0), 1],
+    });
+    expect(r.status).toEqual(["solved"]);
+    const expected = [0.7, 0, 0.3, 0, 0];
+    r.z[0]!.forEach((v, j) => expect(Math.abs(v - expected[j]!)).toBeLessThan(1e-8));
+  });
+});
+
+describe("large bound-constrained problems", () => {
+  it("projects onto the simplex with n = 3000 (3001 inequality rows) exactly", () => {
+    const n = 3000;
+    // min ‖z − x‖² s.t. z ≥ 0, Σz ≤ 1 as 1/2 z'(2I)z − 2x'z; x sums above 1, so Σz = 1
+    const x = Array.from({ length: n }, (_, i) => Math.sin(i) * 0.01 + 0.001);
+    const Q = Float64Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 2 : 0));
+    const G = new Float64Array((n + 1) * n);
+    for (let i = 0; i < n; i++) {
+      G[i * n + i] = -1;
+      G[n * n + i] = 1;
+    }
+    const h = new Float64Array(n + 1);
+    h[n] = 1;
+    const r = solveQP({
+      Q,
+      q: Float64Array.from(x, (v) => -2 * v),
+      G,
+      h,
+      sizes: { n, m: 0, p: n + 1 },
+    });
+    expect(r.status).toEqual(["solved"]);
+    const sorted = [...x].sort((a, b) => b - a);
+    let cumulative = 0;
+    let theta = 0;
+    sorted.forEach((v, i) => {
+      cumulative += v;
+      const candidate = (cumulative - 1) / (i + 1);
+      if (v - candidate > 0) theta = candidate;
+    });
+    r.z[0]!.forEach((v, j) => expect(Math.abs(v - Math.max(x[j]! - theta, 0))).toBeLessThan(1e-7));
+  }, 60_000);
+});
