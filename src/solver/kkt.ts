@@ -40,6 +40,8 @@ const BASE_REGULARIZATION_K = 1e-11;
 const BASE_REGULARIZATION_S = 1e-13;
 /** A failed Cholesky is retried with a hundredfold regularization, this many times. */
 const REGULARIZATION_RETRIES = 4;
+/** The smallest regularization of K relative to the global one (see factorReducedKkt). */
+const RELATIVE_FLOOR = 1e-10;
 const MAX_REFINEMENT_STEPS = 3;
 /**
  * Refinement stops when ‖residual‖∞ ≤ tolerance·‖rhs‖∞. Newton directions of the forward
@@ -69,12 +71,12 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   // touches one diagonal entry of K, which Cholesky takes at any size (it is invariant under
   // diagonal scaling), so moving them would buy nothing and cost the Schur block a row of n each
   // (at n = p = 3000 with every bound active, minutes per factorization).
-  const { isUnitRow } = ws;
+  const { unitColumn } = ws;
   let moved = 0;
   for (let i = 0; i < p; i++) {
     const wi = lam[pOff + i] / s[pOff + i];
     w[pOff + i] = wi;
-    if (wi > splitWeight && !isUnitRow[i]) {
+    if (wi > splitWeight && unitColumn[i] < 0) {
       schurRows[pOff + moved++] = i;
       wK[pOff + i] = splitWeight;
     } else {
@@ -87,32 +89,34 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   for (let i = 0; i < n; i++) maxDiagQ = Math.max(maxDiagQ, Math.abs(Q[qOff + i * n + i]));
   const globalRegularization = BASE_REGULARIZATION_K * Math.max(1, maxDiagQ);
   let regK = globalRegularization;
-  // X = (diag(√wK) Gg)ᵀ over the general rows, so that their part of G' diag(wK) G is X Xᵀ,
-  // one dot-product kernel (syrk), faster than the rank-one updates of syrkWeighted. Bound rows
-  // ±e_j add wK to the diagonal entry (j, j) only.
-  const { pg, Gt, generalRows, boundRow, boundColumn, sqrtW } = ws;
+  // X = (diag(√wK) Gd)ᵀ over the dense rows, so that their part of G' diag(wK) G is X Xᵀ, one
+  // dot-product kernel (syrk), faster than the rank-one updates of syrkWeighted. Unit rows ±e_j
+  // (stated bounds or not) add wK to the diagonal entry (j, j) only.
+  const { Gt, denseRows, sqrtW } = ws;
+  const dense = ws.denseCount[0];
   // X is one scratch for the whole batch: only this factorization reads it
   const xOff = 0;
-  for (let t = 0; t < pg; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + generalRows[t]]);
-  if (kernels.scaleColumns) kernels.scaleColumns(Gt, 0, n, pg, sqrtW, pOff, X, xOff);
+  for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
+  if (kernels.scaleColumns) kernels.scaleColumns(Gt, 0, n, dense, sqrtW, pOff, X, xOff);
   else {
     for (let j = 0; j < n; j++) {
-      const from = j * pg;
-      const to = xOff + j * pg;
-      for (let t = 0; t < pg; t++) X[to + t] = sqrtW[pOff + t] * Gt[from + t];
+      const from = j * dense;
+      const to = xOff + j * dense;
+      for (let t = 0; t < dense; t++) X[to + t] = sqrtW[pOff + t] * Gt[from + t];
     }
   }
   let factored = false;
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
     // L ← X Xᵀ + Q + bound weights + regK·I (lower triangle), then its Cholesky factor
-    if (kernels.syrkPlus) kernels.syrkPlus(X, xOff, n, pg, Q, qOff, L, lOff);
+    if (kernels.syrkPlus) kernels.syrkPlus(X, xOff, n, dense, Q, qOff, L, lOff);
     else {
-      kernels.syrk(X, xOff, n, pg, L, lOff);
+      kernels.syrk(X, xOff, n, dense, L, lOff);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j <= i; j++) L[lOff + i * n + j] += Q[qOff + i * n + j];
       }
     }
-    // First relative to each diagonal entry of Q (the size of an LP's is used where Q's is 0): one
+    // First relative to each diagonal entry of Q (the size of an LP's is used where Q's is 0, and
+    // no less than RELATIVE_FLOOR of it anywhere, so that the backward pass stays finite): one
     // global size would swamp the entries of variables whose scale is far below the largest's,
     // and refinement cannot undo a regularization larger than the entry. Not relative to K's:
     // a unit row's weight, up to ~1e20 on the diagonal, would then perturb its multiplier's step
@@ -120,10 +124,14 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     for (let i = 0; i < n; i++) {
       const qii = Q[qOff + i * n + i];
       L[lOff + i * n + i] +=
-        attempt > 0 ? regK : qii > 0 ? BASE_REGULARIZATION_K * qii : globalRegularization;
+        attempt > 0
+          ? regK
+          : qii > 0
+            ? Math.max(BASE_REGULARIZATION_K * qii, RELATIVE_FLOOR * globalRegularization)
+            : globalRegularization;
     }
-    for (let t = 0; t < boundRow.length; t++) {
-      L[lOff + boundColumn[t] * (n + 1)] += wK[pOff + boundRow[t]];
+    for (let i = 0; i < p; i++) {
+      if (unitColumn[i] >= 0) L[lOff + unitColumn[i] * (n + 1)] += wK[pOff + i];
     }
     factored = kernels.cholesky(L, lOff, n);
     if (!factored && attempt > 0) regK *= 100;

@@ -27,6 +27,7 @@ import {
   copyInto,
   createWorkspace,
   findUnitRows,
+  measureConstraints,
   transposeG,
   workspaceLength,
   type Workspace,
@@ -73,8 +74,11 @@ export function solveBatch(
   // the iteration), and one member's data (Q, G, the factors: ~0.5 MB at n = p = 100) stays in
   // cache from one iteration to the next instead of being evicted by the other members'.
   for (let k = 0; k < batch; k++) {
-    if (ws.stride.G !== 0) transposeG(ws, k);
-    if (ws.stride.G !== 0 || k === 0) findUnitRows(ws, k);
+    if (ws.stride.G !== 0) {
+      findUnitRows(ws, k);
+      transposeG(ws, k);
+    }
+    measureConstraints(ws, k);
     const started = options.warmStart ? warmStart(ws, k, options.warmStart) : coldStart(ws, k);
     if (!started) {
       status[k] = "numerical_error";

@@ -36,19 +36,23 @@ export interface Workspace {
   readonly boundColumn: Int32Array;
   readonly boundSign: Float64Array;
   /**
-   * 1 on the rows of G that are ±e_j in the member being solved, stated as bounds or not (p;
-   * `findUnitRows` before each member's iterations, or once for a shared G).
+   * Of the member being solved (`findUnitRows` before its iterations, or once for a shared G):
+   * the column j of each row of G that is ±e_j, stated as a bound or not, else −1 (p); and the
+   * other rows, whose weighted products X Xᵀ the factorization forms (`denseRows`, the first
+   * `denseCount[0]` entries). A unit row's weight goes straight onto K's diagonal instead.
    */
-  readonly isUnitRow: Uint8Array;
+  readonly unitColumn: Int32Array;
+  readonly denseRows: Int32Array;
+  readonly denseCount: Int32Array;
   /** The other rows of G, in order, and their number. */
   readonly generalRows: Int32Array;
   readonly pg: number;
   /** G's general rows (pg×n per member); G itself when there are no bound rows. */
   readonly Gg: Float64Array;
   /**
-   * Gg transposed (n×pg), so that diag(√w)-scaled copies are written in order. One member's at a
-   * time (`transposeG` before that member's iterations; only factorizations read it), or the
-   * one shared G's.
+   * The dense rows of G transposed (n×denseCount), so that diag(√w)-scaled copies are written in
+   * order. One member's at a time (`transposeG` before that member's iterations; only
+   * factorizations read it), or the one shared G's.
    */
   readonly Gt: Float64Array;
   /** Scratch of the products with Gg (p per member). */
@@ -109,6 +113,11 @@ export interface Workspace {
   readonly c2: Float64Array;
   /** The Schur block's unknowns during a KKT solve (m+p per member). */
   readonly yt: Float64Array;
+  /**
+   * max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) of each member: the size of z its constraints ask for,
+   * the unit in which a Farkas certificate's reach is measured (`measureConstraints`).
+   */
+  readonly dataRadius: Float64Array;
   /** Scale of each component of the dual residual at the current iterate (n; plain array). */
   readonly columnScale: Float64Array;
   /** Scratch vectors of length n and p per member. */
@@ -250,43 +259,84 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     boundRow: bounds ? Int32Array.from(bounds.row) : new Int32Array(0),
     boundColumn: bounds ? Int32Array.from(bounds.column) : new Int32Array(0),
     boundSign: bounds ? Float64Array.from(bounds.sign) : new Float64Array(0),
-    isUnitRow: new Uint8Array(p),
+    unitColumn: new Int32Array(p),
+    denseRows: new Int32Array(p),
+    denseCount: new Int32Array(1),
+    dataRadius: new Float64Array(batch).fill(1),
     generalRows,
     pg,
     Gg,
   };
-  if (problem.G.shared) transposeG(ws, 0);
+  if (problem.G.shared) {
+    findUnitRows(ws, 0);
+    transposeG(ws, 0);
+  }
   return ws;
 }
 
 /**
- * Gt ← member k's general rows of G, transposed. A batch with its own G per member calls this
- * before each member's iterations (they run member after member); a shared G is done once.
+ * Gt ← member k's dense rows of G (`findUnitRows` first), transposed (n×denseCount). A batch
+ * with its own G per member calls this before each member's iterations (they run member after
+ * member); a shared G is done once.
  */
 export function transposeG(ws: Workspace, k: number): void {
-  const { n, pg, G, Gt, generalRows } = ws;
+  const { n, G, Gt, denseRows } = ws;
+  const count = ws.denseCount[0];
   const gOff = k * ws.stride.G;
-  for (let t = 0; t < pg; t++) {
-    const from = gOff + generalRows[t] * n;
-    for (let j = 0; j < n; j++) Gt[j * pg + t] = G[from + j];
+  for (let t = 0; t < count; t++) {
+    const from = gOff + denseRows[t] * n;
+    for (let j = 0; j < n; j++) Gt[j * count + t] = G[from + j];
   }
 }
 
-/** isUnitRow ← which of member k's rows of G are ±e_j. */
+/** dataRadius[k] ← max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) of member k. */
+export function measureConstraints(ws: Workspace, k: number): void {
+  const ratio = (
+    M: Float64Array,
+    mOff: number,
+    size: number,
+    v: Float64Array,
+    vOff: number,
+    len: number,
+  ) => {
+    let mMax = 0;
+    for (let i = mOff; i < mOff + size; i++) mMax = Math.max(mMax, Math.abs(M[i]));
+    let vMax = 0;
+    for (let i = vOff; i < vOff + len; i++) vMax = Math.max(vMax, Math.abs(v[i]));
+    return mMax > 0 ? vMax / mMax : 1;
+  };
+  const { n, m, p, stride } = ws;
+  const radius = Math.max(
+    1,
+    ratio(ws.G, k * stride.G, p * n, ws.h, k * stride.h, p),
+    ratio(ws.A, k * stride.A, m * n, ws.b, k * stride.b, m),
+  );
+  ws.dataRadius[k] = Number.isFinite(radius) ? radius : 1;
+}
+
+/** unitColumn, denseRows and denseCount of member k (see Workspace). */
 export function findUnitRows(ws: Workspace, k: number): void {
-  const { n, p, G, isUnitRow } = ws;
+  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = ws;
   const gOff = k * ws.stride.G;
-  for (let i = 0; i < p; i++) {
-    let nonzeros = 0;
-    let unit = true;
-    for (let j = gOff + i * n; j < gOff + (i + 1) * n && unit; j++) {
-      const v = G[j];
+  unitColumn.fill(-1);
+  for (let t = 0; t < boundRow.length; t++) unitColumn[boundRow[t]] = boundColumn[t];
+  let count = 0;
+  for (let t = 0; t < pg; t++) {
+    const i = generalRows[t];
+    let column = -1;
+    for (let j = 0; j < n; j++) {
+      const v = G[gOff + i * n + j];
       if (v === 0) continue;
-      nonzeros++;
-      unit = nonzeros === 1 && (v === 1 || v === -1);
+      if (column >= 0 || (v !== 1 && v !== -1)) {
+        column = -2;
+        break;
+      }
+      column = j;
     }
-    isUnitRow[i] = unit && nonzeros === 1 ? 1 : 0;
+    if (column >= 0) unitColumn[i] = column;
+    else denseRows[count++] = i;
   }
+  ws.denseCount[0] = count;
 }
 
 /** dst[dstOff..] = src[srcOff..] for len entries, without creating subarray views. */

@@ -100,6 +100,41 @@ describe("unboundedness and infeasibility need real certificates", () => {
   });
 });
 
+describe("far-away feasible sets are not infeasible", () => {
+  // z₂ ≥ d and z₁ + z₂ ≤ d + 1: feasible, and every feasible point has z₂ ≥ d.
+  it.each([1e8, 1e10, 1e12])("min 1/2‖z‖² with z₂ ≥ %s is solved at z = (0, d)", (d) => {
+    const r = solveQP({
+      Q: identity(2),
+      q: [0, 0],
+      G: [
+        [0, -1],
+        [1, 1],
+      ],
+      h: [-d, d + 1],
+    });
+    expect(r.status).toEqual(["solved"]);
+    expect(Math.abs(r.z[0]![1]! / d - 1)).toBeLessThan(1e-12);
+  });
+
+  it.each([1e8, 1e12])("the LP min z₁ + z₂ over z₁ ≥ %s, z₂ ≥ 1, Σz ≤ d + 1 is solved", (d) => {
+    const r = solveQP({
+      Q: [
+        [0, 0],
+        [0, 0],
+      ],
+      q: [1, 1],
+      G: [
+        [-1, 0],
+        [0, -1],
+        [1, 1],
+      ],
+      h: [-d, -1, d + 1],
+    });
+    expect(r.status).toEqual(["solved"]);
+    expect(Math.abs(r.z[0]![0]! / d - 1)).toBeLessThan(1e-12);
+  });
+});
+
 describe("degenerate optima", () => {
   // min 1/2‖z‖² + z₁ + z₂ s.t. −1 ≤ z₁ ≤ 1, z₂ ≤ 1: z = (−1, −1), the bound −z₁ ≤ 1 weakly active.
   it("reaches a weakly active bound to 1e-8 at the default eps", () => {
