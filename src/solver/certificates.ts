@@ -81,8 +81,7 @@ export function isRecessionDirection(
   const qOff = k * ws.stride.Q;
   kernels.gemv(Q, qOff, n, n, false, 1, d, dOff, 0, tn, nOff);
   for (let i = 0; i < n; i++) {
-    let rowNorm = 0;
-    for (let j = 0; j < n; j++) rowNorm += Math.abs(Q[qOff + i * n + j]);
+    const rowNorm = ws.qRowNorm[i];
     const limit = Math.min(bound, RECESSION_CURVATURE_TOLERANCE * rowNorm * normD);
     if (rowNorm > 0 && !(Math.abs(tn[nOff + i]) <= limit)) return false;
   }

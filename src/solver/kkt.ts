@@ -15,8 +15,9 @@
  *     [ K  Ã' ] [x]   [r1]      K = Q + G' diag(wK) G
  *     [ Ã  −D ] [t] = [r2; 0]
  *
- * factored as K + regK·I = L L' (Cholesky) and the Schur complement (Y Y' + D)(I + regS) = S S' with
- * Y = Ã L⁻ᵀ. The small static regularizations make the factorization exist for positive
+ * factored as K + diag(regK) = L L' (Cholesky) and the Schur complement (Y Y' + D)(I + regS) = S S'
+ * with Y = Ã L⁻ᵀ. Rows ±e_j never move: their weight sits on one diagonal entry of K, which buries
+ * nothing (Cholesky is invariant under diagonal scaling). The small static regularizations make the factorization exist for positive
  * semidefinite Q and rank-deficient A; iterative refinement against the unregularized system
  * removes their effect from the solution.
  */
@@ -107,7 +108,7 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   }
   let factored = false;
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
-    // L ← X Xᵀ + Q + bound weights + regK·I (lower triangle), then its Cholesky factor
+    // L ← X Xᵀ + Q + regularization + unit-row weights (lower triangle), then its Cholesky factor
     if (kernels.syrkPlus) kernels.syrkPlus(X, xOff, n, dense, Q, qOff, L, lOff);
     else {
       kernels.syrk(X, xOff, n, dense, L, lOff);

@@ -27,7 +27,7 @@ import {
   copyInto,
   createWorkspace,
   findUnitRows,
-  measureConstraints,
+  measureMember,
   transposeG,
   workspaceLength,
   type Workspace,
@@ -78,7 +78,7 @@ export function solveBatch(
       findUnitRows(ws, k);
       transposeG(ws, k);
     }
-    measureConstraints(ws, k);
+    measureMember(ws, k);
     const started = options.warmStart ? warmStart(ws, k, options.warmStart) : coldStart(ws, k);
     if (!started) {
       status[k] = "numerical_error";
@@ -126,40 +126,65 @@ function discardPoint(ws: Workspace, k: number, measures: Measures): void {
 }
 
 /**
- * CVXOPT's start: the least-squares point of  min 1/2 z'Qz + q'z + 1/2‖Gz − h‖²  s.t. Az = b,
- * then s = h − Gz and lam = Gz − h, each shifted to be at least 1 where not already positive.
+ * CVXOPT's start: the least-squares point of  min 1/2 z'Qz + q'z + 1/2‖Gz − h‖²_c  s.t. Az = b,
+ * then s = h − Gz and lam = c∘(Gz − h), each shifted to be at least 1 where not already
+ * positive. The row weights c_i = max(1, max_j Q_jj g_ij² / ‖g_i‖⁴) keep a row whose variables
+ * have a large curvature from counting for nothing against it (with Q_11 = 1e8, a bound on z_1
+ * would otherwise start ~1 away from feasible with s_1 tiny, and the iteration takes dozens of
+ * steps to recover); with unit rows and Q = I, c = 1 as in CVXOPT.
  */
 function coldStart(ws: Workspace, k: number): boolean {
-  const { n, m, p, q, h, b, z, nu, s, lam, r1, r2 } = ws;
+  const { n, m, p, q, h, b, z, nu, s, lam, r1, r2, tp } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
   s.fill(1, pOff, pOff + p);
-  lam.fill(1, pOff, pOff + p);
+  rowWeights(ws, k, lam);
   if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT)) return false;
-  // r1 = −q + G'h, r2 = b
+  // r1 = −q + G'(c∘h), r2 = b
   for (let i = 0; i < n; i++) r1[nOff + i] = -q[k * ws.stride.q + i];
-  multiplyGTransposed(ws, k, 1, h, k * ws.stride.h, 1, r1, nOff);
+  for (let i = 0; i < p; i++) tp[pOff + i] = lam[pOff + i] * h[k * ws.stride.h + i];
+  multiplyGTransposed(ws, k, 1, tp, pOff, 1, r1, nOff);
   for (let i = 0; i < m; i++) r2[mOff + i] = b[k * ws.stride.b + i];
   solveReducedKkt(ws, k, z, nOff, nu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
   if (p === 0) return allFinite(z, nOff, n) && allFinite(nu, mOff, m);
   // s = h − Gz (the solve left Gz in gx)
   for (let i = pOff; i < pOff + p; i++) s[i] = -ws.gx[i];
   let minS = Infinity;
-  let maxS = -Infinity;
+  let minLam = Infinity;
   let normS = 0;
+  let normLam = 0;
   for (let i = 0; i < p; i++) {
     const si = s[pOff + i] + h[k * ws.stride.h + i];
     s[pOff + i] = si;
-    lam[pOff + i] = -si;
+    const li = -lam[pOff + i] * si;
+    lam[pOff + i] = li;
     minS = Math.min(minS, si);
-    maxS = Math.max(maxS, si);
+    minLam = Math.min(minLam, li);
     normS = Math.max(normS, Math.abs(si));
+    normLam = Math.max(normLam, Math.abs(li));
   }
   shiftPositive(s, pOff, p, minS, normS);
-  // min(lam) = −max(s) before the shifts
-  shiftPositive(lam, pOff, p, -maxS, normS);
+  shiftPositive(lam, pOff, p, minLam, normLam);
   return allFinite(z, nOff, n) && allFinite(nu, mOff, m) && allFinite(s, pOff, p);
+}
+
+/** c_i = max(1, max_j Q_jj g_ij² / ‖g_i‖₂⁴) of member k's rows into c (see coldStart). */
+function rowWeights(ws: Workspace, k: number, c: Float64Array): void {
+  const { n, p, Q, G } = ws;
+  const qOff = k * ws.stride.Q;
+  const gOff = k * ws.stride.G;
+  for (let i = 0; i < p; i++) {
+    let norm2 = 0;
+    let curvature = 0;
+    for (let j = 0; j < n; j++) {
+      const g2 = G[gOff + i * n + j] ** 2;
+      norm2 += g2;
+      curvature = Math.max(curvature, Q[qOff + j * (n + 1)] * g2);
+    }
+    const weight = norm2 > 0 ? curvature / (norm2 * norm2) : 1;
+    c[k * p + i] = Number.isFinite(weight) ? Math.max(1, weight) : 1;
+  }
 }
 
 /** v ← v + (1 − min v)·1 unless v is already comfortably positive (CVXOPT's rule). */
@@ -202,7 +227,7 @@ function iterate(
   lastIteration: boolean,
   measures: Measures,
 ): QPStatus | "continue" {
-  const mu = computeResiduals(ws, k, measures);
+  const mu = computeResiduals(ws, k, measures, eps, lastIteration);
   if (!Number.isFinite(measures.gap[k] + measures.primalResidual[k] + measures.dualResidual[k])) {
     // products of a huge iterate overflowed: stop here, at the last finite point
     measures.primalResidual[k] = measures.dualResidual[k] = measures.gap[k] = Infinity;
@@ -249,10 +274,19 @@ function iterate(
 
 /**
  * rd = Qz + q + A'nu + G'lam, re = Az − b, ri = Gz + s − h and the relative measures of
- * member k; returns mu = s'lam / p.
+ * member k; returns mu = s'lam / p. The dual residual and the gap are exact where they decide
+ * something: when the primal residual and the total gap are within eps, and when `exact` (the
+ * measures a member stops with). Elsewhere they may be larger than exact (never smaller), which
+ * saves the passes over G the exact ones take on most iterations.
  */
-function computeResiduals(ws: Workspace, k: number, measures: Measures): number {
-  const { kernels, n, m, p, Q, q, A, b, G, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
+function computeResiduals(
+  ws: Workspace,
+  k: number,
+  measures: Measures,
+  eps: number,
+  exact: boolean,
+): number {
+  const { kernels, n, m, p, Q, q, A, b, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
@@ -276,21 +310,6 @@ function computeResiduals(ws: Workspace, k: number, measures: Measures): number 
     // tn = G'lam and ri = Gz in one pass over G (tp receives a copy of lam)
     multiplyGPair(ws, k, z, nOff, ri, null, lam, ws.tp, pOff, 0, tn, nOff);
     addToDualResidual(ws, k);
-  }
-  // Each column's scale also holds the largest single term lam_i|G_ij|, so that rounding in a
-  // sum whose terms cancel is not mistaken for a residual.
-  const gOff = k * stride.G;
-  for (let i = 0; i < p; i++) {
-    const li = lam[pOff + i];
-    for (let j = 0; j < n; j++) {
-      columnScale[j] = Math.max(columnScale[j], li * Math.abs(G[gOff + i * n + j]));
-    }
-  }
-  // Relative per component: a global scale would let a column of large curvature hide an O(1)
-  // error in the others.
-  let dualNorm = 0;
-  for (let i = 0; i < n; i++) {
-    dualNorm = Math.max(dualNorm, Math.abs(rd[nOff + i]) / (1 + columnScale[i]));
   }
 
   // re = Az − b
@@ -316,26 +335,74 @@ function computeResiduals(ws: Workspace, k: number, measures: Measures): number 
     inNorm = Math.max(inNorm, Math.abs(ri[pOff + i]));
     complementarity += si * lam[pOff + i];
   }
-  // Each pair must be settled on its own: active (s_i small against the primal scale: z solves
-  // the problem with h_i moved by s_i) or inactive (lam_i g_i small against the dual scale: z
-  // solves the problem with q moved by lam_i g_i). The total gap relative to the objective alone
-  // lets one pair of a large objective keep an O(1) error in z, and a weakly active pair
-  // (s_i ~ lam_i ~ √mu) stop at an error of √eps.
+  const primal = Math.max(eqNorm / (1 + eqScale), inNorm / (1 + inScale));
+  const totalGap = complementarity / (1 + Math.abs(objective));
+
+  let dual = dualResidualNorm(ws, k);
+  let unsettled = 0;
+  if (exact || (primal <= eps && totalGap <= eps)) {
+    unsettled = unsettledPairs(ws, k, inScale);
+    if (p > 0 && (exact || dual > eps || unsettled > eps)) {
+      addLargestTermsOfG(ws, k);
+      dual = dualResidualNorm(ws, k);
+      unsettled = unsettledPairs(ws, k, inScale);
+    }
+  }
+
+  measures.primalResidual[k] = primal;
+  measures.dualResidual[k] = dual;
+  measures.gap[k] = Math.max(totalGap, unsettled);
+  return p > 0 ? complementarity / p : 0;
+}
+
+/**
+ * max_j |rd_j| / (1 + columnScale_j): relative per component, since one global scale would let
+ * a column of large curvature hide an O(1) error in the others.
+ */
+function dualResidualNorm(ws: Workspace, k: number): number {
+  const { n, rd, columnScale } = ws;
+  let norm = 0;
+  for (let j = 0; j < n; j++) norm = Math.max(norm, Math.abs(rd[k * n + j]) / (1 + columnScale[j]));
+  return norm;
+}
+
+/**
+ * Raises each column's scale to the largest single term lam_i|G_ij| of G'lam, so that rounding in
+ * a sum whose terms cancel (as the multipliers of two opposite inequalities do) is not mistaken
+ * for a residual.
+ */
+function addLargestTermsOfG(ws: Workspace, k: number): void {
+  const { n, p, G, lam, columnScale } = ws;
+  const gOff = k * ws.stride.G;
+  for (let i = 0; i < p; i++) {
+    const li = lam[k * p + i];
+    for (let j = 0; j < n; j++) {
+      columnScale[j] = Math.max(columnScale[j], li * Math.abs(G[gOff + i * n + j]));
+    }
+  }
+}
+
+/**
+ * The least settled complementary pair. Each pair must be settled on its own: active (s_i small
+ * against the primal scale: z solves the problem with h_i moved by s_i) or inactive (lam_i g_i
+ * small against each column's dual scale: z solves the problem with q moved by lam_i g_i). The
+ * total gap relative to the objective alone lets one pair of a large objective keep an O(1)
+ * error in z, and a weakly active pair (s_i ~ lam_i ~ √mu) stop at an error of √eps.
+ */
+function unsettledPairs(ws: Workspace, k: number, primalScale: number): number {
+  const { n, p, G, s, lam, columnScale } = ws;
+  const gOff = k * ws.stride.G;
   let unsettled = 0;
   for (let i = 0; i < p; i++) {
-    const active = s[pOff + i] / (1 + inScale);
+    const active = s[k * p + i] / (1 + primalScale);
     if (!(active > unsettled)) continue;
     let inactive = 0;
     for (let j = 0; j < n; j++) {
       inactive = Math.max(inactive, Math.abs(G[gOff + i * n + j]) / (1 + columnScale[j]));
     }
-    unsettled = Math.max(unsettled, Math.min(active, lam[pOff + i] * inactive));
+    unsettled = Math.max(unsettled, Math.min(active, lam[k * p + i] * inactive));
   }
-
-  measures.primalResidual[k] = Math.max(eqNorm / (1 + eqScale), inNorm / (1 + inScale));
-  measures.dualResidual[k] = dualNorm;
-  measures.gap[k] = Math.max(complementarity / (1 + Math.abs(objective)), unsettled);
-  return p > 0 ? complementarity / p : 0;
+  return unsettled;
 }
 
 /** rd += tn (a term M'v of the dual residual) for member k, raising each column's scale to |tn_j|. */

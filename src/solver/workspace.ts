@@ -115,9 +115,11 @@ export interface Workspace {
   readonly yt: Float64Array;
   /**
    * max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) of each member: the size of z its constraints ask for,
-   * the unit in which a Farkas certificate's reach is measured (`measureConstraints`).
+   * the unit in which a Farkas certificate's reach is measured (`measureMember`).
    */
   readonly dataRadius: Float64Array;
+  /** Σ_j |Q_ij| of each row of the member being solved (n; `measureMember`). */
+  readonly qRowNorm: Float64Array;
   /** Scale of each component of the dual residual at the current iterate (n; plain array). */
   readonly columnScale: Float64Array;
   /** Scratch vectors of length n and p per member. */
@@ -263,6 +265,7 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     denseRows: new Int32Array(p),
     denseCount: new Int32Array(1),
     dataRadius: new Float64Array(batch).fill(1),
+    qRowNorm: new Float64Array(n),
     generalRows,
     pg,
     Gg,
@@ -289,8 +292,8 @@ export function transposeG(ws: Workspace, k: number): void {
   }
 }
 
-/** dataRadius[k] ← max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) of member k. */
-export function measureConstraints(ws: Workspace, k: number): void {
+/** dataRadius[k] ← max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) and qRowNorm of member k. */
+export function measureMember(ws: Workspace, k: number): void {
   const ratio = (
     M: Float64Array,
     mOff: number,
@@ -312,6 +315,13 @@ export function measureConstraints(ws: Workspace, k: number): void {
     ratio(ws.A, k * stride.A, m * n, ws.b, k * stride.b, m),
   );
   ws.dataRadius[k] = Number.isFinite(radius) ? radius : 1;
+  if (k > 0 && ws.stride.Q === 0) return;
+  const qOff = k * ws.stride.Q;
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = qOff + i * n; j < qOff + (i + 1) * n; j++) norm += Math.abs(ws.Q[j]);
+    ws.qRowNorm[i] = norm;
+  }
 }
 
 /** unitColumn, denseRows and denseCount of member k (see Workspace). */

@@ -204,3 +204,47 @@ describe("large bound-constrained problems", () => {
     r.z[0]!.forEach((v, j) => expect(Math.abs(v - Math.max(x[j]! - theta, 0))).toBeLessThan(1e-7));
   }, 60_000);
 });
+
+describe("rows ±e_j (bounds found in G's data)", () => {
+  // min 1/2‖z − x‖² s.t. z ≤ 1, −z ≤ 1: z = clamp(x, −1, 1). With q = −x, dz_j/dq_j = −1 where
+  // the box is inactive and 0 where it binds; dz_j/dh = 1 on the binding row.
+  const x = [0.3, 2, -1.7, -0.4, 1.2];
+  const n = x.length;
+  const box = [...identity(n), ...identity(n).map((row) => row.map((v) => -v))];
+
+  it("give the closed-form gradients of a box projection", () => {
+    const r = solveQP({
+      Q: identity(n),
+      q: x.map((v) => -v),
+      G: box,
+      h: Array<number>(2 * n).fill(1),
+    });
+    expect(r.status).toEqual(["solved"]);
+    r.z[0]!.forEach((v, j) =>
+      expect(Math.abs(v - Math.min(1, Math.max(-1, x[j]!)))).toBeLessThan(1e-9),
+    );
+    const upstream = [1, -2, 3, 0.5, -1];
+    const g = r.vjp(upstream);
+    const dq = g.q as number[];
+    const dh = g.h as number[];
+    x.forEach((v, j) => {
+      const inside = Math.abs(v) < 1;
+      expect(Math.abs(dq[j]! - (inside ? -upstream[j]! : 0))).toBeLessThan(1e-7);
+      expect(Math.abs(dh[j]! - (v >= 1 ? upstream[j]! : 0))).toBeLessThan(1e-7);
+      expect(Math.abs(dh[n + j]! - (v <= -1 ? -upstream[j]! : 0))).toBeLessThan(1e-7);
+    });
+  });
+
+  it("solve a member with unit rows in a batch exactly as alone when another member's are dense", () => {
+    const dense = box.map((row, i) => row.map((v, j) => v + (i === 0 ? 0.1 * (j + 1) : 0)));
+    const members = [box, dense];
+    const q = x.map((v) => -v);
+    const h = Array<number>(2 * n).fill(1);
+    const together = solveQP({ Q: identity(n), q, G: members, h });
+    members.forEach((G, b) => {
+      const alone = solveQP({ Q: identity(n), q, G, h });
+      expect(together.status[b]).toBe(alone.status[0]);
+      together.z[b]!.forEach((v, j) => expect(Math.abs(v - alone.z[0]![j]!)).toBeLessThan(1e-12));
+    });
+  });
+});
