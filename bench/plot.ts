@@ -64,7 +64,7 @@ function lineChart(
   const x = {
     field: xField,
     type: "quantitative" as const,
-    scale: { type: "log" as const },
+    scale: { type: "log" as const, nice: false },
     title: xTitle,
   };
   const color = { field: "series", type: "nominal" as const, title: null };
