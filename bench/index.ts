@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { Command } from "commander";
+import prettier from "prettier";
 import { loadHighs } from "./lib/highs.js";
 import { loadLayerPath } from "./lib/layer.js";
 import { loadOurSolver } from "./lib/ours.js";
@@ -77,18 +78,17 @@ const progress = createProgress(
 );
 
 const results: SettingResult[] = [];
-const writeJson = () => {
+const writeJson = async () => {
   if (!options.json) return;
   const wallSeconds = (performance.now() - runStart) / 1000;
-  writeFileSync(
-    options.json,
-    JSON.stringify({ machine, seed, quick: options.quick, wallSeconds, results }, null, 1),
-  );
+  const text = JSON.stringify({ machine, seed, quick: options.quick, wallSeconds, results });
+  // Formatted as the repository's prettier would, so a committed results file stays clean.
+  writeFileSync(options.json, await prettier.format(text, { parser: "json", printWidth: 100 }));
 };
 for (const setting of plan) {
   results.push(runSetting(setting, { ours, layer, highs }, seed, progress));
   // Written after every setting, so an interrupted run still leaves what it measured.
-  writeJson();
+  await writeJson();
 }
 progress.stop();
 machine.loadAverage.end = os.loadavg()[0];
@@ -107,4 +107,4 @@ console.log("\n## Every measurement\n");
 console.log(detailTable(results));
 console.log(`\n${targetVerdict(results)}`);
 console.log(`\nWhole run: ${formatMs(wallSeconds * 1000)} wall.`);
-writeJson();
+await writeJson();

@@ -64,28 +64,37 @@ export function readValue(value: unknown, shape: readonly number[], label: Value
       label.parameter,
     );
   }
-  const given = nestedShape(value);
-  const data = new Float64Array(given.reduce((a, b) => a * b, 1));
-  const bad: BadLeaf[] = [];
-  flatten(value, given, 0, data, { next: 0 }, bad, label);
-  let batch: number | null;
-  if (sameShape(given, shape)) batch = null;
-  else if (given.length === shape.length + 1 && sameShape(given.slice(1), shape)) batch = given[0];
-  else {
-    throw new ParameterError(
-      `${label.text}: expected shape ${formatShape(shape)} or [${["batch", ...shape].join(", ")}]` +
-        `${shape.length === 0 ? " (a list of scalars)" : ""}, got shape ${formatShape(given)}`,
-      label.parameter,
-    );
+  const given = nestedShape(value, shape.length + 2);
+  // Deeper than a batch of the expected shape can be: refused before anything walks the nesting,
+  // so a value nested a million levels deep costs a few steps, not the stack.
+  const tooDeep = given.length > shape.length + 1;
+  const batched = given.length === shape.length + 1;
+  if (!tooDeep) {
+    const data = new Float64Array(given.reduce((a, b) => a * b, 1));
+    const bad: BadLeaf[] = [];
+    flatten(value, given, batched, data, bad, label);
+    if (sameShape(given, shape) || (batched && sameShape(given.slice(1), shape))) {
+      const batch = batched ? given[0] : null;
+      if (batch === 0) {
+        throw new ParameterError(`${label.text}: the batch is empty`, label.parameter);
+      }
+      if (bad.length > 0) throwBadLeaf(bad[0], shape, size, batch, label);
+      return {
+        data,
+        batch,
+        form: typeof value === "number" ? "number" : "nested",
+        tolerance: FLOAT64_TOLERANCE,
+      };
+    }
   }
-  if (batch === 0) throw new ParameterError(`${label.text}: the batch is empty`, label.parameter);
-  if (bad.length > 0) throwBadLeaf(bad[0], shape, size, batch, label);
-  return {
-    data,
-    batch,
-    form: typeof value === "number" ? "number" : "nested",
-    tolerance: FLOAT64_TOLERANCE,
-  };
+  const got = tooDeep
+    ? `an array nested at least ${given.length} levels deep`
+    : `shape ${formatShape(given)}`;
+  throw new ParameterError(
+    `${label.text}: expected shape ${formatShape(shape)} or [${["batch", ...shape].join(", ")}]` +
+      `${shape.length === 0 ? " (a list of scalars)" : ""}, got ${got}`,
+    label.parameter,
+  );
 }
 
 function readTypedArray(
@@ -112,10 +121,11 @@ function readTypedArray(
   return { data, batch, form: "typed", tolerance };
 }
 
-function nestedShape(value: unknown): number[] {
+/** Lengths along the first element at each depth, down to at most `maxDepth` levels. */
+function nestedShape(value: unknown, maxDepth: number): number[] {
   const shape: number[] = [];
   let current: unknown = value;
-  while (isList(current)) {
+  while (isList(current) && shape.length < maxDepth) {
     shape.push(current.length);
     if (current.length === 0) break;
     current = current[0];
@@ -123,32 +133,42 @@ function nestedShape(value: unknown): number[] {
   return shape;
 }
 
+/**
+ * Copies the leaves of `value` (nested to `shape`, at most a few levels) into `out` row-major,
+ * noting leaves that are not finite numbers. A list of the wrong length is a ragged array: the
+ * error names the batch member it is in when the value has a batch axis.
+ */
 function flatten(
   value: unknown,
   shape: readonly number[],
-  depth: number,
+  batched: boolean,
   out: Float64Array,
-  cursor: { next: number },
   bad: BadLeaf[],
   label: ValueLabel,
 ): void {
-  if (depth === shape.length) {
-    if (typeof value === "number" && Number.isFinite(value)) out[cursor.next] = value;
-    else bad.push({ index: cursor.next, value });
-    cursor.next++;
-    return;
-  }
-  if (!isList(value) || value.length !== shape[depth]) {
-    const got = isList(value) ? `length ${value.length}` : describeJsValue(value);
-    throw new ParameterError(
-      `${label.text}: ragged array: a list at depth ${depth} has ${got} where the first one has ` +
-        `length ${shape[depth]} (every row must have the same length)`,
-      label.parameter,
-    );
-  }
-  for (let i = 0; i < value.length; i++) {
-    flatten(value[i], shape, depth + 1, out, cursor, bad, label);
-  }
+  let next = 0;
+  const visit = (node: unknown, depth: number, member: number | null): void => {
+    if (depth === shape.length) {
+      if (typeof node === "number" && Number.isFinite(node)) out[next] = node;
+      else bad.push({ index: next, value: node });
+      next++;
+      return;
+    }
+    if (!isList(node) || node.length !== shape[depth]) {
+      const got = isList(node) ? `length ${node.length}` : describeJsValue(node);
+      const where = member === null ? "" : ` in member ${member}`;
+      throw new ParameterError(
+        `${label.text}: ragged array${where}: a list at depth ${depth} has ${got} where the ` +
+          `first one has length ${shape[depth]} (every row must have the same length)`,
+        label.parameter,
+        member,
+      );
+    }
+    for (let i = 0; i < node.length; i++) {
+      visit(node[i], depth + 1, member ?? (batched && depth === 0 ? i : null));
+    }
+  };
+  visit(value, 0, null);
 }
 
 function throwBadLeaf(
