@@ -137,6 +137,25 @@ for (const c of fixture.cases.filter((c) => c.name.startsWith("pd_") && c.z)) {
   );
 }
 
+// Not a check: shows a HiGHS result reported "optimal" that is far from the optimum (the same
+// happens through its LP-file route, so it is HiGHS, not this wrapper). RESULTS.md cites it.
+{
+  const qp = randomQP(5, 5, memberSeed(1, 4));
+  const objective = (z: Float64Array) => {
+    let sum = 0;
+    for (let i = 0; i < 5; i++) {
+      sum += qp.q[i] * z[i];
+      for (let j = 0; j < 5; j++) sum += 0.5 * z[i] * qp.Q[i * 5 + j] * z[j];
+    }
+    return sum;
+  };
+  const byHighs = await solveWithHighs(qp.Q, qp.q, qp.G, qp.h);
+  const byQuadprog = solveWithQuadprog(qp.Q, qp.q, qp.G, qp.h);
+  console.log(
+    `info highs on a paper problem n=5 (seed 1, member 4): status ${byHighs.status}, objective ${objective(byHighs.z).toFixed(4)}; quadprog ${objective(byQuadprog.z).toFixed(4)}`,
+  );
+}
+
 if (failures > 0) {
   console.log(`${failures} check(s) failed`);
   process.exit(1);

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { CompileError } from "../dsl/index.js";
+import { CompileError, MAX_SOURCE_LENGTH } from "../dsl/index.js";
 import { canonToJsonText, emitTypeScript } from "../codegen/index.js";
 import { compile } from "./compile.js";
 import type { LayerOutput } from "./output.js";
@@ -144,20 +144,58 @@ function collectDim(value: string, dims: Record<string, number> = {}): Record<st
   return { ...dims, [match[1]]: size };
 }
 
+/** A parameter file above this size is refused before it is read: JSON.parse holds it twice. */
+export const MAX_PARAMS_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The program's text. A file above the compiler's source limit is refused from its size, before
+ * it is read, with the compiler's message: a UTF-8 file of n bytes holds at most n characters,
+ * and one of more than 4 × the limit has more characters than the limit allows.
+ */
 function readSource(file: string): string {
+  const bytes = fileSize(file);
+  if (bytes > 4 * MAX_SOURCE_LENGTH) {
+    const message =
+      `the program is ${bytes} bytes long, over the limit of ${MAX_SOURCE_LENGTH} characters ` +
+      `(about 1 MB)`;
+    throw new CompileError(
+      [{ message, span: { line: 1, column: 1, offset: 0, length: 0 } }],
+      "",
+      file,
+    );
+  }
+  return readText(file);
+}
+
+function readParams(file: string): ParameterValues {
+  const bytes = fileSize(file);
+  if (bytes > MAX_PARAMS_FILE_BYTES) {
+    throw new InputError(
+      `${file} is ${bytes} bytes, over the limit of ${MAX_PARAMS_FILE_BYTES} bytes (256 MiB) ` +
+        `for a parameter file; solve a smaller batch per file`,
+    );
+  }
+  const text = readText(file);
   try {
-    return readFileSync(file, "utf8");
+    return JSON.parse(text) as ParameterValues;
+  } catch (error) {
+    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
   } catch (error) {
     throw new InputError(`cannot read ${file}: ${describeFsError(error)}`);
   }
 }
 
-function readParams(file: string): ParameterValues {
-  const text = readSource(file);
+function readText(file: string): string {
   try {
-    return JSON.parse(text) as ParameterValues;
+    return readFileSync(file, "utf8");
   } catch (error) {
-    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new InputError(`cannot read ${file}: ${describeFsError(error)}`);
   }
 }
 
