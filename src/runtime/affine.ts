@@ -13,6 +13,69 @@ export interface PreparedMap {
   coef: Float64Array;
   /** Indices (into the layer's parameters) of the parameters the map depends on. */
   dependsOn: number[];
+  /** The terms again, one group per parameter in `dependsOn`, for the transpose. */
+  byParameter: ParameterTerms[];
+}
+
+/**
+ * The terms of a map that read one parameter, for the transpose: runs (a block of consecutive
+ * result entries from consecutive parameter entries with one coefficient, such as a parameter
+ * matrix copied into G) are kept as blocks, the rest as single terms `index[k]` ← `local[k]`.
+ */
+export interface ParameterTerms {
+  /** Index into the layer's parameters. */
+  parameter: number;
+  runIndex: Int32Array;
+  runLocal: Int32Array;
+  runLength: Int32Array;
+  runCoef: Float64Array;
+  index: Int32Array;
+  local: Int32Array;
+  coef: Float64Array;
+}
+
+/** Shorter runs cost more as blocks than as single terms. */
+const MIN_RUN = 8;
+
+function groupTerms(
+  parameter: number,
+  index: readonly number[],
+  local: readonly number[],
+  coef: readonly number[],
+): ParameterTerms {
+  // Terms of one run share index − local: sorting by it, then by local, puts each run together.
+  const order = index
+    .map((_, k) => k)
+    .sort((a, b) => index[a] - local[a] - (index[b] - local[b]) || local[a] - local[b]);
+  const runs: number[][] = [];
+  const single: number[] = [];
+  for (let start = 0; start < order.length;) {
+    let end = start + 1;
+    const k0 = order[start];
+    while (
+      end < order.length &&
+      index[order[end]] === index[k0] + (end - start) &&
+      local[order[end]] === local[k0] + (end - start) &&
+      coef[order[end]] === coef[k0]
+    ) {
+      end++;
+    }
+    if (end - start >= MIN_RUN) runs.push([index[k0], local[k0], end - start, coef[k0]]);
+    else single.push(...order.slice(start, end));
+    start = end;
+  }
+  // Single terms in the order of the gradient they write, which then streams.
+  single.sort((a, b) => local[a] - local[b] || index[a] - index[b]);
+  return {
+    parameter,
+    runIndex: Int32Array.from(runs, (r) => r[0]),
+    runLocal: Int32Array.from(runs, (r) => r[1]),
+    runLength: Int32Array.from(runs, (r) => r[2]),
+    runCoef: Float64Array.from(runs, (r) => r[3]),
+    index: Int32Array.from(single, (k) => index[k]),
+    local: Int32Array.from(single, (k) => local[k]),
+    coef: Float64Array.from(single, (k) => coef[k]),
+  };
 }
 
 export function prepareMap(map: AffineMap, parameters: readonly CanonParameter[]): PreparedMap {
@@ -21,17 +84,33 @@ export function prepareMap(map: AffineMap, parameters: readonly CanonParameter[]
   for (let k = 0; k < map.constant.index.length; k++) {
     constant[map.constant.index[k]] += map.constant.value[k];
   }
-  const dependsOn = new Set<number>();
-  for (const t of map.terms.param) {
-    dependsOn.add(parameters.findIndex((p) => t >= p.offset && t < p.offset + p.size));
-  }
+  const owner = (t: number) => parameters.findIndex((p) => t >= p.offset && t < p.offset + p.size);
+  const groups = new Map<number, number[]>();
+  map.terms.param.forEach((t, k) => {
+    const parameter = owner(t);
+    const group = groups.get(parameter);
+    if (group === undefined) groups.set(parameter, [k]);
+    else group.push(k);
+  });
+  const dependsOn = [...groups.keys()].sort((a, b) => a - b);
+  const byParameter = dependsOn.map((parameter) => {
+    const terms = groups.get(parameter)!;
+    const offset = parameters[parameter].offset;
+    return groupTerms(
+      parameter,
+      terms.map((k) => map.terms.index[k]),
+      terms.map((k) => map.terms.param[k] - offset),
+      terms.map((k) => map.terms.coef[k]),
+    );
+  });
   return {
     size,
     constant,
     index: Int32Array.from(map.terms.index),
     param: Int32Array.from(map.terms.param),
     coef: Float64Array.from(map.terms.coef),
-    dependsOn: [...dependsOn].sort((a, b) => a - b),
+    dependsOn,
+    byParameter,
   };
 }
 
@@ -66,5 +145,34 @@ export function accumulateTranspose(
     const o = b * size;
     const t = b * parameterSize;
     for (let k = 0; k < index.length; k++) dTheta[t + param[k]] += coef[k] * dX[o + index[k]];
+  }
+}
+
+/**
+ * d(parameter) += termsᵀ dX for every member: straight into the parameter's own gradient, which
+ * has one row per member (`perMember`) or one row summed over the batch (a shared parameter).
+ * `dX` holds `members` rows of `xSize` entries.
+ */
+export function accumulateParameterTranspose(
+  terms: ParameterTerms,
+  dX: Float64Array,
+  xSize: number,
+  out: Float64Array,
+  parameterSize: number,
+  members: number,
+  perMember: boolean,
+): void {
+  const { runIndex, runLocal, runLength, runCoef, index, local, coef } = terms;
+  for (let b = 0; b < members; b++) {
+    const o = b * xSize;
+    const t = perMember ? b * parameterSize : 0;
+    for (let r = 0; r < runIndex.length; r++) {
+      const from = o + runIndex[r];
+      const to = t + runLocal[r];
+      const c = runCoef[r];
+      const length = runLength[r];
+      for (let i = 0; i < length; i++) out[to + i] += c * dX[from + i];
+    }
+    for (let k = 0; k < index.length; k++) out[t + local[k]] += coef[k] * dX[o + index[k]];
   }
 }

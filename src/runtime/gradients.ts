@@ -1,6 +1,6 @@
 import type { CanonicalQP } from "../canon/index.js";
 import type { QPGradients } from "../solver/index.js";
-import { accumulateTranspose } from "./affine.js";
+import { accumulateParameterTranspose, type ParameterTerms } from "./affine.js";
 import { ParameterError, closestName } from "./parameter-error.js";
 import type { ParameterBatch } from "./parameters.js";
 import { OPERANDS, type PreparedProblem } from "./problem.js";
@@ -52,7 +52,8 @@ export function upstreamToDz(canon: CanonicalQP, upstream: unknown, batch: numbe
 
 /**
  * The gradient of every parameter: the transpose of the canonical affine map applied to the
- * solver's dQ..dh. A parameter shared by the batch gets the sum over the members.
+ * solver's dQ..dh, accumulated straight into each parameter's gradient (no batch × θ array in
+ * between). A parameter shared by the batch gets the sum over the members.
  */
 export function parameterGradients(
   prepared: PreparedProblem,
@@ -60,26 +61,45 @@ export function parameterGradients(
   grads: QPGradients,
 ): Record<string, ParameterGradient> {
   const { batch, given } = params;
-  const size = prepared.parameterSize;
-  const dTheta = new Float64Array(batch * size);
+  const perMember = given.map((g) => g.batch !== null && g.batch === batch);
+  const uses = given.map(() => [] as { terms: ParameterTerms; dX: Float64Array; xSize: number }[]);
   for (const name of OPERANDS) {
     const dX = grads[name];
-    if (dX !== undefined && prepared.request[name]) {
-      accumulateTranspose(prepared.maps[name], dX, dTheta, size, batch);
-    }
+    if (dX === undefined || !prepared.request[name]) continue;
+    const map = prepared.maps[name];
+    for (const terms of map.byParameter) uses[terms.parameter].push({ terms, dX, xSize: map.size });
   }
+  const data = given.map((g, i) => {
+    const size = g.parameter.size;
+    const only = uses[i].length === 1 ? uses[i][0] : null;
+    // A parameter that is a whole operand (G, h in OptNet's layer) has that operand's gradient:
+    // the solver's fresh array is returned as it is, without a copy.
+    if (only !== null && perMember[i] && isWholeOperand(only.terms, only.xSize, size)) {
+      return only.dX;
+    }
+    const out = new Float64Array((perMember[i] ? batch : 1) * size);
+    for (const { terms, dX, xSize } of uses[i]) {
+      accumulateParameterTranspose(terms, dX, xSize, out, size, batch, perMember[i]);
+    }
+    return out;
+  });
   return Object.fromEntries(
-    given.map((g) => {
-      const { name, shape, offset } = g.parameter;
-      const perMember = g.batch !== null && g.batch === batch;
-      const members = perMember ? batch : 1;
-      const data = new Float64Array(members * g.parameter.size);
-      for (let b = 0; b < batch; b++) {
-        const target = perMember ? b * g.parameter.size : 0;
-        for (let i = 0; i < g.parameter.size; i++)
-          data[target + i] += dTheta[b * size + offset + i];
-      }
-      return [name, shapeValue(data, shape, g.batch, g.form)];
-    }),
+    given.map((g, i) => [
+      g.parameter.name,
+      shapeValue(data[i], g.parameter.shape, g.batch, g.form),
+    ]),
+  );
+}
+
+/** Whether the terms copy the parameter entry for entry onto all of an operand of its size. */
+function isWholeOperand(terms: ParameterTerms, xSize: number, parameterSize: number): boolean {
+  return (
+    xSize === parameterSize &&
+    terms.index.length === 0 &&
+    terms.runIndex.length === 1 &&
+    terms.runIndex[0] === 0 &&
+    terms.runLocal[0] === 0 &&
+    terms.runLength[0] === xSize &&
+    terms.runCoef[0] === 1
   );
 }

@@ -79,6 +79,13 @@ export class Layer {
    * Solves the program for a batch of parameter values. Each value is a number, a (nested)
    * array or a typed array, with or without a leading batch axis; values without one are shared
    * by every member. Throws a ParameterError for a value the layer cannot use.
+   *
+   * Memory: a solve's workspace (about 8·(2n² + (m+p)n + (m+p)²) bytes per member, more for
+   * operands that vary per member) is kept by the output for `vjp`. A batch whose workspace
+   * exceeds 1 GiB is solved in chunks that fit, one after the other, with the same results as
+   * one solve; a batch that needs more than the machine's memory in all, or a member that alone
+   * exceeds WebAssembly's 4 GiB, is refused with a ParameterError stating the bytes needed, the
+   * limit and a batch size that fits.
    */
   solve(params: ParameterValues, options: SolveOptions = {}): LayerOutput {
     const parameterBatch = readParameters(

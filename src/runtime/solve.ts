@@ -5,6 +5,8 @@ import {
   type QPBatchSolution,
   type SolverOptions,
 } from "../solver/index.js";
+import { joinGradients, joinSolutions, sliceBatch, sliceOptions } from "./batch-slices.js";
+import { defaultMemoryLimits, membersPerChunk, type MemoryLimits } from "./memory.js";
 import { solveAcrossWorkers } from "./workers/parallel.js";
 
 /** Worker threads for one solve: a count, or `false` for none (the default decides by size). */
@@ -30,7 +32,43 @@ export function workerCount(problem: QPBatch, option: WorkerOption | undefined):
   return Math.max(0, threads - 1);
 }
 
+/**
+ * Solves a batch, in chunks when one solve's workspace would not fit `limits.chunkBytes`: chunk
+ * after chunk, the solutions joined (identical to one solve, as members are independent), the
+ * backward pass run chunk by chunk. Throws a ParameterError, before any work, when one member
+ * cannot fit or the whole batch needs more memory than `limits.totalBytes`.
+ */
 export function solveProblem(
+  problem: QPBatch,
+  options: SolverOptions,
+  workers: WorkerOption | undefined,
+  limits: MemoryLimits = defaultMemoryLimits(),
+): QPBatchSolution {
+  const chunk = membersPerChunk(problem, limits);
+  if (chunk >= problem.batch) return solveWhole(problem, options, workers);
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < problem.batch; start += chunk) {
+    ranges.push([start, Math.min(chunk, problem.batch - start)]);
+  }
+  const parts = ranges.map(([start, count]) =>
+    solveWhole(
+      sliceBatch(problem, start, count),
+      sliceOptions(options, problem, start, count),
+      workers,
+    ),
+  );
+  const n = problem.n;
+  return joinSolutions(problem, parts, (dz, request) =>
+    joinGradients(
+      parts.map((part, i) => {
+        const [start, count] = ranges[i];
+        return part.backward(dz.subarray(start * n, (start + count) * n), request);
+      }),
+    ),
+  );
+}
+
+function solveWhole(
   problem: QPBatch,
   options: SolverOptions,
   workers: WorkerOption | undefined,

@@ -64,7 +64,7 @@ export function readValue(value: unknown, shape: readonly number[], label: Value
       label.parameter,
     );
   }
-  const given = nestedShape(value, shape.length + 2);
+  const given = nestedShape(value, shape.length + MAX_EXTRA_DEPTH);
   // Deeper than a batch of the expected shape can be: refused before anything walks the nesting,
   // so a value nested a million levels deep costs a few steps, not the stack.
   const tooDeep = given.length > shape.length + 1;
@@ -87,8 +87,9 @@ export function readValue(value: unknown, shape: readonly number[], label: Value
       };
     }
   }
-  const got = tooDeep
-    ? `an array nested at least ${given.length} levels deep`
+  const truncated = given.length === shape.length + MAX_EXTRA_DEPTH;
+  const got = truncated
+    ? `an array nested more than ${given.length} levels deep`
     : `shape ${formatShape(given)}`;
   throw new ParameterError(
     `${label.text}: expected shape ${formatShape(shape)} or [${["batch", ...shape].join(", ")}]` +
@@ -120,6 +121,9 @@ function readTypedArray(
   const tolerance = value instanceof Float32Array ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE;
   return { data, batch, form: "typed", tolerance };
 }
+
+/** Nesting beyond the expected shape's that a message still spells out as a shape. */
+const MAX_EXTRA_DEPTH = 8;
 
 /** Lengths along the first element at each depth, down to at most `maxDepth` levels. */
 function nestedShape(value: unknown, maxDepth: number): number[] {

@@ -21,7 +21,14 @@
  * semidefinite Q and rank-deficient A; iterative refinement against the unregularized system
  * removes their effect from the solution.
  */
-import { multiplyGPair } from "./g-operator.js";
+import {
+  factorEliminated,
+  findHeaviestRows,
+  settleHeaviestRows,
+  solveLowerEliminated,
+  solveLowerTransposedEliminated,
+} from "./elimination.js";
+import { multiplyG, multiplyGPair, multiplyGTransposed } from "./g-operator.js";
 import { copyInto, type Workspace } from "./workspace.js";
 
 /**
@@ -68,23 +75,9 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   const sOff = k * (m + p) * (m + p);
   const pOff = k * p;
 
-  // w = lam / s; rows with large w move to the Schur block, except rows ±e_j: their weight only
-  // touches one diagonal entry of K, which Cholesky takes at any size (it is invariant under
-  // diagonal scaling), so moving them would buy nothing and cost the Schur block a row of n each
-  // (at n = p = 3000 with every bound active, minutes per factorization).
+  // w = lam / s; chooseMovedRows then splits it into wK and the Schur block's rows
   const { unitColumn } = ws;
-  let moved = 0;
-  for (let i = 0; i < p; i++) {
-    const wi = lam[pOff + i] / s[pOff + i];
-    w[pOff + i] = wi;
-    if (wi > splitWeight && unitColumn[i] < 0) {
-      schurRows[pOff + moved++] = i;
-      wK[pOff + i] = splitWeight;
-    } else {
-      wK[pOff + i] = wi;
-    }
-  }
-  ws.schurCount[k] = moved;
+  for (let i = 0; i < p; i++) w[pOff + i] = lam[pOff + i] / s[pOff + i];
 
   let maxDiagQ = 0;
   for (let i = 0; i < n; i++) maxDiagQ = Math.max(maxDiagQ, Math.abs(Q[qOff + i * n + i]));
@@ -97,16 +90,37 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   const dense = ws.denseCount[0];
   // X is one scratch for the whole batch: only this factorization reads it
   const xOff = 0;
-  for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
-  if (kernels.scaleColumns) kernels.scaleColumns(Gt, 0, n, dense, sqrtW, pOff, X, xOff);
-  else {
+  let factored = false;
+  // With auxiliary columns eliminated in closed form (elimination.ts) the Cholesky is nz×nz; it
+  // uses the first attempt's regularization, and any failure falls back to the dense path.
+  ws.elimActive[k] = 0;
+  if (ws.elimCount[k] > 0) {
+    const regularization = (j: number) => {
+      const qjj = Q[qOff + j * n + j];
+      return qjj > 0
+        ? Math.max(BASE_REGULARIZATION_K * qjj, RELATIVE_FLOOR * globalRegularization)
+        : globalRegularization;
+    };
+    findHeaviestRows(ws, k);
+    chooseMovedRows(ws, k, splitWeight, true);
+    for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
+    factored = factorEliminated(ws, k, regularization);
+    ws.elimActive[k] = factored ? 1 : 0;
+  }
+  if (!factored) {
+    chooseMovedRows(ws, k, splitWeight, false);
+    for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
+  }
+  const moved = ws.schurCount[k];
+  if (!factored && kernels.scaleColumns)
+    kernels.scaleColumns(Gt, 0, n, dense, sqrtW, pOff, X, xOff);
+  else if (!factored) {
     for (let j = 0; j < n; j++) {
       const from = j * dense;
       const to = xOff + j * dense;
       for (let t = 0; t < dense; t++) X[to + t] = sqrtW[pOff + t] * Gt[from + t];
     }
   }
-  let factored = false;
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
     // L ← X Xᵀ + Q + regularization + unit-row weights (lower triangle), then its Cholesky factor
     if (kernels.syrkPlus) kernels.syrkPlus(X, xOff, n, dense, Q, qOff, L, lOff);
@@ -148,7 +162,9 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     const row = gOff + schurRows[pOff + j] * n;
     copyInto(G, row, Y, yOff + (m + j) * n, n);
   }
-  kernels.solveLowerRows(L, lOff, n, Y, yOff, rows);
+  if (ws.elimActive[k]) {
+    for (let r = 0; r < rows; r++) solveLowerEliminated(ws, k, Y, yOff + r * n);
+  } else kernels.solveLowerRows(L, lOff, n, Y, yOff, rows);
   factored = false;
   // regS is relative to each diagonal entry: Cholesky's rounding is too (it is invariant under
   // diagonal scaling), and the equality rows' entries can be orders of magnitude above the
@@ -172,6 +188,33 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   return factored;
 }
 
+/**
+ * schurRows, schurCount and wK of member k from w: rows whose weight exceeds the split weight
+ * move to the Schur block, except rows ±e_j (their weight only touches one diagonal entry of K,
+ * which Cholesky takes at any size: it is invariant under diagonal scaling; moving them would
+ * cost the Schur block a row of n each, at n = p = 3000 with every bound active minutes per
+ * factorization). With auxiliary columns eliminated (`grouped`), a row of an eliminated column's
+ * group moves unless it is the group's heaviest: the elimination keeps one heavy row per group
+ * exact (elimination.ts), unit or not.
+ */
+function chooseMovedRows(ws: Workspace, k: number, splitWeight: number, grouped: boolean): void {
+  const { p, w, wK, schurRows, unitColumn, elimRowAux, elimHeaviest } = ws;
+  const pOff = k * p;
+  let moved = 0;
+  for (let i = 0; i < p; i++) {
+    const wi = w[pOff + i];
+    const group = grouped ? elimRowAux[i] : -1;
+    const keep = group >= 0 ? elimHeaviest[group] === i : unitColumn[i] >= 0;
+    if (wi > splitWeight && !keep) {
+      schurRows[pOff + moved++] = i;
+      wK[pOff + i] = splitWeight;
+    } else {
+      wK[pOff + i] = wi;
+    }
+  }
+  ws.schurCount[k] = moved;
+}
+
 /** (c1, c2) ← the regularized system's solution for right-hand side (e1, e2). */
 function solveRegularized(ws: Workspace, k: number, rows: number): void {
   const { kernels, n, m, p, L, Y, S, e1, e2, c1, c2 } = ws;
@@ -179,8 +222,10 @@ function solveRegularized(ws: Workspace, k: number, rows: number): void {
   const rOff = k * (m + p);
   const lOff = k * n * n;
   copyInto(e1, nOff, c1, nOff, n);
+  const eliminated = ws.elimActive[k] === 1;
   // u = L⁻¹ e1
-  kernels.solveLower(L, lOff, n, c1, nOff);
+  if (eliminated) solveLowerEliminated(ws, k, c1, nOff);
+  else kernels.solveLower(L, lOff, n, c1, nOff);
   if (rows > 0) {
     const yOff = k * (m + p) * n;
     const sOff = k * (m + p) * (m + p);
@@ -192,7 +237,8 @@ function solveRegularized(ws: Workspace, k: number, rows: number): void {
     // x = L⁻ᵀ (u − Y' t)
     kernels.gemv(Y, yOff, rows, n, true, -1, c2, rOff, 1, c1, nOff);
   }
-  kernels.solveLowerTransposed(L, lOff, n, c1, nOff);
+  if (eliminated) solveLowerTransposedEliminated(ws, k, c1, nOff);
+  else kernels.solveLowerTransposed(L, lOff, n, c1, nOff);
 }
 
 /** (e1, e2) ← (r1, [r2; 0]) − [K Ã'; Ã −D] (x, t), the unregularized system; returns ‖e‖∞. */
@@ -209,7 +255,12 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
   kernels.gemv(Q, k * ws.stride.Q, n, n, false, 1, x, xOff, 0, e1, nOff);
   tDense.fill(0, pOff, pOff + p);
   for (let j = 0; j < moved; j++) tDense[pOff + schurRows[pOff + j]] = yt[rOff + m + j];
-  multiplyGPair(ws, k, x, xOff, gx, wK, tDense, yG, pOff, 1, e1, nOff);
+  if (ws.elimActive[k]) {
+    multiplyG(ws, k, 1, x, xOff, 0, gx, pOff);
+    for (let i = pOff; i < pOff + p; i++) yG[i] = wK[i] * gx[i] + tDense[i];
+    settleHeaviestRows(ws, k, x, xOff, r1, nOff, yG);
+    multiplyGTransposed(ws, k, 1, yG, pOff, 1, e1, nOff);
+  } else multiplyGPair(ws, k, x, xOff, gx, wK, tDense, yG, pOff, 1, e1, nOff);
   // e2 = −g_i'x + t_i/(w_i − wK_i) on the moved rows
   for (let j = 0; j < moved; j++) {
     const i = pOff + schurRows[pOff + j];

@@ -20,6 +20,7 @@ import {
 import { chooseKernels } from "./choose-kernels.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
+import { findEliminableColumns } from "./elimination.js";
 import { multiplyGPair, multiplyGTransposed } from "./g-operator.js";
 import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
 import { validateBatch, validateStructure, validateWarmStart } from "./validate-batch.js";
@@ -62,7 +63,11 @@ export function solveBatch(
   const maxIter = options.maxIter ?? DEFAULT_MAX_ITER;
   const { batch, n, m, p } = problem;
   const length = workspaceLength(problem);
-  const ws = createWorkspace(problem, chooseKernels(kernels ?? options.kernels, n, length));
+  const ws = createWorkspace(
+    problem,
+    chooseKernels(kernels ?? options.kernels, n, length),
+    options.eliminateAuxiliary ?? true,
+  );
   const status: QPStatus[] = new Array<QPStatus>(batch).fill("max_iterations");
   const iterations = new Int32Array(batch);
   const measures: Measures = {
@@ -79,6 +84,7 @@ export function solveBatch(
       transposeG(ws, k);
     }
     measureMember(ws, k);
+    findEliminableColumns(ws, k);
     const started = options.warmStart ? warmStart(ws, k, options.warmStart) : coldStart(ws, k);
     if (!started) {
       status[k] = "numerical_error";

@@ -69,6 +69,13 @@ export interface SolverOptions {
    * the arithmetic there).
    */
   kernels?: KernelChoice;
+  /**
+   * Eliminate auxiliary columns in closed form (default true): a column whose rows of Q and A are
+   * empty apart from Q's diagonal and that shares no row of G with another such column (the t of
+   * ‖Dz‖₁ ≤ 1't) is solved for from the others, so each iteration factors a smaller matrix.
+   * Same results up to rounding; false forces the dense factorization.
+   */
+  eliminateAuxiliary?: boolean;
 }
 
 export type KernelChoice = "wasm" | "typescript" | DenseKernels;

@@ -125,6 +125,31 @@ export interface Workspace {
   /** Scratch vectors of length n and p per member. */
   readonly tn: Float64Array;
   readonly tp: Float64Array;
+
+  /** Whether auxiliary columns may be eliminated (SolverOptions.eliminateAuxiliary). */
+  readonly eliminate: boolean;
+  /**
+   * Per member (n each): its z columns, then its eliminated columns t (elimination.ts), and how
+   * many t there are (0: none). elimActive: whether the member's current factorization in L is
+   * the eliminated one (it falls back to the dense one where a pivot is too small).
+   */
+  readonly elimOrder: Int32Array;
+  readonly elimCount: Int32Array;
+  readonly elimActive: Uint8Array;
+  /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
+  readonly elimRowAux: Int32Array;
+  /** Of the member being solved: each column's position in elimOrder (n). */
+  readonly elimPos: Int32Array;
+  /** Of the member being solved: the rows of each eliminated column, grouped (CSR, n+1 and p). */
+  readonly elimGroupStart: Int32Array;
+  readonly elimGroupRows: Int32Array;
+  /** Of the current factorization: each group's row of largest weight (n). */
+  readonly elimHeaviest: Int32Array;
+  /**
+   * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
+   * indices are positions among the z columns).
+   */
+  elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
 }
 
 function operandStride(operand: BatchOperand, size: number): number {
@@ -194,7 +219,11 @@ export function workspaceLength(problem: QPBatch): number {
 }
 
 /** One kernel allocation for the whole solve, so a WebAssembly provider grows memory once. */
-export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Workspace {
+export function createWorkspace(
+  problem: QPBatch,
+  kernels: DenseKernels,
+  eliminate = true,
+): Workspace {
   const { batch, n, m, p } = problem;
   const stride = {
     Q: operandStride(problem.Q, n * n),
@@ -269,6 +298,20 @@ export function createWorkspace(problem: QPBatch, kernels: DenseKernels): Worksp
     generalRows,
     pg,
     Gg,
+    eliminate,
+    elimOrder: new Int32Array(batch * n),
+    elimCount: new Int32Array(batch),
+    elimActive: new Uint8Array(batch),
+    elimRowAux: new Int32Array(p),
+    elimPos: new Int32Array(n),
+    elimGroupStart: new Int32Array(n + 1),
+    elimGroupRows: new Int32Array(p),
+    elimHeaviest: new Int32Array(n),
+    elimSparse: {
+      start: new Int32Array(p + 1),
+      index: new Int32Array(0),
+      value: new Float64Array(0),
+    },
   };
   if (problem.G.shared) {
     findUnitRows(ws, 0);

@@ -1,12 +1,12 @@
 import {
   solveBatch,
-  type BatchOperand,
   type GradientRequest,
   type QPBatch,
   type QPBatchSolution,
   type QPGradients,
   type SolverOptions,
 } from "../../solver/index.js";
+import { joinGradients, joinSolutions, sliceBatch, sliceOptions } from "../batch-slices.js";
 import type { SolvedArrays, WorkerReply } from "./protocol.js";
 import { solverWorkers, type SolverWorker } from "./pool.js";
 
@@ -75,22 +75,9 @@ export function solveAcrossWorkers(
   settle.rethrow();
   const solved = parts as SolvedArrays[];
 
-  const solution: QPBatchSolution = {
-    batch: problem.batch,
-    n: problem.n,
-    m: problem.m,
-    p: problem.p,
-    z: concat(solved.map((s) => s.z)),
-    lam: concat(solved.map((s) => s.lam)),
-    nu: concat(solved.map((s) => s.nu)),
-    s: concat(solved.map((s) => s.s)),
-    status: solved.flatMap((s) => s.status),
-    iterations: Int32Array.from(solved.flatMap((s) => Array.from(s.iterations))),
-    primalResidual: concat(solved.map((s) => s.primalResidual)),
-    dualResidual: concat(solved.map((s) => s.dualResidual)),
-    gap: concat(solved.map((s) => s.gap)),
-    backward: (dz, request) => backwardAcross(slices, problem.n, dz, request),
-  };
+  const solution = joinSolutions(problem, solved, (dz, request) =>
+    backwardAcross(slices, problem.n, dz, request),
+  );
   released.register(solution, slices);
   return solution;
 }
@@ -121,12 +108,7 @@ function backwardAcross(
     }),
   );
   settle.rethrow();
-  const gradients: QPGradients = {};
-  for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
-    const pieces = parts.map((g) => g?.[key]);
-    if (pieces.every((g): g is Float64Array => g !== undefined)) gradients[key] = concat(pieces);
-  }
-  return gradients;
+  return joinGradients(parts);
 }
 
 /** `parts` near-equal contiguous ranges [start, count] covering 0..batch. */
@@ -138,49 +120,6 @@ export function splitBatch(batch: number, parts: number): [number, number][] {
     start += count;
   }
   return ranges.filter(([, count]) => count > 0);
-}
-
-function sliceOperand(
-  operand: BatchOperand,
-  size: number,
-  start: number,
-  count: number,
-): BatchOperand {
-  if (operand.shared) return operand;
-  return { data: operand.data.slice(start * size, (start + count) * size), shared: false };
-}
-
-function sliceBatch(problem: QPBatch, start: number, count: number): QPBatch {
-  const { n, m, p } = problem;
-  return {
-    batch: count,
-    n,
-    m,
-    p,
-    Q: sliceOperand(problem.Q, n * n, start, count),
-    q: sliceOperand(problem.q, n, start, count),
-    A: sliceOperand(problem.A, m * n, start, count),
-    b: sliceOperand(problem.b, m, start, count),
-    G: sliceOperand(problem.G, p * n, start, count),
-    h: sliceOperand(problem.h, p, start, count),
-    structure: problem.structure,
-  };
-}
-
-function sliceOptions(
-  options: SolverOptions,
-  problem: QPBatch,
-  start: number,
-  count: number,
-): SolverOptions {
-  const warm = options.warmStart;
-  if (warm === undefined) return options;
-  const { n, m, p } = problem;
-  const cut = (a: Float64Array, size: number) => a.slice(start * size, (start + count) * size);
-  return {
-    ...options,
-    warmStart: { z: cut(warm.z, n), lam: cut(warm.lam, p), nu: cut(warm.nu, m), s: cut(warm.s, p) },
-  };
 }
 
 /** Runs steps that may fail, keeping the first failure to rethrow once all have run. */
@@ -207,14 +146,4 @@ function expectReply<T extends WorkerReply["type"]>(
 ): Extract<WorkerReply, { type: T }> {
   if (reply.type !== type) throw new Error(`a solver worker answered ${reply.type}, not ${type}`);
   return reply as Extract<WorkerReply, { type: T }>;
-}
-
-function concat(arrays: Float64Array[]): Float64Array {
-  const out = new Float64Array(arrays.reduce((total, a) => total + a.length, 0));
-  let offset = 0;
-  for (const a of arrays) {
-    out.set(a, offset);
-    offset += a.length;
-  }
-  return out;
 }

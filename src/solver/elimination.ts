@@ -1,0 +1,337 @@
+/**
+ * Closed-form elimination of auxiliary columns (the t of an epigraph such as ‖D z‖₁ ≤ 1't).
+ * A column t whose row and column of Q hold only a diagonal entry q_t, whose column of A is zero
+ * and that shares no row of G with another such column has a diagonal block in
+ * K = Q + G' diag(wK) G at every iterate. With the columns ordered (t, z),
+ *
+ *     K = [ D  B' ]  = L Lᵀ,   L = [ D^½      0  ],   L_S L_Sᵀ = S = K_zz − B D⁻¹ B',
+ *         [ B  K_zz ]              [ B D^-½  L_S ]
+ *
+ * the Cholesky factor of K in that order, with an nz×nz factorization instead of n×n.
+ *
+ * S is never formed as the difference (an active row's weight, ~1e10 near a solution, would
+ * cancel and bury the rest): the part of t's rows r (weights w_r, coefficient g_r on t, z-part
+ * a_r) is, with Σ = q_t + Σ_r w_r g_r²,
+ *
+ *     Σ_r w_r a_r a_r' − (Σ_r w_r g_r a_r)(…)'/Σ
+ *       = Σ_{r<s} (w_r w_s/Σ) (g_s a_r − g_r a_s)(…)' + Σ_r (q_t w_r/Σ) a_r a_r',
+ *
+ * sums of nonnegative terms: "virtual rows" of a syrk. A pair weight is at most about the
+ * smaller of its two rows' weights, so only a group with two heavy rows needs the Schur block:
+ * kkt.ts moves all but each group's heaviest row there as usual. The factor is stored in member
+ * k's n×n block of L: L_S (nz×nz), then E = B D⁻¹ (nz×nt, bounded), then D^½ (nt). Vectors keep
+ * the original column order; the solves gather and scatter through `elimOrder`.
+ */
+import type { Workspace } from "./workspace.js";
+
+/**
+ * elimOrder (z columns, then the eliminated t columns), elimCount, elimRowAux and the row groups
+ * of member k: greedy in column order, so the set depends only on the member's own data.
+ * Requires unitColumn of member k.
+ */
+export function findEliminableColumns(ws: Workspace, k: number): void {
+  const { n, m, p, Q, A, G, elimOrder, elimRowAux } = ws;
+  ws.elimCount[k] = 0;
+  if (!ws.eliminate || p === 0) return;
+  const qOff = k * ws.stride.Q;
+  const aOff = k * ws.stride.A;
+  const gOff = k * ws.stride.G;
+  elimRowAux.fill(-1);
+  const accepted = new Uint8Array(n);
+  let nt = 0;
+  // Columns without curvature first (the t of epigraphs), each accepted only when its rows give
+  // no more virtual rows than they are (see factorEliminated): k rows give k(k−1)/2 pairs, plus k
+  // singles when q_t > 0.
+  for (const curved of [false, true]) {
+    for (let c = 0; c < n; c++) {
+      const qcc = Q[qOff + c * (n + 1)];
+      if (!(qcc >= 0) || qcc > 0 !== curved) continue;
+      let ok = true;
+      for (let j = 0; j < n && ok; j++) {
+        if (j !== c && (Q[qOff + c * n + j] !== 0 || Q[qOff + j * n + c] !== 0)) ok = false;
+      }
+      for (let i = 0; i < m && ok; i++) if (A[aOff + i * n + c] !== 0) ok = false;
+      let touched = 0;
+      for (let i = 0; i < p && ok; i++) {
+        const v = G[gOff + i * n + c];
+        if (v === 0) continue;
+        if (!Number.isFinite(v) || elimRowAux[i] >= 0) ok = false;
+        touched++;
+      }
+      const virtual = (touched * (touched - 1)) / 2 + (curved ? touched : 0);
+      if (!ok || touched === 0 || virtual > touched) continue;
+      accepted[c] = 1;
+      for (let i = 0; i < p; i++) if (G[gOff + i * n + c] !== 0) elimRowAux[i] = c;
+      nt++;
+    }
+  }
+  const nz = n - nt;
+  const { elimPos, elimGroupStart, elimGroupRows } = ws;
+  if (nt > 0 && nz > 0) {
+    const oOff = k * n;
+    for (let c = 0, z = 0, t = nz; c < n; c++) {
+      const position = accepted[c] ? t++ : z++;
+      elimOrder[oOff + position] = c;
+      elimPos[c] = position;
+    }
+    // rows hold their eliminated column's index among the t columns (0..nt−1), grouped in CSR
+    elimGroupStart.fill(0);
+    for (let i = 0; i < p; i++) {
+      if (elimRowAux[i] < 0) continue;
+      elimRowAux[i] = elimPos[elimRowAux[i]] - nz;
+      elimGroupStart[elimRowAux[i] + 1]++;
+    }
+    for (let c = 0; c < nt; c++) elimGroupStart[c + 1] += elimGroupStart[c];
+    const fill = elimGroupStart.slice(0, nt);
+    for (let i = 0; i < p; i++) if (elimRowAux[i] >= 0) elimGroupRows[fill[elimRowAux[i]]++] = i;
+    sparseZParts(ws, k, nz);
+    // the virtual rows must fit the scratch X (n×p)
+    if (virtualRowCount(ws, k, nt) * nz <= n * p) {
+      ws.elimCount[k] = nt;
+      return;
+    }
+  }
+  elimRowAux.fill(-1);
+}
+
+/** elimSparse of member k: the z-parts of its group rows (others empty). */
+function sparseZParts(ws: Workspace, k: number, nz: number): void {
+  const { n, p, G, elimRowAux, elimOrder } = ws;
+  const gOff = k * ws.stride.G;
+  const start = new Int32Array(p + 1);
+  let count = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const index = pass === 0 ? null : new Int32Array(count);
+    const value = pass === 0 ? null : new Float64Array(count);
+    count = 0;
+    for (let i = 0; i < p; i++) {
+      start[i] = count;
+      if (elimRowAux[i] < 0) continue;
+      for (let a = 0; a < nz; a++) {
+        const g = G[gOff + i * n + elimOrder[k * n + a]];
+        if (g === 0) continue;
+        if (index && value) {
+          index[count] = a;
+          value[count] = g;
+        }
+        count++;
+      }
+    }
+    start[p] = count;
+    if (index && value) ws.elimSparse = { start, index, value };
+  }
+}
+
+/** Rows of the syrk that forms S: dense rows outside the groups, then pairs and singles. */
+function virtualRowCount(ws: Workspace, k: number, nt: number): number {
+  const { n, Q, elimRowAux, denseRows, elimGroupStart, elimOrder } = ws;
+  const dense = ws.denseCount[0];
+  const qOff = k * ws.stride.Q;
+  let count = 0;
+  for (let t = 0; t < dense; t++) if (elimRowAux[denseRows[t]] < 0) count++;
+  for (let c = 0; c < nt; c++) {
+    const size = elimGroupStart[c + 1] - elimGroupStart[c];
+    count += (size * (size - 1)) / 2;
+    if (Q[qOff + elimOrder[k * n + n - nt + c] * (n + 1)] > 0) count += size;
+  }
+  return count;
+}
+
+/**
+ * The row of each group whose weight stays whole in K (elimHeaviest): the one of largest w.
+ * kkt.ts may move the group's other rows to the Schur block.
+ */
+export function findHeaviestRows(ws: Workspace, k: number): void {
+  const { p, w, elimGroupStart, elimGroupRows, elimHeaviest } = ws;
+  const nt = ws.elimCount[k];
+  const pOff = k * p;
+  for (let c = 0; c < nt; c++) {
+    let best = elimGroupRows[elimGroupStart[c]];
+    for (let j = elimGroupStart[c] + 1; j < elimGroupStart[c + 1]; j++) {
+      const i = elimGroupRows[j];
+      if (w[pOff + i] > w[pOff + best]) best = i;
+    }
+    elimHeaviest[c] = best;
+  }
+}
+
+/**
+ * Factors member k's K + diag(reg) in the eliminated form (see the file comment), with the
+ * weights wK. `sqrtW` must hold √wK of the dense rows; `regularization(j)` is column j's static
+ * regularization (on the t columns only where q_t = 0 and it is the whole pivot's floor).
+ * Returns false, leaving L to the dense path, when a pivot D_t is not clearly positive or the
+ * Cholesky of the nz×nz block fails.
+ */
+export function factorEliminated(
+  ws: Workspace,
+  k: number,
+  regularization: (column: number) => number,
+): boolean {
+  const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L, elimOrder, elimRowAux } = ws;
+  const { elimPos, elimGroupStart, elimGroupRows, denseRows } = ws;
+  const nt = ws.elimCount[k];
+  const nz = n - nt;
+  const oOff = k * n;
+  const lOff = k * n * n;
+  const eOff = lOff + nz * nz;
+  const dOff = eOff + nz * nt;
+  const qOff = k * ws.stride.Q;
+  const gOff = k * ws.stride.G;
+  const pOff = k * p;
+  const dense = ws.denseCount[0];
+  const rows = virtualRowCount(ws, k, nt);
+  const zColumn = (a: number) => elimOrder[oOff + a];
+
+  // Σ_c = q_t + reg + Σ_r wK_r g_r² of each group (into D's slot), checked to be a real pivot
+  for (let c = 0; c < nt; c++) {
+    const column = zColumn(nz + c);
+    let sum = Q[qOff + column * (n + 1)];
+    for (let j = elimGroupStart[c]; j < elimGroupStart[c + 1]; j++) {
+      const i = elimGroupRows[j];
+      sum += wK[pOff + i] * G[gOff + i * n + column] ** 2;
+    }
+    const reg = regularization(column);
+    if (!(sum > reg) || !Number.isFinite(sum)) return false;
+    L[dOff + c] = sum + reg;
+  }
+
+  // X (nz×rows): the dense rows outside the groups, then each group's pairs and singles
+  let v = 0;
+  X.fill(0, 0, nz * rows);
+  for (let t = 0; t < dense; t++) {
+    if (elimRowAux[denseRows[t]] >= 0) continue;
+    const scale = sqrtW[pOff + t];
+    for (let a = 0; a < nz; a++) X[a * rows + v] = scale * Gt[zColumn(a) * dense + t];
+    v++;
+  }
+  L.fill(0, eOff, dOff);
+  const { start, index, value } = ws.elimSparse;
+  // a_r's nonzeros, times `scale`, into X's column v (X is nz×rows)
+  const scatter = (r: number, scale: number) => {
+    for (let e = start[r]; e < start[r + 1]; e++) X[index[e] * rows + v] += scale * value[e];
+  };
+  for (let c = 0; c < nt; c++) {
+    const column = zColumn(nz + c);
+    const sum = L[dOff + c];
+    const qt = Q[qOff + column * (n + 1)];
+    for (let j = elimGroupStart[c]; j < elimGroupStart[c + 1]; j++) {
+      const r = elimGroupRows[j];
+      const gr = G[gOff + r * n + column];
+      const wr = wK[pOff + r];
+      // E's column: Σ_r (wK_r g_r / Σ) a_r
+      const coefficient = (wr * gr) / sum;
+      for (let e = start[r]; e < start[r + 1]; e++) {
+        L[eOff + index[e] * nt + c] += coefficient * value[e];
+      }
+      for (let jj = j + 1; jj < elimGroupStart[c + 1]; jj++) {
+        const s = elimGroupRows[jj];
+        const gs = G[gOff + s * n + column];
+        const scale = Math.sqrt((wr * wK[pOff + s]) / sum);
+        scatter(r, scale * gs);
+        scatter(s, -scale * gr);
+        v++;
+      }
+      if (qt > 0) {
+        scatter(r, Math.sqrt((qt * wr) / sum));
+        v++;
+      }
+    }
+  }
+  for (let c = 0; c < nt; c++) L[dOff + c] = Math.sqrt(L[dOff + c]);
+
+  // L_S ← X Xᵀ + Q_zz + reg + the weights of unit rows on z columns, then its Cholesky factor
+  kernels.syrk(X, 0, nz, rows, L, lOff);
+  for (let a = 0; a < nz; a++) {
+    const ca = zColumn(a);
+    const row = lOff + a * nz;
+    for (let b = 0; b <= a; b++) L[row + b] += Q[qOff + ca * n + zColumn(b)];
+    L[row + a] += regularization(ca);
+  }
+  for (let i = 0; i < p; i++) {
+    const unit = unitColumn[i];
+    if (unit >= 0 && elimRowAux[i] < 0) L[lOff + elimPos[unit] * (nz + 1)] += wK[pOff + i];
+  }
+  return kernels.cholesky(L, lOff, nz);
+}
+
+/** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
+export function solveLowerEliminated(ws: Workspace, k: number, v: Float64Array, vOff: number) {
+  const { kernels, n, L, tn, elimOrder } = ws;
+  const nt = ws.elimCount[k];
+  const nz = n - nt;
+  const oOff = k * n;
+  const lOff = k * n * n;
+  const eOff = lOff + nz * nz;
+  const dOff = eOff + nz * nt;
+  const zOff = k * n;
+  const tOff = zOff + nz;
+  for (let j = 0; j < n; j++) tn[zOff + j] = v[vOff + elimOrder[oOff + j]];
+  // u_z = L_S⁻¹ (v_z − E v_t),  u_t = D^-½ v_t
+  kernels.gemv(L, eOff, nz, nt, false, -1, tn, tOff, 1, tn, zOff);
+  kernels.solveLower(L, lOff, nz, tn, zOff);
+  for (let a = 0; a < nz; a++) v[vOff + elimOrder[oOff + a]] = tn[zOff + a];
+  for (let c = 0; c < nt; c++) v[vOff + elimOrder[oOff + nz + c]] = tn[tOff + c] / L[dOff + c];
+}
+
+/** v ← L⁻ᵀ v for member k's eliminated factor (v in the original column order). */
+export function solveLowerTransposedEliminated(
+  ws: Workspace,
+  k: number,
+  v: Float64Array,
+  vOff: number,
+) {
+  const { kernels, n, L, tn, elimOrder } = ws;
+  const nt = ws.elimCount[k];
+  const nz = n - nt;
+  const oOff = k * n;
+  const lOff = k * n * n;
+  const eOff = lOff + nz * nz;
+  const dOff = eOff + nz * nt;
+  const zOff = k * n;
+  const tOff = zOff + nz;
+  for (let a = 0; a < nz; a++) tn[zOff + a] = v[vOff + elimOrder[oOff + a]];
+  for (let c = 0; c < nt; c++) tn[tOff + c] = v[vOff + elimOrder[oOff + nz + c]] / L[dOff + c];
+  // x_z = L_S⁻ᵀ u_z;  x_t = D^-½ u_t − Eᵀ x_z
+  kernels.solveLowerTransposed(L, lOff, nz, tn, zOff);
+  kernels.gemv(L, eOff, nz, nt, true, -1, tn, zOff, 1, tn, tOff);
+  for (let j = 0; j < n; j++) v[vOff + elimOrder[oOff + j]] = tn[zOff + j];
+}
+
+/**
+ * yG ← each group's heaviest row's multiplier from its column's equation
+ * q_t x_t + Σ_r g_r y_r = r_t, where that row carries most of the pivot. Its weight can be
+ * ~1e16, so wK·(g'x) would carry an error of ~|x| (the rounding of g'x times the weight); the
+ * column's equation gives it from the other, moderate, terms instead.
+ */
+export function settleHeaviestRows(
+  ws: Workspace,
+  k: number,
+  x: Float64Array,
+  xOff: number,
+  r: Float64Array,
+  rOff: number,
+  yG: Float64Array,
+): void {
+  const { n, p, Q, G, wK, elimOrder, elimGroupStart, elimGroupRows, elimHeaviest } = ws;
+  const nt = ws.elimCount[k];
+  const nz = n - nt;
+  const qOff = k * ws.stride.Q;
+  const gOff = k * ws.stride.G;
+  const pOff = k * p;
+  for (let c = 0; c < nt; c++) {
+    const column = elimOrder[k * n + nz + c];
+    const heaviest = elimHeaviest[c];
+    const qt = Q[qOff + column * (n + 1)];
+    const gh = G[gOff + heaviest * n + column];
+    let others = qt;
+    let sum = r[rOff + column] - qt * x[xOff + column];
+    for (let j = elimGroupStart[c]; j < elimGroupStart[c + 1]; j++) {
+      const i = elimGroupRows[j];
+      if (i === heaviest) continue;
+      const g = G[gOff + i * n + column];
+      others += wK[pOff + i] * g * g;
+      sum -= g * yG[pOff + i];
+    }
+    if (wK[pOff + heaviest] * gh * gh >= others) yG[pOff + heaviest] = sum / gh;
+  }
+}
