@@ -25,7 +25,8 @@ export interface SolveOptions {
   warmStart?: LayerOutput | boolean;
   /**
    * Worker threads for a large batch: a count, `false` for none. By default a batch of at least
-   * 32 problems with at least 20 columns is split across the machine's cores.
+   * 256 problems with at least 20 columns is split across the machine's cores, at least 128
+   * members to a thread (below that, the messages cost more than the second thread saves).
    */
   workers?: WorkerOption;
 }

@@ -12,11 +12,18 @@ import { solveAcrossWorkers } from "./workers/parallel.js";
 /** Worker threads for one solve: a count, or `false` for none (the default decides by size). */
 export type WorkerOption = number | false;
 
-/** Below these sizes a batch costs less than the messages that would spread it. */
-const MIN_PARALLEL_BATCH = 32;
+/**
+ * Below these sizes a batch costs less than the messages that spread it. Measured on OptNet's
+ * dense layer (n = p = 100, Q, q, G, h per member; scripts/time-layer.ts) on a shared 2-core
+ * machine: at batch 128 one worker took 28–44% more CPU time (slicing and posting each member's Q
+ * and G, returning dQ and dG) and 28–34% more wall time than none; at batch 512 it took 8% more
+ * CPU time and about the same wall time (1.29 s against 1.23–1.91 s, the neighbours' load
+ * deciding). So a thread takes a slice only when it gets at least 128 members.
+ */
+const MIN_PARALLEL_BATCH = 256;
 const MIN_PARALLEL_COLUMNS = 20;
 /** Members per thread below which another thread is not worth its messages. */
-const MIN_SLICE = 16;
+const MIN_SLICE = 128;
 
 export function workerCount(problem: QPBatch, option: WorkerOption | undefined): number {
   if (option === false) return 0;

@@ -89,7 +89,7 @@ export function readValue(value: unknown, shape: readonly number[], label: Value
   }
   const truncated = given.length === shape.length + MAX_EXTRA_DEPTH;
   const got = truncated
-    ? `an array nested more than ${given.length} levels deep`
+    ? `an array nested at least ${given.length} levels deep`
     : `shape ${formatShape(given)}`;
   throw new ParameterError(
     `${label.text}: expected shape ${formatShape(shape)} or [${["batch", ...shape].join(", ")}]` +

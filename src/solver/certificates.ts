@@ -9,7 +9,7 @@
  * when Q is zero along d to rounding level and its solution is huge.
  */
 import { multiplyG, multiplyGTransposed } from "./g-operator.js";
-import type { Workspace } from "./workspace.js";
+import { multiplyQ, type Workspace } from "./workspace.js";
 
 const CERTIFICATE_TOLERANCE = 1e-8;
 /**
@@ -67,7 +67,7 @@ export function isRecessionDirection(
   d: Float64Array,
   dOff: number,
 ): boolean {
-  const { kernels, n, m, p, Q, q, A, tn, tp, c2 } = ws;
+  const { kernels, n, m, p, q, A, tn, tp, c2 } = ws;
   let t = 0;
   // t = −q'd
   for (let i = 0; i < n; i++) t -= q[k * ws.stride.q + i] * d[dOff + i];
@@ -78,8 +78,7 @@ export function isRecessionDirection(
   // d'Qd bounds the objective along d, however long the step to its minimum.
   let normD = 0;
   for (let i = 0; i < n; i++) normD = Math.max(normD, Math.abs(d[dOff + i]));
-  const qOff = k * ws.stride.Q;
-  kernels.gemv(Q, qOff, n, n, false, 1, d, dOff, 0, tn, nOff);
+  multiplyQ(ws, k, d, dOff, tn, nOff);
   for (let i = 0; i < n; i++) {
     const rowNorm = ws.qRowNorm[i];
     const limit = Math.min(bound, RECESSION_CURVATURE_TOLERANCE * rowNorm * normD);

@@ -24,6 +24,16 @@
  */
 import type { Workspace } from "./workspace.js";
 
+/** Member k's views of the per-member group arrays (see Workspace). */
+export function groupsOf(ws: Workspace, k: number) {
+  const { n, p } = ws;
+  return {
+    elimGroupStart: ws.elimGroupStart.subarray(k * (n + 1), (k + 1) * (n + 1)),
+    elimGroupRows: ws.elimGroupRows.subarray(k * p, (k + 1) * p),
+    elimHeaviest: ws.elimHeaviest.subarray(k * n, (k + 1) * n),
+  };
+}
+
 /**
  * elimOrder (z columns, then the eliminated t columns), elimCount, elimRowAux and the row groups
  * of member k: greedy in column order, so the set depends only on the member's own data.
@@ -33,6 +43,14 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
   const { n, m, p, Q, A, G, elimOrder, elimRowAux } = ws;
   ws.elimCount[k] = 0;
   if (!ws.eliminate || p === 0) return;
+  if (k > 0 && ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0) {
+    // the same data as member 0's: the same columns (its member-independent scratch is kept)
+    copyMember(ws.elimOrder, 0, k, n);
+    copyMember(ws.elimGroupStart, 0, k, n + 1);
+    copyMember(ws.elimGroupRows, 0, k, p);
+    ws.elimCount[k] = ws.elimCount[0];
+    return;
+  }
   const qOff = k * ws.stride.Q;
   const aOff = k * ws.stride.A;
   const gOff = k * ws.stride.G;
@@ -66,7 +84,8 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     }
   }
   const nz = n - nt;
-  const { elimPos, elimGroupStart, elimGroupRows } = ws;
+  const { elimPos } = ws;
+  const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   if (nt > 0 && nz > 0) {
     const oOff = k * n;
     for (let c = 0, z = 0, t = nz; c < n; c++) {
@@ -92,6 +111,10 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     }
   }
   elimRowAux.fill(-1);
+}
+
+function copyMember(v: Int32Array, from: number, to: number, size: number): void {
+  v.copyWithin(to * size, from * size, (from + 1) * size);
 }
 
 /** elimSparse of member k: the z-parts of its group rows (others empty). */
@@ -124,7 +147,8 @@ function sparseZParts(ws: Workspace, k: number, nz: number): void {
 
 /** Rows of the syrk that forms S: dense rows outside the groups, then pairs and singles. */
 function virtualRowCount(ws: Workspace, k: number, nt: number): number {
-  const { n, Q, elimRowAux, denseRows, elimGroupStart, elimOrder } = ws;
+  const { n, Q, elimRowAux, denseRows, elimOrder } = ws;
+  const { elimGroupStart } = groupsOf(ws, k);
   const dense = ws.denseCount[0];
   const qOff = k * ws.stride.Q;
   let count = 0;
@@ -142,7 +166,8 @@ function virtualRowCount(ws: Workspace, k: number, nt: number): number {
  * kkt.ts may move the group's other rows to the Schur block.
  */
 export function findHeaviestRows(ws: Workspace, k: number): void {
-  const { p, w, elimGroupStart, elimGroupRows, elimHeaviest } = ws;
+  const { p, w } = ws;
+  const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
   const nt = ws.elimCount[k];
   const pOff = k * p;
   for (let c = 0; c < nt; c++) {
@@ -168,7 +193,8 @@ export function factorEliminated(
   regularization: (column: number) => number,
 ): boolean {
   const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L, elimOrder, elimRowAux } = ws;
-  const { elimPos, elimGroupStart, elimGroupRows, denseRows } = ws;
+  const { elimPos, denseRows } = ws;
+  const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   const nt = ws.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
@@ -312,7 +338,8 @@ export function settleHeaviestRows(
   rOff: number,
   yG: Float64Array,
 ): void {
-  const { n, p, Q, G, wK, elimOrder, elimGroupStart, elimGroupRows, elimHeaviest } = ws;
+  const { n, p, Q, G, wK, elimOrder } = ws;
+  const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
   const nt = ws.elimCount[k];
   const nz = n - nt;
   const qOff = k * ws.stride.Q;

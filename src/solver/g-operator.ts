@@ -1,7 +1,9 @@
 /**
  * Products with member k's inequality matrix G. Bound rows (QPStructure.boundRows) are signed
  * unit vectors: they are applied as a gather (G x) or a scatter (Gᵀ v), and only the general
- * rows Gg go through the dense kernel. Without bound rows this is one gemv on G.
+ * rows Gg go through the dense kernel, or through their compressed rows where they are sparse
+ * (ws.gSparse: the rows of epigraphs touch two or three columns). Without bound rows or sparsity
+ * this is one gemv on G.
  */
 import type { Workspace } from "./workspace.js";
 
@@ -18,16 +20,19 @@ export function multiplyG(
 ): void {
   const { kernels, n, p, pg } = ws;
   const nb = ws.boundRow.length;
-  if (nb === 0) {
+  if (nb === 0 && !ws.gSparse) {
     kernels.gemv(ws.G, k * ws.stride.G, p, n, false, alpha, x, xOff, beta, y, yOff);
     return;
   }
-  const { gScratch, generalRows, boundRow, boundColumn, boundSign } = ws;
+  const { gScratch, generalRows, boundRow, boundColumn, boundSign, gSparse } = ws;
   const tOff = k * p;
-  if (pg > 0) kernels.gemv(ws.Gg, k * ws.stride.Gg, pg, n, false, 1, x, xOff, 0, gScratch, tOff);
-  for (let t = 0; t < pg; t++) {
-    const i = yOff + generalRows[t];
-    y[i] = alpha * gScratch[tOff + t] + (beta === 0 ? 0 : beta * y[i]);
+  if (gSparse) sparseProduct(ws, k, alpha, x, xOff, beta, y, yOff);
+  else {
+    if (pg > 0) kernels.gemv(ws.Gg, k * ws.stride.Gg, pg, n, false, 1, x, xOff, 0, gScratch, tOff);
+    for (let t = 0; t < pg; t++) {
+      const i = yOff + generalRows[t];
+      y[i] = alpha * gScratch[tOff + t] + (beta === 0 ? 0 : beta * y[i]);
+    }
   }
   for (let t = 0; t < nb; t++) {
     const i = yOff + boundRow[t];
@@ -48,13 +53,23 @@ export function multiplyGTransposed(
 ): void {
   const { kernels, n, p, pg } = ws;
   const nb = ws.boundRow.length;
-  if (nb === 0) {
+  if (nb === 0 && !ws.gSparse) {
     kernels.gemv(ws.G, k * ws.stride.G, p, n, true, alpha, v, vOff, beta, y, yOff);
     return;
   }
-  const { gScratch, generalRows, boundRow, boundColumn, boundSign } = ws;
+  const { gScratch, generalRows, boundRow, boundColumn, boundSign, gSparse } = ws;
   const tOff = k * p;
-  if (pg > 0) {
+  if (gSparse) {
+    for (let j = yOff; j < yOff + n; j++) y[j] = beta === 0 ? 0 : beta * y[j];
+    const { start, index, value } = gSparse;
+    const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+    for (let t = 0; t < pg; t++) {
+      const vt = alpha * v[vOff + generalRows[t]];
+      if (vt === 0) continue;
+      for (let e = start[first + t]; e < start[first + t + 1]; e++)
+        y[yOff + index[e]] += vt * value[e];
+    }
+  } else if (pg > 0) {
     for (let t = 0; t < pg; t++) gScratch[tOff + t] = v[vOff + generalRows[t]];
     kernels.gemv(ws.Gg, k * ws.stride.Gg, pg, n, true, alpha, gScratch, tOff, beta, y, yOff);
   } else if (beta !== 1) {
@@ -85,7 +100,7 @@ export function multiplyGPair(
   outOff: number,
 ): void {
   const { kernels, n, p } = ws;
-  if (ws.boundRow.length === 0 && kernels.gemvPair) {
+  if (ws.boundRow.length === 0 && !ws.gSparse && kernels.gemvPair) {
     const gOff = k * ws.stride.G;
     kernels.gemvPair(
       ws.G,
@@ -111,4 +126,48 @@ export function multiplyGPair(
   multiplyG(ws, k, 1, x, xOff, 0, gx, vecOff);
   for (let i = vecOff; i < vecOff + p; i++) v[i] = d === null ? c[i] : d[i] * gx[i] + c[i];
   multiplyGTransposed(ws, k, 1, v, vecOff, beta, out, outOff);
+}
+
+/** y ← alpha·Gg x + beta·y on member k's general rows, from the compressed rows. */
+function sparseProduct(
+  ws: Workspace,
+  k: number,
+  alpha: number,
+  x: Float64Array,
+  xOff: number,
+  beta: number,
+  y: Float64Array,
+  yOff: number,
+): void {
+  const { start, index, value } = ws.gSparse!;
+  const { pg, generalRows } = ws;
+  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  for (let t = 0; t < pg; t++) {
+    let sum = 0;
+    for (let e = start[first + t]; e < start[first + t + 1]; e++)
+      sum += value[e] * x[xOff + index[e]];
+    const i = yOff + generalRows[t];
+    y[i] = alpha * sum + (beta === 0 ? 0 : beta * y[i]);
+  }
+}
+
+/**
+ * visit(i, j, G_ij) for each nonzero of member k's G, from the compressed rows and the bound
+ * rows, when G is stored sparse (ws.gSparse); returns false, visiting nothing, otherwise.
+ */
+export function visitSparseG(
+  ws: Workspace,
+  k: number,
+  visit: (row: number, column: number, value: number) => void,
+): boolean {
+  const { gSparse, pg, generalRows, boundRow, boundColumn, boundSign } = ws;
+  if (!gSparse) return false;
+  const { start, index, value } = gSparse;
+  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  for (let t = 0; t < pg; t++) {
+    const i = generalRows[t];
+    for (let e = start[first + t]; e < start[first + t + 1]; e++) visit(i, index[e], value[e]);
+  }
+  for (let t = 0; t < boundRow.length; t++) visit(boundRow[t], boundColumn[t], boundSign[t]);
+  return true;
 }

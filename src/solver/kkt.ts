@@ -20,16 +20,21 @@
  * nothing (Cholesky is invariant under diagonal scaling). The small static regularizations make the factorization exist for positive
  * semidefinite Q and rank-deficient A; iterative refinement against the unregularized system
  * removes their effect from the solution.
+ *
+ * Where Q, A and G leave auxiliary columns (the t of epigraphs) a diagonal block of K, L is the
+ * factor of K with those columns eliminated in closed form (elimination.ts, ws.elimActive): an
+ * nz×nz Cholesky instead of n×n, and the same Schur block and refinement around it.
  */
 import {
   factorEliminated,
   findHeaviestRows,
+  groupsOf,
   settleHeaviestRows,
   solveLowerEliminated,
   solveLowerTransposedEliminated,
 } from "./elimination.js";
 import { multiplyG, multiplyGPair, multiplyGTransposed } from "./g-operator.js";
-import { copyInto, type Workspace } from "./workspace.js";
+import { copyInto, multiplyQ, type Workspace } from "./workspace.js";
 
 /**
  * Split weights T. The n×n block holds weights up to T, so the refinement residual has a rounding
@@ -198,7 +203,8 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
  * exact (elimination.ts), unit or not.
  */
 function chooseMovedRows(ws: Workspace, k: number, splitWeight: number, grouped: boolean): void {
-  const { p, w, wK, schurRows, unitColumn, elimRowAux, elimHeaviest } = ws;
+  const { p, w, wK, schurRows, unitColumn, elimRowAux } = ws;
+  const { elimHeaviest } = groupsOf(ws, k);
   const pOff = k * p;
   let moved = 0;
   for (let i = 0; i < p; i++) {
@@ -243,7 +249,7 @@ function solveRegularized(ws: Workspace, k: number, rows: number): void {
 
 /** (e1, e2) ← (r1, [r2; 0]) − [K Ã'; Ã −D] (x, t), the unregularized system; returns ‖e‖∞. */
 function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): number {
-  const { kernels, n, m, p, Q, A, w, wK, schurRows, r1, r2, e1, e2, yt, yG, gx, tDense } = ws;
+  const { kernels, n, m, p, A, w, wK, schurRows, r1, r2, e1, e2, yt, yG, gx, tDense } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
@@ -252,7 +258,7 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
   const moved = ws.schurCount[k];
   let norm = 0;
   // e1 = Q x + G' yG with gx = G x and yG = wK∘gx + t (t on the moved rows), in one pass over G
-  kernels.gemv(Q, k * ws.stride.Q, n, n, false, 1, x, xOff, 0, e1, nOff);
+  multiplyQ(ws, k, x, xOff, e1, nOff);
   tDense.fill(0, pOff, pOff + p);
   for (let j = 0; j < moved; j++) tDense[pOff + schurRows[pOff + j]] = yt[rOff + m + j];
   if (ws.elimActive[k]) {

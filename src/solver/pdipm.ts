@@ -21,7 +21,7 @@ import { chooseKernels } from "./choose-kernels.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
 import { findEliminableColumns } from "./elimination.js";
-import { multiplyGPair, multiplyGTransposed } from "./g-operator.js";
+import { multiplyGPair, multiplyGTransposed, visitSparseG } from "./g-operator.js";
 import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
 import { validateBatch, validateStructure, validateWarmStart } from "./validate-batch.js";
 import {
@@ -29,6 +29,7 @@ import {
   createWorkspace,
   findUnitRows,
   measureMember,
+  multiplyQ,
   transposeG,
   workspaceLength,
   type Workspace,
@@ -115,6 +116,7 @@ export function solveBatch(
     ...measures,
     workspaceBytes: 8 * length,
     kernels: ws.kernels.name,
+    eliminatedColumns: Int32Array.from(status, (_, k) => (ws.elimActive[k] ? ws.elimCount[k] : 0)),
   };
   return { ...solution, backward: makeBackward(ws, solution) };
 }
@@ -292,13 +294,13 @@ function computeResiduals(
   eps: number,
   exact: boolean,
 ): number {
-  const { kernels, n, m, p, Q, q, A, b, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
+  const { kernels, n, m, p, q, A, b, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
 
   // rd = Qz, objective = z'(Qz/2 + q)
-  kernels.gemv(Q, k * stride.Q, n, n, false, 1, z, nOff, 0, rd, nOff);
+  multiplyQ(ws, k, z, nOff, rd, nOff);
   const { columnScale } = ws;
   let objective = 0;
   for (let i = 0; i < n; i++) {
@@ -379,6 +381,10 @@ function dualResidualNorm(ws: Workspace, k: number): number {
  */
 function addLargestTermsOfG(ws: Workspace, k: number): void {
   const { n, p, G, lam, columnScale } = ws;
+  const visited = visitSparseG(ws, k, (i, j, v) => {
+    columnScale[j] = Math.max(columnScale[j], lam[k * p + i] * Math.abs(v));
+  });
+  if (visited) return;
   const gOff = k * ws.stride.G;
   for (let i = 0; i < p; i++) {
     const li = lam[k * p + i];
@@ -396,14 +402,19 @@ function addLargestTermsOfG(ws: Workspace, k: number): void {
  * error in z, and a weakly active pair (s_i ~ lam_i ~ √mu) stop at an error of √eps.
  */
 function unsettledPairs(ws: Workspace, k: number, primalScale: number): number {
-  const { n, p, G, s, lam, columnScale } = ws;
+  const { n, p, G, s, lam, columnScale, rowScratch } = ws;
   const gOff = k * ws.stride.G;
+  // With G sparse, each row's largest |G_ij|/(1 + columnScale_j) first, in one pass over its entries
+  rowScratch.fill(0);
+  const sparse = visitSparseG(ws, k, (i, j, v) => {
+    rowScratch[i] = Math.max(rowScratch[i], Math.abs(v) / (1 + columnScale[j]));
+  });
   let unsettled = 0;
   for (let i = 0; i < p; i++) {
     const active = s[k * p + i] / (1 + primalScale);
     if (!(active > unsettled)) continue;
-    let inactive = 0;
-    for (let j = 0; j < n; j++) {
+    let inactive = sparse ? rowScratch[i] : 0;
+    for (let j = 0; j < n && !sparse; j++) {
       inactive = Math.max(inactive, Math.abs(G[gOff + i * n + j]) / (1 + columnScale[j]));
     }
     unsettled = Math.max(unsettled, Math.min(active, lam[k * p + i] * inactive));

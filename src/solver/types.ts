@@ -124,6 +124,11 @@ export interface QPBatchSolution {
   /** Which kernels solved it (`DenseKernels.name`). */
   kernels?: string;
   /**
+   * Per member, how many auxiliary columns the factorization kept for the backward pass
+   * eliminated in closed form (SolverOptions.eliminateAuxiliary; 0 where it is dense).
+   */
+  eliminatedColumns?: Int32Array;
+  /**
    * The backward pass (paper eqs. 7–8) for an upstream gradient dℓ/dz (batch×n), reusing the
    * factorization of the final iterate. Members whose status is not "solved" get zero gradient.
    */

@@ -140,16 +140,49 @@ export interface Workspace {
   readonly elimRowAux: Int32Array;
   /** Of the member being solved: each column's position in elimOrder (n). */
   readonly elimPos: Int32Array;
-  /** Of the member being solved: the rows of each eliminated column, grouped (CSR, n+1 and p). */
+  /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
   readonly elimGroupStart: Int32Array;
   readonly elimGroupRows: Int32Array;
-  /** Of the current factorization: each group's row of largest weight (n). */
+  /** Per member, of its current factorization: each group's row of largest weight (n each). */
   readonly elimHeaviest: Int32Array;
   /**
    * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
    * indices are positions among the z columns).
    */
   elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
+  /**
+   * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
+   * entries are nonzero, as the rows of epigraphs are: products with G then cost O(nonzeros).
+   */
+  readonly gSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
+  /** Scratch of p entries for the member being solved (plain array: kernels never see it). */
+  readonly rowScratch: Float64Array;
+  /** Q in compressed rows (every stored member's in turn) when it is as sparse (`multiplyQ`). */
+  readonly qSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
+}
+
+/** Gg is multiplied as sparse rows when at most this fraction of its entries is nonzero. */
+const SPARSE_FRACTION = 0.1;
+
+function compressRows(M: Float64Array, rows: number, cols: number) {
+  let count = 0;
+  for (let i = 0; i < rows * cols; i++) if (M[i] !== 0) count++;
+  if (rows === 0 || count > SPARSE_FRACTION * rows * cols) return null;
+  const start = new Int32Array(rows + 1);
+  const index = new Int32Array(count);
+  const value = new Float64Array(count);
+  let e = 0;
+  for (let r = 0; r < rows; r++) {
+    start[r] = e;
+    for (let j = 0; j < cols; j++) {
+      const v = M[r * cols + j];
+      if (v === 0) continue;
+      index[e] = j;
+      value[e++] = v;
+    }
+  }
+  start[rows] = e;
+  return { start, index, value };
 }
 
 function operandStride(operand: BatchOperand, size: number): number {
@@ -304,14 +337,17 @@ export function createWorkspace(
     elimActive: new Uint8Array(batch),
     elimRowAux: new Int32Array(p),
     elimPos: new Int32Array(n),
-    elimGroupStart: new Int32Array(n + 1),
-    elimGroupRows: new Int32Array(p),
-    elimHeaviest: new Int32Array(n),
+    elimGroupStart: new Int32Array(batch * (n + 1)),
+    elimGroupRows: new Int32Array(batch * p),
+    elimHeaviest: new Int32Array(batch * n),
     elimSparse: {
       start: new Int32Array(p + 1),
       index: new Int32Array(0),
       value: new Float64Array(0),
     },
+    gSparse: compressRows(Gg, members * pg, n),
+    rowScratch: new Float64Array(p),
+    qSparse: compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n),
   };
   if (problem.G.shared) {
     findUnitRows(ws, 0);
@@ -401,4 +437,28 @@ export function copyInto(
   len: number,
 ): void {
   for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i];
+}
+
+/** y ← Q x for member k (n entries each), from Q's compressed rows where it is sparse. */
+export function multiplyQ(
+  ws: Workspace,
+  k: number,
+  x: Float64Array,
+  xOff: number,
+  y: Float64Array,
+  yOff: number,
+): void {
+  const { n, qSparse } = ws;
+  if (!qSparse) {
+    ws.kernels.gemv(ws.Q, k * ws.stride.Q, n, n, false, 1, x, xOff, 0, y, yOff);
+    return;
+  }
+  const { start, index, value } = qSparse;
+  const first = (ws.stride.Q === 0 ? 0 : k) * n;
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let e = start[first + i]; e < start[first + i + 1]; e++)
+      sum += value[e] * x[xOff + index[e]];
+    y[yOff + i] = sum;
+  }
 }

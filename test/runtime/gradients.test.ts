@@ -114,3 +114,41 @@ describe("gradients of a batch", () => {
     expect(() => layer.vjp(out, { z: [w[0]] })).toThrow(/expected a batch of 2/);
   });
 });
+
+const entries = (value: unknown): number[] =>
+  value instanceof Float64Array ? Array.from(value) : ([value].flat(3) as number[]);
+
+describe("gradients of a batch whose parameters are whole operands", () => {
+  // In qp-dense.qp G and h are the QP's G and h: their batched gradient is the solver's own
+  // array; it must still equal each member's gradient computed alone (finite-difference-checked
+  // above for one member).
+  const layer = compile(exampleSource("qp-dense.qp"), { file: "qp-dense.qp" });
+  const members = [1, 2, 3].map((seed) => EXAMPLE_PARAMS["qp-dense.qp"](seed));
+  const stack = (name: string) => members.map((m) => m[name]);
+  const rand = seededRandom(8);
+  const w = members.map(() => vector(rand, 10));
+
+  it.each([
+    ["nested arrays", (values: unknown[]) => values],
+    [
+      "typed arrays",
+      (values: unknown[]) => Float64Array.from((values as number[][]).flat(2) as number[]),
+    ],
+  ])("equal each member's own gradients, given as %s", (_, form) => {
+    const params = Object.fromEntries(
+      ["Q", "q", "G", "h"].map((name) => [name, form(stack(name) as unknown[])]),
+    );
+    const out = layer.solve(params as never, TIGHT);
+    expect(out.status).toEqual(["solved", "solved", "solved"]);
+    const batched = layer.vjp(out, { z: w });
+    members.forEach((member, b) => {
+      const alone = layer.vjp(layer.solve(member, TIGHT), { z: [w[b]] });
+      for (const name of ["Q", "q", "G", "h"]) {
+        const size = name === "Q" || name === "G" ? 100 : 10;
+        const slice = entries(batched[name]).slice(b * size, (b + 1) * size);
+        const expected = entries(alone[name]);
+        slice.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 9));
+      }
+    });
+  });
+});

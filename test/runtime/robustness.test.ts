@@ -6,6 +6,8 @@ import { MAX_SOURCE_LENGTH } from "../../src/dsl/index.js";
 import { compile, ParameterError } from "../../src/runtime/index.js";
 import { MAX_PARAMS_FILE_BYTES, runCli } from "../../src/runtime/cli.js";
 import { estimateWorkspace, membersPerChunk } from "../../src/runtime/memory.js";
+import { readParameters } from "../../src/runtime/parameters.js";
+import { buildBatch, prepareProblem } from "../../src/runtime/problem.js";
 import { solveProblem } from "../../src/runtime/solve.js";
 import { solveBatch, type QPBatch } from "../../src/solver/index.js";
 import { seededRandom, spd, vector } from "./helpers/random.js";
@@ -48,7 +50,7 @@ describe("parameter values nested too deep or ragged", () => {
     expect(error).toBeInstanceOf(ParameterError);
     expect((error as ParameterError).parameter).toBe("x");
     expect((error as ParameterError).message).toMatch(
-      /parameter x: expected shape \[3\] or \[batch, 3\], got an array nested more than 9 levels deep/,
+      /parameter x: expected shape \[3\] or \[batch, 3\], got an array nested at least 9 levels deep/,
     );
   });
 
@@ -138,6 +140,14 @@ function randomBatch(batch: number, n: number, sharedQ: boolean): QPBatch {
   };
 }
 
+function simplexBatch(n: number, batch: number): QPBatch {
+  const layer = compile(simplexSource, { dims: { n } });
+  const prepared = prepareProblem(layer.canonical);
+  const x = Float64Array.from(vector(seededRandom(3), batch * n));
+  const params = readParameters(layer.canonical.parameters, layer.canonical.parameterSize, { x });
+  return buildBatch(prepared, params);
+}
+
 describe("a batch too large for one solve's memory", () => {
   const problem = randomBatch(7, 18, false);
   const { perMember, shared } = estimateWorkspace(problem);
@@ -180,10 +190,17 @@ describe("a batch too large for one solve's memory", () => {
     );
   });
 
-  it("estimates at least the workspace the solver reports", () => {
-    const solution = solveBatch(problem, { kernels: "wasm" });
+  it.each([
+    ["random inequality QPs with Q per member", () => problem],
+    ["a layer with bounds and an equality (simplex, n = 30)", () => simplexBatch(30, 5)],
+  ])("estimates at least the workspace the solver reports: %s", (_, make) => {
+    const batch = make();
+    const estimate = estimateWorkspace(batch);
+    const solution = solveBatch(batch, { kernels: "wasm" });
     expect(solution.workspaceBytes).toBeGreaterThan(0);
-    expect(shared + problem.batch * perMember).toBeGreaterThanOrEqual(solution.workspaceBytes!);
+    expect(estimate.shared + batch.batch * estimate.perMember).toBeGreaterThanOrEqual(
+      solution.workspaceBytes!,
+    );
   });
 
   it("refuses the layer's batch of 2,000 at n = 2000 before solving (hundreds of GB)", () => {

@@ -79,10 +79,10 @@ export function createLearnedDifferenceModel(
  * The OptNet model fine-tuned from TV: D = diag(w)·diff(n) with the learned row weights w
  * initialized at λ (λ folded into D, the program's weight is 1). Every row keeps summing to
  * zero, so constant pieces stay free of penalty: a free (n−1)×n D loses that after one Adam
- * step (a row sum of 0.1 against entries of 21 raised the test MSE from 15.7 to 19), which is
- * why the earlier full-matrix fine-tuning only hurt. Measured during development on 9,000
- * signals: a full W·diff(n) with W (n−1)×(n−1) moved the test MSE by < 0.1% either way, a
- * shared stencil of differences did nothing, the per-row weights gained about 0.3%.
+ * step (row sums of about 0.2 against entries of 21 raised the test MSE from 15.7 to 19),
+ * which is why the earlier full-matrix fine-tuning only hurt. Measured during development on
+ * 9,000 signals: a full W·diff(n) with W (n−1)×(n−1) made the test MSE 0.2–1% worse, a shared
+ * stencil of differences did nothing, the per-row weights gained about 0.3%.
  */
 export function createTunedDifferenceModel(
   name: string,
