@@ -48,8 +48,8 @@ describe("bad parameter values name the parameter and the member", () => {
         ],
       },
       "x",
-      null,
-      /ragged array/,
+      1,
+      /ragged|member 1/,
     ],
     [
       "a string entry",
