@@ -1,18 +1,25 @@
-/** Sizes of a dense QP given as flat row-major arrays, checked once for both reference wrappers. */
+/**
+ * A dense QP as the reference wrappers take it: minimize 1/2 z'Qz + q'z s.t. Az = b, Gz <= h,
+ * every matrix flat and row-major. A generated problem (DenseProblem) is one as it stands.
+ */
+export interface DenseInput {
+  Q: ArrayLike<number>;
+  q: ArrayLike<number>;
+  G: ArrayLike<number>;
+  h: ArrayLike<number>;
+  /** absent (or empty) without equalities */
+  A?: ArrayLike<number>;
+  b?: ArrayLike<number>;
+}
+
+/** Sizes of a dense QP, checked once for both reference wrappers. */
 export interface DenseSizes {
   n: number;
   m: number;
   p: number;
 }
 
-export function denseSizes(
-  Q: ArrayLike<number>,
-  q: ArrayLike<number>,
-  G: ArrayLike<number>,
-  h: ArrayLike<number>,
-  A?: ArrayLike<number>,
-  b?: ArrayLike<number>,
-): DenseSizes {
+export function denseSizes({ Q, q, G, h, A, b }: DenseInput): DenseSizes {
   const n = q.length;
   const p = h.length;
   const m = b?.length ?? 0;

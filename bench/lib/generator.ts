@@ -14,7 +14,7 @@ import type { QPBatch } from "../../src/solver/index.js";
 import { createRandom, memberSeed } from "./random.js";
 
 /** One problem, every matrix row-major. */
-export interface DenseQP {
+export interface DenseProblem {
   n: number;
   m: number;
   p: number;
@@ -27,7 +27,10 @@ export interface DenseQP {
   /** p×n */
   G: Float64Array;
   h: Float64Array;
-  /** the strictly feasible point the problem was built around */
+}
+
+/** A generated problem and the strictly feasible point it was built around. */
+export interface DenseQP extends DenseProblem {
   z0: Float64Array;
 }
 
@@ -47,21 +50,7 @@ export function randomQP(
 
   const U = new Float64Array(n * n);
   for (let k = 0; k < U.length; k++) U[k] = random.uniform();
-  const Q = new Float64Array(n * n);
-  // Q = U'U accumulated one row of U at a time (contiguous reads), lower triangle only, then
-  // mirrored so Q is exactly symmetric; + 1e-3 I.
-  for (let k = 0; k < n; k++) {
-    const row = k * n;
-    for (let i = 0; i < n; i++) {
-      const uki = U[row + i];
-      const qi = i * n;
-      for (let j = 0; j <= i; j++) Q[qi + j] += uki * U[row + j];
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) Q[j * n + i] = Q[i * n + j];
-    Q[i * n + i] += 1e-3;
-  }
+  const Q = paperHessian(U, n);
 
   const G = new Float64Array(p * n);
   for (let k = 0; k < G.length; k++) G[k] = random.normal();
@@ -88,6 +77,28 @@ export function randomQP(
   return { n, m, p, Q, q, A, b, G, h, z0 };
 }
 
+/**
+ * Q = U'U + 1e-3 I for U n×n row-major. Each entry sums U_ki U_kj over k in order from zero, the
+ * lower triangle mirrored, so Q is exactly symmetric and the same bits whatever the caller.
+ */
+export function paperHessian(U: Float64Array, n: number): Float64Array {
+  const Q = new Float64Array(n * n);
+  // One row of U at a time (contiguous reads), lower triangle only.
+  for (let k = 0; k < n; k++) {
+    const row = k * n;
+    for (let i = 0; i < n; i++) {
+      const uki = U[row + i];
+      const qi = i * n;
+      for (let j = 0; j <= i; j++) Q[qi + j] += uki * U[row + j];
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) Q[j * n + i] = Q[i * n + j];
+    Q[i * n + i] += 1e-3;
+  }
+  return Q;
+}
+
 /** Member k is `randomQP(n, p, memberSeed(seed, k), options)`. */
 export function randomProblems(
   batch: number,
@@ -100,10 +111,10 @@ export function randomProblems(
 }
 
 /** Stacks problems of equal sizes into a QPBatch with every operand batched. */
-export function stackBatch(problems: readonly DenseQP[]): QPBatch {
+export function stackBatch(problems: readonly DenseProblem[]): QPBatch {
   if (problems.length === 0) throw new Error("stackBatch needs at least one problem");
   const { n, m, p } = problems[0];
-  const stack = (pick: (qp: DenseQP) => Float64Array, size: number) => {
+  const stack = (pick: (qp: DenseProblem) => Float64Array, size: number) => {
     const data = new Float64Array(problems.length * size);
     problems.forEach((qp, k) => {
       const part = pick(qp);

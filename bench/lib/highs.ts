@@ -7,7 +7,7 @@
  */
 
 import type { Highs, ModelData } from "highs";
-import { denseSizes } from "./dense-input.js";
+import { denseSizes, type DenseInput } from "./dense-input.js";
 import type { ReferenceSolution } from "./quadprog.js";
 
 let loading: Promise<Highs> | undefined;
@@ -22,28 +22,14 @@ export function loadHighs(): Promise<Highs> {
 
 type HighsLoader = () => Promise<Highs>;
 
-export async function solveWithHighs(
-  Q: ArrayLike<number>,
-  q: ArrayLike<number>,
-  G: ArrayLike<number>,
-  h: ArrayLike<number>,
-  A?: ArrayLike<number>,
-  b?: ArrayLike<number>,
-): Promise<ReferenceSolution> {
-  return solveWithLoadedHighs(await loadHighs(), Q, q, G, h, A, b);
+export async function solveWithHighs(input: DenseInput): Promise<ReferenceSolution> {
+  return solveWithLoadedHighs(await loadHighs(), input);
 }
 
 /** The synchronous solve once the runtime is loaded (what the benchmark times). */
-export function solveWithLoadedHighs(
-  highs: Highs,
-  Q: ArrayLike<number>,
-  q: ArrayLike<number>,
-  G: ArrayLike<number>,
-  h: ArrayLike<number>,
-  A?: ArrayLike<number>,
-  b?: ArrayLike<number>,
-): ReferenceSolution {
-  const { n, m, p } = denseSizes(Q, q, G, h, A, b);
+export function solveWithLoadedHighs(highs: Highs, input: DenseInput): ReferenceSolution {
+  const { n, m, p } = denseSizes(input);
+  const { Q, q, G, h, A, b } = input;
   const rows = m + p;
   const infinity = highs.infinity;
 

@@ -29,21 +29,6 @@ export function measure<T>(call: () => T): Measured<T> {
   return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, retainedBytes };
 }
 
-export async function measureAsync<T>(call: () => Promise<T>): Promise<Measured<T>> {
-  const memoryBefore = process.memoryUsage();
-  const cpuBefore = process.cpuUsage();
-  const start = performance.now();
-  const value = await call();
-  const wallMs = performance.now() - start;
-  const cpu = process.cpuUsage(cpuBefore);
-  const memoryAfter = process.memoryUsage();
-  const retainedBytes =
-    memoryAfter.heapUsed +
-    memoryAfter.arrayBuffers -
-    (memoryBefore.heapUsed + memoryBefore.arrayBuffers);
-  return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, retainedBytes };
-}
-
 /** Peak resident set size of this process so far (monotonic over the run). */
 export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;

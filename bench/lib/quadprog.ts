@@ -8,7 +8,7 @@
  */
 
 import { createRequire } from "node:module";
-import { denseSizes } from "./dense-input.js";
+import { denseSizes, type DenseInput } from "./dense-input.js";
 
 interface QuadprogResult {
   solution?: number[];
@@ -37,15 +37,9 @@ export interface ReferenceSolution {
   iterations?: number;
 }
 
-export function solveWithQuadprog(
-  Q: ArrayLike<number>,
-  q: ArrayLike<number>,
-  G: ArrayLike<number>,
-  h: ArrayLike<number>,
-  A?: ArrayLike<number>,
-  b?: ArrayLike<number>,
-): ReferenceSolution {
-  const { n, m, p } = denseSizes(Q, q, G, h, A, b);
+export function solveWithQuadprog(input: DenseInput): ReferenceSolution {
+  const { n, m, p } = denseSizes(input);
+  const { Q, q, G, h, A, b } = input;
   const rows = m + p;
 
   const Dmat: number[][] = [[]];

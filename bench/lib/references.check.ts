@@ -3,11 +3,11 @@
  * Exits with status 1 on the first failed check.
  */
 
-import { readFileSync } from "node:fs";
 import { memberSeed } from "./random.js";
 import { randomBatch, randomQP } from "./generator.js";
 import { solveWithHighs } from "./highs.js";
 import { solveWithQuadprog } from "./quadprog.js";
+import { loadQPVectors, qpVectorProblem } from "./qp-vectors.js";
 
 let failures = 0;
 function check(ok: boolean, what: string): void {
@@ -19,16 +19,12 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return a.length === b.length ? worst : Number.POSITIVE_INFINITY;
 };
-const flat = (rows: number[][]) => Float64Array.from(rows.flat());
 
 // minimize 1/2|z|² − 2(z1 + z2) s.t. z1 + z2 <= 1: the projection of (2, 2) is (1/2, 1/2).
 {
-  const Q = [1, 0, 0, 1],
-    q = [-2, -2],
-    G = [1, 1],
-    h = [1];
-  const byQuadprog = solveWithQuadprog(Q, q, G, h);
-  const byHighs = await solveWithHighs(Q, q, G, h);
+  const qp = { Q: [1, 0, 0, 1], q: [-2, -2], G: [1, 1], h: [1] };
+  const byQuadprog = solveWithQuadprog(qp);
+  const byHighs = await solveWithHighs(qp);
   check(
     byQuadprog.status === "solved" && maxAbsDiff(byQuadprog.z, [0.5, 0.5]) < 1e-12,
     "quadprog: projection onto a half-plane",
@@ -40,14 +36,9 @@ const flat = (rows: number[][]) => Float64Array.from(rows.flat());
 }
 // minimize 1/2|z|² s.t. z1 + z2 = 1, z1 <= 0.2: z = (0.2, 0.8).
 {
-  const Q = [1, 0, 0, 1],
-    q = [0, 0],
-    A = [1, 1],
-    b = [1],
-    G = [1, 0],
-    h = [0.2];
-  const byQuadprog = solveWithQuadprog(Q, q, G, h, A, b);
-  const byHighs = await solveWithHighs(Q, q, G, h, A, b);
+  const qp = { Q: [1, 0, 0, 1], q: [0, 0], A: [1, 1], b: [1], G: [1, 0], h: [0.2] };
+  const byQuadprog = solveWithQuadprog(qp);
+  const byHighs = await solveWithHighs(qp);
   check(
     maxAbsDiff(byQuadprog.z, [0.2, 0.8]) < 1e-12,
     "quadprog: an equality and an active inequality",
@@ -56,30 +47,16 @@ const flat = (rows: number[][]) => Float64Array.from(rows.flat());
 }
 // No constraints at all: z = −Q⁻¹q.
 {
-  const Q = [2, 0, 0, 4],
-    q = [-2, 4];
-  check(maxAbsDiff(solveWithQuadprog(Q, q, [], []).z, [1, -1]) < 1e-12, "quadprog: unconstrained");
-  check(maxAbsDiff((await solveWithHighs(Q, q, [], [])).z, [1, -1]) < 1e-6, "highs: unconstrained");
+  const qp = { Q: [2, 0, 0, 4], q: [-2, 4], G: [], h: [] };
+  check(maxAbsDiff(solveWithQuadprog(qp).z, [1, -1]) < 1e-12, "quadprog: unconstrained");
+  check(maxAbsDiff((await solveWithHighs(qp)).z, [1, -1]) < 1e-6, "highs: unconstrained");
 }
 
 // The strictly convex cases of the cvxopt fixture.
-interface FixtureCase {
-  name: string;
-  Q: number[][];
-  q: number[];
-  A: number[][];
-  b: number[];
-  G: number[][];
-  h: number[];
-  z?: number[];
-}
-const fixture = JSON.parse(
-  readFileSync(new URL("../../test/fixtures/qp-vectors.json", import.meta.url), "utf8"),
-) as { cases: FixtureCase[] };
-for (const c of fixture.cases.filter((c) => c.name.startsWith("pd_") && c.z)) {
-  const args = [flat(c.Q), c.q, flat(c.G), c.h, flat(c.A), c.b] as const;
-  const byQuadprog = solveWithQuadprog(...args);
-  const byHighs = await solveWithHighs(...args);
+for (const c of loadQPVectors().filter((c) => c.name.startsWith("pd_") && c.z)) {
+  const qp = qpVectorProblem(c);
+  const byQuadprog = solveWithQuadprog(qp);
+  const byHighs = await solveWithHighs(qp);
   check(
     maxAbsDiff(byQuadprog.z, c.z!) < 1e-7,
     `quadprog matches cvxopt on ${c.name} (${maxAbsDiff(byQuadprog.z, c.z!).toExponential(1)})`,
@@ -128,9 +105,8 @@ for (const c of fixture.cases.filter((c) => c.name.startsWith("pd_") && c.z)) {
     "batch member k is the problem of memberSeed(seed, k)",
   );
   const qp = randomQP(30, 30, 3);
-  const args = [qp.Q, qp.q, qp.G, qp.h] as const;
-  const z1 = solveWithQuadprog(...args).z;
-  const z2 = (await solveWithHighs(...args)).z;
+  const z1 = solveWithQuadprog(qp).z;
+  const z2 = (await solveWithHighs(qp)).z;
   check(
     maxAbsDiff(z1, z2) < 1e-2,
     `highs and quadprog agree on a paper problem n=30 (${maxAbsDiff(z1, z2).toExponential(1)})`,
@@ -149,8 +125,8 @@ for (const c of fixture.cases.filter((c) => c.name.startsWith("pd_") && c.z)) {
     }
     return sum;
   };
-  const byHighs = await solveWithHighs(qp.Q, qp.q, qp.G, qp.h);
-  const byQuadprog = solveWithQuadprog(qp.Q, qp.q, qp.G, qp.h);
+  const byHighs = await solveWithHighs(qp);
+  const byQuadprog = solveWithQuadprog(qp);
   console.log(
     `info highs on a paper problem n=5 (seed 1, member 4): status ${byHighs.status}, objective ${objective(byHighs.z).toFixed(4)}; quadprog ${objective(byQuadprog.z).toFixed(4)}`,
   );

@@ -4,7 +4,7 @@ import type { Highs } from "highs";
 import { createDenseLayerBench } from "./dense-layer.js";
 import { randomProblems, randomUpstream, stackBatch, type DenseQP } from "./generator.js";
 import { solveWithLoadedHighs } from "./highs.js";
-import { measure, peakRssBytes } from "./measure.js";
+import { measure, peakRssBytes, type Sample } from "./measure.js";
 import { memberZ, type LayerPath } from "./layer.js";
 import type { SolveBatch } from "./ours.js";
 import type { Progress } from "./progress.js";
@@ -72,8 +72,8 @@ export interface Solvers {
  */
 export function warmUpReferences(highs: Highs, seed: number): void {
   for (const qp of randomProblems(8, 60, 60, seed + 1)) {
-    solveWithQuadprog(qp.Q, qp.q, qp.G, qp.h);
-    solveWithLoadedHighs(highs, qp.Q, qp.q, qp.G, qp.h);
+    solveWithQuadprog(qp);
+    solveWithLoadedHighs(highs, qp);
   }
 }
 
@@ -102,17 +102,17 @@ export function runSetting(
   const skipped: string[] = [];
 
   if (warmupRuns(s) > 0) {
-    solveWithQuadprog(problems[0].Q, problems[0].q, problems[0].G, problems[0].h);
-    solveWithLoadedHighs(solvers.highs, problems[0].Q, problems[0].q, problems[0].G, problems[0].h);
+    solveWithQuadprog(problems[0]);
+    solveWithLoadedHighs(solvers.highs, problems[0]);
   }
   const quadprog = runOneByOne("quadprog", s, problems, progress, label, (qp) =>
-    solveWithQuadprog(qp.Q, qp.q, qp.G, qp.h),
+    solveWithQuadprog(qp),
   );
   const referenceZ = quadprog.solutions;
   methods.push(quadprog.result);
 
   const highs = runOneByOne("highs", s, problems, progress, label, (qp) =>
-    solveWithLoadedHighs(solvers.highs, qp.Q, qp.q, qp.G, qp.h),
+    solveWithLoadedHighs(solvers.highs, qp),
   );
   highs.result.maxErrorVsQuadprog = maxErrorAgainst(referenceZ, highs.solutions, s.n);
   methods.push(highs.result);
@@ -191,27 +191,9 @@ function runOurs(
   const batch = stackBatch(problems.slice(0, count));
   const dz = randomUpstream(count, s.n, seed);
   const scale = s.batch / count;
-  const forward: MethodResult = {
-    method: "ours forward",
-    problems: count,
-    scale,
-    wallMs: [],
-    cpuMs: [],
-  };
-  const backward: MethodResult = {
-    method: "ours backward",
-    problems: count,
-    scale,
-    wallMs: [],
-    cpuMs: [],
-  };
-  const both: MethodResult = {
-    method: "ours forward+backward",
-    problems: count,
-    scale,
-    wallMs: [],
-    cpuMs: [],
-  };
+  const forward = emptyResult("ours forward", count, scale);
+  const backward = emptyResult("ours backward", count, scale);
+  const both = emptyResult("ours forward+backward", count, scale);
 
   for (let run = -warmupRuns(s); run < s.oursRepetitions; run++) {
     const what = run < 0 ? "warm-up" : `repetition ${run + 1}`;
@@ -221,12 +203,7 @@ function runOurs(
     const gradients = measure(() => solved.value.backward(dz));
     progress.advance(1);
     if (run < 0) continue;
-    forward.wallMs.push(solved.wallMs);
-    forward.cpuMs.push(solved.cpuMs);
-    backward.wallMs.push(gradients.wallMs);
-    backward.cpuMs.push(gradients.cpuMs);
-    both.wallMs.push(solved.wallMs + gradients.wallMs);
-    both.cpuMs.push(solved.cpuMs + gradients.cpuMs);
+    recordForwardBackward(forward, backward, both, solved, gradients);
     if (run === 0) {
       const solution = solved.value;
       forward.retainedBytes = solved.retainedBytes;
@@ -260,27 +237,9 @@ function runLayer(
   const params = { Q: stacked.Q.data, q: stacked.q.data, G: stacked.G.data, h: stacked.h.data };
   const upstream = { z: randomUpstream(count, s.n, seed) };
   const scale = s.batch / count;
-  const forward: MethodResult = {
-    method: "layer forward",
-    problems: count,
-    scale,
-    wallMs: [],
-    cpuMs: [],
-  };
-  const backward: MethodResult = {
-    method: "layer backward",
-    problems: count,
-    scale,
-    wallMs: [],
-    cpuMs: [],
-  };
-  const both: MethodResult = {
-    method: "layer forward+backward",
-    problems: count,
-    scale,
-    wallMs: [],
-    cpuMs: [],
-  };
+  const forward = emptyResult("layer forward", count, scale);
+  const backward = emptyResult("layer backward", count, scale);
+  const both = emptyResult("layer forward+backward", count, scale);
 
   for (let run = -warmupRuns(s); run < s.oursRepetitions; run++) {
     const what = run < 0 ? "warm-up" : `repetition ${run + 1}`;
@@ -290,12 +249,7 @@ function runLayer(
     const gradients = measure(() => layer.vjp(solved.value, upstream));
     progress.advance(1);
     if (run < 0) continue;
-    forward.wallMs.push(solved.wallMs);
-    forward.cpuMs.push(solved.cpuMs);
-    backward.wallMs.push(gradients.wallMs);
-    backward.cpuMs.push(gradients.cpuMs);
-    both.wallMs.push(solved.wallMs + gradients.wallMs);
-    both.cpuMs.push(solved.cpuMs + gradients.cpuMs);
+    recordForwardBackward(forward, backward, both, solved, gradients);
     if (run === 0) {
       const out = solved.value;
       forward.retainedBytes = solved.retainedBytes;
@@ -319,20 +273,8 @@ function runDenseLayer(
   label: string,
 ): MethodResult[] {
   const layer = createDenseLayerBench(s.batch, s.n, seed);
-  const forward: MethodResult = {
-    method: "dense forward",
-    problems: s.batch,
-    scale: 1,
-    wallMs: [],
-    cpuMs: [],
-  };
-  const both: MethodResult = {
-    method: "dense forward+backward",
-    problems: s.batch,
-    scale: 1,
-    wallMs: [],
-    cpuMs: [],
-  };
+  const forward = emptyResult("dense forward", s.batch, 1);
+  const both = emptyResult("dense forward+backward", s.batch, 1);
   layer.forward();
   layer.forwardBackward();
   for (let repetition = 0; repetition < s.denseRepetitions; repetition++) {
@@ -351,6 +293,27 @@ function runDenseLayer(
   }
   layer.dispose();
   return [forward, both];
+}
+
+/** A method's result before its first repetition. */
+function emptyResult(method: MethodName, problems: number, scale: number): MethodResult {
+  return { method, problems, scale, wallMs: [], cpuMs: [] };
+}
+
+/** One repetition of a forward and a backward: each alone, and their sum as forward+backward. */
+function recordForwardBackward(
+  forward: MethodResult,
+  backward: MethodResult,
+  both: MethodResult,
+  solved: Sample,
+  gradients: Sample,
+): void {
+  forward.wallMs.push(solved.wallMs);
+  forward.cpuMs.push(solved.cpuMs);
+  backward.wallMs.push(gradients.wallMs);
+  backward.cpuMs.push(gradients.cpuMs);
+  both.wallMs.push(solved.wallMs + gradients.wallMs);
+  both.cpuMs.push(solved.cpuMs + gradients.cpuMs);
 }
 
 function meanAndMax(values: readonly number[]): { mean: number; max: number } {

@@ -1,58 +1,17 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { solveBatch, type QPBatch } from "../../src/solver/index.js";
+import { solveBatch } from "../../src/solver/index.js";
 import { maxAbs, relativeError } from "./helpers/dense.js";
 import { kktResiduals } from "./helpers/kkt-residuals.js";
-import type { DenseProblem } from "./helpers/problems.js";
+import { stackBatch } from "./helpers/problems.js";
+import { loadQPVectors, qpVectorProblem } from "../../bench/lib/qp-vectors.js";
 
-interface FixtureCase {
-  name: string;
-  Q: number[][];
-  q: number[];
-  A: number[][];
-  b: number[];
-  G: number[][];
-  h: number[];
-  z?: number[];
-  lam?: number[];
-  nu?: number[];
-  objective?: number;
-  tolerance?: number;
-  status?: string;
-  w?: number[];
-  grad_of_w_dot_z?: Partial<Record<"Q" | "q" | "A" | "b" | "G" | "h", number[] | number[][]>>;
-}
+const cases = loadQPVectors();
 
-const fixture = JSON.parse(
-  readFileSync(new URL("../fixtures/qp-vectors.json", import.meta.url), "utf8"),
-) as { cases: FixtureCase[] };
-
-function toProblem(c: FixtureCase): DenseProblem {
-  const flat = (a: number[] | number[][]) => new Float64Array(a.flat());
-  return {
-    n: c.q.length,
-    m: c.b.length,
-    p: c.h.length,
-    Q: flat(c.Q),
-    q: flat(c.q),
-    A: flat(c.A),
-    b: flat(c.b),
-    G: flat(c.G),
-    h: flat(c.h),
-  };
-}
-
-function toBatch(problem: DenseProblem): QPBatch {
-  const op = (data: Float64Array) => ({ data, shared: false });
-  const { n, m, p, Q, q, A, b, G, h } = problem;
-  return { batch: 1, n, m, p, Q: op(Q), q: op(q), A: op(A), b: op(b), G: op(G), h: op(h) };
-}
-
-const solvable = fixture.cases.filter((c) => c.status === undefined);
+const solvable = cases.filter((c) => c.status === undefined);
 const strictlyConvex = solvable.filter((c) => c.name.startsWith("pd_"));
 const notStrictlyConvex = solvable.filter((c) => !c.name.startsWith("pd_"));
 const withGradients = solvable.filter((c) => c.grad_of_w_dot_z && c.grad_of_w_dot_z.q);
-const withoutSolution = fixture.cases.filter((c) => c.status !== undefined);
+const withoutSolution = cases.filter((c) => c.status !== undefined);
 
 // Every test runs on both kernel sets: the default picks by size, and these cases are small.
 describe.each(["typescript", "wasm"] as const)(
@@ -60,7 +19,7 @@ describe.each(["typescript", "wasm"] as const)(
   (kernels) => {
     it("covers every case of the fixture in one of the tables below", () => {
       expect(strictlyConvex.length + notStrictlyConvex.length + withoutSolution.length).toBe(
-        fixture.cases.length,
+        cases.length,
       );
     });
 
@@ -68,7 +27,7 @@ describe.each(["typescript", "wasm"] as const)(
     // conditioned cases; the stated 1e-9 agreement needs a tolerance two digits tighter.
     it.each(strictlyConvex)("$name: z, duals and objective match cvxopt", (c) => {
       const tolerance = c.tolerance!;
-      const r = solveBatch(toBatch(toProblem(c)), { eps: 1e-11, kernels });
+      const r = solveBatch(stackBatch([qpVectorProblem(c)]), { eps: 1e-11, kernels });
       expect(r.status[0]).toBe("solved");
       expect(maxAbs(Array.from(r.z, (v, i) => v - c.z![i]))).toBeLessThanOrEqual(tolerance);
       expect(maxAbs(Array.from(r.nu, (v, i) => v - c.nu![i]))).toBeLessThanOrEqual(1e3 * tolerance);
@@ -83,14 +42,14 @@ describe.each(["typescript", "wasm"] as const)(
     });
 
     it.each(strictlyConvex)("$name: default options reach z within 1e-8", (c) => {
-      const r = solveBatch(toBatch(toProblem(c)), { kernels });
+      const r = solveBatch(stackBatch([qpVectorProblem(c)]), { kernels });
       expect(r.status[0]).toBe("solved");
       expect(maxAbs(Array.from(r.z, (v, i) => v - c.z![i]))).toBeLessThanOrEqual(1e-8);
     });
 
     it.each(notStrictlyConvex)("$name: objective matches and KKT conditions hold", (c) => {
-      const problem = toProblem(c);
-      const r = solveBatch(toBatch(problem), { kernels });
+      const problem = qpVectorProblem(c);
+      const r = solveBatch(stackBatch([problem]), { kernels });
       expect(r.status[0]).toBe("solved");
       const objective =
         0.5 *
@@ -107,7 +66,7 @@ describe.each(["typescript", "wasm"] as const)(
     });
 
     it.each(withGradients)("$name: gradients of w'z match the finite differences", (c) => {
-      const r = solveBatch(toBatch(toProblem(c)), { kernels });
+      const r = solveBatch(stackBatch([qpVectorProblem(c)]), { kernels });
       const grads = r.backward(new Float64Array(c.w!));
       for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
         const reference = (c.grad_of_w_dot_z![key] ?? []).flat();
@@ -123,7 +82,7 @@ describe.each(["typescript", "wasm"] as const)(
     });
 
     it.each(withoutSolution)("$name: status is $status", (c) => {
-      const r = solveBatch(toBatch(toProblem(c)), { kernels });
+      const r = solveBatch(stackBatch([qpVectorProblem(c)]), { kernels });
       expect(r.status[0]).toBe(c.status);
       for (const v of [...r.z, ...r.lam, ...r.nu, ...r.s]) expect(Number.isFinite(v)).toBe(true);
     });

@@ -5,7 +5,7 @@ import {
   createRandom,
   member,
   randomProblem,
-  toBatch,
+  stackBatch,
   type DenseProblem,
 } from "./helpers/problems.js";
 
@@ -38,7 +38,7 @@ function finiteDifferences(problem: DenseProblem, w: Float64Array): Record<Opera
       }
     }
   }
-  const r = solveBatch(toBatch(perturbed), { eps: 1e-12, maxIter: 80 });
+  const r = solveBatch(stackBatch(perturbed), { eps: 1e-12, maxIter: 80 });
   const result = Object.fromEntries(
     OPERANDS.map((key) => [key, new Float64Array(problem[key].length)]),
   ) as Record<Operand, Float64Array>;
@@ -84,7 +84,7 @@ describe.each(["typescript", "wasm"] as const)(
       (n, m, p, seed) => {
         const problem = randomProblem(n, m, p, seed);
         const w = Float64Array.from({ length: n }, createRandom(seed + 100).normal);
-        const r = solveBatch(toBatch([problem]), { kernels });
+        const r = solveBatch(stackBatch([problem]), { kernels });
         expect(r.status[0]).toBe("solved");
         if (p > 0) expect(complementarityMargin(r.lam, r.s)).toBeGreaterThan(1e-4);
         const grads = r.backward(w);
@@ -98,18 +98,20 @@ describe.each(["typescript", "wasm"] as const)(
 
     it("gives each member of a batch the gradient it has when solved alone", () => {
       const problems = [1, 2, 3].map((seed) => randomProblem(7, 2, 9, 40 + seed));
-      const batch = solveBatch(toBatch(problems), { kernels });
+      const batch = solveBatch(stackBatch(problems), { kernels });
       const upstream = Float64Array.from({ length: 3 * 7 }, createRandom(9).normal);
       const grads = batch.backward(upstream);
       problems.forEach((problem, k) => {
-        const alone = solveBatch(toBatch([problem]), { kernels }).backward(member(upstream, k, 7));
+        const alone = solveBatch(stackBatch([problem]), { kernels }).backward(
+          member(upstream, k, 7),
+        );
         expect(relativeError(member(grads.G!, k, 9 * 7), alone.G!)).toBeLessThan(1e-9);
         expect(relativeError(member(grads.Q!, k, 49), alone.Q!)).toBeLessThan(1e-9);
       });
     });
 
     it("returns only the requested gradients", () => {
-      const r = solveBatch(toBatch([randomProblem(4, 1, 5, 3)]), { kernels });
+      const r = solveBatch(stackBatch([randomProblem(4, 1, 5, 3)]), { kernels });
       const grads = r.backward(new Float64Array([1, 0, 0, 0]), { Q: false, A: false, G: false });
       expect(Object.keys(grads).sort()).toEqual(["b", "h", "q"]);
     });

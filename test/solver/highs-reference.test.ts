@@ -3,7 +3,7 @@ import { solveBatch } from "../../src/solver/index.js";
 import { matVec } from "./helpers/dense.js";
 import { solveWithHighs } from "./helpers/highs.js";
 import { kktResiduals } from "./helpers/kkt-residuals.js";
-import { createRandom, member, toBatch, type DenseProblem } from "./helpers/problems.js";
+import { createRandom, member, stackBatch, type DenseProblem } from "./helpers/problems.js";
 
 /**
  * A feasible, bounded problem with a singular objective: Q = V'V with V of rank r < n (r = 0 is
@@ -60,7 +60,7 @@ describe("LPs and PSD QPs against HiGHS", () => {
     "n=%i m=%i p=%i+box, rank(Q)=%i: HiGHS's optimal objective, KKT residuals ≤ 1e-8",
     async (n, m, p, rank) => {
       const problems = [1, 2, 3].map((seed) => singularProblem(n, m, p, rank, 100 * n + seed));
-      const r = solveBatch(toBatch(problems));
+      const r = solveBatch(stackBatch(problems));
       for (const [k, problem] of problems.entries()) {
         expect(r.status[k]).toBe("solved");
         const reference = await solveWithHighs(problem);
@@ -84,6 +84,6 @@ describe("LPs and PSD QPs against HiGHS", () => {
     problem.h[1] = -1;
     const reference = await solveWithHighs(problem);
     expect(reference.Status).toBe("Infeasible");
-    expect(solveBatch(toBatch([problem])).status).toEqual(["infeasible"]);
+    expect(solveBatch(stackBatch([problem])).status).toEqual(["infeasible"]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { solveBatch, typescriptKernels, type DenseKernels } from "../../src/solver/index.js";
-import { randomProblem, toBatch } from "./helpers/problems.js";
+import { randomProblem, stackBatch } from "./helpers/problems.js";
 
 /**
  * A provider that runs the TypeScript kernels but records every buffer its `alloc` handed out
@@ -101,7 +101,7 @@ function minimalKernels() {
 describe("the DenseKernels contract", () => {
   it("runs every kernel on buffers from the provider's alloc, allocated in one piece per solve", () => {
     const problems = [1, 2, 3].map((seed) => randomProblem(6, 2, 9, seed));
-    const batch = toBatch(problems);
+    const batch = stackBatch(problems);
     // a shared operand too: it is copied into kernel memory once
     const problem = { ...batch, Q: { data: problems[0].Q, shared: true } };
     const strict = strictKernels();
@@ -129,8 +129,8 @@ describe("the DenseKernels contract", () => {
   it("solves with a provider that lacks the optional fused kernels, to rounding", () => {
     const problems = [1, 2, 3].map((seed) => randomProblem(6, 2, 9, seed));
     const minimal = minimalKernels();
-    const r = solveBatch(toBatch(problems), {}, minimal.kernels);
-    const plain = solveBatch(toBatch(problems), { kernels: "typescript" });
+    const r = solveBatch(stackBatch(problems), {}, minimal.kernels);
+    const plain = solveBatch(stackBatch(problems), { kernels: "typescript" });
     expect(r.status).toEqual(["solved", "solved", "solved"]);
     for (const name of ["syrkPlus", "scaleColumns", "gemvPair"]) {
       expect(minimal.calls).not.toContain(name);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { solveQP } from "../../src/solver/index.js";
-import { solveWithQuadprog } from "./helpers/quadprog.js";
+import { solveWithQuadprog } from "../../bench/lib/quadprog.js";
 
 const diagonal = (entries: number[]) =>
   entries.map((v, i) => entries.map((_, j) => (i === j ? v : 0)));
@@ -51,17 +51,7 @@ describe("badly scaled objectives", () => {
     const z0 = scales.map((sc, j) => (0.3 * Math.cos(j)) / sc);
     const h = G.map((row, i) => row.reduce((sum, g, j) => sum + g * z0[j]!, 0) + 0.1 * (i + 1));
     const r = solveQP({ Q, q, G, h });
-    const reference = solveWithQuadprog({
-      n,
-      m: 0,
-      p: 4,
-      Q: Float64Array.from(Q.flat()),
-      q: Float64Array.from(q),
-      A: new Float64Array(0),
-      b: new Float64Array(0),
-      G: Float64Array.from(G.flat()),
-      h: Float64Array.from(h),
-    });
+    const reference = solveWithQuadprog({ Q: Q.flat(), q, G: G.flat(), h });
     expect(r.status).toEqual(["solved"]);
     // compare scale-free: each variable relative to its own scale
     r.z[0]!.forEach((v, j) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { solveBatch, solveQP } from "../../src/solver/index.js";
 import { maxAbs } from "./helpers/dense.js";
-import { member, randomProblem, toBatch } from "./helpers/problems.js";
+import { member, randomProblem, stackBatch } from "./helpers/problems.js";
 
 const rows = (data: Float64Array, count: number, size: number) =>
   Array.from({ length: count }, (_, k) => Array.from(member(data, k, size)));
@@ -23,7 +23,7 @@ describe("solveQP", () => {
       G: matrix(shared.G, p, n),
       h: Array.from(shared.h),
     });
-    const direct = solveBatch(toBatch([shared]));
+    const direct = solveBatch(stackBatch([shared]));
     expect(r.status).toEqual(["solved"]);
     expect(r.z).toEqual([Array.from(direct.z)]);
     expect(r.lam).toEqual([Array.from(direct.lam)]);
@@ -94,7 +94,7 @@ describe("solveQP", () => {
   });
 
   it("takes Float64Arrays, infers their batch size and returns gradients as Float64Arrays", () => {
-    const batch = toBatch(problems);
+    const batch = stackBatch(problems);
     const r = solveQP({
       Q: batch.Q.data,
       q: batch.q.data,

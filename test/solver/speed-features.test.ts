@@ -9,8 +9,9 @@ import {
   type QPBatchSolution,
 } from "../../src/solver/index.js";
 import { relativeError } from "./helpers/dense.js";
-import { createRandom, randomProblem, toBatch, type DenseProblem } from "./helpers/problems.js";
-import { randomArray, seededRandom, syrkRef } from "./wasm/reference.js";
+import { createRandom, randomProblem, stackBatch, type DenseProblem } from "./helpers/problems.js";
+import { randomArray, syrkRef } from "./wasm/reference.js";
+import { mulberry32 } from "../../bench/lib/random.js";
 
 const KERNELS = ["typescript", "wasm"] as const;
 
@@ -44,16 +45,16 @@ function expectBitwiseEqual(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 describe("kernel choice", () => {
   it("runs small problems on TypeScript kernels and larger ones on WebAssembly by default", () => {
-    const small = solveBatch(toBatch([randomProblem(WASM_MIN_VARIABLES - 1, 0, 4, 1)]));
-    const large = solveBatch(toBatch([randomProblem(WASM_MIN_VARIABLES, 0, 4, 1)]));
+    const small = solveBatch(stackBatch([randomProblem(WASM_MIN_VARIABLES - 1, 0, 4, 1)]));
+    const large = solveBatch(stackBatch([randomProblem(WASM_MIN_VARIABLES, 0, 4, 1)]));
     expect(small.kernels).toBe("typescript");
     expect(large.kernels).toBe("wasm-simd");
   });
 
   it("follows options.kernels, and a provider given as argument overrides it", () => {
-    const problem = toBatch([randomProblem(20, 2, 10, 3)]);
+    const problem = stackBatch([randomProblem(20, 2, 10, 3)]);
     expect(solveBatch(problem, { kernels: "typescript" }).kernels).toBe("typescript");
-    expect(solveBatch(toBatch([randomProblem(3, 0, 2, 3)]), { kernels: "wasm" }).kernels).toBe(
+    expect(solveBatch(stackBatch([randomProblem(3, 0, 2, 3)]), { kernels: "wasm" }).kernels).toBe(
       "wasm-simd",
     );
     const own: DenseKernels = createWasmKernelsSync();
@@ -63,7 +64,7 @@ describe("kernel choice", () => {
   it("reports the workspace bytes, which grow linearly with the batch", () => {
     const problems = [1, 2, 3, 4].map((seed) => randomProblem(15, 3, 20, seed));
     const bytes = [1, 2, 4].map(
-      (size) => solveBatch(toBatch(problems.slice(0, size))).workspaceBytes!,
+      (size) => solveBatch(stackBatch(problems.slice(0, size))).workspaceBytes!,
     );
     // at least Q, G and the factor L of every member
     expect(bytes[0]).toBeGreaterThan(8 * (2 * 15 * 15 + 20 * 15));
@@ -71,12 +72,12 @@ describe("kernel choice", () => {
   });
 
   it("keeps a WebAssembly solution's backward pass valid after later solves", () => {
-    const problem = toBatch([randomProblem(16, 2, 24, 5), randomProblem(16, 2, 24, 6)]);
+    const problem = stackBatch([randomProblem(16, 2, 24, 5), randomProblem(16, 2, 24, 6)]);
     const upstream = Float64Array.from({ length: 32 }, createRandom(8).normal);
     const first = solveBatch(problem, { kernels: "wasm" });
     const fresh = solveBatch(problem, { kernels: "wasm" }).backward(upstream);
     for (let seed = 10; seed < 15; seed++) {
-      solveBatch(toBatch([randomProblem(16, 2, 24, seed)]), { kernels: "wasm" });
+      solveBatch(stackBatch([randomProblem(16, 2, 24, seed)]), { kernels: "wasm" });
     }
     const late = first.backward(upstream);
     for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
@@ -93,7 +94,7 @@ describe.each(KERNELS)("per-member independence, %s kernels", (kernels) => {
   problems[4].G.fill(0, 0, 14);
 
   it("solves a slice of a batch bitwise like the same members inside the whole batch", () => {
-    const whole = toBatch(problems);
+    const whole = stackBatch(problems);
     const upstream = Float64Array.from({ length: 6 * 14 }, createRandom(4).normal);
     const full = solveBatch(whole, { kernels });
     const part = solveBatch(sliceBatch(whole, 2, 5), { kernels });
@@ -123,8 +124,8 @@ describe.each(KERNELS)("per-member independence, %s kernels", (kernels) => {
   });
 
   it("gives a member the same iterations whatever the other members need", () => {
-    const capped = solveBatch(toBatch(problems), { kernels, maxIter: 3 });
-    const alone = solveBatch(toBatch([problems[0]]), { kernels, maxIter: 3 });
+    const capped = solveBatch(stackBatch(problems), { kernels, maxIter: 3 });
+    const alone = solveBatch(stackBatch([problems[0]]), { kernels, maxIter: 3 });
     expect(capped.iterations[0]).toBe(alone.iterations[0]);
     expectBitwiseEqual(capped.z.subarray(0, 14), alone.z, "z");
   });
@@ -173,7 +174,7 @@ describe.each(KERNELS)("bound rows given as structure, %s kernels", (kernels) =>
         ]);
         return withBounds(randomProblem(n, m, p, 900 + 10 * n + k), list, k);
       });
-      const dense = toBatch(built.map((b) => b.problem));
+      const dense = stackBatch(built.map((b) => b.problem));
       const structured = { ...dense, structure: built[0].structure };
       // every member has the same bound rows
       built.forEach((b) => expect(b.structure).toEqual(built[0].structure));
@@ -195,11 +196,11 @@ describe.each(KERNELS)("bound rows given as structure, %s kernels", (kernels) =>
 
   it("rejects bound rows that G's data contradicts, naming the entry", () => {
     const { problem, structure } = withBounds(randomProblem(5, 0, 3, 1), [[2, 1]], 1);
-    const batch = { ...toBatch([problem]), structure };
+    const batch = { ...stackBatch([problem]), structure };
     batch.G.data[3 * 5 + 1] = 0.5;
     expect(() => solveBatch(batch, { kernels })).toThrow(/G\[3, 1\] = 0.5/);
     const twice = {
-      ...toBatch([problem]),
+      ...stackBatch([problem]),
       structure: {
         boundRows: {
           row: Int32Array.from([3, 3]),
@@ -214,7 +215,7 @@ describe.each(KERNELS)("bound rows given as structure, %s kernels", (kernels) =>
 
 describe("the fused kernels syrkPlus, scaleColumns and gemvPair", () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 9, 13])("agree with the reference at k = %i", (k) => {
-    const random = seededRandom(k);
+    const random = mulberry32(k);
     const n = 7 + (k % 3);
     const wasm = createWasmKernelsSync();
     for (const kernels of [typescriptKernels, wasm]) {
@@ -249,7 +250,7 @@ describe("the fused kernels syrkPlus, scaleColumns and gemvPair", () => {
     [7, 9],
     [10, 10],
   ])("gemvPair on %i×%i: y = M x, v = d∘y + c, out = beta·out + Mᵀv", (rows, cols) => {
-    const random = seededRandom(rows * 31 + cols);
+    const random = mulberry32(rows * 31 + cols);
     for (const kernels of [typescriptKernels, createWasmKernelsSync()]) {
       for (const scaled of [true, false]) {
         const take = (length: number) => {

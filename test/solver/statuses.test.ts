@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { solveBatch, solveQP, type QPBatch } from "../../src/solver/index.js";
 import { maxAbs } from "./helpers/dense.js";
 import { kktResiduals } from "./helpers/kkt-residuals.js";
-import { member, randomProblem, toBatch } from "./helpers/problems.js";
+import { member, randomProblem, stackBatch } from "./helpers/problems.js";
 
 const allFinite = (r: { z: number[][]; lam: number[][]; nu: number[][]; s: number[][] }) =>
   [r.z, r.lam, r.nu, r.s].every((rows) => rows.every((row) => row.every(Number.isFinite)));
@@ -281,11 +281,11 @@ describe("a batch with failing members", () => {
       h: new Float64Array(p).fill(1),
     };
     const problems = [good[0], infeasible, unboundedFull, good[1]];
-    const r = solveBatch(toBatch(problems));
+    const r = solveBatch(stackBatch(problems));
     expect(r.status).toEqual(["solved", "infeasible", "unbounded", "solved"]);
     for (const v of [...r.z, ...r.lam, ...r.nu, ...r.s]) expect(Number.isFinite(v)).toBe(true);
     [0, 3].forEach((k, index) => {
-      const alone = solveBatch(toBatch([good[index]]));
+      const alone = solveBatch(stackBatch([good[index]]));
       expect(Array.from(member(r.z, k, n))).toEqual(Array.from(alone.z));
       expect(r.iterations[k]).toBe(alone.iterations[0]);
       const residuals = kktResiduals(
@@ -310,13 +310,13 @@ describe("a batch with failing members", () => {
     padded.b = new Float64Array(2);
     padded.G = new Float64Array(360);
     padded.h = new Float64Array(30).fill(1);
-    const r = solveBatch(toBatch([padded, hard]));
+    const r = solveBatch(stackBatch([padded, hard]));
     expect(r.status).toEqual(["solved", "solved"]);
     expect(r.iterations[0]).toBeLessThan(r.iterations[1]);
   });
 
   it("rejects a QPBatch whose operand lengths do not match its sizes", () => {
-    const problem: QPBatch = toBatch([randomProblem(3, 0, 2, 1)]);
+    const problem: QPBatch = stackBatch([randomProblem(3, 0, 2, 1)]);
     expect(() =>
       solveBatch({ ...problem, G: { data: new Float64Array(5), shared: false } }),
     ).toThrow(/G has 5 entries, expected 6/);
@@ -326,13 +326,13 @@ describe("a batch with failing members", () => {
 describe("warm start", () => {
   it("reaches the same solution from a previous solution in fewer iterations", () => {
     const problems = [randomProblem(10, 2, 15, 5), randomProblem(10, 2, 15, 6)];
-    const cold = solveBatch(toBatch(problems));
+    const cold = solveBatch(stackBatch(problems));
     const perturbed = problems.map((problem) => ({
       ...problem,
       q: problem.q.map((v) => v * 1.001),
     }));
-    const reference = solveBatch(toBatch(perturbed));
-    const warm = solveBatch(toBatch(perturbed), {
+    const reference = solveBatch(stackBatch(perturbed));
+    const warm = solveBatch(stackBatch(perturbed), {
       warmStart: { z: cold.z, lam: cold.lam, nu: cold.nu, s: cold.s },
     });
     expect(warm.status).toEqual(["solved", "solved"]);
@@ -341,7 +341,7 @@ describe("warm start", () => {
   });
 
   it("rejects a warm start of the wrong size", () => {
-    const problem = toBatch([randomProblem(3, 0, 2, 1)]);
+    const problem = stackBatch([randomProblem(3, 0, 2, 1)]);
     const start = {
       z: new Float64Array(2),
       lam: new Float64Array(2),

@@ -1,26 +1,11 @@
 /**
  * The npm `highs` package (HiGHS, compiled to WebAssembly) as an independent reference for LPs and
- * PSD QPs, fed a CPLEX-LP string: minimize q'z + [z'Qz]/2 s.t. Az = b, Gz ≤ h, z free.
+ * PSD QPs, fed a CPLEX-LP string (the benchmark, which loads it, times the raw route instead):
+ * minimize q'z + [z'Qz]/2 s.t. Az = b, Gz ≤ h, z free.
  */
+import type { HighsSolution } from "highs";
+import { loadHighs } from "../../../bench/lib/highs.js";
 import type { DenseProblem } from "./problems.js";
-
-interface HighsSolution {
-  Status: string;
-  ObjectiveValue: number;
-}
-interface Highs {
-  solve(model: string): HighsSolution;
-}
-
-let loading: Promise<Highs> | undefined;
-
-export function loadHighs(): Promise<Highs> {
-  // Node resolves the package to its ES module, whose default export is the async loader.
-  loading ??= import("highs").then((module) =>
-    (module.default as unknown as () => Promise<Highs>)(),
-  );
-  return loading;
-}
 
 function term(coefficient: number, variable: string, first: boolean): string {
   const sign = coefficient < 0 ? "-" : first ? "" : "+";

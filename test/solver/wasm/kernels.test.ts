@@ -7,12 +7,12 @@ import {
   randomLower,
   randomSpd,
   relativeError,
-  seededRandom,
   solveLowerRef,
   solveLowerTransposedRef,
   syrkRef,
   syrkWeightedRef,
 } from "./reference.js";
+import { mulberry32 } from "../../../bench/lib/random.js";
 
 const SIZES = [1, 2, 3, 7, 33, 100];
 const TOLERANCE = 1e-12;
@@ -56,7 +56,7 @@ describe.each([2, 3])("wasm kernels at leading offset %i", (lead) => {
   it.each(SIZES.flatMap((n) => [1, 4, 5, 150].map((p) => [n, p])))(
     "syrkWeighted adds Gᵀ diag(w) G to the lower triangle only (n=%i, p=%i)",
     (n, p) => {
-      const random = seededRandom(1000 * n + p + lead);
+      const random = mulberry32(1000 * n + p + lead);
       const G = batchBuffer(random, p * n, lead);
       const w = batchBuffer(random, p, lead);
       for (let k = 0; k < p; k++) w.buffer[w.offset + k] = random() * 3;
@@ -74,7 +74,7 @@ describe.each([2, 3])("wasm kernels at leading offset %i", (lead) => {
   it.each(SIZES.flatMap((k) => [1, 2, 7, 100].map((n) => [k, n])))(
     "syrk writes X Xᵀ into the lower triangle only (k=%i, n=%i)",
     (k, n) => {
-      const random = seededRandom(7 * k + n + lead);
+      const random = mulberry32(7 * k + n + lead);
       const X = batchBuffer(random, k * n, lead);
       const out = batchBuffer(random, k * k, lead);
       const expected = out.buffer.slice(out.offset, out.offset + k * k);
@@ -87,7 +87,7 @@ describe.each([2, 3])("wasm kernels at leading offset %i", (lead) => {
   );
 
   it.each(SIZES)("cholesky factors an SPD matrix in its lower triangle (n=%i)", (n) => {
-    const random = seededRandom(31 * n + lead);
+    const random = mulberry32(31 * n + lead);
     const a = batchBuffer(random, n * n, lead);
     a.buffer.set(randomSpd(random, n), a.offset);
     // Junk above the diagonal must be neither read nor written.
@@ -105,7 +105,7 @@ describe.each([2, 3])("wasm kernels at leading offset %i", (lead) => {
   });
 
   it.each(SIZES)("cholesky's factor reproduces the matrix: L Lᵀ = A (n=%i)", (n) => {
-    const random = seededRandom(57 * n + lead);
+    const random = mulberry32(57 * n + lead);
     const spd = randomSpd(random, n);
     const a = batchBuffer(random, n * n, lead);
     a.buffer.set(spd, a.offset);
@@ -124,7 +124,7 @@ describe.each([2, 3])("wasm kernels at leading offset %i", (lead) => {
   });
 
   it.each(SIZES)("solveLower computes L⁻¹ x (n=%i)", (n) => {
-    const random = seededRandom(11 * n + lead);
+    const random = mulberry32(11 * n + lead);
     const L = batchBuffer(random, n * n, lead);
     L.buffer.set(randomLower(random, n), L.offset);
     const x = batchBuffer(random, n, lead);
@@ -138,7 +138,7 @@ describe.each([2, 3])("wasm kernels at leading offset %i", (lead) => {
   });
 
   it.each(SIZES)("solveLowerTransposed computes L⁻ᵀ x (n=%i)", (n) => {
-    const random = seededRandom(13 * n + lead);
+    const random = mulberry32(13 * n + lead);
     const L = batchBuffer(random, n * n, lead);
     L.buffer.set(randomLower(random, n), L.offset);
     const x = batchBuffer(random, n, lead);
@@ -154,7 +154,7 @@ describe.each([2, 3])("wasm kernels at leading offset %i", (lead) => {
   it.each(SIZES.flatMap((n) => [1, 2, 5, 100].map((k) => [n, k])))(
     "solveLowerRows replaces each of the k rows b by L⁻¹ b (n=%i, k=%i)",
     (n, k) => {
-      const random = seededRandom(17 * n + k + lead);
+      const random = mulberry32(17 * n + k + lead);
       const L = batchBuffer(random, n * n, lead);
       L.buffer.set(randomLower(random, n), L.offset);
       const B = batchBuffer(random, k * n, lead);
@@ -185,7 +185,7 @@ describe.each([2, 3])("wasm kernels at leading offset %i", (lead) => {
   )(
     "gemv sets y to alpha·M x + beta·y (rows=%i, cols=%i, transposed=%s, alpha=%d, beta=%d)",
     (rows, cols, transposed, alpha, beta) => {
-      const random = seededRandom(19 * rows + cols + (transposed ? 1 : 0) + lead);
+      const random = mulberry32(19 * rows + cols + (transposed ? 1 : 0) + lead);
       const outLength = transposed ? cols : rows;
       const inLength = transposed ? rows : cols;
       const M = batchBuffer(random, rows * cols, lead);
@@ -226,7 +226,7 @@ describe("wasm kernels on sparse data (the zero-skipping paths)", () => {
   it.each([1, 6, 7, 33])(
     "syrkWeighted handles bound rows ±eᵢ and zero weights exactly (n=%i)",
     (n) => {
-      const random = seededRandom(n + 77);
+      const random = mulberry32(n + 77);
       const p = 2 * n + 3;
       const G = kernels.alloc(p * n);
       const w = kernels.alloc(p);
@@ -246,7 +246,7 @@ describe("wasm kernels on sparse data (the zero-skipping paths)", () => {
 
   it.each([1, 2, 7, 8, 33])("solveLowerTransposed of a unit vector (n=%i)", (n) => {
     const L = kernels.alloc(n * n);
-    L.set(randomLower(seededRandom(n), n));
+    L.set(randomLower(mulberry32(n), n));
     for (const hot of [0, Math.floor(n / 2), n - 1]) {
       const x = kernels.alloc(n);
       x[hot] = 1;
@@ -258,7 +258,7 @@ describe("wasm kernels on sparse data (the zero-skipping paths)", () => {
   });
 
   it.each([1, 5, 9, 33])("gemv transposed with mostly zero x (rows=%i)", (rows) => {
-    const random = seededRandom(rows + 3);
+    const random = mulberry32(rows + 3);
     const cols = 6;
     const M = kernels.alloc(rows * cols);
     M.set(randomArray(random, rows * cols));
@@ -289,7 +289,7 @@ describe("wasm cholesky failure", () => {
     "returns false on a dense matrix with one negative eigenvalue (n=%i)",
     (n) => {
       // A = H diag(d) H with H = I − 2vvᵀ/vᵀv orthogonal and d = (1, 2, …, −1): dense, indefinite.
-      const v = randomArray(seededRandom(n), n);
+      const v = randomArray(mulberry32(n), n);
       const vv = v.reduce((sum, value) => sum + value * value, 0);
       const H = (i: number, j: number) => (i === j ? 1 : 0) - (2 * v[i] * v[j]) / vv;
       const d = (k: number) => (k === n - 1 ? -1 : 1 + k);

@@ -6,7 +6,8 @@ import {
   loadKernelModuleSync,
   type WasmMemory,
 } from "../../../src/solver/wasm/index.js";
-import { choleskyRef, randomSpd, relativeError, seededRandom } from "./reference.js";
+import { choleskyRef, randomSpd, relativeError } from "./reference.js";
+import { mulberry32 } from "../../../bench/lib/random.js";
 
 interface MemoryConstructor {
   new (descriptor: { initial: number; maximum?: number; shared?: boolean }): WasmMemory;
@@ -54,7 +55,7 @@ describe("wasm kernel buffers", () => {
     const kernels = createWasmKernelsSync({ memory: new WasmMemoryClass({ initial: 1 }) });
     const n = 200; // 320 KB: more than the one initial page
     const a = kernels.alloc(n * n);
-    a.set(randomSpd(seededRandom(1), n));
+    a.set(randomSpd(mulberry32(1), n));
     const expected = a.slice();
     expect(choleskyRef(expected, n)).toBe(true);
     expect(kernels.cholesky(a, 0, n)).toBe(true);
@@ -111,7 +112,7 @@ describe("wasm kernel buffers", () => {
   it("createWasmKernels (async) gives a provider with the same results", async () => {
     const asyncKernels = await createWasmKernels();
     const syncKernels = createWasmKernelsSync();
-    const spd = randomSpd(seededRandom(5), 9);
+    const spd = randomSpd(mulberry32(5), 9);
     const a = asyncKernels.alloc(81);
     const b = syncKernels.alloc(81);
     a.set(spd);
@@ -148,7 +149,7 @@ describe("wasm kernels on shared memory", () => {
     const kernels = createWasmKernelsSync({ memory });
     const n = 33;
     const a = kernels.alloc(n * n);
-    a.set(randomSpd(seededRandom(9), n));
+    a.set(randomSpd(mulberry32(9), n));
     const expected = a.slice();
     expect(choleskyRef(expected, n)).toBe(true);
     // The worker instantiates the same compiled module on the same memory and runs the raw export.

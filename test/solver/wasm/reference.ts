@@ -1,17 +1,6 @@
 // Naive float64 references for the dense kernels, written straight from their definitions in
-// src/solver/kernels/types.ts, and the random data the tests feed both implementations.
-
-/** A deterministic generator (mulberry32) so a failing case can be rerun. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// src/solver/kernels/types.ts, and the random data the tests feed both implementations (drawn
+// from bench/lib/random.ts's mulberry32, so a failing case can be rerun).
 
 /** Uniform entries in [-1, 1). */
 export function randomArray(random: () => number, length: number): Float64Array {

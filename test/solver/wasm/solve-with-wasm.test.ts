@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   solveBatch,
@@ -8,46 +7,21 @@ import {
 } from "../../../src/solver/index.js";
 import { createWasmKernelsSync } from "../../../src/solver/wasm/index.js";
 import { relativeError } from "./reference.js";
+import { stackBatch } from "../../../bench/lib/generator.js";
+import {
+  loadQPVectors,
+  qpVectorProblem,
+  type QPVectorCase,
+} from "../../../bench/lib/qp-vectors.js";
 
-interface FixtureCase {
-  name: string;
-  Q: number[][];
-  q: number[];
-  A: number[][];
-  b: number[];
-  G: number[][];
-  h: number[];
-  z?: number[];
-  w?: number[];
-  grad_of_w_dot_z?: Record<string, number[] | number[][]>;
-}
-
-const fixture = JSON.parse(
-  readFileSync(new URL("../../fixtures/qp-vectors.json", import.meta.url), "utf8"),
-) as { cases: FixtureCase[] };
+const cases = loadQPVectors();
 // Strictly convex cases with a solution: z is unique there, so it can be compared directly.
-const strictlyConvex = fixture.cases.filter((c) => c.name.startsWith("pd_") && c.z !== undefined);
+const strictlyConvex = cases.filter((c) => c.name.startsWith("pd_") && c.z !== undefined);
 const withGradients = strictlyConvex.filter((c) => c.grad_of_w_dot_z !== undefined);
 
 /** The case repeated `batch` times, each member's own copy (not shared). */
-function batchOf(c: FixtureCase, batch: number): QPBatch {
-  const repeat = (values: number[]) => {
-    const out = new Float64Array(batch * values.length);
-    for (let k = 0; k < batch; k++) out.set(values, k * values.length);
-    return { data: out, shared: false };
-  };
-  return {
-    batch,
-    n: c.q.length,
-    m: c.b.length,
-    p: c.h.length,
-    Q: repeat(c.Q.flat()),
-    q: repeat(c.q),
-    A: repeat(c.A.flat()),
-    b: repeat(c.b),
-    G: repeat(c.G.flat()),
-    h: repeat(c.h),
-  };
+function batchOf(c: QPVectorCase, batch: number): QPBatch {
+  return stackBatch(Array.from({ length: batch }, () => qpVectorProblem(c)));
 }
 
 describe("the solver on wasm kernels", () => {
