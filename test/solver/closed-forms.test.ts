@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { solveBatch, type QPBatch } from "../../src/solver/index.js";
 import { gaussianSolve, maxAbs } from "./helpers/dense.js";
 import { createRandom, member } from "./helpers/problems.js";
+import { simplexProjection } from "./helpers/simplex.js";
 
 const shared = (data: number[]) => ({ data: Float64Array.from(data), shared: true });
 const batched = (data: number[]) => ({ data: Float64Array.from(data), shared: false });
@@ -30,19 +31,6 @@ function projection(
     G: shared(G),
     h: shared(h),
   };
-}
-
-/** Projection onto the probability simplex by sorting (Held, Wolfe & Crowder; Duchi et al.). */
-function simplexProjection(x: number[]): number[] {
-  const sorted = [...x].sort((a, b) => b - a);
-  let cumulative = 0;
-  let theta = 0;
-  sorted.forEach((v, i) => {
-    cumulative += v;
-    const candidate = (cumulative - 1) / (i + 1);
-    if (v - candidate > 0) theta = candidate;
-  });
-  return x.map((v) => Math.max(v - theta, 0));
 }
 
 // A coordinate whose constraint is barely active (x_i near 0) carries an error of about
