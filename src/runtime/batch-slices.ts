@@ -16,25 +16,34 @@ function sliceOperand(
   size: number,
   start: number,
   count: number,
+  view: boolean,
 ): BatchOperand {
   if (operand.shared) return operand;
-  return { data: operand.data.slice(start * size, (start + count) * size), shared: false };
+  const [from, to] = [start * size, (start + count) * size];
+  return {
+    data: view ? operand.data.subarray(from, to) : operand.data.slice(from, to),
+    shared: false,
+  };
 }
 
-/** Members [start, start + count) of a batch; shared operands stay shared. */
-export function sliceBatch(problem: QPBatch, start: number, count: number): QPBatch {
+/**
+ * Members [start, start + count) of a batch; shared operands stay shared. A copy unless `view`:
+ * a view shares the batch's memory (enough for a solve on this thread), a copy owns its buffers
+ * (so they can be transferred to a worker).
+ */
+export function sliceBatch(problem: QPBatch, start: number, count: number, view = false): QPBatch {
   const { n, m, p } = problem;
   return {
     batch: count,
     n,
     m,
     p,
-    Q: sliceOperand(problem.Q, n * n, start, count),
-    q: sliceOperand(problem.q, n, start, count),
-    A: sliceOperand(problem.A, m * n, start, count),
-    b: sliceOperand(problem.b, m, start, count),
-    G: sliceOperand(problem.G, p * n, start, count),
-    h: sliceOperand(problem.h, p, start, count),
+    Q: sliceOperand(problem.Q, n * n, start, count, view),
+    q: sliceOperand(problem.q, n, start, count, view),
+    A: sliceOperand(problem.A, m * n, start, count, view),
+    b: sliceOperand(problem.b, m, start, count, view),
+    G: sliceOperand(problem.G, p * n, start, count, view),
+    h: sliceOperand(problem.h, p, start, count, view),
     structure: problem.structure,
   };
 }

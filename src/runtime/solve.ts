@@ -14,16 +14,18 @@ export type WorkerOption = number | false;
 
 /**
  * Below these sizes a batch costs less than the messages that spread it. Measured on OptNet's
- * dense layer (n = p = 100, Q, q, G, h per member; scripts/time-layer.ts) on a shared 2-core
- * machine: at batch 128 one worker took 28–44% more CPU time (slicing and posting each member's Q
- * and G, returning dQ and dG) and 28–34% more wall time than none; at batch 512 it took 8% more
- * CPU time and about the same wall time (1.29 s against 1.23–1.91 s, the neighbours' load
- * deciding). So a thread takes a slice only when it gets at least 128 members.
+ * dense layer (Q, q, G, h per member; scripts/time-layer.ts, median of 9, wall time of
+ * layer.solve, none against one worker) on the 2-core machine with both cores free:
+ * n = 100: batch 128 252 → 191 ms, batch 64 127 → 99 ms, batch 32 67 → 64 ms; n = 60, batch 128:
+ * 82 → 64 ms; n = 40: batch 256 83 → 66 ms, batch 128 43 → 43 ms; n = 20–30, batch 64: 8–16 ms,
+ * no gain. A worker costs 5–15% more CPU time; with the other core busy (another process) there is
+ * no wall gain at all, which an earlier measurement under load had taken for the split's cost.
+ * So a batch is split when it has at least 64 members of at least 50 variables, 32 per thread.
  */
-const MIN_PARALLEL_BATCH = 256;
-const MIN_PARALLEL_COLUMNS = 20;
+const MIN_PARALLEL_BATCH = 64;
+const MIN_PARALLEL_COLUMNS = 50;
 /** Members per thread below which another thread is not worth its messages. */
-const MIN_SLICE = 128;
+const MIN_SLICE = 32;
 
 export function workerCount(problem: QPBatch, option: WorkerOption | undefined): number {
   if (option === false) return 0;

@@ -16,8 +16,6 @@ interface Slice {
   count: number;
   worker: SolverWorker | null;
   id: number;
-  problem: QPBatch;
-  options: SolverOptions;
   /** The calling thread's solution (or a recomputation of a worker's), for the backward pass. */
   local: QPBatchSolution | null;
 }
@@ -49,34 +47,39 @@ export function solveAcrossWorkers(
     count,
     worker: i === 0 ? null : workers[i - 1],
     id: nextId++,
-    problem: sliceBatch(problem, start, count),
-    options: sliceOptions(options, problem, start, count),
     local: null,
   }));
+  // Workers first, so that they solve while this thread does its own slice. Their slices are
+  // copies whose buffers are moved, not cloned, into the worker.
   for (const slice of slices) {
-    slice.worker?.post({
-      type: "solve",
-      id: slice.id,
-      problem: slice.problem,
-      options: slice.options,
-    });
+    if (slice.worker === null) continue;
+    const part = sliceBatch(problem, slice.start, slice.count);
+    const partOptions = sliceOptions(options, problem, slice.start, slice.count);
+    slice.worker.post(
+      { type: "solve", id: slice.id, problem: part, options: partOptions },
+      ownedBuffers(part, partOptions === options ? undefined : partOptions),
+    );
   }
+  const solveHere = (slice: Slice): QPBatchSolution =>
+    solveBatch(
+      sliceBatch(problem, slice.start, slice.count, true),
+      sliceOptions(options, problem, slice.start, slice.count),
+    );
   // Every worker's reply is taken off its port even when something failed, so that no stale
   // reply is left to be read as the answer to a later request.
   const settle = failureCollector();
   const parts = slices.map((slice): SolvedArrays | null =>
     settle(() => {
       if (slice.worker !== null) return expectReply(slice.worker.wait(), "solved").solution;
-      const local = solveBatch(slice.problem, slice.options);
-      slice.local = local;
-      return local;
+      slice.local = solveHere(slice);
+      return slice.local;
     }),
   );
   settle.rethrow();
   const solved = parts as SolvedArrays[];
 
   const solution = joinSolutions(problem, solved, (dz, request) =>
-    backwardAcross(slices, problem.n, dz, request),
+    backwardAcross(slices, problem.n, dz, request, solveHere),
   );
   released.register(solution, slices);
   return solution;
@@ -87,11 +90,13 @@ function backwardAcross(
   n: number,
   dz: Float64Array,
   request: GradientRequest | undefined,
+  solveHere: (slice: Slice) => QPBatchSolution,
 ): QPGradients {
   const dzOf = (slice: Slice) => dz.slice(slice.start * n, (slice.start + slice.count) * n);
   const asked = slices.map((slice) => {
     if (slice.worker === null || slice.worker.closed) return false;
-    slice.worker.post({ type: "backward", id: slice.id, dz: dzOf(slice), request });
+    const part = dzOf(slice);
+    slice.worker.post({ type: "backward", id: slice.id, dz: part, request }, [part.buffer]);
     return true;
   });
   const settle = failureCollector();
@@ -102,13 +107,21 @@ function backwardAcross(
         if (reply.type !== "evicted") return expectReply(reply, "gradients").gradients;
       }
       // Solved here, or the worker let the solution go: solving again gives the same iterates.
-      const local = slice.local ?? solveBatch(slice.problem, slice.options);
-      slice.local = local;
-      return local.backward(dzOf(slice), request);
+      slice.local ??= solveHere(slice);
+      return slice.local.backward(dzOf(slice), request);
     }),
   );
   settle.rethrow();
   return joinGradients(parts);
+}
+
+/** The buffers a slice owns (its per-member operands and warm start), to move to a worker. */
+function ownedBuffers(part: QPBatch, options: SolverOptions | undefined): ArrayBuffer[] {
+  const operands = [part.Q, part.q, part.A, part.b, part.G, part.h];
+  const arrays = operands.filter((o) => !o.shared).map((o) => o.data);
+  const warm = options?.warmStart;
+  if (warm !== undefined) arrays.push(warm.z, warm.lam, warm.nu, warm.s);
+  return arrays.map((a) => a.buffer as ArrayBuffer);
 }
 
 /** `parts` near-equal contiguous ranges [start, count] covering 0..batch. */

@@ -53,5 +53,7 @@ function handle(
   const solution = kept.get(request.id);
   if (solution === undefined) return [{ type: "evicted" }, []];
   const gradients = solution.backward(request.dz, request.request);
-  return [{ type: "gradients", gradients }, []];
+  // Fresh arrays, not needed here again: moved rather than cloned.
+  const buffers = Object.values(gradients).map((g: Float64Array) => g.buffer as ArrayBuffer);
+  return [{ type: "gradients", gradients }, buffers];
 }
