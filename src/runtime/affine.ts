@@ -15,6 +15,31 @@ export interface PreparedMap {
   dependsOn: number[];
   /** The terms again, one group per parameter in `dependsOn`, for the transpose. */
   byParameter: ParameterTerms[];
+  /** The terms again, for the forward evaluation: runs as blocks, the rest one by one. */
+  forward: ForwardTerms;
+}
+
+/**
+ * The terms of a map for its evaluation, grouped by the result entry they write, each entry's
+ * terms in their original order (so every entry sums exactly as term-by-term evaluation does).
+ * Runs are blocks of consecutive entries that each have `runTerms` (1 or 2) terms, term t of the
+ * run's i-th entry reading θ[runParam_t + i·runStride_t] with coefficient runCoef_t: a parameter
+ * matrix copied into an operand (stride 1), or symmetrized into Q (½Pᵢⱼ + ½Pⱼᵢ: strides 1 and
+ * n). The other terms follow one by one.
+ */
+export interface ForwardTerms {
+  runIndex: Int32Array;
+  runLength: Int32Array;
+  runTerms: Int32Array;
+  runParam1: Int32Array;
+  runStride1: Int32Array;
+  runCoef1: Float64Array;
+  runParam2: Int32Array;
+  runStride2: Int32Array;
+  runCoef2: Float64Array;
+  index: Int32Array;
+  param: Int32Array;
+  coef: Float64Array;
 }
 
 /**
@@ -111,6 +136,84 @@ export function prepareMap(map: AffineMap, parameters: readonly CanonParameter[]
     coef: Float64Array.from(map.terms.coef),
     dependsOn,
     byParameter,
+    forward: forwardTerms(map.terms.index, map.terms.param, map.terms.coef, size),
+  };
+}
+
+function forwardTerms(
+  index: readonly number[],
+  param: readonly number[],
+  coef: readonly number[],
+  size: number,
+): ForwardTerms {
+  // The terms of each entry, in their original order (a counting sort by entry).
+  const start = new Int32Array(size + 1);
+  for (const e of index) start[e + 1]++;
+  for (let e = 0; e < size; e++) start[e + 1] += start[e];
+  const fill = start.slice(0, size);
+  const byEntry = new Int32Array(index.length);
+  for (let k = 0; k < index.length; k++) byEntry[fill[index[k]]++] = k;
+  const count = (e: number) => start[e + 1] - start[e];
+  const term = (e: number, t: number) => byEntry[start[e] + t];
+
+  const runs: number[][] = [];
+  const rest: number[] = [];
+  // Whether entry e continues, with the same coefficients and θ strides, the run begun at `first`.
+  const continues = (first: number, e: number, terms: number, strides: number[]): boolean => {
+    if (count(e) !== terms) return false;
+    for (let t = 0; t < terms; t++) {
+      const k0 = term(first, t);
+      const k = term(e, t);
+      if (coef[k] !== coef[k0] || param[k] !== param[k0] + (e - first) * strides[t]) return false;
+    }
+    return true;
+  };
+  for (let e = 0; e < size;) {
+    const terms = count(e);
+    if (terms === 0) {
+      e++;
+      continue;
+    }
+    if (terms <= 2 && e + 1 < size && count(e + 1) === terms) {
+      const strides = [0, 0];
+      for (let t = 0; t < terms; t++) strides[t] = param[term(e + 1, t)] - param[term(e, t)];
+      let end = e + 1;
+      while (end < size && continues(e, end, terms, strides)) end++;
+      if (end - e >= MIN_RUN) {
+        const k1 = term(e, 0);
+        const k2 = term(e, terms - 1);
+        runs.push([
+          e,
+          end - e,
+          terms,
+          param[k1],
+          strides[0],
+          coef[k1],
+          param[k2],
+          strides[1],
+          coef[k2],
+        ]);
+        e = end;
+        continue;
+      }
+    }
+    for (let t = 0; t < terms; t++) rest.push(term(e, t));
+    e++;
+  }
+  const column = (c: number) => runs.map((r) => r[c]);
+  return {
+    runIndex: Int32Array.from(column(0)),
+    runLength: Int32Array.from(column(1)),
+    runTerms: Int32Array.from(column(2)),
+    runParam1: Int32Array.from(column(3)),
+    runStride1: Int32Array.from(column(4)),
+    runCoef1: Float64Array.from(column(5)),
+    runParam2: Int32Array.from(column(6)),
+    runStride2: Int32Array.from(column(7)),
+    runCoef2: Float64Array.from(column(8)),
+    index: Int32Array.from(rest, (k) => index[k]),
+    param: Int32Array.from(rest, (k) => param[k]),
+    coef: Float64Array.from(rest, (k) => coef[k]),
   };
 }
 
@@ -121,12 +224,32 @@ export function evaluateMap(
   parameterSize: number,
   members: number,
 ): Float64Array {
-  const { size, constant, index, param, coef } = map;
+  const { size, constant } = map;
+  const f = map.forward;
+  const { index, param, coef } = f;
   const out = new Float64Array(members * size);
   for (let b = 0; b < members; b++) {
     const o = b * size;
     const t = b * parameterSize;
     out.set(constant, o);
+    for (let r = 0; r < f.runIndex.length; r++) {
+      const to = o + f.runIndex[r];
+      const length = f.runLength[r];
+      const p1 = t + f.runParam1[r];
+      const s1 = f.runStride1[r];
+      const c1 = f.runCoef1[r];
+      if (f.runTerms[r] === 1) {
+        for (let i = 0; i < length; i++) out[to + i] += c1 * theta[p1 + i * s1];
+      } else {
+        // Left to right, as the terms one by one: (constant + c1·θ1) + c2·θ2.
+        const p2 = t + f.runParam2[r];
+        const s2 = f.runStride2[r];
+        const c2 = f.runCoef2[r];
+        for (let i = 0; i < length; i++) {
+          out[to + i] = out[to + i] + c1 * theta[p1 + i * s1] + c2 * theta[p2 + i * s2];
+        }
+      }
+    }
     for (let k = 0; k < index.length; k++) out[o + index[k]] += coef[k] * theta[t + param[k]];
   }
   return out;

@@ -11,7 +11,11 @@ export type ValueForm = "number" | "nested" | "typed";
 
 /** A value read against an expected shape, with or without a leading batch axis. */
 export interface ReadValue {
-  /** Row-major: `batch ?? 1` members of `size` entries each. */
+  /**
+   * Row-major: `batch ?? 1` members of `size` entries each. For a Float64Array given by the
+   * caller, that array itself (saving a copy of a large batch): read it during the call only,
+   * never write it, as the caller may change it afterwards.
+   */
   data: Float64Array;
   /** Length of the leading batch axis, or null when the value had none. */
   batch: number | null;
@@ -113,7 +117,8 @@ function readTypedArray(
     );
   }
   const batch = length === size ? null : length / size;
-  const data = Float64Array.from(value);
+  // A Float64Array is read where it lies, not copied: see ReadValue.data.
+  const data = value instanceof Float64Array ? value : Float64Array.from(value);
   for (let i = 0; i < length; i++) {
     if (!Number.isFinite(data[i]))
       throwBadLeaf({ index: i, value: data[i] }, shape, size, batch, label);
