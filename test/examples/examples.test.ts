@@ -30,10 +30,17 @@ describe.each([
   [
     "denoise",
     runDenoise,
-    ["denoise-tv-sweep.svg", "denoise-training.svg", "denoise-D.svg", "denoise-signals.svg"],
+    [
+      "denoise-tv-sweep.svg",
+      "denoise-training.svg",
+      "denoise-D.svg",
+      "denoise-signals.svg",
+      "denoise-weights.svg",
+    ],
     [
       "Total variation testMse",
       "OptNet, tuned from TV testMse",
+      "OptNet, tuned from TV, w(x) testMse",
       "FC net testMse",
       "OptNet, learned D testMse",
     ],

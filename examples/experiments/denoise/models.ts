@@ -135,3 +135,69 @@ export function createFullyConnectedModel(
     },
   };
 }
+
+/** The program of the adaptive model: total variation with one weight per difference. */
+export const weightedTvSource = `# total variation with a weight per difference, predicted from the noisy signal
+dim n = 100
+parameter x[n]          # the noisy signal
+parameter w[n-1] nonneg # the weight of each difference |z_i - z_(i+1)|
+constant D = diff(n)
+variable z[n]
+minimize 0.5 * ||z - x||^2 + ||w .* (D z)||_1
+`;
+
+/** Samples on each side of a difference that its weight is predicted from. */
+const halfWindow = 8;
+
+/**
+ * Indices of the window of samples around each difference (clamped at the ends), (n−1)×2h,
+ * row-major: difference i sees samples i−h+1 … i+h.
+ */
+function windowIndices(length: number): Int32Array {
+  const size = 2 * halfWindow;
+  const indices = new Int32Array((length - 1) * size);
+  for (let i = 0; i < length - 1; i++)
+    for (let j = 0; j < size; j++)
+      indices[i * size + j] = Math.min(length - 1, Math.max(0, i - halfWindow + 1 + j));
+  return indices;
+}
+
+/**
+ * The OptNet model tuned from TV whose weights depend on the signal: w_i = λ·exp(f(window_i)),
+ * f a small network shared by all positions (a 1-D convolution) that sees the noisy samples
+ * around difference i minus their mean. f's output layer starts at zero, so training starts
+ * exactly at the best TV; it can then lower the weight where the window looks like a jump (TV's
+ * shrinkage of jump heights is most of its error) and raise it on flat stretches.
+ */
+export function createAdaptiveTvModel(
+  name: string,
+  random: Random,
+  length: number,
+  lam: number,
+  hidden = 32,
+): DenoisingModel & { weights(noisy: tf.Tensor2D): tf.Tensor2D } {
+  const layer = compileLayer(weightedTvSource, { n: length });
+  const window = tf.tensor1d(windowIndices(length), "int32");
+  const size = 2 * halfWindow;
+  const first = createDense(random, size, hidden);
+  const last = createDense(random, hidden, 1);
+  last.weight.assign(tf.zeros([hidden, 1]));
+  const logLam = Math.log(lam);
+  const weights = (noisy: tf.Tensor2D): tf.Tensor2D =>
+    tf.tidy(() => {
+      const batch = noisy.shape[0];
+      const windows = tf.gather(noisy, window, 1).reshape([batch * (length - 1), size]);
+      // level-free and scaled to about unit size (heights differ by tens, σ = 10)
+      const centered = tf.div(tf.sub(windows, tf.mean(windows, 1, true)), 20) as tf.Tensor2D;
+      const out = applyDense(last, tf.relu(applyDense(first, centered)));
+      return tf.exp(tf.add(out, logLam)).reshape([batch, length - 1]) as tf.Tensor2D;
+    });
+  return {
+    name,
+    variables: variablesOf([first, last]),
+    weights,
+    predict(noisy) {
+      return applyLayer(layer, { x: noisy, w: weights(noisy) }, "z", { eps: solveTolerance });
+    },
+  };
+}
