@@ -13,7 +13,7 @@ import { loadHighs } from "./lib/highs.js";
 import { loadLayerPath } from "./lib/layer.js";
 import { loadOurSolver } from "./lib/ours.js";
 import { createProgress } from "./lib/progress.js";
-import { detailTable, formatMs, summaryTable, targetVerdict } from "./lib/report.js";
+import { detailTable, formatMs, speedVerdict, summaryTable, targetVerdict } from "./lib/report.js";
 import {
   runSetting,
   settingUnits,
@@ -21,6 +21,13 @@ import {
   type SettingResult,
 } from "./lib/run-setting.js";
 import { filterPlan, fullPlan, quickPlan, withWholeBatch } from "./lib/settings.js";
+import {
+  runStructureBench,
+  structureTable,
+  structureUnits,
+  structureVerdict,
+  type StructureResult,
+} from "./lib/structure.js";
 
 interface CliOptions {
   quick: boolean;
@@ -36,7 +43,7 @@ const program = new Command()
   .option("--quick", "tiny settings that run in seconds (checks that the bench works)", false)
   .option(
     "--only <filter>",
-    "run only matching settings, e.g. n=100 or batch=1,128 (repeat to combine)",
+    "run only matching settings, e.g. n=100 or batch=1,128, or 'structure' for the TV and Sudoku layers' section (repeat to combine)",
     (value: string, previous: string[]) => [...previous, value],
     [] as string[],
   )
@@ -48,8 +55,15 @@ const program = new Command()
 const options = program.opts<CliOptions>();
 const seed = Number(options.seed);
 const basePlan = options.quick ? quickPlan() : fullPlan();
-const plan = filterPlan(options.wholeBatch ? withWholeBatch(basePlan) : basePlan, options.only);
-if (plan.length === 0) {
+const settingFilters = options.only.filter((f) => f !== "structure");
+const plan =
+  options.only.length > 0 && settingFilters.length === 0
+    ? []
+    : filterPlan(options.wholeBatch ? withWholeBatch(basePlan) : basePlan, settingFilters);
+const runStructure = options.only.length === 0 || options.only.includes("structure");
+const structureBatch = options.quick ? 16 : 128;
+const structureReps = options.quick ? 1 : 5;
+if (plan.length === 0 && !runStructure) {
   console.error("no setting matches the filters");
   process.exit(2);
 }
@@ -73,15 +87,23 @@ warmUpReferences(highs, seed);
 const progress = createProgress(
   plan.reduce(
     (sum, s) => sum + settingUnits(s, [ours, layer].filter((x) => typeof x !== "string").length),
-    0,
+    runStructure ? structureUnits(structureReps) : 0,
   ),
 );
 
 const results: SettingResult[] = [];
+let structure: StructureResult[] = [];
 const writeJson = async () => {
   if (!options.json) return;
   const wallSeconds = (performance.now() - runStart) / 1000;
-  const text = JSON.stringify({ machine, seed, quick: options.quick, wallSeconds, results });
+  const text = JSON.stringify({
+    machine,
+    seed,
+    quick: options.quick,
+    wallSeconds,
+    results,
+    structure,
+  });
   // Formatted as the repository's prettier would, so a committed results file stays clean.
   writeFileSync(options.json, await prettier.format(text, { parser: "json", printWidth: 100 }));
 };
@@ -89,6 +111,15 @@ for (const setting of plan) {
   results.push(runSetting(setting, { ours, layer, highs }, seed, progress));
   // Written after every setting, so an interrupted run still leaves what it measured.
   await writeJson();
+}
+if (runStructure) {
+  if (typeof layer === "string") console.error(`structure section skipped: ${layer}`);
+  else {
+    structure = runStructureBench(layer.compileText, seed, structureBatch, structureReps, (task) =>
+      progress.advance(1, task),
+    );
+    await writeJson();
+  }
 }
 progress.stop();
 machine.loadAverage.end = os.loadavg()[0];
@@ -106,5 +137,13 @@ console.log(summaryTable(results));
 console.log("\n## Every measurement\n");
 console.log(detailTable(results));
 console.log(`\n${targetVerdict(results)}`);
+if (structure.length > 0) {
+  console.log(
+    "\n## Structure: the paper's layers written as text, structure exploited against `structure: false` (dense KKT), both on one thread\n",
+  );
+  console.log(structureTable(structure));
+}
+console.log(`\n${speedVerdict(results)}`);
+if (structure.length > 0) console.log(structureVerdict(structure));
 console.log(`\nWhole run: ${formatMs(wallSeconds * 1000)} wall.`);
 await writeJson();

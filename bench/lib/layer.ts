@@ -23,6 +23,8 @@ subject to
 
 export interface LayerPath {
   compile(n: number, p: number): Layer;
+  /** compiles any program of the language */
+  compileText(source: string): Layer;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function loadLayerPath(): Promise<LayerPath | string> {
     const optnet = await import("../../src/index.js");
     return {
       compile: (n, p) => optnet.compile(benchmarkProgram, { dims: { n, p } }),
+      compileText: (source) => optnet.compile(source),
       close: () => optnet.closeWorkers(),
     };
   } catch (error) {

@@ -111,3 +111,31 @@ export function targetVerdict(results: readonly SettingResult[]): string {
   }
   return lines.join("\n");
 }
+
+/**
+ * The speed issue's targets at batch 128, forward+backward: n = p = 100 ≤ 117 ms (cvxopt's
+ * forward alone here), n = p = 10 ≤ 2.7 ms (quadprog one by one), n = p = 500 ≤ 5.6 s. Judged on
+ * the faster of our two paths (the Layer path uses worker threads by default at n ≥ 50).
+ */
+export function speedVerdict(results: readonly SettingResult[]): string {
+  const targets: [number, number][] = [
+    [100, 117],
+    [10, 2.7],
+    [500, 5600],
+  ];
+  const lines = ["Speed targets (batch 128, forward+backward, the faster of ours and Layer):"];
+  for (const [n, target] of targets) {
+    const s = results.find((r) => r.n === n && r.p === n && r.batch === 128);
+    if (!s) {
+      lines.push(`- n = p = ${n}: not judged, this run did not include it.`);
+      continue;
+    }
+    const ours = medianWallMs(s, "ours forward+backward");
+    const layer = medianWallMs(s, "layer forward+backward");
+    const best = Math.min(...[ours, layer].filter(Number.isFinite));
+    lines.push(
+      `- n = p = ${n}: ours ${formatMs(ours)}, Layer ${formatMs(layer)}; target ≤ ${formatMs(target)}: ${best <= target ? "met" : "NOT met"}.`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -30,6 +30,13 @@ export interface SolveOptions {
    * measurements are beside the thresholds in solve.ts).
    */
   workers?: WorkerOption;
+  /**
+   * Exploit the structure of the program (default true): bound rows as diagonal updates,
+   * auxiliary columns of epigraphs eliminated in closed form, and the factorizations these allow.
+   * `false` factors the whole KKT system densely: the same solution up to rounding, slower; for
+   * comparisons (the benchmark's "dense path") and as a fallback.
+   */
+  structure?: boolean;
 }
 
 /** What `solve` keeps for `vjp` and warm starts, off the output's public surface. */
@@ -95,8 +102,10 @@ export class Layer {
       this.canonical.parameterSize,
       params,
     );
-    const problem = buildBatch(this.#prepared, parameterBatch);
+    const built = buildBatch(this.#prepared, parameterBatch);
+    const problem = options.structure === false ? { ...built, structure: {} } : built;
     const solverOptions: SolverOptions = {};
+    if (options.structure === false) solverOptions.eliminateAuxiliary = false;
     if (options.eps !== undefined) solverOptions.eps = options.eps;
     if (options.maxIter !== undefined) solverOptions.maxIter = options.maxIter;
     if (options.kernels !== undefined) solverOptions.kernels = options.kernels;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Layer, compile } from "../../src/runtime/index.js";
+import { solutionOf } from "../../src/runtime/layer.js";
 import { simplexProjection } from "./helpers/examples.js";
 import { seededRandom, vector } from "./helpers/random.js";
 import { simplexCanon } from "./helpers/simplex-canon.js";
@@ -112,5 +113,37 @@ describe("a Layer built from a hand-written CanonicalQP", () => {
     wasm.variables.z
       .flat()
       .forEach((v, i) => expect(v).toBeCloseTo(typescript.variables.z.flat()[i] as number, 8));
+  });
+});
+
+describe("the structure option", () => {
+  const tv = compile(
+    `dim n = 30
+constant D = diff(n)
+parameter x[n]
+parameter lam nonneg
+variable z[n]
+minimize 1/2 ||z - x||^2 + lam * ||D z||_1
+subject to
+  z >= 0`,
+  );
+  const random = seededRandom(11);
+  const signals = Array.from({ length: 6 }, () =>
+    vector(random, 30).map((v, i) => (i < 15 ? 3 : 1) + 0.3 * v),
+  );
+
+  it("solves the dense KKT system when false, to the structured solve's answer and gradients", () => {
+    const structured = tv.solve({ x: signals, lam: 0.5 });
+    const dense = tv.solve({ x: signals, lam: 0.5 }, { structure: false });
+    expect(Math.max(...solutionOf(structured)!.eliminatedColumns!)).toBeGreaterThan(0);
+    expect(Math.max(...solutionOf(dense)!.eliminatedColumns!)).toBe(0);
+    const zs = structured.variables.z.flat() as number[];
+    (dense.variables.z.flat() as number[]).forEach((v, i) => expect(v).toBeCloseTo(zs[i]!, 6));
+    const upstream = { z: signals.map((s) => s.map((_, i) => Math.sin(i))) };
+    const gs = tv.vjp(structured, upstream);
+    const gd = tv.vjp(dense, upstream);
+    expect(gd.lam as number).toBeCloseTo(gs.lam as number, 5);
+    const gx = (gs.x as number[][]).flat();
+    (gd.x as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(gx[i]!, 5));
   });
 });
