@@ -7,6 +7,7 @@ export {
   Layer,
   ParameterError,
   closeWorkers,
+  solveBatch,
   type CompileOptions,
   type SolveOptions,
   type LayerOutput,

@@ -60,7 +60,7 @@ const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toF
 
 export function summaryTable(results: readonly SettingResult[]): string {
   const lines = [
-    "ours = `solveBatch` called directly; Layer = `compile(program).solve` + `.vjp` (the public path, worker threads by default). Ratios above 1× mean ours is faster.",
+    "ours = the package's `solveBatch` on the raw batch; Layer = `compile(program).solve` + `.vjp` (the language path); both split a batch of at least 64 problems with n ≥ 50 across worker threads. Ratios above 1× mean ours is faster.",
     "",
     "| n=p | batch | ours fwd | ours fwd+bwd | ours bwd / fwd | Layer fwd+bwd | Layer bwd / fwd | highs | quadprog | highs ÷ ours fwd+bwd | highs ÷ Layer fwd+bwd | quadprog ÷ ours fwd+bwd | tfjs dense fwd+bwd | ours fwd+bwd ÷ dense fwd+bwd |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",

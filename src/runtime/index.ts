@@ -6,5 +6,6 @@ export { ParameterError } from "./parameter-error.js";
 export type { NumericValue, NestedNumbers, ParameterValues } from "./values.js";
 export type { ApplyInputs, ApplyOutputs } from "./tensorflow.js";
 export type { WorkerOption } from "./solve.js";
+export { solveBatch } from "./solve-batch.js";
 export { closeWorkers } from "./workers/pool.js";
 export type { TfLayerOptions } from "./tf-layer.js";

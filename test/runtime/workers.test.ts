@@ -1,10 +1,10 @@
 import { availableParallelism } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
-import { closeWorkers, compile } from "../../src/runtime/index.js";
+import { closeWorkers, compile, solveBatch } from "../../src/runtime/index.js";
 import { solutionOf } from "../../src/runtime/layer.js";
 import { workerCount } from "../../src/runtime/solve.js";
 import { solveAcrossWorkers, splitBatch } from "../../src/runtime/workers/parallel.js";
-import type { QPBatch } from "../../src/solver/index.js";
+import { solveBatch as solveBatchOnThread, type QPBatch } from "../../src/solver/index.js";
 import { exampleSource } from "./helpers/examples.js";
 import { matrix, seededRandom, spd, vector } from "./helpers/random.js";
 
@@ -121,5 +121,31 @@ describe("solving across worker threads", () => {
     );
     const solved = solveAcrossWorkers(problem([1, 2, 3, 4, 5, 6, 7, 8]), {}, 1);
     Array.from(solved.z).forEach((v, i) => expect(v).toBeCloseTo(-(i + 1), 8));
+  });
+});
+
+describe("the public solveBatch", () => {
+  it("solves a QPBatch across workers to the solver's single-thread answer and gradients", () => {
+    const members = 12;
+    const qs = Array.from({ length: members }, () => vector(rand, n)).flat();
+    const problem: QPBatch = {
+      batch: members,
+      n,
+      m: 0,
+      p: n,
+      Q: { data: Float64Array.from(params.Q.flat()), shared: true },
+      q: { data: Float64Array.from(qs), shared: false },
+      A: { data: new Float64Array(0), shared: true },
+      b: { data: new Float64Array(0), shared: true },
+      G: { data: Float64Array.from(G.flat()), shared: true },
+      h: { data: Float64Array.from(params.h.slice(0, members).flat()), shared: false },
+    };
+    const single = solveBatchOnThread(problem);
+    const parallel = solveBatch(problem, { workers: 2 });
+    expect(Array.from(parallel.status)).toEqual(Array.from(single.status));
+    expect(parallel.z).toEqual(single.z);
+    expect(parallel.lam).toEqual(single.lam);
+    const dz = Float64Array.from({ length: members * n }, (_, i) => Math.cos(i));
+    expect(parallel.backward(dz)).toEqual(single.backward(dz));
   });
 });
