@@ -22,6 +22,7 @@
  * k's n×n block of L: L_S (nz×nz), then E = B D⁻¹ (nz×nt, bounded), then D^½ (nt). Vectors keep
  * the original column order; the solves gather and scatter through `elimOrder`.
  */
+import { findChain } from "./chain.js";
 import type { Workspace } from "./workspace.js";
 
 /** Member k's views of the per-member group arrays (see Workspace). */
@@ -42,6 +43,7 @@ export function groupsOf(ws: Workspace, k: number) {
 export function findEliminableColumns(ws: Workspace, k: number): void {
   const { n, m, p, Q, A, G, elimOrder, elimRowAux } = ws;
   ws.elimCount[k] = 0;
+  ws.chain.found[k] = 0;
   if (!ws.eliminate || p === 0) return;
   if (k > 0 && ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0) {
     // the same data as member 0's: the same columns (its member-independent scratch is kept)
@@ -49,6 +51,7 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     copyMember(ws.elimGroupStart, 0, k, n + 1);
     copyMember(ws.elimGroupRows, 0, k, p);
     ws.elimCount[k] = ws.elimCount[0];
+    copyChain(ws, k);
     return;
   }
   const qOff = k * ws.stride.Q;
@@ -107,6 +110,7 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     // the virtual rows must fit the scratch X (n×p)
     if (virtualRowCount(ws, k, nt) * nz <= n * p) {
       ws.elimCount[k] = nt;
+      findChain(ws, k);
       return;
     }
   }
@@ -115,6 +119,15 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
 
 function copyMember(v: Int32Array, from: number, to: number, size: number): void {
   v.copyWithin(to * size, from * size, (from + 1) * size);
+}
+
+/** Member 0's path (chain.ts) for member k with the same data. */
+function copyChain(ws: Workspace, k: number): void {
+  const { chain, n } = ws;
+  chain.found[k] = chain.found[0];
+  copyMember(chain.order, 0, k, n);
+  copyMember(chain.edgeGroup, 0, k, n);
+  copyMember(chain.groupEdge, 0, k, n);
 }
 
 /** elimSparse of member k: the z-parts of its group rows (others empty). */

@@ -24,7 +24,14 @@
  * Where Q, A and G leave auxiliary columns (the t of epigraphs) a diagonal block of K, L is the
  * factor of K with those columns eliminated in closed form (elimination.ts, ws.elimActive): an
  * nz×nz Cholesky instead of n×n, and the same Schur block and refinement around it.
+ *
+ * Where the eliminated system is a weighted path Laplacian plus a diagonal (epigraphs of
+ * differences along a path, as in total variation; chain.ts detects it per member from the
+ * pattern), it is factored in O(n) in conductance form instead, with no split weight and no Schur
+ * block, and solved with its own refinement; any failed pivot falls back to the factorizations
+ * above.
  */
+import { factorChain, solveChainKkt } from "./chain.js";
 import {
   factorEliminated,
   findHeaviestRows,
@@ -99,13 +106,23 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   // With auxiliary columns eliminated in closed form (elimination.ts) the Cholesky is nz×nz; it
   // uses the first attempt's regularization, and any failure falls back to the dense path.
   ws.elimActive[k] = 0;
+  ws.chain.active[k] = 0;
+  const regularization = (j: number) => {
+    const qjj = Q[qOff + j * n + j];
+    return qjj > 0
+      ? Math.max(BASE_REGULARIZATION_K * qjj, RELATIVE_FLOOR * globalRegularization)
+      : globalRegularization;
+  };
+  // Epigraphs of differences along a path: O(n), no split weight (chain.ts)
+  if (ws.chain.found[k] && factorChain(ws, k, regularization)) {
+    ws.chain.active[k] = 1;
+    ws.elimActive[k] = 1;
+    ws.schurCount[k] = 0;
+    copyInto(w, pOff, wK, pOff, p);
+    ws.regK[k] = globalRegularization;
+    return true;
+  }
   if (ws.elimCount[k] > 0) {
-    const regularization = (j: number) => {
-      const qjj = Q[qOff + j * n + j];
-      return qjj > 0
-        ? Math.max(BASE_REGULARIZATION_K * qjj, RELATIVE_FLOOR * globalRegularization)
-        : globalRegularization;
-    };
     findHeaviestRows(ws, k);
     chooseMovedRows(ws, k, splitWeight, true);
     for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
@@ -305,6 +322,10 @@ export function solveReducedKkt(
   yOff: number,
   tolerance: number,
 ): void {
+  if (ws.chain.active[k]) {
+    solveChainKkt(ws, k, x, xOff, tolerance, MAX_REFINEMENT_STEPS);
+    return;
+  }
   const { n, m, p, r1, r2, e1, e2, c1, c2, yt } = ws;
   const nOff = k * n;
   const mOff = k * m;

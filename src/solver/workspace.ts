@@ -159,6 +159,60 @@ export interface Workspace {
   readonly rowScratch: Float64Array;
   /** Q in compressed rows (every stored member's in turn) when it is as sparse (`multiplyQ`). */
   readonly qSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
+  /** The path factorization of epigraphs of differences (chain.ts). */
+  readonly chain: ChainWorkspace;
+}
+
+/**
+ * Per member (chain.ts): whether its eliminated system is a weighted path Laplacian plus a
+ * diagonal (`found`, from the pattern) and whether its current factorization is that one
+ * (`active`); the path's z columns in order (`order`, n each), the group on the edge after each
+ * position or −1 (`edgeGroup`, n each), each group's edge or −1 (`groupEdge`, n each); the
+ * factors: accumulated diagonal excess, ρ and σ of each edge, each group's pivot Σ and curvature
+ * (n each). Then scratch of the member being solved: the multipliers of the group rows and their
+ * corrections and residuals (p each), and node vectors (n each).
+ */
+export interface ChainWorkspace {
+  readonly found: Uint8Array;
+  readonly active: Uint8Array;
+  readonly order: Int32Array;
+  readonly edgeGroup: Int32Array;
+  readonly groupEdge: Int32Array;
+  readonly excess: Float64Array;
+  readonly rho: Float64Array;
+  readonly sigma: Float64Array;
+  readonly pivot: Float64Array;
+  readonly curvature: Float64Array;
+  readonly y: Float64Array;
+  readonly dy: Float64Array;
+  readonly ey: Float64Array;
+  readonly phi: Float64Array;
+  readonly rhs: Float64Array;
+  readonly node: Float64Array;
+  readonly position: Int32Array;
+}
+
+function createChainWorkspace(batch: number, n: number, p: number): ChainWorkspace {
+  const perMember = () => new Float64Array(batch * n);
+  return {
+    found: new Uint8Array(batch),
+    active: new Uint8Array(batch),
+    order: new Int32Array(batch * n),
+    edgeGroup: new Int32Array(batch * n),
+    groupEdge: new Int32Array(batch * n),
+    excess: perMember(),
+    rho: perMember(),
+    sigma: perMember(),
+    pivot: perMember(),
+    curvature: perMember(),
+    y: new Float64Array(p),
+    dy: new Float64Array(p),
+    ey: new Float64Array(p),
+    phi: new Float64Array(n),
+    rhs: new Float64Array(n),
+    node: new Float64Array(n),
+    position: new Int32Array(n),
+  };
 }
 
 /** Gg is multiplied as sparse rows when at most this fraction of its entries is nonzero. */
@@ -348,6 +402,7 @@ export function createWorkspace(
     gSparse: compressRows(Gg, members * pg, n),
     rowScratch: new Float64Array(p),
     qSparse: compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n),
+    chain: createChainWorkspace(batch, n, p),
   };
   if (problem.G.shared) {
     findUnitRows(ws, 0);
@@ -388,12 +443,17 @@ export function measureMember(ws: Workspace, k: number): void {
     return mMax > 0 ? vMax / mMax : 1;
   };
   const { n, m, p, stride } = ws;
-  const radius = Math.max(
-    1,
-    ratio(ws.G, k * stride.G, p * n, ws.h, k * stride.h, p),
-    ratio(ws.A, k * stride.A, m * n, ws.b, k * stride.b, m),
-  );
-  ws.dataRadius[k] = Number.isFinite(radius) ? radius : 1;
+  if (k > 0 && stride.G === 0 && stride.h === 0 && stride.A === 0 && stride.b === 0) {
+    // the same constraints as member 0's: the same radius, without another pass over G
+    ws.dataRadius[k] = ws.dataRadius[0];
+  } else {
+    const radius = Math.max(
+      1,
+      ratio(ws.G, k * stride.G, p * n, ws.h, k * stride.h, p),
+      ratio(ws.A, k * stride.A, m * n, ws.b, k * stride.b, m),
+    );
+    ws.dataRadius[k] = Number.isFinite(radius) ? radius : 1;
+  }
   if (k > 0 && ws.stride.Q === 0) return;
   const qOff = k * ws.stride.Q;
   for (let i = 0; i < n; i++) {
