@@ -44,17 +44,50 @@ export function isPrimalInfeasible(
     t -= h[k * ws.stride.h + i] * y;
   }
   if (!(t > 0)) return false;
-  // tn = A'nu + G'max(lam, 0)
-  kernels.gemv(A, k * ws.stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);
-  multiplyGTransposed(ws, k, 1, tp, pOff, 1, tn, nOff);
   // Relative to t alone, a problem whose feasible points all lie beyond 1/tol would pass: with
   // h = 1e8 (say z₂ ≥ 1e8) that is every point. So the bound is divided by the size of z the
   // data asks for.
   const bound = (CERTIFICATE_TOLERANCE * t) / ws.dataRadius[k];
+  if (firstColumnExceeds(ws, k, nu, tp, bound)) return false;
+  // tn = A'nu + G'max(lam, 0)
+  kernels.gemv(A, k * ws.stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);
+  multiplyGTransposed(ws, k, 1, tp, pOff, 1, tn, nOff);
   for (let i = 0; i < n; i++) {
     if (!(Math.abs(tn[nOff + i]) <= bound)) return false;
   }
   return true;
+}
+
+/**
+ * Whether |(A'nu + G'y)_0| exceeds the bound whatever the order of its sum (y at tp): most iterates
+ * are far from a certificate, and this one column then settles what the whole product would. The
+ * computed sum differs from any other order's by at most 2(m+p)·u·Σ|terms| (Higham's bound,
+ * doubled for the other order).
+ */
+function firstColumnExceeds(
+  ws: Workspace,
+  k: number,
+  nu: Float64Array,
+  y: Float64Array,
+  bound: number,
+): boolean {
+  const { n, m, p, A, G } = ws;
+  if (n === 0) return false;
+  const aOff = k * ws.stride.A;
+  const gOff = k * ws.stride.G;
+  let sum = 0;
+  let size = 0;
+  for (let i = 0; i < m; i++) {
+    const term = A[aOff + i * n] * nu[k * m + i];
+    sum += term;
+    size += Math.abs(term);
+  }
+  for (let i = 0; i < p; i++) {
+    const term = G[gOff + i * n] * y[k * p + i];
+    sum += term;
+    size += Math.abs(term);
+  }
+  return Math.abs(sum) - 2 * (m + p + 1) * Number.EPSILON * size > bound;
 }
 
 /**
@@ -78,11 +111,16 @@ export function isRecessionDirection(
   // d'Qd bounds the objective along d, however long the step to its minimum.
   let normD = 0;
   for (let i = 0; i < n; i++) normD = Math.max(normD, Math.abs(d[dOff + i]));
-  multiplyQ(ws, k, d, dOff, tn, nOff);
+  // Row by row where Q is dense: the first row with curvature along d usually settles it.
+  const byRow = ws.qSparse === null;
+  if (!byRow) multiplyQ(ws, k, d, dOff, tn, nOff);
   for (let i = 0; i < n; i++) {
     const rowNorm = ws.qRowNorm[i];
+    if (!(rowNorm > 0)) continue;
+    if (byRow)
+      kernels.gemv(ws.Q, k * ws.stride.Q + i * n, 1, n, false, 1, d, dOff, 0, tn, nOff + i);
     const limit = Math.min(bound, RECESSION_CURVATURE_TOLERANCE * rowNorm * normD);
-    if (rowNorm > 0 && !(Math.abs(tn[nOff + i]) <= limit)) return false;
+    if (!(Math.abs(tn[nOff + i]) <= limit)) return false;
   }
   const mOff = k * m;
   kernels.gemv(A, k * ws.stride.A, m, n, false, 1, d, dOff, 0, c2, mOff);

@@ -37,8 +37,14 @@ import {
 
 const DEFAULT_EPS = 1e-9;
 const DEFAULT_MAX_ITER = 50;
-/** s and lam stay strictly positive: step to this fraction of the boundary. */
+/** s and lam stay strictly positive: step to this fraction of the boundary, or more near the end. */
 const STEP_TO_BOUNDARY = 0.99;
+/**
+ * The largest fraction: a blocking s_i or lam_i keeps at least 1e-4 of itself. Closer, a Newton
+ * direction solved only to DIRECTION_TOLERANCE could leave a pair so far off the central path that
+ * the next factorizations lose accuracy (seen as stalls when the directions are less exact).
+ */
+const LARGEST_STEP_TO_BOUNDARY = 1 - 1e-4;
 /** A warm start's s and lam are raised to at least this, so the iteration starts interior. */
 const WARM_START_FLOOR = 1e-3;
 
@@ -46,6 +52,8 @@ interface Measures {
   primalResidual: Float64Array;
   dualResidual: Float64Array;
   gap: Float64Array;
+  /** The largest of the measures and of their scale-free forms: how close to the end (iterate). */
+  progress: Float64Array;
 }
 
 /**
@@ -75,6 +83,7 @@ export function solveBatch(
     primalResidual: new Float64Array(batch),
     dualResidual: new Float64Array(batch),
     gap: new Float64Array(batch),
+    progress: new Float64Array(batch),
   };
   // Member after member, each to its end: members are independent (no batch-wide quantity enters
   // the iteration), and one member's data (Q, G, the factors: ~0.5 MB at n = p = 100) stays in
@@ -113,7 +122,9 @@ export function solveBatch(
     s: ws.s.slice(),
     status,
     iterations,
-    ...measures,
+    primalResidual: measures.primalResidual,
+    dualResidual: measures.dualResidual,
+    gap: measures.gap,
     workspaceBytes: 8 * length,
     kernels: ws.kernels.name,
     eliminatedColumns: Int32Array.from(status, (_, k) => (ws.elimActive[k] ? ws.elimCount[k] : 0)),
@@ -263,20 +274,29 @@ function iterate(
   }
   copyInto(ds, pOff, dsAff, pOff, p);
   copyInto(dlam, pOff, dlamAff, pOff, p);
-  const alphaAff = stepToBoundary(ws, k);
+  const alphaAff = stepToBoundary(ws, k, 1);
   // mu_aff = (s + α ds)'(lam + α dlam) / p;  sigma = (mu_aff / mu)³
   let muAff = 0;
   for (let i = pOff; i < pOff + p; i++) {
     muAff += (s[i] + alphaAff * ds[i]) * (lam[i] + alphaAff * dlam[i]);
   }
   muAff /= p;
-  const sigma = mu > 0 ? Math.min(1, Math.max(0, (muAff / mu) ** 3)) : 0;
+  const ratio = muAff / mu;
+  const sigma = mu > 0 ? Math.min(1, Math.max(0, ratio * ratio * ratio)) : 0;
 
   // Corrector: s∘lam + s∘dlam + lam∘ds = sigma·mu − dsAff∘dlamAff
   newtonDirection(ws, k, sigma * mu, true);
   if (isRecessionDirection(ws, k, dz, nOff)) return "unbounded";
   if (isPrimalInfeasible(ws, k, dnu, dlam)) return "infeasible";
-  const alpha = Math.min(1, STEP_TO_BOUNDARY * stepToBoundary(ws, k));
+  // A fixed fraction 0.99 of the step to the boundary leaves 1% of every residual behind, so the
+  // last iterations gain only a factor 100 each; a fraction 1 − progress (never below 0.99) leaves
+  // ~progress², and the step may reach 1 once the boundary lies beyond 1/eta.
+  const progress = measures.progress[k];
+  const eta =
+    progress < 1 - STEP_TO_BOUNDARY
+      ? Math.min(LARGEST_STEP_TO_BOUNDARY, 1 - progress)
+      : STEP_TO_BOUNDARY;
+  const alpha = Math.min(1, eta * stepToBoundary(ws, k, 1 / eta));
   return takeStep(ws, k, alpha);
 }
 
@@ -321,7 +341,7 @@ function computeResiduals(
   }
 
   // re = Az − b
-  kernels.gemv(A, k * stride.A, m, n, false, 1, z, nOff, 0, re, mOff);
+  if (m > 0) kernels.gemv(A, k * stride.A, m, n, false, 1, z, nOff, 0, re, mOff);
   let eqNorm = 0;
   let eqScale = 0;
   for (let i = 0; i < m; i++) {
@@ -360,7 +380,35 @@ function computeResiduals(
   measures.primalResidual[k] = primal;
   measures.dualResidual[k] = dual;
   measures.gap[k] = Math.max(totalGap, unsettled);
+  // Without the 1 + of the denominators, where the step rule would look at them (iterate): data of
+  // size 1e-8 must not look nearly solved while z is still 10% away (the stopping test is
+  // absolute at that size).
+  const measured = Math.max(primal, dual, measures.gap[k]);
+  measures.progress[k] =
+    measured < 1 - STEP_TO_BOUNDARY
+      ? Math.max(
+          measured,
+          relativeTo(eqNorm, eqScale),
+          relativeTo(inNorm, inScale),
+          relativeTo(complementarity, Math.abs(objective)),
+          scaleFreeDualResidual(ws, k),
+        )
+      : measured;
   return p > 0 ? complementarity / p : 0;
+}
+
+/** a / b, and 0 when a is (also when b is). */
+function relativeTo(a: number, b: number): number {
+  return a === 0 ? 0 : a / b;
+}
+
+/** max_j |rd_j| / columnScale_j: dualResidualNorm without its 1 +. */
+function scaleFreeDualResidual(ws: Workspace, k: number): number {
+  const { n, rd, columnScale } = ws;
+  let norm = 0;
+  for (let j = 0; j < n; j++)
+    norm = Math.max(norm, relativeTo(Math.abs(rd[k * n + j]), columnScale[j]));
+  return norm;
 }
 
 /**
@@ -453,12 +501,11 @@ function newtonDirection(ws: Workspace, k: number, target: number, corrected: bo
   multiplyGTransposed(ws, k, -1, tp, pOff, 1, r1, nOff);
   for (let i = mOff; i < mOff + m; i++) r2[i] = -re[i];
   solveReducedKkt(ws, k, dz, nOff, dnu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
-  // ds = −ri − G dz;  dlam = w∘(G dz + ri) − rc/s  (the solve left gx = G dz, yG = w∘(G dz))
+  // ds = −ri − G dz;  dlam = w∘(G dz) + tp  (the solve left gx = G dz, yG = w∘(G dz), and tp)
   const { gx } = ws;
   for (let i = pOff; i < pOff + p; i++) {
     ds[i] = -gx[i] - ri[i];
-    dlam[i] =
-      yG[i] + w[i] * ri[i] - complementarityOverS(i, s, lam, target, corrected, dsAff, dlamAff);
+    dlam[i] = yG[i] + tp[i];
   }
 }
 
@@ -476,13 +523,15 @@ function complementarityOverS(
   return lam[i] + (second - target) / s[i];
 }
 
-/** Largest α ≤ 1 with s + α ds ≥ 0 and lam + α dlam ≥ 0. */
-function stepToBoundary(ws: Workspace, k: number): number {
+/** Largest α ≤ cap with s + α ds ≥ 0 and lam + α dlam ≥ 0. */
+function stepToBoundary(ws: Workspace, k: number, cap: number): number {
   const { p, s, lam, ds, dlam } = ws;
-  let alpha = 1;
+  let alpha = cap;
+  // For ds_i < 0, −s_i/ds_i < α ⟺ α·ds_i < −s_i (never true for ds_i ≥ 0, as s_i > 0): a division
+  // only where α shrinks
   for (let i = k * p; i < (k + 1) * p; i++) {
-    if (ds[i] < 0) alpha = Math.min(alpha, -s[i] / ds[i]);
-    if (dlam[i] < 0) alpha = Math.min(alpha, -lam[i] / dlam[i]);
+    if (alpha * ds[i] < -s[i]) alpha = -s[i] / ds[i];
+    if (alpha * dlam[i] < -lam[i]) alpha = -lam[i] / dlam[i];
   }
   return alpha;
 }
@@ -490,12 +539,16 @@ function stepToBoundary(ws: Workspace, k: number): number {
 /** (z, s, lam, nu) += α (dz, ds, dlam, dnu), refused (nothing changes) unless all stay finite. */
 function takeStep(ws: Workspace, k: number, alpha: number): "continue" | "numerical_error" {
   const { n, m, p, z, s, lam, nu, dz, ds, dlam, dnu } = ws;
-  const finite =
-    stepStaysFinite(z, dz, k * n, n, alpha) &&
-    stepStaysFinite(nu, dnu, k * m, m, alpha) &&
-    stepStaysFinite(s, ds, k * p, p, alpha) &&
-    stepStaysFinite(lam, dlam, k * p, p, alpha);
-  if (!(alpha > 0) || !finite) return "numerical_error";
+  if (!(alpha > 0)) return "numerical_error";
+  // (v + α dv)·0 is ±0 for a finite entry and NaN otherwise, so the sum is 0 exactly when every
+  // entry stays finite: one branch-free pass instead of a test per entry.
+  let nonFinite = 0;
+  for (let i = k * n; i < (k + 1) * n; i++) nonFinite += (z[i] + alpha * dz[i]) * 0;
+  for (let i = k * m; i < (k + 1) * m; i++) nonFinite += (nu[i] + alpha * dnu[i]) * 0;
+  for (let i = k * p; i < (k + 1) * p; i++) {
+    nonFinite += (s[i] + alpha * ds[i]) * 0 + (lam[i] + alpha * dlam[i]) * 0;
+  }
+  if (nonFinite !== 0) return "numerical_error";
   for (let i = k * n; i < (k + 1) * n; i++) z[i] += alpha * dz[i];
   for (let i = k * m; i < (k + 1) * m; i++) nu[i] += alpha * dnu[i];
   for (let i = k * p; i < (k + 1) * p; i++) {
@@ -503,15 +556,4 @@ function takeStep(ws: Workspace, k: number, alpha: number): "continue" | "numeri
     lam[i] += alpha * dlam[i];
   }
   return "continue";
-}
-
-function stepStaysFinite(
-  v: Float64Array,
-  dv: Float64Array,
-  off: number,
-  len: number,
-  alpha: number,
-): boolean {
-  for (let i = off; i < off + len; i++) if (!Number.isFinite(v[i] + alpha * dv[i])) return false;
-  return true;
 }
