@@ -22,11 +22,19 @@ interface Slice {
 
 let nextId = 1;
 
-const released = new FinalizationRegistry<Slice[]>((slices) => {
-  for (const slice of slices) {
-    if (slice.worker !== null && !slice.worker.closed) {
-      slice.worker.post({ type: "release", id: slice.id });
-    }
+/** Which worker keeps which slice's solution. */
+interface KeptSlice {
+  worker: SolverWorker;
+  id: number;
+}
+
+// The held values name only the workers' slices: a registry keeps each held value until its
+// callback runs, which waits for the event loop, and a training loop may solve many batches
+// before yielding to it; holding the calling thread's own slice solution here would keep every
+// one of those (their kernel memory included) alive until then.
+const released = new FinalizationRegistry<KeptSlice[]>((kept) => {
+  for (const { worker, id } of kept) {
+    if (!worker.closed) worker.post({ type: "release", id });
   }
 });
 
@@ -81,7 +89,12 @@ export function solveAcrossWorkers(
   const solution = joinSolutions(problem, solved, (dz, request) =>
     backwardAcross(slices, problem.n, dz, request, solveHere),
   );
-  released.register(solution, slices);
+  released.register(
+    solution,
+    slices.flatMap((slice) =>
+      slice.worker === null ? [] : [{ worker: slice.worker, id: slice.id }],
+    ),
+  );
   return solution;
 }
 

@@ -2,15 +2,27 @@ import { workerData, type MessagePort } from "node:worker_threads";
 import { solveBatch, type QPBatchSolution } from "../../solver/index.js";
 import type { SolvedArrays, WorkerReply, WorkerRequest } from "./protocol.js";
 
-/** Solutions kept for a later backward pass; the oldest are dropped beyond this many. */
+/**
+ * Solutions kept for a later backward pass; the oldest are dropped beyond this many, or beyond
+ * this many bytes of workspace. Releases from the calling thread wait for its event loop, which a
+ * synchronous training loop may not reach for many batches, so the caps bound the memory; a
+ * backward pass of a dropped solution is recomputed by the caller (the same iterates).
+ */
 const KEPT_SOLUTIONS = 16;
+const KEPT_BYTES = 512 * 2 ** 20;
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
 const kept = new Map<number, QPBatchSolution>();
+let keptBytes = 0;
+
+function forget(id: number): void {
+  keptBytes -= kept.get(id)?.workspaceBytes ?? 0;
+  kept.delete(id);
+}
 
 port.on("message", (request: WorkerRequest) => {
   if (request.type === "release") {
-    kept.delete(request.id);
+    forget(request.id);
     return;
   }
   let reply: WorkerReply;
@@ -32,7 +44,10 @@ function handle(
   if (request.type === "solve") {
     const solution = solveBatch(request.problem, request.options);
     kept.set(request.id, solution);
-    if (kept.size > KEPT_SOLUTIONS) kept.delete(kept.keys().next().value as number);
+    keptBytes += solution.workspaceBytes ?? 0;
+    while (kept.size > 1 && (kept.size > KEPT_SOLUTIONS || keptBytes > KEPT_BYTES)) {
+      forget(kept.keys().next().value as number);
+    }
     // Copies: the kept solution's own arrays must stay usable for its backward pass.
     const arrays: SolvedArrays = {
       z: solution.z.slice(),
