@@ -337,44 +337,12 @@ export function syrkWeighted(g: usize, p: i32, n: i32, w: usize, out: usize): vo
   }
 }
 
-/** out (k×k, lower triangle) = X Xᵀ for X k×n. */
-export function syrk(x: usize, k: i32, n: i32, out: usize): void {
-  const xRow = <usize>n << 3;
-  const outRow = <usize>k << 3;
-  let i = 0;
-  for (; i + 1 < k; i += 2) {
-    const xi0 = x + <usize>i * xRow;
-    const xi1 = xi0 + xRow;
-    const o0 = out + <usize>i * outRow;
-    const o1 = o0 + outRow;
-    for (let j = 0; j < i; j += 2) {
-      const xj0 = x + <usize>j * xRow;
-      dot2x2(xi0, xi1, xj0, xj0 + xRow, n);
-      store<f64>(at(o0, j), dot00);
-      store<f64>(at(o0, j + 1), dot01);
-      store<f64>(at(o1, j), dot10);
-      store<f64>(at(o1, j + 1), dot11);
-    }
-    dot2x2(xi0, xi1, xi0, xi1, n);
-    store<f64>(at(o0, i), dot00);
-    store<f64>(at(o1, i), dot10);
-    store<f64>(at(o1, i + 1), dot11);
-  }
-  if (i < k) {
-    const xi = x + <usize>i * xRow;
-    const o = out + <usize>i * outRow;
-    for (let j = 0; j < i; j += 2) {
-      const xj0 = x + <usize>j * xRow;
-      dot2x1(xj0, xj0 + xRow, xi, n);
-      store<f64>(at(o, j), dot00);
-      store<f64>(at(o, j + 1), dot10);
-    }
-    store<f64>(at(o, i), dot(xi, xi, n));
-  }
-}
-
-/** out (k×k, lower triangle) = C + X Xᵀ for X k×n and C k×k (lower triangle read). */
-export function syrkPlus(x: usize, k: i32, n: i32, c: usize, out: usize): void {
+/**
+ * out (k×k, lower triangle) = X Xᵀ, plus C (k×k, lower triangle read) when `plusC`: inlined into
+ * both exports so that each is compiled without the other's loads.
+ */
+@inline
+function syrkInto(x: usize, k: i32, n: i32, c: usize, out: usize, plusC: bool): void {
   const xRow = <usize>n << 3;
   const outRow = <usize>k << 3;
   let i = 0;
@@ -397,23 +365,23 @@ export function syrkPlus(x: usize, k: i32, n: i32, c: usize, out: usize): void {
       const xj0 = x + <usize>j * xRow;
       dot4x2(xi0, xi1, xi2, xi3, xj0, xj0 + xRow, n);
       if (j < i) {
-        store<f64>(at(o0, j), dot00 + load<f64>(at(c0, j)));
-        store<f64>(at(o0, j + 1), dot01 + load<f64>(at(c0, j + 1)));
+        store<f64>(at(o0, j), dot00 + (plusC ? load<f64>(at(c0, j)) : 0));
+        store<f64>(at(o0, j + 1), dot01 + (plusC ? load<f64>(at(c0, j + 1)) : 0));
       } else {
         // the diagonal block: (i, i+1) is above the diagonal
-        store<f64>(at(o0, j), dot00 + load<f64>(at(c0, j)));
+        store<f64>(at(o0, j), dot00 + (plusC ? load<f64>(at(c0, j)) : 0));
       }
-      store<f64>(at(o1, j), dot10 + load<f64>(at(c1, j)));
-      store<f64>(at(o1, j + 1), dot11 + load<f64>(at(c1, j + 1)));
-      store<f64>(at(o2, j), dot20 + load<f64>(at(c2, j)));
-      store<f64>(at(o2, j + 1), dot21 + load<f64>(at(c2, j + 1)));
-      store<f64>(at(o3, j), dot30 + load<f64>(at(c3, j)));
-      store<f64>(at(o3, j + 1), dot31 + load<f64>(at(c3, j + 1)));
+      store<f64>(at(o1, j), dot10 + (plusC ? load<f64>(at(c1, j)) : 0));
+      store<f64>(at(o1, j + 1), dot11 + (plusC ? load<f64>(at(c1, j + 1)) : 0));
+      store<f64>(at(o2, j), dot20 + (plusC ? load<f64>(at(c2, j)) : 0));
+      store<f64>(at(o2, j + 1), dot21 + (plusC ? load<f64>(at(c2, j + 1)) : 0));
+      store<f64>(at(o3, j), dot30 + (plusC ? load<f64>(at(c3, j)) : 0));
+      store<f64>(at(o3, j + 1), dot31 + (plusC ? load<f64>(at(c3, j + 1)) : 0));
     }
     dot2x2(xi2, xi3, xi2, xi3, n);
-    store<f64>(at(o2, i + 2), dot00 + load<f64>(at(c2, i + 2)));
-    store<f64>(at(o3, i + 2), dot10 + load<f64>(at(c3, i + 2)));
-    store<f64>(at(o3, i + 3), dot11 + load<f64>(at(c3, i + 3)));
+    store<f64>(at(o2, i + 2), dot00 + (plusC ? load<f64>(at(c2, i + 2)) : 0));
+    store<f64>(at(o3, i + 2), dot10 + (plusC ? load<f64>(at(c3, i + 2)) : 0));
+    store<f64>(at(o3, i + 3), dot11 + (plusC ? load<f64>(at(c3, i + 3)) : 0));
   }
   for (; i + 1 < k; i += 2) {
     const xi0 = x + <usize>i * xRow;
@@ -425,15 +393,15 @@ export function syrkPlus(x: usize, k: i32, n: i32, c: usize, out: usize): void {
     for (let j = 0; j < i; j += 2) {
       const xj0 = x + <usize>j * xRow;
       dot2x2(xi0, xi1, xj0, xj0 + xRow, n);
-      store<f64>(at(o0, j), dot00 + load<f64>(at(c0, j)));
-      store<f64>(at(o0, j + 1), dot01 + load<f64>(at(c0, j + 1)));
-      store<f64>(at(o1, j), dot10 + load<f64>(at(c1, j)));
-      store<f64>(at(o1, j + 1), dot11 + load<f64>(at(c1, j + 1)));
+      store<f64>(at(o0, j), dot00 + (plusC ? load<f64>(at(c0, j)) : 0));
+      store<f64>(at(o0, j + 1), dot01 + (plusC ? load<f64>(at(c0, j + 1)) : 0));
+      store<f64>(at(o1, j), dot10 + (plusC ? load<f64>(at(c1, j)) : 0));
+      store<f64>(at(o1, j + 1), dot11 + (plusC ? load<f64>(at(c1, j + 1)) : 0));
     }
     dot2x2(xi0, xi1, xi0, xi1, n);
-    store<f64>(at(o0, i), dot00 + load<f64>(at(c0, i)));
-    store<f64>(at(o1, i), dot10 + load<f64>(at(c1, i)));
-    store<f64>(at(o1, i + 1), dot11 + load<f64>(at(c1, i + 1)));
+    store<f64>(at(o0, i), dot00 + (plusC ? load<f64>(at(c0, i)) : 0));
+    store<f64>(at(o1, i), dot10 + (plusC ? load<f64>(at(c1, i)) : 0));
+    store<f64>(at(o1, i + 1), dot11 + (plusC ? load<f64>(at(c1, i + 1)) : 0));
   }
   if (i < k) {
     const xi = x + <usize>i * xRow;
@@ -442,11 +410,21 @@ export function syrkPlus(x: usize, k: i32, n: i32, c: usize, out: usize): void {
     for (let j = 0; j < i; j += 2) {
       const xj0 = x + <usize>j * xRow;
       dot2x1(xj0, xj0 + xRow, xi, n);
-      store<f64>(at(o, j), dot00 + load<f64>(at(cRow, j)));
-      store<f64>(at(o, j + 1), dot10 + load<f64>(at(cRow, j + 1)));
+      store<f64>(at(o, j), dot00 + (plusC ? load<f64>(at(cRow, j)) : 0));
+      store<f64>(at(o, j + 1), dot10 + (plusC ? load<f64>(at(cRow, j + 1)) : 0));
     }
-    store<f64>(at(o, i), dot(xi, xi, n) + load<f64>(at(cRow, i)));
+    store<f64>(at(o, i), dot(xi, xi, n) + (plusC ? load<f64>(at(cRow, i)) : 0));
   }
+}
+
+/** out (k×k, lower triangle) = X Xᵀ for X k×n. */
+export function syrk(x: usize, k: i32, n: i32, out: usize): void {
+  syrkInto(x, k, n, 0, out, false);
+}
+
+/** out (k×k, lower triangle) = C + X Xᵀ for X k×n and C k×k (lower triangle read). */
+export function syrkPlus(x: usize, k: i32, n: i32, c: usize, out: usize): void {
+  syrkInto(x, k, n, c, out, true);
 }
 
 /** out (rows×cols) = M diag(d): column j of M times d[j]. */
@@ -573,10 +551,50 @@ export function solveLowerTransposed(l: usize, n: i32, x: usize): void {
   if (i == 0) store<f64>(x, load<f64>(x) / load<f64>(l));
 }
 
-/** Every row b of B (k×n) ← L⁻¹ b: two rows of B against two rows of L per block. */
+/**
+ * Every row b of B (k×n) ← L⁻¹ b: four rows of B against two rows of L per block (each pass over
+ * L serves four right-hand sides), then pairs and a single row.
+ */
 export function solveLowerRows(l: usize, n: i32, b: usize, k: i32): void {
   const rowBytes = <usize>n << 3;
   let r = 0;
+  for (; r + 3 < k; r += 4) {
+    const b0 = b + <usize>r * rowBytes;
+    const b1 = b0 + rowBytes;
+    const b2 = b1 + rowBytes;
+    const b3 = b2 + rowBytes;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const l0 = l + <usize>i * rowBytes;
+      const l1 = l0 + rowBytes;
+      dot4x2(b0, b1, b2, b3, l0, l1, i);
+      const d0 = load<f64>(at(l0, i));
+      const c = load<f64>(at(l1, i));
+      const d1 = load<f64>(at(l1, i + 1));
+      const y0 = (load<f64>(at(b0, i)) - dot00) / d0;
+      const y1 = (load<f64>(at(b1, i)) - dot10) / d0;
+      const y2 = (load<f64>(at(b2, i)) - dot20) / d0;
+      const y3 = (load<f64>(at(b3, i)) - dot30) / d0;
+      store<f64>(at(b0, i), y0);
+      store<f64>(at(b1, i), y1);
+      store<f64>(at(b2, i), y2);
+      store<f64>(at(b3, i), y3);
+      store<f64>(at(b0, i + 1), (load<f64>(at(b0, i + 1)) - dot01 - c * y0) / d1);
+      store<f64>(at(b1, i + 1), (load<f64>(at(b1, i + 1)) - dot11 - c * y1) / d1);
+      store<f64>(at(b2, i + 1), (load<f64>(at(b2, i + 1)) - dot21 - c * y2) / d1);
+      store<f64>(at(b3, i + 1), (load<f64>(at(b3, i + 1)) - dot31 - c * y3) / d1);
+    }
+    if (i < n) {
+      const li = l + <usize>i * rowBytes;
+      const d = load<f64>(at(li, i));
+      dot2x1(b0, b1, li, i);
+      store<f64>(at(b0, i), (load<f64>(at(b0, i)) - dot00) / d);
+      store<f64>(at(b1, i), (load<f64>(at(b1, i)) - dot10) / d);
+      dot2x1(b2, b3, li, i);
+      store<f64>(at(b2, i), (load<f64>(at(b2, i)) - dot00) / d);
+      store<f64>(at(b3, i), (load<f64>(at(b3, i)) - dot10) / d);
+    }
+  }
   for (; r + 1 < k; r += 2) {
     const b0 = b + <usize>r * rowBytes;
     const b1 = b0 + rowBytes;

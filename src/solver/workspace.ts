@@ -9,6 +9,8 @@ import type { BatchOperand, QPBatch } from "./types.js";
  */
 export interface Workspace {
   readonly kernels: DenseKernels;
+  /** The one kernel allocation every kernel buffer below is a view of (copyWithinArena). */
+  readonly arena: Float64Array;
   readonly batch: number;
   readonly n: number;
   readonly m: number;
@@ -157,6 +159,39 @@ export interface Workspace {
   readonly gSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
   /** Scratch of p entries for the member being solved (plain array: kernels never see it). */
   readonly rowScratch: Float64Array;
+  /**
+   * Of member rowReachOf[0] (−1: none yet; −2: the batch's shared Q and G): max_j g_ij²/d_j of
+   * each dense row, d_j = Q_jj + its regularization (kkt.ts, keepRows), and the kept rows of the
+   * current factorization (indices into denseRows). Plain arrays: kernels never see them.
+   */
+  readonly rowReach: Float64Array;
+  readonly rowReachOf: Int32Array;
+  readonly keptRows: Int32Array;
+  /**
+   * Per member: whether L holds the factor of Q + diag(reg) (the range-space form of kkt.ts's
+   * useFactorOfQ, reused while it lasts), and whether that factor was refused (a small pivot).
+   */
+  readonly factorOfQInL: Uint8Array;
+  readonly factorOfQRefused: Uint8Array;
+  /**
+   * The range-space form's cache of member rangeOf[0] (−1: none yet; kkt.ts, useFactorOfQ):
+   * [A; dense rows of G] L⁻ᵀ with L Q's factor ((m+p)×n), and its Gram matrix (lower triangle,
+   * (m + dense)² at stride m + dense). One for the batch: members are solved one after another.
+   */
+  readonly rangeY: Float64Array;
+  readonly rangeGram: Float64Array;
+  readonly rangeOf: Int32Array;
+  /**
+   * Per member, where the Y and S of its current factorization are (kkt.ts): 0 its own rows of Y
+   * and S (the factorization at a solution, which the backward pass reads), 1 rangeY and
+   * scratchS, 2 scratchY and scratchS (any other: nothing reads it after the member's next one).
+   */
+  readonly schurPlace: Uint8Array;
+  /** Per member: whether its range-space factorization has rows above the split weight. */
+  readonly rangeTight: Uint8Array;
+  /** Scratch Y ((m+p)×n) and S ((m+p)²) of those factorizations, one for the batch. */
+  readonly scratchY: Float64Array;
+  readonly scratchS: Float64Array;
   /** Q in compressed rows (every stored member's in turn) when it is as sparse (`multiplyQ`). */
   readonly qSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
   /** The path factorization of epigraphs of differences (chain.ts). */
@@ -282,6 +317,10 @@ function bufferSizes(problem: QPBatch) {
     L: batch * n * n,
     Y: batch * (m + p) * n,
     S: batch * (m + p) * (m + p),
+    rangeY: (m + p) * n,
+    rangeGram: (m + p) * (m + p),
+    scratchY: (m + p) * n,
+    scratchS: (m + p) * (m + p),
     yG: batch * p,
     gx: batch * p,
     tDense: batch * p,
@@ -363,6 +402,7 @@ export function createWorkspace(
 
   const ws: Workspace = {
     kernels,
+    arena,
     batch,
     n,
     m,
@@ -401,6 +441,14 @@ export function createWorkspace(
     },
     gSparse: compressRows(Gg, members * pg, n),
     rowScratch: new Float64Array(p),
+    rowReach: new Float64Array(p),
+    rowReachOf: Int32Array.of(-1),
+    keptRows: new Int32Array(p),
+    factorOfQInL: new Uint8Array(batch),
+    factorOfQRefused: new Uint8Array(batch),
+    rangeOf: Int32Array.of(-1),
+    schurPlace: new Uint8Array(batch),
+    rangeTight: new Uint8Array(batch),
     qSparse: compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n),
     chain: createChainWorkspace(batch, n, p),
   };
@@ -486,6 +534,24 @@ export function findUnitRows(ws: Workspace, k: number): void {
     else denseRows[count++] = i;
   }
   ws.denseCount[0] = count;
+}
+
+/**
+ * As copyInto for two of the workspace's kernel buffers: one native move inside the arena
+ * (memmove), which beats an indexed loop from a few dozen entries on.
+ */
+export function copyWithinArena(
+  ws: Workspace,
+  src: Float64Array,
+  srcOff: number,
+  dst: Float64Array,
+  dstOff: number,
+  len: number,
+): void {
+  const { arena } = ws;
+  const base = arena.byteOffset;
+  const from = (src.byteOffset - base) / 8 + srcOff;
+  arena.copyWithin((dst.byteOffset - base) / 8 + dstOff, from, from + len);
 }
 
 /** dst[dstOff..] = src[srcOff..] for len entries, without creating subarray views. */
