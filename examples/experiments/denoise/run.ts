@@ -116,7 +116,7 @@ const settings: Record<Scale, DenoiseSetting> = {
     adaptiveTrain: 9000,
     adaptiveEpochs: 5,
     adaptiveBatch: 100,
-    fcEpochs: 100,
+    fcEpochs: 20,
     fcHidden: 500,
   },
 };
