@@ -151,6 +151,18 @@ describe("the public solveBatch", () => {
 });
 
 describe("memory across many solves in a synchronous loop", () => {
+  it("differentiates every one of many outputs correctly while workers reuse kernel memory", () => {
+    const single = layer.solve(params, { workers: false });
+    const expected = layer.vjp(single, upstream);
+    // more outputs than a worker keeps: the oldest are recomputed, the rest use kept solutions
+    // whose neighbours' memory was handed on
+    const outputs = Array.from({ length: 12 }, () => layer.solve(params, { workers: 1 }));
+    for (const out of [outputs[0]!, outputs[5]!, outputs[11]!]) {
+      expect(out).toEqual(single);
+      expect(layer.vjp(out, upstream)).toEqual(expected);
+    }
+  });
+
   it("does not keep the calling thread's slices of dropped outputs until the event loop turns", () => {
     const tv = compile(exampleSource("tv-denoise.qp"), { file: "tv-denoise.qp" });
     const x = Array.from({ length: 64 }, (_, b) =>

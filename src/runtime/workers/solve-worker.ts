@@ -1,5 +1,13 @@
 import { workerData, type MessagePort } from "node:worker_threads";
-import { solveBatch, type QPBatchSolution } from "../../solver/index.js";
+import {
+  createWasmKernelsSync,
+  solveBatch,
+  WASM_MIN_VARIABLES,
+  type QPBatch,
+  type QPBatchSolution,
+  type SolverOptions,
+  type WasmDenseKernels,
+} from "../../solver/index.js";
 import type { SolvedArrays, WorkerReply, WorkerRequest } from "./protocol.js";
 
 /**
@@ -8,16 +16,45 @@ import type { SolvedArrays, WorkerReply, WorkerRequest } from "./protocol.js";
  * synchronous training loop may not reach for many batches, so the caps bound the memory; a
  * backward pass of a dropped solution is recomputed by the caller (the same iterates).
  */
-const KEPT_SOLUTIONS = 16;
+const KEPT_SOLUTIONS = 8;
 const KEPT_BYTES = 512 * 2 ** 20;
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
 const kept = new Map<number, QPBatchSolution>();
 let keptBytes = 0;
 
+/**
+ * WebAssembly kernel providers of forgotten solutions, reset for the next solve. A fresh memory
+ * per solve (the solver's default) costs a page fault on every page of the workspace at first
+ * touch, about a fifth of the CPU time of the paper's n = 100 problems; a worker knows when a
+ * solution's backward pass can no longer come, so it can hand its memory on.
+ */
+const idleKernels: WasmDenseKernels[] = [];
+const kernelsOf = new Map<number, WasmDenseKernels>();
+/** Idle providers kept beyond this many are left to the garbage collector. */
+const IDLE_KERNELS = 2;
+
 function forget(id: number): void {
   keptBytes -= kept.get(id)?.workspaceBytes ?? 0;
   kept.delete(id);
+  const kernels = kernelsOf.get(id);
+  if (kernels === undefined) return;
+  kernelsOf.delete(id);
+  kernels.reset();
+  if (idleKernels.length < IDLE_KERNELS) idleKernels.push(kernels);
+}
+
+/** The options with a reused WebAssembly provider where the solver would make a fresh one. */
+function withReusedKernels(id: number, problem: QPBatch, options: SolverOptions): SolverOptions {
+  if (options.kernels !== undefined || problem.n < WASM_MIN_VARIABLES) return options;
+  let kernels = idleKernels.pop();
+  try {
+    kernels ??= createWasmKernelsSync({ shared: false });
+  } catch {
+    return options; // no WebAssembly here: the solver's own choice falls back to TypeScript
+  }
+  kernelsOf.set(id, kernels);
+  return { ...options, kernels };
 }
 
 port.on("message", (request: WorkerRequest) => {
@@ -42,7 +79,16 @@ function handle(
   request: Exclude<WorkerRequest, { type: "release" }>,
 ): [WorkerReply, ArrayBuffer[]] {
   if (request.type === "solve") {
-    const solution = solveBatch(request.problem, request.options);
+    let solution: QPBatchSolution;
+    try {
+      solution = solveBatch(
+        request.problem,
+        withReusedKernels(request.id, request.problem, request.options),
+      );
+    } catch (error) {
+      forget(request.id);
+      throw error;
+    }
     kept.set(request.id, solution);
     keptBytes += solution.workspaceBytes ?? 0;
     while (kept.size > 1 && (kept.size > KEPT_SOLUTIONS || keptBytes > KEPT_BYTES)) {
