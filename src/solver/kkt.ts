@@ -19,12 +19,14 @@
  * with Y = Ã L⁻ᵀ. Rows ±e_j never move: their weight sits on one diagonal entry of K, which buries
  * nothing (Cholesky is invariant under diagonal scaling). The small static regularizations make the factorization exist for positive
  * semidefinite Q and rank-deficient A; iterative refinement against the unregularized system
- * removes their effect from the solution.
+ * removes their effect from the solution (forward Newton directions in this usual form skip its
+ * check: solveDirectionOnce).
  *
- * Two savings near a solution, where the weights split into huge and negligible: rows whose
- * weighted product is below rounding level in K stay out of the syrk that forms it (keepRows; the
- * refinement's residual keeps them), and when K would be Q plus a few rows, Q's factor (computed
- * once per member) takes K's place and every kept row joins the Schur block (useFactorOfQ).
+ * Two savings near a solution (from SAVINGS_MIN_VARIABLES variables on), where the weights split
+ * into huge and negligible: rows whose weighted product is below rounding level in K stay out of
+ * the syrk that forms it (keepRows; the refinement's residual keeps them), and when K would be Q
+ * plus a few rows, Q's factor (computed once per member) takes K's place and every kept row joins
+ * the Schur block (useFactorOfQ).
  *
  * Where Q, A and G leave auxiliary columns (the t of epigraphs) a diagonal block of K, L is the
  * factor of K with those columns eliminated in closed form (elimination.ts, ws.elimActive): an
@@ -40,7 +42,6 @@ import { factorChain, solveChainKkt } from "./chain.js";
 import {
   factorEliminated,
   findHeaviestRows,
-  groupsOf,
   settleHeaviestRows,
   solveLowerEliminated,
   solveLowerTransposedEliminated,
@@ -74,6 +75,16 @@ const Q_FACTOR_MIN_PIVOT = 1e-8;
  * this many factorizations when it is weighed against forming K (a member takes ~10).
  */
 const RANGE_SPACE_HORIZON = 4;
+/**
+ * Below this many variables neither saving (keepRows, useFactorOfQ) is tried. The range-space
+ * form's flop count wins there, but every row sits in its Schur block and each solve makes four
+ * more small kernel calls; measuring the rows' reach and gathering the kept ones costs more than
+ * the syrk rows it saves. On the paper's problems, batch 128, forward+backward without/with the
+ * range-space form: n = 10 6.1/7.6 ms, 16 10.2/13.1, 24 16.9/18.2, 32 23.2/24.5, 48 46/50,
+ * 64 76/69 (there it wins); without keepRows at n = 10 another 3% less. (From n = 24 to 48 the
+ * two forms are within ~8%; the savings' tests run at n = 30 and 40.)
+ */
+const SAVINGS_MIN_VARIABLES = 30;
 /**
  * Static regularizations, relative to each diagonal entry (of Q, then of the Schur complement);
  * K's retries use a size relative to Q's largest diagonal entry instead.
@@ -127,14 +138,8 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   // uses the first attempt's regularization, and any failure falls back to the dense path.
   ws.elimActive[k] = 0;
   ws.chain.active[k] = 0;
-  const regularization = (j: number) => {
-    const qjj = Q[qOff + j * n + j];
-    return qjj > 0
-      ? Math.max(BASE_REGULARIZATION_K * qjj, RELATIVE_FLOOR * globalRegularization)
-      : globalRegularization;
-  };
   // Epigraphs of differences along a path: O(n), no split weight (chain.ts)
-  if (ws.chain.found[k] && factorChain(ws, k, regularization)) {
+  if (ws.chain.found[k] && factorChain(ws, k, regularizationOf(ws, k, globalRegularization))) {
     ws.chain.active[k] = 1;
     ws.elimActive[k] = 1;
     ws.schurCount[k] = 0;
@@ -146,7 +151,7 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     findHeaviestRows(ws, k);
     chooseMovedRows(ws, k, splitWeight, true);
     for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
-    factored = factorEliminated(ws, k, regularization);
+    factored = factorEliminated(ws, k, regularizationOf(ws, k, globalRegularization));
     ws.elimActive[k] = factored ? 1 : 0;
   }
   // Dense rows kept in X (the others' weights are below rounding level in K, see keepRows)
@@ -157,8 +162,10 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     chooseMovedRows(ws, k, splitWeight, false);
     for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
     const negligible = NEGLIGIBLE_PER_SPLIT_WEIGHT * splitWeight;
-    kept = keepRows(ws, k, negligible, regularization);
-    factored = useFactorOfQ(ws, k, kept, negligible, hadFactorOfQ, regularization);
+    if (n >= SAVINGS_MIN_VARIABLES) {
+      kept = keepRows(ws, k, negligible, globalRegularization);
+      factored = useFactorOfQ(ws, k, kept, negligible, hadFactorOfQ, globalRegularization);
+    }
     ws.factorOfQInL[k] = factored ? 1 : 0;
   }
   const moved = ws.schurCount[k];
@@ -197,13 +204,8 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     // a unit row's weight, up to ~1e20 on the diagonal, would then perturb its multiplier's step
     // by more than the refinement tolerance. The retries use the global size.
     for (let i = 0; i < n; i++) {
-      const qii = Q[qOff + i * n + i];
       L[lOff + i * n + i] +=
-        attempt > 0
-          ? regK
-          : qii > 0
-            ? Math.max(BASE_REGULARIZATION_K * qii, RELATIVE_FLOOR * globalRegularization)
-            : globalRegularization;
+        attempt > 0 ? regK : columnRegularization(Q, qOff, n, globalRegularization, i);
     }
     for (let i = 0; i < p; i++) {
       if (unitColumn[i] >= 0) L[lOff + unitColumn[i] * (n + 1)] += wK[pOff + i];
@@ -268,6 +270,31 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
 }
 
 /**
+ * Column j's static regularization of K: relative to Q_jj, the global size where Q_jj is 0 (see
+ * the Cholesky loop of factorReducedKkt). A module function: a closure made per factorization
+ * costs ~5% of the solve at n = 10.
+ */
+function columnRegularization(
+  Q: Float64Array,
+  qOff: number,
+  n: number,
+  globalRegularization: number,
+  j: number,
+): number {
+  const qjj = Q[qOff + j * n + j];
+  return qjj > 0
+    ? Math.max(BASE_REGULARIZATION_K * qjj, RELATIVE_FLOOR * globalRegularization)
+    : globalRegularization;
+}
+
+/** columnRegularization of member k as the function of j that chain.ts and elimination.ts take. */
+function regularizationOf(ws: Workspace, k: number, globalRegularization: number) {
+  const { Q, n } = ws;
+  const qOff = k * ws.stride.Q;
+  return (j: number) => columnRegularization(Q, qOff, n, globalRegularization, j);
+}
+
+/**
  * ws.keptRows ← the dense rows t (indices into denseRows) whose weighted outer product
  * wK_i g_i g_iᵀ is not negligible in K; returns their number. A row is negligible when
  * wK_i·max_j g_ij²/d_j ≤ `negligible`, d_j = Q_jj + its regularization (≤ K_jj): every entry it adds
@@ -282,12 +309,12 @@ function keepRows(
   ws: Workspace,
   k: number,
   negligible: number,
-  regularization: (j: number) => number,
+  globalRegularization: number,
 ): number {
   const { p, wK, denseRows, keptRows, rowReach } = ws;
   const dense = ws.denseCount[0];
   const pOff = k * p;
-  measureRowReach(ws, k, regularization);
+  measureRowReach(ws, k, globalRegularization);
   let kept = 0;
   for (let t = 0; t < dense; t++) {
     const i = denseRows[t];
@@ -319,7 +346,7 @@ function useFactorOfQ(
   kept: number,
   negligible: number,
   hadFactorOfQ: boolean,
-  regularization: (j: number) => number,
+  globalRegularization: number,
 ): boolean {
   const { kernels, n, m, p, wK, unitColumn, rowReach, denseRows, keptRows, schurRows } = ws;
   if (ws.factorOfQRefused[k]) return false;
@@ -338,7 +365,7 @@ function useFactorOfQ(
     r ** 3 / 6 + (hadFactorOfQ ? 0 : factorCost) + (cached ? 0 : cacheCost / RANGE_SPACE_HORIZON);
   const usualCost = (kept * n * n) / 2 + factorCost + schurCost(m + ws.schurCount[k]);
   if (rangeSpaceCost >= usualCost) return false;
-  if (!hadFactorOfQ && !factorQ(ws, k, regularization)) {
+  if (!hadFactorOfQ && !factorQ(ws, k, globalRegularization)) {
     ws.factorOfQRefused[k] = 1;
     return false;
   }
@@ -396,9 +423,10 @@ function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOf
 }
 
 /** L (member k) ← Cholesky factor of Q + diag(reg); false when a pivot is small (see above). */
-function factorQ(ws: Workspace, k: number, regularization: (j: number) => number): boolean {
+function factorQ(ws: Workspace, k: number, globalRegularization: number): boolean {
   const { kernels, n, Q, L } = ws;
   const qOff = k * ws.stride.Q;
+  const regularization = (j: number) => columnRegularization(Q, qOff, n, globalRegularization, j);
   const lOff = k * n * n;
   for (let i = 0; i < n; i++) if (!(Q[qOff + i * n + i] > 0)) return false;
   copyWithinArena(ws, Q, qOff, L, lOff, n * n);
@@ -417,7 +445,7 @@ function factorQ(ws: Workspace, k: number, regularization: (j: number) => number
  * rowReach[i] ← max_j g_ij²/(Q_jj + regularization_j) over member k's dense rows, once per member
  * (once for the batch when Q and G are shared): Q and G do not change during its iterations.
  */
-function measureRowReach(ws: Workspace, k: number, regularization: (j: number) => number): void {
+function measureRowReach(ws: Workspace, k: number, globalRegularization: number): void {
   const { n, G, Q, denseRows, rowReach, rowReachOf } = ws;
   const shared = ws.stride.G === 0 && ws.stride.Q === 0;
   const owner = shared ? -2 : k;
@@ -425,6 +453,7 @@ function measureRowReach(ws: Workspace, k: number, regularization: (j: number) =
   const dense = ws.denseCount[0];
   const gOff = k * ws.stride.G;
   const qOff = k * ws.stride.Q;
+  const regularization = (j: number) => columnRegularization(Q, qOff, n, globalRegularization, j);
   // once per member, not per iteration
   const inverseDiagonal = new Float64Array(n);
   for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / (Q[qOff + j * n + j] + regularization(j));
@@ -455,13 +484,15 @@ function measureRowReach(ws: Workspace, k: number, regularization: (j: number) =
  */
 function chooseMovedRows(ws: Workspace, k: number, splitWeight: number, grouped: boolean): void {
   const { p, w, wK, schurRows, unitColumn, elimRowAux } = ws;
-  const { elimHeaviest } = groupsOf(ws, k);
   const pOff = k * p;
+  // member k's heaviest row of each group (elimination.ts), read only when grouped
+  const heaviestOff = k * ws.n;
+  const { elimHeaviest } = ws;
   let moved = 0;
   for (let i = 0; i < p; i++) {
     const wi = w[pOff + i];
     const group = grouped ? elimRowAux[i] : -1;
-    const keep = group >= 0 ? elimHeaviest[group] === i : unitColumn[i] >= 0;
+    const keep = group >= 0 ? elimHeaviest[heaviestOff + group] === i : unitColumn[i] >= 0;
     if (wi > splitWeight && !keep) {
       schurRows[pOff + moved++] = i;
       wK[pOff + i] = splitWeight;
@@ -550,14 +581,14 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
     norm = Math.max(norm, Math.abs(e));
   }
   // e1 = r1 − Q x − G' yG − A't_A
-  kernels.gemv(A, aOff, m, n, true, 1, yt, rOff, 1, e1, nOff);
+  if (m > 0) kernels.gemv(A, aOff, m, n, true, 1, yt, rOff, 1, e1, nOff);
   for (let i = 0; i < n; i++) {
     const e = r1[nOff + i] - e1[nOff + i];
     e1[nOff + i] = e;
     norm = Math.max(norm, Math.abs(e));
   }
   // e2 = r2 − A x on the equality rows
-  kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
+  if (m > 0) kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
   for (let i = 0; i < m; i++) {
     const e = r2[mOff + i] - e2[rOff + i];
     e2[rOff + i] = e;
@@ -589,6 +620,10 @@ export function solveReducedKkt(
   const mOff = k * m;
   const rOff = k * (m + p);
   const rows = m + ws.schurCount[k];
+  if (tolerance === DIRECTION_TOLERANCE && !ws.elimActive[k] && !ws.factorOfQInL[k]) {
+    solveDirectionOnce(ws, k, x, xOff, y, yOff, rows);
+    return;
+  }
   let rhsNorm = 0;
   for (let i = 0; i < n; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r1[nOff + i]));
   for (let i = 0; i < m; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r2[mOff + i]));
@@ -618,4 +653,48 @@ export function solveReducedKkt(
     previous = norm;
   }
   copyInto(yt, rOff, y, yOff, m);
+}
+
+/**
+ * A Newton direction of a forward iteration (DIRECTION_TOLERANCE) in the usual form, nothing
+ * eliminated: the regularized solve, without the residual pass that would check it. On the paper's
+ * problems (n = 10 and 20, m = 0 and 3, batch 128) that first solve's residual is ~3e-12 of the
+ * right-hand side (median; 99% under 4e-10, the largest 1.5e-9): the refinement would almost always
+ * have stopped there with the same x, so mostly only the check is skipped (~13% of the solve at
+ * n = 10), and the iteration counts stay the same. Its error is the static regularizations'
+ * (relative ~1e-11 of K's diagonal, 1e-13 of S's), and the stopping test measures the exact
+ * residuals of the iterate, so an inexact direction could cost an iteration, never accuracy.
+ * Not for the range-space form, whose first solve is ~100× less exact (see solveReducedKkt).
+ * Leaves gx = G x and yG = wK∘gx + t (t on the moved rows) as the refinement would.
+ */
+function solveDirectionOnce(
+  ws: Workspace,
+  k: number,
+  x: Float64Array,
+  xOff: number,
+  y: Float64Array,
+  yOff: number,
+  rows: number,
+): void {
+  const { kernels, n, m, p, L, r1, r2, e1, e2, c1, c2, wK, gx, yG, schurRows } = ws;
+  const nOff = k * n;
+  const pOff = k * p;
+  const rOff = k * (m + p);
+  if (rows === 0) {
+    // K alone: solve in place
+    const lOff = k * n * n;
+    copyInto(r1, nOff, x, xOff, n);
+    kernels.solveLower(L, lOff, n, x, xOff);
+    kernels.solveLowerTransposed(L, lOff, n, x, xOff);
+  } else {
+    copyInto(r1, nOff, e1, nOff, n);
+    copyInto(r2, k * m, e2, rOff, m);
+    for (let i = rOff + m; i < rOff + rows; i++) e2[i] = 0;
+    solveRegularized(ws, k, rows);
+    copyInto(c1, nOff, x, xOff, n);
+    copyInto(c2, rOff, y, yOff, m);
+  }
+  multiplyG(ws, k, 1, x, xOff, 0, gx, pOff);
+  for (let i = pOff; i < pOff + p; i++) yG[i] = wK[i] * gx[i];
+  for (let j = 0; j < rows - m; j++) yG[pOff + schurRows[pOff + j]] += c2[rOff + m + j];
 }

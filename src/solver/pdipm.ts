@@ -429,10 +429,13 @@ function dualResidualNorm(ws: Workspace, k: number): number {
  */
 function addLargestTermsOfG(ws: Workspace, k: number): void {
   const { n, p, G, lam, columnScale } = ws;
-  const visited = visitSparseG(ws, k, (i, j, v) => {
-    columnScale[j] = Math.max(columnScale[j], lam[k * p + i] * Math.abs(v));
-  });
-  if (visited) return;
+  // the closure only where G is sparse: dense G would make (and tsx name) one per call for nothing
+  if (ws.gSparse) {
+    visitSparseG(ws, k, (i, j, v) => {
+      columnScale[j] = Math.max(columnScale[j], lam[k * p + i] * Math.abs(v));
+    });
+    return;
+  }
   const gOff = k * ws.stride.G;
   for (let i = 0; i < p; i++) {
     const li = lam[k * p + i];
@@ -454,9 +457,11 @@ function unsettledPairs(ws: Workspace, k: number, primalScale: number): number {
   const gOff = k * ws.stride.G;
   // With G sparse, each row's largest |G_ij|/(1 + columnScale_j) first, in one pass over its entries
   rowScratch.fill(0);
-  const sparse = visitSparseG(ws, k, (i, j, v) => {
-    rowScratch[i] = Math.max(rowScratch[i], Math.abs(v) / (1 + columnScale[j]));
-  });
+  const sparse =
+    ws.gSparse !== null &&
+    visitSparseG(ws, k, (i, j, v) => {
+      rowScratch[i] = Math.max(rowScratch[i], Math.abs(v) / (1 + columnScale[j]));
+    });
   let unsettled = 0;
   for (let i = 0; i < p; i++) {
     const active = s[k * p + i] / (1 + primalScale);

@@ -474,22 +474,24 @@ export function transposeG(ws: Workspace, k: number): void {
   }
 }
 
+/** max|v| / max|M| over the given ranges (1 where M is 0): the size of z the data asks for. */
+function ratio(
+  M: Float64Array,
+  mOff: number,
+  size: number,
+  v: Float64Array,
+  vOff: number,
+  len: number,
+): number {
+  let mMax = 0;
+  for (let i = mOff; i < mOff + size; i++) mMax = Math.max(mMax, Math.abs(M[i]));
+  let vMax = 0;
+  for (let i = vOff; i < vOff + len; i++) vMax = Math.max(vMax, Math.abs(v[i]));
+  return mMax > 0 ? vMax / mMax : 1;
+}
+
 /** dataRadius[k] ← max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) and qRowNorm of member k. */
 export function measureMember(ws: Workspace, k: number): void {
-  const ratio = (
-    M: Float64Array,
-    mOff: number,
-    size: number,
-    v: Float64Array,
-    vOff: number,
-    len: number,
-  ) => {
-    let mMax = 0;
-    for (let i = mOff; i < mOff + size; i++) mMax = Math.max(mMax, Math.abs(M[i]));
-    let vMax = 0;
-    for (let i = vOff; i < vOff + len; i++) vMax = Math.max(vMax, Math.abs(v[i]));
-    return mMax > 0 ? vMax / mMax : 1;
-  };
   const { n, m, p, stride } = ws;
   if (k > 0 && stride.G === 0 && stride.h === 0 && stride.A === 0 && stride.b === 0) {
     // the same constraints as member 0's: the same radius, without another pass over G

@@ -36,6 +36,16 @@ function axpy(
   for (; i < len; i++) y[yOff + i] += c * x[xOff + i];
 }
 
+/**
+ * y ← beta·y for len entries (zeros when beta is 0, even over NaN), in a loop: at the lengths of
+ * small problems (n ~ 10) TypedArray.fill's call costs more than the stores.
+ */
+function scale(beta: number, y: Float64Array, yOff: number, len: number) {
+  if (beta === 1) return;
+  if (beta === 0) for (let j = 0; j < len; j++) y[yOff + j] = 0;
+  else for (let j = 0; j < len; j++) y[yOff + j] *= beta;
+}
+
 /** x ← L⁻¹x for lower-triangular L. */
 function forwardSubstitute(
   L: Float64Array,
@@ -151,8 +161,7 @@ export const typescriptKernels: DenseKernels = {
   },
 
   gemvPair(M, mOff, rows, cols, x, xOff, y, yOff, d, dOff, c, cOff, v, vOff, beta, out, outOff) {
-    if (beta === 0) out.fill(0, outOff, outOff + cols);
-    else if (beta !== 1) for (let j = 0; j < cols; j++) out[outOff + j] *= beta;
+    scale(beta, out, outOff, cols);
     for (let i = 0; i < rows; i++) {
       const row = mOff + i * cols;
       const yi = dot(M, row, x, xOff, cols);
@@ -258,8 +267,7 @@ export const typescriptKernels: DenseKernels = {
       return;
     }
     // y = α Mᵀx + β y as a sum of scaled rows of M, four rows per pass over y
-    if (beta === 0) y.fill(0, yOff, yOff + cols);
-    else if (beta !== 1) for (let j = 0; j < cols; j++) y[yOff + j] *= beta;
+    scale(beta, y, yOff, cols);
     let i = 0;
     for (; i + 3 < rows; i += 4) {
       const c0 = alpha * x[xOff + i];
