@@ -1,6 +1,6 @@
 /**
  * Our solver: the package's `solveBatch` (src/index.ts), which splits a large batch across worker
- * threads by default (batch ≥ 64 of n ≥ 50, as a Layer does). Looked up at run time so that the
+ * threads by default (batch ≥ 64 of n ≥ 10, as a Layer does). Looked up at run time so that the
  * benchmark still runs (the other methods) while the solver is missing or broken.
  */
 

@@ -60,7 +60,7 @@ const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toF
 
 export function summaryTable(results: readonly SettingResult[]): string {
   const lines = [
-    "ours = the package's `solveBatch` on the raw batch; Layer = `compile(program).solve` + `.vjp` (the language path); both split a batch of at least 64 problems with n ≥ 50 across worker threads. Ratios above 1× mean ours is faster.",
+    "ours = the package's `solveBatch` on the raw batch; Layer = `compile(program).solve` + `.vjp` (the language path); both split a batch of at least 64 problems with n ≥ 10 across worker threads. Ratios above 1× mean ours is faster.",
     "",
     "| n=p | batch | ours fwd | ours fwd+bwd | ours bwd / fwd | Layer fwd+bwd | Layer bwd / fwd | highs | quadprog | highs ÷ ours fwd+bwd | highs ÷ Layer fwd+bwd | quadprog ÷ ours fwd+bwd | tfjs dense fwd+bwd | ours fwd+bwd ÷ dense fwd+bwd |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -115,7 +115,7 @@ export function targetVerdict(results: readonly SettingResult[]): string {
 /**
  * The speed issue's targets at batch 128, forward+backward: n = p = 100 ≤ 117 ms (cvxopt's
  * forward alone here), n = p = 10 ≤ 2.7 ms (quadprog one by one), n = p = 500 ≤ 5.6 s. Judged on
- * the faster of our two paths (the Layer path uses worker threads by default at n ≥ 50).
+ * the faster of our two paths (the Layer path uses worker threads by default from batch 64 and n = 10).
  */
 export function speedVerdict(results: readonly SettingResult[]): string {
   const targets: [number, number][] = [

@@ -25,7 +25,7 @@ export interface SolveOptions {
   warmStart?: LayerOutput | boolean;
   /**
    * Worker threads for a large batch: a count, `false` for none. By default a batch of at least
-   * 64 problems with at least 50 columns is split across the machine's cores, at least 32
+   * 64 problems with at least 10 columns is split across the machine's cores, at least 32
    * members to a thread (below that, the messages cost more than the second thread saves; the
    * measurements are beside the thresholds in solve.ts).
    */

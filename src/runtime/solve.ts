@@ -13,17 +13,16 @@ import { solveAcrossWorkers } from "./workers/parallel.js";
 export type WorkerOption = number | false;
 
 /**
- * Below these sizes a batch costs less than the messages that spread it. Measured on OptNet's
- * dense layer (Q, q, G, h per member; scripts/time-layer.ts, median of 9, wall time of
- * layer.solve, none against one worker) on the 2-core machine with both cores free:
- * n = 100: batch 128 252 → 191 ms, batch 64 127 → 99 ms, batch 32 67 → 64 ms; n = 60, batch 128:
- * 82 → 64 ms; n = 40: batch 256 83 → 66 ms, batch 128 43 → 43 ms; n = 20–30, batch 64: 8–16 ms,
- * no gain. A worker costs 5–15% more CPU time; with the other core busy (another process) there is
- * no wall gain at all, which an earlier measurement under load had taken for the split's cost.
- * So a batch is split when it has at least 64 members of at least 50 variables, 32 per thread.
+ * Below these sizes a batch costs less than the messages that spread it. Measured with the
+ * solver of 2026-11-29 12:40 on the paper's random QPs, batch 128, forward+backward, wall time,
+ * median of 60, on the 2-core machine with both cores free (public solveBatch, no workers against
+ * one): n = 10: 4.6 → 3.5 ms, n = 20: 11.6 → 6.1 ms, n = 30: 23.6 → 12.6 ms; earlier, on the
+ * Layer path, n = 100: batch 64 127 → 99 ms, batch 32 67 → 64 ms. With the other core busy
+ * (another process) there is no wall gain, and at n = 10 a loss (4.6 → 6.1 ms). So a batch is
+ * split when it has at least 64 members of at least 10 variables, 32 per thread.
  */
 const MIN_PARALLEL_BATCH = 64;
-const MIN_PARALLEL_COLUMNS = 50;
+const MIN_PARALLEL_COLUMNS = 10;
 /** Members per thread below which another thread is not worth its messages. */
 const MIN_SLICE = 32;
 

@@ -51,8 +51,8 @@ describe("solving across worker threads", () => {
     expect(workerCount(sized(128, 100), undefined)).toBe(Math.min(availableParallelism(), 4) - 1);
     expect(workerCount(sized(1024, 100), undefined)).toBe(Math.min(availableParallelism(), 32) - 1);
     expect(workerCount(sized(63, 100), undefined)).toBe(0);
-    expect(workerCount(sized(1000, 49), undefined)).toBe(0);
-    expect(workerCount(sized(1000, 5), undefined)).toBe(0);
+    expect(workerCount(sized(1000, 10), undefined)).toBe(Math.min(availableParallelism(), 32) - 1);
+    expect(workerCount(sized(1000, 9), undefined)).toBe(0);
     expect(() => workerCount(sized(10, 10), -1)).toThrow(RangeError);
   });
 
