@@ -20,7 +20,7 @@ import {
   warmUpReferences,
   type SettingResult,
 } from "./lib/run-setting.js";
-import { filterPlan, fullPlan, quickPlan, withWholeBatch } from "./lib/settings.js";
+import { filterPlan, fullPlan, quickPlan } from "./lib/settings.js";
 import {
   runStructureBench,
   structureTable,
@@ -33,7 +33,6 @@ interface CliOptions {
   quick: boolean;
   only: string[];
   json?: string;
-  wholeBatch: boolean;
   seed: string;
 }
 
@@ -47,7 +46,6 @@ const program = new Command()
     (value: string, previous: string[]) => [...previous, value],
     [] as string[],
   )
-  .option("--whole-batch", "our solver solves the whole batch at n = 500 too (slow)", false)
   .option("--json <file>", "write the raw measurements to this file (input of bench/plot.ts)")
   .option("--seed <n>", "seed of the problem generator", "1")
   .parse();
@@ -59,7 +57,7 @@ const settingFilters = options.only.filter((f) => f !== "structure");
 const plan =
   options.only.length > 0 && settingFilters.length === 0
     ? []
-    : filterPlan(options.wholeBatch ? withWholeBatch(basePlan) : basePlan, settingFilters);
+    : filterPlan(basePlan, settingFilters);
 const runStructure = options.only.length === 0 || options.only.includes("structure");
 const structureBatch = options.quick ? 16 : 128;
 const structureReps = options.quick ? 1 : 5;
