@@ -5,10 +5,9 @@ import {
   typescriptKernels,
   type GradientRequest,
   type QPBatch,
-  type QPGradients,
 } from "../../src/solver/index.js";
 import { createWorkspace, findUnitRows } from "../../src/solver/workspace.js";
-import { maxAbs } from "./helpers/dense.js";
+import { gradientError, maxAbs } from "./helpers/dense.js";
 import { createRandom } from "./helpers/problems.js";
 
 const shared = (data: Float64Array) => ({ data, shared: true });
@@ -119,19 +118,6 @@ function chainDetected(problem: QPBatch, k: number): boolean {
     findEliminableColumns(ws, member);
   }
   return ws.chain.found[k] === 1;
-}
-
-function gradientError(a: QPGradients, b: QPGradients): number {
-  let error = 0;
-  for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
-    const x = a[key];
-    const y = b[key];
-    if (!x || !y) continue;
-    let diff = 0;
-    for (let i = 0; i < x.length; i++) diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    error = Math.max(error, diff / (1 + maxAbs(y)));
-  }
-  return error;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { solveBatch, type QPBatch, type QPGradients } from "../../src/solver/index.js";
-import { matVec, maxAbs } from "./helpers/dense.js";
+import { solveBatch, type QPBatch } from "../../src/solver/index.js";
+import { gradientError, matVec, maxAbs } from "./helpers/dense.js";
 import { kktResiduals } from "./helpers/kkt-residuals.js";
 import { createRandom, type DenseProblem } from "./helpers/problems.js";
 
@@ -180,20 +180,6 @@ function withAuxiliaryColumns(batch: number, seed: number): QPBatch {
     G: batched(Float64Array.from(gData)),
     h: batched(Float64Array.from(hData)),
   };
-}
-
-/** max |a − b| / (1 + max |b|) over every key of two gradient sets. */
-function gradientError(a: QPGradients, b: QPGradients): number {
-  let error = 0;
-  for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
-    const x = a[key];
-    const y = b[key];
-    if (!x || !y) continue;
-    let diff = 0;
-    for (let i = 0; i < x.length; i++) diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    error = Math.max(error, diff / (1 + maxAbs(y)));
-  }
-  return error;
 }
 
 function upstream(problem: QPBatch, seed: number): Float64Array {

@@ -1,6 +1,7 @@
 /**
  * Small, independent dense linear algebra for tests: nothing here shares code with the solver.
  */
+import type { QPGradients } from "../../../src/solver/index.js";
 
 /** Solves M x = r by Gaussian elimination with partial pivoting (M is k×k, row-major). */
 export function gaussianSolve(M: ArrayLike<number>, r: ArrayLike<number>, k: number): number[] {
@@ -59,4 +60,18 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor 
     norm += b[i] ** 2;
   }
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), floor);
+}
+
+/** max |a − b| / (1 + max |b|) over every key of two gradient sets. */
+export function gradientError(a: QPGradients, b: QPGradients): number {
+  let error = 0;
+  for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
+    const x = a[key];
+    const y = b[key];
+    if (!x || !y) continue;
+    let diff = 0;
+    for (let i = 0; i < x.length; i++) diff = Math.max(diff, Math.abs(x[i] - y[i]));
+    error = Math.max(error, diff / (1 + maxAbs(y)));
+  }
+  return error;
 }
