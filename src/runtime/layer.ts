@@ -32,9 +32,11 @@ export interface SolveOptions {
   workers?: WorkerOption;
   /**
    * Exploit the structure of the program (default true): bound rows as diagonal updates,
-   * auxiliary columns of epigraphs eliminated in closed form, and the factorizations these allow.
-   * `false` factors the whole KKT system densely: the same solution up to rounding, slower; for
-   * comparisons (the benchmark's "dense path") and as a fallback.
+   * auxiliary columns of epigraphs eliminated in closed form, sparse products, and the
+   * factorizations these allow (a diagonal one for a diagonal Q with bounds, an O(n) one along a
+   * path of differences). `false` treats Q and G as dense and factors the whole KKT system as a
+   * dense solver does: the same solution up to rounding, slower; for comparisons (the
+   * benchmark's "dense path") and as a fallback.
    */
   structure?: boolean;
 }
@@ -105,7 +107,7 @@ export class Layer {
     const built = buildBatch(this.#prepared, parameterBatch);
     const problem = options.structure === false ? { ...built, structure: {} } : built;
     const solverOptions: SolverOptions = {};
-    if (options.structure === false) solverOptions.eliminateAuxiliary = false;
+    if (options.structure === false) solverOptions.structure = false;
     if (options.eps !== undefined) solverOptions.eps = options.eps;
     if (options.maxIter !== undefined) solverOptions.maxIter = options.maxIter;
     if (options.kernels !== undefined) solverOptions.kernels = options.kernels;

@@ -138,6 +138,7 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   // uses the first attempt's regularization, and any failure falls back to the dense path.
   ws.elimActive[k] = 0;
   ws.chain.active[k] = 0;
+  ws.diagonalL[k] = 0;
   // Epigraphs of differences along a path: O(n), no split weight (chain.ts)
   if (ws.chain.found[k] && factorChain(ws, k, regularizationOf(ws, k, globalRegularization))) {
     ws.chain.active[k] = 1;
@@ -169,7 +170,13 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     ws.factorOfQInL[k] = factored ? 1 : 0;
   }
   const moved = ws.schurCount[k];
-  if (!factored && kept < dense) {
+  // Q diagonal and no dense row in K: K is diagonal, and so is its factor (bounds and Q = cI, as
+  // in the Sudoku layer): O(n) instead of a Cholesky and n² per Schur row, the same numbers
+  const diagonal = !factored && kept === 0 && ws.qDiagonal[0] === 1;
+  ws.diagonalL[k] = diagonal ? 1 : 0;
+  if (diagonal) {
+    // nothing to scale
+  } else if (!factored && kept < dense) {
     const { keptRows } = ws;
     for (let j = 0; j < n; j++) {
       const from = j * dense;
@@ -189,6 +196,11 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     }
   }
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
+    if (diagonal) {
+      factored = factorDiagonalK(ws, k, attempt > 0 ? regK : -1, globalRegularization);
+      if (!factored && attempt > 0) regK *= 100;
+      continue;
+    }
     // L ← X Xᵀ + Q + regularization + unit-row weights (lower triangle), then its Cholesky factor
     if (kernels.syrkPlus) kernels.syrkPlus(X, xOff, n, kept, Q, qOff, L, lOff);
     else {
@@ -235,6 +247,7 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   // Y = Ã L⁻ᵀ: every row ã_i of Ã = [A; G_moved] becomes L⁻¹ã_i; the range-space form gathers
   // its rows from the member's cache (or reads the cache itself when every row is kept)
   if (rangeSpace && ws.schurPlace[k] !== SCHUR_RANGE_CACHE) gatherRows(ws, moved, Y, yOff);
+  else if (diagonal) scaleSchurRows(ws, k, Y, yOff);
   else if (!rangeSpace) {
     copyInto(A, aOff, Y, yOff, m * n);
     for (let j = 0; j < moved; j++) {
@@ -533,8 +546,10 @@ function solveRegularized(ws: Workspace, k: number, rows: number): void {
   const lOff = k * n * n;
   copyInto(e1, nOff, c1, nOff, n);
   const eliminated = ws.elimActive[k] === 1;
+  const diagonal = ws.diagonalL[k] === 1;
   // u = L⁻¹ e1
   if (eliminated) solveLowerEliminated(ws, k, c1, nOff);
+  else if (diagonal) divideByDiagonal(ws, k, c1, nOff);
   else kernels.solveLower(L, lOff, n, c1, nOff);
   if (rows > 0) {
     const Y = schurY(ws, k);
@@ -550,7 +565,75 @@ function solveRegularized(ws: Workspace, k: number, rows: number): void {
     kernels.gemv(Y, yOff, rows, n, true, -1, c2, rOff, 1, c1, nOff);
   }
   if (eliminated) solveLowerTransposedEliminated(ws, k, c1, nOff);
+  else if (diagonal) divideByDiagonal(ws, k, c1, nOff);
   else kernels.solveLowerTransposed(L, lOff, n, c1, nOff);
+}
+
+/**
+ * K + diag(reg) of member k when it is diagonal (factorReducedKkt): L's diagonal only, the
+ * square roots of K's entries, which is what the Cholesky kernel would compute there (its dot
+ * products over zeros add nothing), and so do the triangular solves. The regularization is the first attempt's per column
+ * (`retryRegularization` < 0) or a retry's global one. False where a pivot is not positive.
+ */
+function factorDiagonalK(
+  ws: Workspace,
+  k: number,
+  retryRegularization: number,
+  globalRegularization: number,
+): boolean {
+  const { n, p, Q, L, wK, unitColumn } = ws;
+  const qOff = k * ws.stride.Q;
+  const lOff = k * n * n;
+  const pOff = k * p;
+  for (let i = 0; i < n; i++) {
+    const regularization =
+      retryRegularization >= 0
+        ? retryRegularization
+        : columnRegularization(Q, qOff, n, globalRegularization, i);
+    L[lOff + i * (n + 1)] = Q[qOff + i * (n + 1)] + regularization;
+  }
+  for (let i = 0; i < p; i++) {
+    if (unitColumn[i] >= 0) L[lOff + unitColumn[i] * (n + 1)] += wK[pOff + i];
+  }
+  for (let i = 0; i < n; i++) {
+    const pivot = L[lOff + i * (n + 1)];
+    if (!(pivot > 0)) return false;
+    L[lOff + i * (n + 1)] = Math.sqrt(pivot);
+  }
+  return true;
+}
+
+/**
+ * Y = Ã L⁻ᵀ, Ã = [A; moved rows of G], for member k's diagonal factor: each row of Ã read once,
+ * scaled by the inverse of L's diagonal as it is copied (within an ulp of the division).
+ */
+function scaleSchurRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+  const { n, m, p, A, G, L, schurRows } = ws;
+  const aOff = k * ws.stride.A;
+  const gOff = k * ws.stride.G;
+  const lOff = k * n * n;
+  const rows = m + ws.schurCount[k];
+  // one division per column, then products: rows·n divisions would cost more than the rest here
+  const { inverseDiagonal } = ws;
+  for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / L[lOff + j * (n + 1)];
+  let r = 0;
+  if (ws.kernels.scaleColumns) {
+    ws.kernels.scaleColumns(A, aOff, m, n, inverseDiagonal, 0, Y, yOff);
+    r = m;
+  }
+  for (; r < rows; r++) {
+    const from = r < m ? aOff + r * n : gOff + schurRows[k * p + r - m] * n;
+    const data = r < m ? A : G;
+    const to = yOff + r * n;
+    for (let j = 0; j < n; j++) Y[to + j] = data[from + j] * inverseDiagonal[j];
+  }
+}
+
+/** v ← L⁻¹v = L⁻ᵀv for member k's diagonal factor (ws.diagonalL). */
+function divideByDiagonal(ws: Workspace, k: number, v: Float64Array, vOff: number): void {
+  const { n, L } = ws;
+  const lOff = k * n * n;
+  for (let i = 0; i < n; i++) v[vOff + i] /= L[lOff + i * (n + 1)];
 }
 
 /** (e1, e2) ← (r1, [r2; 0]) − [K Ã'; Ã −D] (x, t), the unregularized system; returns ‖e‖∞. */
@@ -684,8 +767,13 @@ function solveDirectionOnce(
     // K alone: solve in place
     const lOff = k * n * n;
     copyInto(r1, nOff, x, xOff, n);
-    kernels.solveLower(L, lOff, n, x, xOff);
-    kernels.solveLowerTransposed(L, lOff, n, x, xOff);
+    if (ws.diagonalL[k]) {
+      divideByDiagonal(ws, k, x, xOff);
+      divideByDiagonal(ws, k, x, xOff);
+    } else {
+      kernels.solveLower(L, lOff, n, x, xOff);
+      kernels.solveLowerTransposed(L, lOff, n, x, xOff);
+    }
   } else {
     copyInto(r1, nOff, e1, nOff, n);
     copyInto(r2, k * m, e2, rOff, m);

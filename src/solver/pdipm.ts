@@ -71,11 +71,15 @@ export function solveBatch(
   const eps = options.eps ?? DEFAULT_EPS;
   const maxIter = options.maxIter ?? DEFAULT_MAX_ITER;
   const { batch, n, m, p } = problem;
-  const length = workspaceLength(problem);
+  const structure = options.structure ?? true;
+  // without structure, stated bound rows are rows of G like the others (G's data holds them)
+  const solved = structure ? problem : { ...problem, structure: undefined };
+  const length = workspaceLength(solved);
   const ws = createWorkspace(
-    problem,
+    solved,
     chooseKernels(kernels ?? options.kernels, n, length),
-    options.eliminateAuxiliary ?? true,
+    structure && (options.eliminateAuxiliary ?? true),
+    structure,
   );
   const status: QPStatus[] = new Array<QPStatus>(batch).fill("max_iterations");
   const iterations = new Int32Array(batch);

@@ -78,6 +78,14 @@ export interface SolverOptions {
    * dense factorization.
    */
   eliminateAuxiliary?: boolean;
+  /**
+   * Exploit the structure found in the data (default true): rows of G that are signed unit
+   * vectors (stated bounds or not) as diagonal updates, a diagonal Q with only such rows factored
+   * in O(n), sparse Q and G multiplied by their nonzeros, and auxiliary columns eliminated (as
+   * eliminateAuxiliary). False treats Q and G as dense, as a dense solver such as qpth does: the
+   * same results up to rounding, for comparisons.
+   */
+  structure?: boolean;
 }
 
 export type KernelChoice = "wasm" | "typescript" | DenseKernels;

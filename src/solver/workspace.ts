@@ -130,6 +130,8 @@ export interface Workspace {
 
   /** Whether auxiliary columns may be eliminated (SolverOptions.eliminateAuxiliary). */
   readonly eliminate: boolean;
+  /** Whether unit rows, a diagonal Q and sparsity are exploited (SolverOptions.structure). */
+  readonly structure: boolean;
   /**
    * Per member (n each): its z columns, then its eliminated columns t (elimination.ts), and how
    * many t there are (0: none). elimActive: whether the member's current factorization in L is
@@ -173,6 +175,15 @@ export interface Workspace {
    */
   readonly factorOfQInL: Uint8Array;
   readonly factorOfQRefused: Uint8Array;
+  /**
+   * Whether the member being solved has a diagonal Q (`measureMember`; one entry), and per member
+   * whether its current factorization is diagonal (kkt.ts: K = Q + unit-row weights, no dense
+   * rows): then only L's diagonal is written, and every solve with L reads only that.
+   */
+  readonly qDiagonal: Uint8Array;
+  readonly diagonalL: Uint8Array;
+  /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
+  readonly inverseDiagonal: Float64Array;
   /**
    * The range-space form's cache of member rangeOf[0] (−1: none yet; kkt.ts, useFactorOfQ):
    * [A; dense rows of G] L⁻ᵀ with L Q's factor ((m+p)×n), and its Gram matrix (lower triangle,
@@ -333,6 +344,7 @@ function bufferSizes(problem: QPBatch) {
     yt: batch * (m + p),
     tn: batch * n,
     tp: batch * p,
+    inverseDiagonal: n,
   };
   return sizes;
 }
@@ -349,6 +361,7 @@ export function createWorkspace(
   problem: QPBatch,
   kernels: DenseKernels,
   eliminate = true,
+  structure = true,
 ): Workspace {
   const { batch, n, m, p } = problem;
   const stride = {
@@ -426,6 +439,7 @@ export function createWorkspace(
     pg,
     Gg,
     eliminate,
+    structure,
     elimOrder: new Int32Array(batch * n),
     elimCount: new Int32Array(batch),
     elimActive: new Uint8Array(batch),
@@ -439,17 +453,19 @@ export function createWorkspace(
       index: new Int32Array(0),
       value: new Float64Array(0),
     },
-    gSparse: compressRows(Gg, members * pg, n),
+    gSparse: structure ? compressRows(Gg, members * pg, n) : null,
     rowScratch: new Float64Array(p),
     rowReach: new Float64Array(p),
     rowReachOf: Int32Array.of(-1),
     keptRows: new Int32Array(p),
     factorOfQInL: new Uint8Array(batch),
+    qDiagonal: new Uint8Array(1),
+    diagonalL: new Uint8Array(batch),
     factorOfQRefused: new Uint8Array(batch),
     rangeOf: Int32Array.of(-1),
     schurPlace: new Uint8Array(batch),
     rangeTight: new Uint8Array(batch),
-    qSparse: compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n),
+    qSparse: structure ? compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n) : null,
     chain: createChainWorkspace(batch, n, p),
   };
   if (problem.G.shared) {
@@ -506,11 +522,17 @@ export function measureMember(ws: Workspace, k: number): void {
   }
   if (k > 0 && ws.stride.Q === 0) return;
   const qOff = k * ws.stride.Q;
+  // Σ of the off-diagonal |entries| on its own: 0 exactly when each is 0 (NaN fails it)
+  let offDiagonal = 0;
   for (let i = 0; i < n; i++) {
+    const row = qOff + i * n;
     let norm = 0;
-    for (let j = qOff + i * n; j < qOff + (i + 1) * n; j++) norm += Math.abs(ws.Q[j]);
+    for (let j = row; j < row + n; j++) norm += Math.abs(ws.Q[j]);
     ws.qRowNorm[i] = norm;
+    for (let j = row; j < row + i; j++) offDiagonal += Math.abs(ws.Q[j]);
+    for (let j = row + i + 1; j < row + n; j++) offDiagonal += Math.abs(ws.Q[j]);
   }
+  ws.qDiagonal[0] = offDiagonal === 0 && ws.structure ? 1 : 0;
 }
 
 /** unitColumn, denseRows and denseCount of member k (see Workspace). */
@@ -522,6 +544,10 @@ export function findUnitRows(ws: Workspace, k: number): void {
   let count = 0;
   for (let t = 0; t < pg; t++) {
     const i = generalRows[t];
+    if (!ws.structure) {
+      denseRows[count++] = i;
+      continue;
+    }
     let column = -1;
     for (let j = 0; j < n; j++) {
       const v = G[gOff + i * n + j];
