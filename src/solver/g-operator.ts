@@ -152,22 +152,56 @@ function sparseProduct(
 }
 
 /**
- * visit(i, j, G_ij) for each nonzero of member k's G, from the compressed rows and the bound
- * rows, when G is stored sparse (ws.gSparse); returns false, visiting nothing, otherwise.
+ * scale_j ← max(scale_j, weight_i·|G_ij|) over the nonzeros of member k's G (weight at k·p), from
+ * the compressed rows and the bound rows; false, changing nothing, unless G is stored sparse
+ * (ws.gSparse). Written out rather than as a visitor: a closure per call would allocate inside
+ * the iteration.
  */
-export function visitSparseG(
+export function raiseScalesBySparseG(
   ws: Workspace,
   k: number,
-  visit: (row: number, column: number, value: number) => void,
+  weight: Float64Array,
+  scale: Float64Array,
 ): boolean {
-  const { gSparse, pg, generalRows, boundRow, boundColumn, boundSign } = ws;
+  const { gSparse, p, pg, generalRows, boundRow, boundColumn } = ws;
+  if (!gSparse) return false;
+  const { start, index, value } = gSparse;
+  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  for (let t = 0; t < pg; t++) {
+    const wi = weight[k * p + generalRows[t]];
+    for (let e = start[first + t]; e < start[first + t + 1]; e++) {
+      scale[index[e]] = Math.max(scale[index[e]], wi * Math.abs(value[e]));
+    }
+  }
+  for (let t = 0; t < boundRow.length; t++) {
+    scale[boundColumn[t]] = Math.max(scale[boundColumn[t]], weight[k * p + boundRow[t]]);
+  }
+  return true;
+}
+
+/**
+ * rowMax_i ← max(rowMax_i, |G_ij| / (1 + columnScale_j)) over the nonzeros of member k's G, as
+ * raiseScalesBySparseG (false unless G is stored sparse).
+ */
+export function rowMaximaOfSparseG(
+  ws: Workspace,
+  k: number,
+  columnScale: Float64Array,
+  rowMax: Float64Array,
+): boolean {
+  const { gSparse, pg, generalRows, boundRow, boundColumn } = ws;
   if (!gSparse) return false;
   const { start, index, value } = gSparse;
   const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
   for (let t = 0; t < pg; t++) {
     const i = generalRows[t];
-    for (let e = start[first + t]; e < start[first + t + 1]; e++) visit(i, index[e], value[e]);
+    for (let e = start[first + t]; e < start[first + t + 1]; e++) {
+      rowMax[i] = Math.max(rowMax[i], Math.abs(value[e]) / (1 + columnScale[index[e]]));
+    }
   }
-  for (let t = 0; t < boundRow.length; t++) visit(boundRow[t], boundColumn[t], boundSign[t]);
+  for (let t = 0; t < boundRow.length; t++) {
+    const i = boundRow[t];
+    rowMax[i] = Math.max(rowMax[i], 1 / (1 + columnScale[boundColumn[t]]));
+  }
   return true;
 }

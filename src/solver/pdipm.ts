@@ -21,7 +21,12 @@ import { chooseKernels } from "./choose-kernels.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
 import { findEliminableColumns } from "./elimination.js";
-import { multiplyGPair, multiplyGTransposed, visitSparseG } from "./g-operator.js";
+import {
+  multiplyGPair,
+  multiplyGTransposed,
+  raiseScalesBySparseG,
+  rowMaximaOfSparseG,
+} from "./g-operator.js";
 import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
 import { validateBatch, validateStructure, validateWarmStart } from "./validate-batch.js";
 import {
@@ -433,13 +438,7 @@ function dualResidualNorm(ws: Workspace, k: number): number {
  */
 function addLargestTermsOfG(ws: Workspace, k: number): void {
   const { n, p, G, lam, columnScale } = ws;
-  // the closure only where G is sparse: dense G would make (and tsx name) one per call for nothing
-  if (ws.gSparse) {
-    visitSparseG(ws, k, (i, j, v) => {
-      columnScale[j] = Math.max(columnScale[j], lam[k * p + i] * Math.abs(v));
-    });
-    return;
-  }
+  if (raiseScalesBySparseG(ws, k, lam, columnScale)) return;
   const gOff = k * ws.stride.G;
   for (let i = 0; i < p; i++) {
     const li = lam[k * p + i];
@@ -461,11 +460,7 @@ function unsettledPairs(ws: Workspace, k: number, primalScale: number): number {
   const gOff = k * ws.stride.G;
   // With G sparse, each row's largest |G_ij|/(1 + columnScale_j) first, in one pass over its entries
   rowScratch.fill(0);
-  const sparse =
-    ws.gSparse !== null &&
-    visitSparseG(ws, k, (i, j, v) => {
-      rowScratch[i] = Math.max(rowScratch[i], Math.abs(v) / (1 + columnScale[j]));
-    });
+  const sparse = rowMaximaOfSparseG(ws, k, columnScale, rowScratch);
   let unsettled = 0;
   for (let i = 0; i < p; i++) {
     const active = s[k * p + i] / (1 + primalScale);

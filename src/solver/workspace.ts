@@ -265,9 +265,11 @@ function createChainWorkspace(batch: number, n: number, p: number): ChainWorkspa
 const SPARSE_FRACTION = 0.1;
 
 function compressRows(M: Float64Array, rows: number, cols: number) {
+  // dense data stops the count early: a tenth of its entries settles it
+  const limit = SPARSE_FRACTION * rows * cols;
   let count = 0;
-  for (let i = 0; i < rows * cols; i++) if (M[i] !== 0) count++;
-  if (rows === 0 || count > SPARSE_FRACTION * rows * cols) return null;
+  for (let i = 0; i < rows * cols && count <= limit; i++) if (M[i] !== 0) count++;
+  if (rows === 0 || count > limit) return null;
   const start = new Int32Array(rows + 1);
   const index = new Int32Array(count);
   const value = new Float64Array(count);
@@ -526,11 +528,11 @@ export function measureMember(ws: Workspace, k: number): void {
   let offDiagonal = 0;
   for (let i = 0; i < n; i++) {
     const row = qOff + i * n;
-    let norm = 0;
-    for (let j = row; j < row + n; j++) norm += Math.abs(ws.Q[j]);
-    ws.qRowNorm[i] = norm;
-    for (let j = row; j < row + i; j++) offDiagonal += Math.abs(ws.Q[j]);
-    for (let j = row + i + 1; j < row + n; j++) offDiagonal += Math.abs(ws.Q[j]);
+    let others = 0;
+    for (let j = row; j < row + i; j++) others += Math.abs(ws.Q[j]);
+    for (let j = row + i + 1; j < row + n; j++) others += Math.abs(ws.Q[j]);
+    ws.qRowNorm[i] = others + Math.abs(ws.Q[row + i]);
+    offDiagonal += others;
   }
   ws.qDiagonal[0] = offDiagonal === 0 && ws.structure ? 1 : 0;
 }
