@@ -1,0 +1,108 @@
+/**
+ * The parts of an interior point iteration (pdipm.ts) that need no linear algebra: the measures of
+ * the iterate, the complementarity target, the step to the boundary and the step itself.
+ */
+import type { Workspace } from "./workspace.js";
+
+export interface Measures {
+  primalResidual: Float64Array;
+  dualResidual: Float64Array;
+  gap: Float64Array;
+  /** The largest of the measures and of their scale-free forms: how close to the end (iterate). */
+  progress: Float64Array;
+}
+
+/** s and lam stay strictly positive: step to this fraction of the boundary, or more near the end. */
+export const STEP_TO_BOUNDARY = 0.99;
+/**
+ * The largest fraction: a blocking s_i or lam_i keeps at least 1e-4 of itself. Closer, a Newton
+ * direction solved only to DIRECTION_TOLERANCE could leave a pair so far off the central path that
+ * the next factorizations lose accuracy (seen as stalls when the directions are less exact).
+ */
+export const LARGEST_STEP_TO_BOUNDARY = 1 - 1e-4;
+
+/**
+ * The fraction of the step to the boundary that is taken. A fixed fraction 0.99 leaves 1% of every
+ * residual behind, so the last iterations gain only a factor 100 each; a fraction 1 − progress
+ * (never below 0.99) leaves ~progress², and the step may reach 1 once the boundary lies beyond
+ * 1/eta.
+ */
+export function stepFraction(progress: number): number {
+  return progress < 1 - STEP_TO_BOUNDARY
+    ? Math.min(LARGEST_STEP_TO_BOUNDARY, 1 - progress)
+    : STEP_TO_BOUNDARY;
+}
+
+/** a / b, and 0 when a is (also when b is). */
+export function relativeTo(a: number, b: number): number {
+  return a === 0 ? 0 : a / b;
+}
+
+/** max_j |rd_j| / columnScale_j: dualResidualNorm without its 1 +. */
+export function scaleFreeDualResidual(ws: Workspace, k: number): number {
+  const { n, rd, columnScale } = ws;
+  let norm = 0;
+  for (let j = 0; j < n; j++)
+    norm = Math.max(norm, relativeTo(Math.abs(rd[k * n + j]), columnScale[j]));
+  return norm;
+}
+
+/**
+ * max_j |rd_j| / (1 + columnScale_j): relative per component, since one global scale would let
+ * a column of large curvature hide an O(1) error in the others.
+ */
+export function dualResidualNorm(ws: Workspace, k: number): number {
+  const { n, rd, columnScale } = ws;
+  let norm = 0;
+  for (let j = 0; j < n; j++) norm = Math.max(norm, Math.abs(rd[k * n + j]) / (1 + columnScale[j]));
+  return norm;
+}
+
+/** rc_i / s_i for rc = s∘lam − target + (dsAff∘dlamAff when corrected). */
+export function complementarityOverS(
+  i: number,
+  s: Float64Array,
+  lam: Float64Array,
+  target: number,
+  corrected: boolean,
+  dsAff: Float64Array,
+  dlamAff: Float64Array,
+): number {
+  const second = corrected ? dsAff[i] * dlamAff[i] : 0;
+  return lam[i] + (second - target) / s[i];
+}
+
+/** Largest α ≤ cap with s + α ds ≥ 0 and lam + α dlam ≥ 0. */
+export function stepToBoundary(ws: Workspace, k: number, cap: number): number {
+  const { p, s, lam, ds, dlam } = ws;
+  let alpha = cap;
+  // For ds_i < 0, −s_i/ds_i < α ⟺ α·ds_i < −s_i (never true for ds_i ≥ 0, as s_i > 0): a division
+  // only where α shrinks
+  for (let i = k * p; i < (k + 1) * p; i++) {
+    if (alpha * ds[i] < -s[i]) alpha = -s[i] / ds[i];
+    if (alpha * dlam[i] < -lam[i]) alpha = -lam[i] / dlam[i];
+  }
+  return alpha;
+}
+
+/** (z, s, lam, nu) += α (dz, ds, dlam, dnu), refused (nothing changes) unless all stay finite. */
+export function takeStep(ws: Workspace, k: number, alpha: number): "continue" | "numerical_error" {
+  const { n, m, p, z, s, lam, nu, dz, ds, dlam, dnu } = ws;
+  if (!(alpha > 0)) return "numerical_error";
+  // (v + α dv)·0 is ±0 for a finite entry and NaN otherwise, so the sum is 0 exactly when every
+  // entry stays finite: one branch-free pass instead of a test per entry.
+  let nonFinite = 0;
+  for (let i = k * n; i < (k + 1) * n; i++) nonFinite += (z[i] + alpha * dz[i]) * 0;
+  for (let i = k * m; i < (k + 1) * m; i++) nonFinite += (nu[i] + alpha * dnu[i]) * 0;
+  for (let i = k * p; i < (k + 1) * p; i++) {
+    nonFinite += (s[i] + alpha * ds[i]) * 0 + (lam[i] + alpha * dlam[i]) * 0;
+  }
+  if (nonFinite !== 0) return "numerical_error";
+  for (let i = k * n; i < (k + 1) * n; i++) z[i] += alpha * dz[i];
+  for (let i = k * m; i < (k + 1) * m; i++) nu[i] += alpha * dnu[i];
+  for (let i = k * p; i < (k + 1) * p; i++) {
+    s[i] += alpha * ds[i];
+    lam[i] += alpha * dlam[i];
+  }
+  return "continue";
+}
