@@ -80,65 +80,67 @@ describe("the forward evaluation of a map in blocks", () => {
   });
 });
 
-describe("the psd check of a larger matrix", () => {
-  const psdParameter: CanonParameter = {
-    name: "P",
-    shape: [k, k],
-    size: k * k,
-    offset: 0,
-    nonneg: false,
-    nonpos: false,
-    psd: true,
-    span,
-  };
-  const rand = seededRandom(5);
-  // UᵀU − 2·e₉e₉ᵀ scaled small: indefinite, with its first failing pivot at row 9 or later.
-  const U = Array.from({ length: k * k }, () => rand() - 0.5);
-  const gram = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let t = 0; t < k; t++) s += U[t * k + i] * U[t * k + j];
-      gram[i * k + j] = s;
-    }
-  }
-
-  /** The textbook Cholesky of P + shift·I: the first pivot that is not positive, or null. */
-  function firstBadPivot(P: Float64Array, shift: number): [number, number] | null {
-    const L = new Float64Array(k * k);
-    for (let j = 0; j < k; j++) {
-      let d = P[j * k + j] + shift;
-      for (let t = 0; t < j; t++) d -= L[j * k + t] * L[j * k + t];
-      if (!(d > 0)) return [j, d];
-      L[j * k + j] = Math.sqrt(d);
-      for (let i = j + 1; i < k; i++) {
-        let s = P[i * k + j];
-        for (let t = 0; t < j; t++) s -= L[i * k + t] * L[j * k + t];
-        L[i * k + j] = s / L[j * k + j];
+// 13: the TypeScript check alone; 40: the WebAssembly Cholesky first (parameters.ts)
+for (const k of [13, 40])
+  describe(`the psd check of a ${k}×${k} matrix`, () => {
+    const psdParameter: CanonParameter = {
+      name: "P",
+      shape: [k, k],
+      size: k * k,
+      offset: 0,
+      nonneg: false,
+      nonpos: false,
+      psd: true,
+      span,
+    };
+    const rand = seededRandom(5);
+    // UᵀU − 2·e₉e₉ᵀ scaled small: indefinite, with its first failing pivot at row 9 or later.
+    const U = Array.from({ length: k * k }, () => rand() - 0.5);
+    const gram = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let t = 0; t < k; t++) s += U[t * k + i] * U[t * k + j];
+        gram[i * k + j] = s;
       }
     }
-    return null;
-  }
 
-  it("accepts a positive definite matrix and names the textbook pivot of an indefinite one", () => {
-    const good = gram.map((v, i) => v + (i % (k + 1) === 0 ? 1e-3 : 0));
-    expect(() => readParameters([psdParameter], k * k, { P: good })).not.toThrow();
-    const bad = gram.slice();
-    bad[9 * k + 9] -= 40;
-    const scale = Math.max(1, ...Array.from(bad, Math.abs));
-    const pivot = firstBadPivot(bad, 1e-9 * scale * k);
-    expect(pivot).not.toBeNull();
-    const [j, d] = pivot!;
-    let error: unknown;
-    try {
-      readParameters([psdParameter], k * k, { P: bad });
-    } catch (e) {
-      error = e;
+    /** The textbook Cholesky of P + shift·I: the first pivot that is not positive, or null. */
+    function firstBadPivot(P: Float64Array, shift: number): [number, number] | null {
+      const L = new Float64Array(k * k);
+      for (let j = 0; j < k; j++) {
+        let d = P[j * k + j] + shift;
+        for (let t = 0; t < j; t++) d -= L[j * k + t] * L[j * k + t];
+        if (!(d > 0)) return [j, d];
+        L[j * k + j] = Math.sqrt(d);
+        for (let i = j + 1; i < k; i++) {
+          let s = P[i * k + j];
+          for (let t = 0; t < j; t++) s -= L[i * k + t] * L[j * k + t];
+          L[i * k + j] = s / L[j * k + j];
+        }
+      }
+      return null;
     }
-    expect(error).toBeInstanceOf(ParameterError);
-    expect((error as Error).message).toBe(
-      `parameter P: must be positive semidefinite (attribute psd), but it has a negative ` +
-        `eigenvalue (Cholesky pivot ${j} is ${d.toPrecision(3)})`,
-    );
+
+    it("accepts a positive definite matrix and names the textbook pivot of an indefinite one", () => {
+      const good = gram.map((v, i) => v + (i % (k + 1) === 0 ? 1e-3 : 0));
+      expect(() => readParameters([psdParameter], k * k, { P: good })).not.toThrow();
+      const bad = gram.slice();
+      bad[9 * k + 9] -= 40;
+      const scale = Math.max(1, ...Array.from(bad, Math.abs));
+      const pivot = firstBadPivot(bad, 1e-9 * scale * k);
+      expect(pivot).not.toBeNull();
+      const [j, d] = pivot!;
+      let error: unknown;
+      try {
+        readParameters([psdParameter], k * k, { P: bad });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ParameterError);
+      expect((error as Error).message).toBe(
+        `parameter P: must be positive semidefinite (attribute psd), but it has a negative ` +
+          `eigenvalue (Cholesky pivot ${j} is ${d.toPrecision(3)})`,
+      );
+    });
   });
-});
