@@ -2,11 +2,18 @@
  * Timing of the Layer path (parameters → solve → vjp) against the raw solver underneath it, on
  * examples/qp-dense.qp (every coefficient a parameter: Q psd, q, G, h):
  *   npx tsx scripts/time-layer.ts [n=100] [batch=128] [reps=5] [workers=none|<count>|default]
- * Prints median CPU time (this process, all threads) and wall time of forward and backward.
+ * Prints median CPU time (this process, all threads) and wall time of forward and backward, then
+ * the wall time of each step of layer.solve (reading the parameters, building the solver's
+ * batch, the solve, building the output) and of layer.vjp (the solver's backward pass and the
+ * rest: the upstream gradient in, the parameters' gradients out).
  */
 import { readFileSync } from "node:fs";
 import { compile, closeWorkers, type WorkerOption } from "../src/runtime/index.js";
 import { solutionOf } from "../src/runtime/layer.js";
+import { buildOutput } from "../src/runtime/output.js";
+import { readParameters } from "../src/runtime/parameters.js";
+import { buildBatch, prepareProblem } from "../src/runtime/problem.js";
+import { solveProblem } from "../src/runtime/solve.js";
 
 const [nArg, batchArg, repsArg, workersArg] = process.argv.slice(2);
 const n = Number(nArg ?? 100);
@@ -87,6 +94,34 @@ for (let r = 0; r < reps + 1; r++) {
   samples.vjp.push(vjp);
   samples.rawBackward.push(rawBackward);
 }
+
+// The steps of layer.solve, as layer.ts takes them, each solve then differentiated as in training.
+const canonical = layer.canonical;
+const prepared = prepareProblem(canonical);
+const steps = {
+  read: [] as number[],
+  build: [] as number[],
+  solve: [] as number[],
+  output: [] as number[],
+};
+for (let r = 0; r < reps + 1; r++) {
+  const t0 = performance.now();
+  const params = readParameters(canonical.parameters, canonical.parameterSize, { Q, q, G, h });
+  const t1 = performance.now();
+  const problem = buildBatch(prepared, params);
+  const t2 = performance.now();
+  const solution = solveProblem(problem, {}, workers);
+  const t3 = performance.now();
+  buildOutput(canonical, problem, params.theta, solution);
+  const t4 = performance.now();
+  // differentiated, as in training: the next solve reuses this one's kernel memory
+  solution.backward(new Float64Array(batch * solution.n));
+  if (r === 0) continue; // warm-up
+  steps.read.push(t1 - t0);
+  steps.build.push(t2 - t1);
+  steps.solve.push(t3 - t2);
+  steps.output.push(t4 - t3);
+}
 closeWorkers();
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
@@ -97,4 +132,12 @@ console.log(
   `qp-dense n=p=${n} batch=${batch} workers=${workersArg ?? "default"}: ` +
     `${show("layer.solve", samples.forward)}; ${show("layer.vjp", samples.vjp)}; ` +
     `${show("solver backward alone", samples.rawBackward)}; vjp/solve cpu ${(100 * ratio).toFixed(0)}%`,
+);
+const stepText = Object.entries(steps)
+  .map(([name, wall]) => `${name} ${median(wall).toFixed(1)} ms`)
+  .join(", ");
+const vjpRest =
+  median(samples.vjp.map((x) => x.wall)) - median(samples.rawBackward.map((x) => x.wall));
+console.log(
+  `layer.solve steps (wall): ${stepText}; layer.vjp beyond the solver's backward: ${vjpRest.toFixed(1)} ms`,
 );

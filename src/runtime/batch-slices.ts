@@ -1,10 +1,4 @@
-import type {
-  BatchOperand,
-  QPBatch,
-  QPBatchSolution,
-  QPGradients,
-  SolverOptions,
-} from "../solver/index.js";
+import type { BatchOperand, QPBatch, QPBatchSolution, SolverOptions } from "../solver/index.js";
 
 /**
  * Cutting a batch into contiguous member ranges and joining the solutions back: members are
@@ -16,36 +10,86 @@ function sliceOperand(
   size: number,
   start: number,
   count: number,
-  view: boolean,
 ): BatchOperand {
   if (operand.shared) return operand;
-  const [from, to] = [start * size, (start + count) * size];
-  return {
-    data: view ? operand.data.subarray(from, to) : operand.data.slice(from, to),
-    shared: false,
-  };
+  return { data: operand.data.subarray(start * size, (start + count) * size), shared: false };
 }
 
 /**
- * Members [start, start + count) of a batch; shared operands stay shared. A copy unless `view`:
- * a view shares the batch's memory (enough for a solve on this thread), a copy owns its buffers
- * (so they can be transferred to a worker).
+ * Members [start, start + count) of a batch, as views of its memory (the solver copies its input
+ * into its workspace, so a solve on this thread needs no copy); shared operands stay shared.
  */
-export function sliceBatch(problem: QPBatch, start: number, count: number, view = false): QPBatch {
+export function sliceBatch(problem: QPBatch, start: number, count: number): QPBatch {
   const { n, m, p } = problem;
   return {
     batch: count,
     n,
     m,
     p,
-    Q: sliceOperand(problem.Q, n * n, start, count, view),
-    q: sliceOperand(problem.q, n, start, count, view),
-    A: sliceOperand(problem.A, m * n, start, count, view),
-    b: sliceOperand(problem.b, m, start, count, view),
-    G: sliceOperand(problem.G, p * n, start, count, view),
-    h: sliceOperand(problem.h, p, start, count, view),
+    Q: sliceOperand(problem.Q, n * n, start, count),
+    q: sliceOperand(problem.q, n, start, count),
+    A: sliceOperand(problem.A, m * n, start, count),
+    b: sliceOperand(problem.b, m, start, count),
+    G: sliceOperand(problem.G, p * n, start, count),
+    h: sliceOperand(problem.h, p, start, count),
     structure: problem.structure,
   };
+}
+
+type OperandName = "Q" | "q" | "A" | "b" | "G" | "h";
+
+/** Size of one member's entries of each operand, in the order of QPBatch's fields. */
+function memberSizes(problem: QPBatch): [OperandName, number][] {
+  const { n, m, p } = problem;
+  return [
+    ["Q", n * n],
+    ["q", n],
+    ["A", m * n],
+    ["b", m],
+    ["G", p * n],
+    ["h", p],
+  ];
+}
+
+/** Whether every operand holds as many entries as the sizes say (one member's when shared). */
+export function hasExpectedLengths(problem: QPBatch): boolean {
+  return memberSizes(problem).every(([key, size]) => {
+    const { data, shared } = problem[key];
+    return data.length === (shared ? size : problem.batch * size);
+  });
+}
+
+/** Float64 entries of the per-member operands of `count` members: what `copySliceInto` needs. */
+export function sliceLength(problem: QPBatch, count: number): number {
+  let length = 0;
+  for (const [key, size] of memberSizes(problem)) if (!problem[key].shared) length += count * size;
+  return length;
+}
+
+/**
+ * Members [start, start + count) of a batch with their per-member operands copied into `area`
+ * (at least `sliceLength` entries, e.g. shared memory a worker reads from); shared operands
+ * stay shared.
+ */
+export function copySliceInto(
+  problem: QPBatch,
+  start: number,
+  count: number,
+  area: Float64Array,
+): QPBatch {
+  const slice: QPBatch = { ...problem, batch: count };
+  let offset = 0;
+  for (const [key, size] of memberSizes(problem)) {
+    const operand = problem[key];
+    if (operand.shared) continue;
+    // A malformed operand stays as short as it is, for the solver's check to report it.
+    const from = operand.data.subarray(start * size, (start + count) * size);
+    const data = area.subarray(offset, offset + from.length);
+    data.set(from);
+    slice[key] = { data, shared: false };
+    offset += count * size;
+  }
+  return slice;
 }
 
 /** The options of a slice: its part of the warm start. */
@@ -86,6 +130,7 @@ export function joinSolutions(
 ): QPBatchSolution {
   const bytes = parts.map((s) => s.workspaceBytes);
   const kernels = parts[0]?.kernels;
+  const eliminated = parts.map((s) => s.eliminatedColumns);
   return {
     batch: problem.batch,
     n: problem.n,
@@ -104,16 +149,9 @@ export function joinSolutions(
       ? { workspaceBytes: bytes.reduce((a, b) => a + b, 0) }
       : {}),
     ...(kernels !== undefined ? { kernels } : {}),
+    ...(eliminated.every((e): e is Int32Array => e !== undefined)
+      ? { eliminatedColumns: Int32Array.from(eliminated.flatMap((e) => Array.from(e))) }
+      : {}),
     backward,
   };
-}
-
-/** Per-slice gradients joined along the batch; an operand is present when every slice has it. */
-export function joinGradients(parts: readonly (QPGradients | null)[]): QPGradients {
-  const gradients: QPGradients = {};
-  for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
-    const pieces = parts.map((g) => g?.[key]);
-    if (pieces.every((g): g is Float64Array => g !== undefined)) gradients[key] = concat(pieces);
-  }
-  return gradients;
 }

@@ -5,9 +5,22 @@ import {
   type QPBatchSolution,
   type SolverOptions,
 } from "../solver/index.js";
-import { joinGradients, joinSolutions, sliceBatch, sliceOptions } from "./batch-slices.js";
+import { hasExpectedLengths, joinSolutions, sliceBatch, sliceOptions } from "./batch-slices.js";
+import {
+  gradientRange,
+  pick,
+  sharedGradients,
+  writeGradients,
+  writtenByAll,
+} from "./workers/gradient-output.js";
+import { reusesKernelMemory } from "./workers/kept-solutions.js";
 import { defaultMemoryLimits, membersPerChunk, type MemoryLimits } from "./memory.js";
-import { solveAcrossWorkers } from "./workers/parallel.js";
+import {
+  nextSliceId,
+  solveAcrossWorkers,
+  splitBatch,
+  type ParallelSolution,
+} from "./workers/parallel.js";
 
 /** Worker threads for one solve: a count, or `false` for none (the default decides by size). */
 export type WorkerOption = number | false;
@@ -52,35 +65,46 @@ export function solveProblem(
   workers: WorkerOption | undefined,
   limits: MemoryLimits = defaultMemoryLimits(),
 ): QPBatchSolution {
+  // The solver's own checks name what is wrong; slices of a malformed batch could hide it.
+  if (!hasExpectedLengths(problem)) return solveBatch(problem, options);
   const chunk = membersPerChunk(problem, limits);
   if (chunk >= problem.batch) return solveWhole(problem, options, workers);
-  const ranges: [number, number][] = [];
-  for (let start = 0; start < problem.batch; start += chunk) {
-    ranges.push([start, Math.min(chunk, problem.batch - start)]);
-  }
+  // Near-equal chunks: a short last one would take as long on one thread (below the size that
+  // is split across workers) as a full one on all of them.
+  const ranges = splitBatch(problem.batch, Math.ceil(problem.batch / chunk));
+  // Every chunk's slices stay kept for the backward pass, whatever the caps on kept solutions.
+  const keepFrom = nextSliceId();
   const parts = ranges.map(([start, count]) =>
     solveWhole(
       sliceBatch(problem, start, count),
       sliceOptions(options, problem, start, count),
       workers,
+      keepFrom,
     ),
   );
   const n = problem.n;
-  return joinSolutions(problem, parts, (dz, request) =>
-    joinGradients(
-      parts.map((part, i) => {
-        const [start, count] = ranges[i];
-        return part.backward(dz.subarray(start * n, (start + count) * n), request);
-      }),
-    ),
-  );
+  // Each chunk's gradients are written into its range of one output: no join of large arrays.
+  return joinSolutions(problem, parts, (dz, request) => {
+    const output = sharedGradients(problem, request);
+    const written = parts.map((part, i) => {
+      const [start, count] = ranges[i];
+      const into = gradientRange(output, problem, start, count);
+      const dzPart = dz.subarray(start * n, (start + count) * n);
+      if ("backwardInto" in part) return part.backwardInto(dzPart, request, into);
+      return writeGradients(part.backward(dzPart, request), into);
+    });
+    return pick(output, writtenByAll(written));
+  });
 }
 
 function solveWhole(
   problem: QPBatch,
   options: SolverOptions,
   workers: WorkerOption | undefined,
-): QPBatchSolution {
+  keepFrom?: number,
+): QPBatchSolution | ParallelSolution {
   const count = workerCount(problem, workers);
-  return count === 0 ? solveBatch(problem, options) : solveAcrossWorkers(problem, options, count);
+  // Without workers too, where it saves a fresh kernel memory: this thread's keeper reuses one.
+  if (count === 0 && !reusesKernelMemory(problem, options)) return solveBatch(problem, options);
+  return solveAcrossWorkers(problem, options, count, keepFrom);
 }

@@ -6,8 +6,22 @@ import {
   type QPGradients,
   type SolverOptions,
 } from "../../solver/index.js";
-import { joinGradients, joinSolutions, sliceBatch, sliceOptions } from "../batch-slices.js";
-import type { SolvedArrays, WorkerReply } from "./protocol.js";
+import {
+  copySliceInto,
+  joinSolutions,
+  sliceBatch,
+  sliceLength,
+  sliceOptions,
+} from "../batch-slices.js";
+import { KeptSolutions } from "./kept-solutions.js";
+import {
+  gradientRange,
+  pick,
+  sharedGradients,
+  writeGradients,
+  writtenByAll,
+} from "./gradient-output.js";
+import type { GradientName, SolvedArrays, WorkerReply } from "./protocol.js";
 import { solverWorkers, type SolverWorker } from "./pool.js";
 
 /** Members [start, start + count) of a batch, solved by `worker` or (null) the calling thread. */
@@ -16,39 +30,75 @@ interface Slice {
   count: number;
   worker: SolverWorker | null;
   id: number;
-  /** The calling thread's solution (or a recomputation of a worker's), for the backward pass. */
+  /** A recomputation of a slice whose kept solution was forgotten, for the backward pass. */
   local: QPBatchSolution | null;
+  /** The slice's solution z (a private copy), which a recomputation must reproduce. */
+  z: Float64Array | null;
 }
 
 let nextId = 1;
 
-/** Which worker keeps which slice's solution. */
+/**
+ * The calling thread's own slices, kept like a worker keeps its own: with the same caps, and
+ * with the kernel memory of forgotten ones reused by the next solve.
+ */
+const keptHere = new KeptSolutions();
+
+/**
+ * A solution whose backward pass can also write into given memory: `into` holds this batch's
+ * range of each output gradient (shared memory, as `sharedGradients` makes), and the names of
+ * those written come back.
+ */
+export interface ParallelSolution extends QPBatchSolution {
+  backwardInto(
+    dz: Float64Array,
+    request: GradientRequest | undefined,
+    into: QPGradients,
+  ): GradientName[];
+}
+
+/** Which thread (a worker, or null: this one) keeps which slice's solution. */
 interface KeptSlice {
-  worker: SolverWorker;
+  worker: SolverWorker | null;
   id: number;
 }
 
-// The held values name only the workers' slices: a registry keeps each held value until its
+// The held values name slices, never solutions: a registry keeps each held value until its
 // callback runs, which waits for the event loop, and a training loop may solve many batches
-// before yielding to it; holding the calling thread's own slice solution here would keep every
-// one of those (their kernel memory included) alive until then.
-const released = new FinalizationRegistry<KeptSlice[]>((kept) => {
+// before yielding to it; holding solutions here would keep every one of those (their kernel
+// memory included) alive until then.
+const released = new FinalizationRegistry<KeptSlice[]>(releaseSlices);
+
+/** Lets each thread forget its slice's solution (no reply is awaited). */
+function releaseSlices(kept: readonly KeptSlice[]): void {
   for (const { worker, id } of kept) {
-    if (!worker.closed) worker.post({ type: "release", id });
+    if (worker === null) keptHere.forget(id);
+    else if (!worker.closed) worker.post({ type: "release", id });
   }
-});
+}
+
+/**
+ * The id the next slice gets. Pass it as `keepFrom` to every solve of one batch's chunks, so that
+ * no chunk's solve forgets an earlier chunk's slices to make room.
+ */
+export function nextSliceId(): number {
+  return nextId;
+}
 
 /**
  * Solves a batch split into contiguous slices: the calling thread takes the first, `workerCount`
- * workers the others. Each member's iterates do not depend on the rest of its batch, so the
- * result is identical to a single-thread solve. The backward pass of a worker's slice runs in
- * that worker, on the factorization it kept.
+ * workers (possibly none) the others. Each member's iterates do not depend on the rest of its
+ * batch, so the result is identical to a single-thread solve. Every thread keeps its slice's
+ * solution (KeptSolutions) for the backward pass, which for a worker's slice runs in that worker;
+ * a slice forgotten since is solved again here. Slices from id `keepFrom` on stay kept (see
+ * `nextSliceId`).
  */
 export function solveAcrossWorkers(
   problem: QPBatch,
   options: SolverOptions,
   workerCount: number,
-): QPBatchSolution {
+  keepFrom = nextId,
+): ParallelSolution {
   const workers = solverWorkers(workerCount);
   const slices = splitBatch(problem.batch, workerCount + 1).map(([start, count], i): Slice => ({
     start,
@@ -56,85 +106,129 @@ export function solveAcrossWorkers(
     worker: i === 0 ? null : workers[i - 1],
     id: nextId++,
     local: null,
+    z: null,
   }));
   // Workers first, so that they solve while this thread does its own slice. Their slices are
-  // copies whose buffers are moved, not cloned, into the worker.
+  // copied into each worker's shared staging memory (the solver copies its input into its own
+  // workspace, so the worker holds on to none of it after the solve); a warm start is copied and
+  // moved.
   for (const slice of slices) {
     if (slice.worker === null) continue;
-    const part = sliceBatch(problem, slice.start, slice.count);
+    const staging = slice.worker.staging(sliceLength(problem, slice.count));
+    const part = copySliceInto(problem, slice.start, slice.count, staging);
     const partOptions = sliceOptions(options, problem, slice.start, slice.count);
     slice.worker.post(
-      { type: "solve", id: slice.id, problem: part, options: partOptions },
-      ownedBuffers(part, partOptions === options ? undefined : partOptions),
+      { type: "solve", id: slice.id, problem: part, options: partOptions, keepFrom },
+      warmStartBuffers(partOptions === options ? undefined : partOptions),
     );
   }
-  const solveHere = (slice: Slice): QPBatchSolution =>
-    solveBatch(
-      sliceBatch(problem, slice.start, slice.count, true),
+  const solveAgain = (slice: Slice): QPBatchSolution => {
+    const again = solveBatch(
+      sliceBatch(problem, slice.start, slice.count),
       sliceOptions(options, problem, slice.start, slice.count),
     );
+    // The same data gives the same iterates, bit for bit: another z means the caller's arrays
+    // changed since the solve, and gradients of the new data would be silently wrong.
+    if (slice.z === null || !sameNumbers(again.z, slice.z)) {
+      throw new Error(
+        "the backward pass had to solve again, and the batch's data has changed since the " +
+          "solve: keep a batch's arrays unchanged while its solution may be differentiated",
+      );
+    }
+    return again;
+  };
+  /** The gradients of a slice solved on this thread, or recomputed here. */
+  const gradientsHere = (slice: Slice, dz: Float64Array, request?: GradientRequest) => {
+    const kept = slice.worker === null ? keptHere.backward(slice.id, dz, request) : undefined;
+    return kept ?? (slice.local ??= solveAgain(slice)).backward(dz, request);
+  };
   // Every worker's reply is taken off its port even when something failed, so that no stale
   // reply is left to be read as the answer to a later request.
   const settle = failureCollector();
   const parts = slices.map((slice): SolvedArrays | null =>
     settle(() => {
-      if (slice.worker !== null) return expectReply(slice.worker.wait(), "solved").solution;
-      slice.local = solveHere(slice);
-      return slice.local;
+      const part =
+        slice.worker !== null
+          ? expectReply(slice.worker.wait(), "solved").solution
+          : keptHere.solve(
+              slice.id,
+              sliceBatch(problem, slice.start, slice.count),
+              sliceOptions(options, problem, slice.start, slice.count),
+              keepFrom,
+            );
+      slice.z = part.z;
+      return part;
     }),
   );
+  // A failed solve returns no output to differentiate: nothing of it is worth keeping.
+  if (settle.failed()) releaseSlices(slices);
   settle.rethrow();
   const solved = parts as SolvedArrays[];
 
-  const solution = joinSolutions(problem, solved, (dz, request) =>
-    backwardAcross(slices, problem.n, dz, request, solveHere),
-  );
+  const backwardInto = (
+    dz: Float64Array,
+    request: GradientRequest | undefined,
+    into: QPGradients,
+  ) => backwardAcross(slices, problem, dz, request, gradientsHere, into);
+  const joined = joinSolutions(problem, solved, (dz, request) => {
+    // One slice (no worker): its gradients as the solver made them, nothing to gather.
+    if (slices.length === 1) return gradientsHere(slices[0], dz, request);
+    const output = sharedGradients(problem, request);
+    return pick(output, backwardInto(dz, request, output));
+  });
+  const solution: ParallelSolution = Object.assign(joined, { backwardInto });
+  // Ids only: a slice also holds its recomputed solution, which must not outlive the output.
   released.register(
     solution,
-    slices.flatMap((slice) =>
-      slice.worker === null ? [] : [{ worker: slice.worker, id: slice.id }],
-    ),
+    slices.map(({ worker, id }) => ({ worker, id })),
   );
   return solution;
 }
 
+/**
+ * The backward pass of every slice, each written straight into its range of `into` (shared
+ * memory): the workers' ranges by the workers, in parallel with this thread's own. Returns the
+ * gradients every slice wrote.
+ */
 function backwardAcross(
   slices: Slice[],
-  n: number,
+  problem: QPBatch,
   dz: Float64Array,
   request: GradientRequest | undefined,
-  solveHere: (slice: Slice) => QPBatchSolution,
-): QPGradients {
-  const dzOf = (slice: Slice) => dz.slice(slice.start * n, (slice.start + slice.count) * n);
+  gradientsHere: (slice: Slice, dz: Float64Array, request?: GradientRequest) => QPGradients,
+  into: QPGradients,
+): GradientName[] {
+  const n = problem.n;
+  const dzOf = (slice: Slice) => dz.subarray(slice.start * n, (slice.start + slice.count) * n);
+  const rangeOf = (slice: Slice) => gradientRange(into, problem, slice.start, slice.count);
   const asked = slices.map((slice) => {
     if (slice.worker === null || slice.worker.closed) return false;
-    const part = dzOf(slice);
-    slice.worker.post({ type: "backward", id: slice.id, dz: part, request }, [part.buffer]);
+    const part = dzOf(slice).slice();
+    const into = rangeOf(slice);
+    slice.worker.post({ type: "backward", id: slice.id, dz: part, request, into }, [part.buffer]);
     return true;
   });
   const settle = failureCollector();
-  const parts = slices.map((slice, i) =>
+  const written = slices.map((slice, i) =>
     settle(() => {
       if (asked[i] && slice.worker !== null) {
         const reply = slice.worker.wait();
-        if (reply.type !== "evicted") return expectReply(reply, "gradients").gradients;
+        if (reply.type !== "evicted") return expectReply(reply, "gradients").written;
       }
-      // Solved here, or the worker let the solution go: solving again gives the same iterates.
-      slice.local ??= solveHere(slice);
-      return slice.local.backward(dzOf(slice), request);
+      // Kept here, or (forgotten here or by its worker, whose memory a later solve may have
+      // reused) solved again: the same iterates.
+      return writeGradients(gradientsHere(slice, dzOf(slice), request), rangeOf(slice));
     }),
   );
   settle.rethrow();
-  return joinGradients(parts);
+  return writtenByAll(written as GradientName[][]);
 }
 
-/** The buffers a slice owns (its per-member operands and warm start), to move to a worker. */
-function ownedBuffers(part: QPBatch, options: SolverOptions | undefined): ArrayBuffer[] {
-  const operands = [part.Q, part.q, part.A, part.b, part.G, part.h];
-  const arrays = operands.filter((o) => !o.shared).map((o) => o.data);
+/** The buffers of a slice's own warm start (copies), to move to a worker. */
+function warmStartBuffers(options: SolverOptions | undefined): ArrayBuffer[] {
   const warm = options?.warmStart;
-  if (warm !== undefined) arrays.push(warm.z, warm.lam, warm.nu, warm.s);
-  return arrays.map((a) => a.buffer as ArrayBuffer);
+  if (warm === undefined) return [];
+  return [warm.z, warm.lam, warm.nu, warm.s].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** `parts` near-equal contiguous ranges [start, count] covering 0..batch. */
@@ -146,6 +240,15 @@ export function splitBatch(batch: number, parts: number): [number, number][] {
     start += count;
   }
   return ranges.filter(([, count]) => count > 0);
+}
+
+/** Whether two arrays hold the same numbers (NaN equal to NaN). */
+function sameNumbers(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  }
+  return true;
 }
 
 /** Runs steps that may fail, keeping the first failure to rethrow once all have run. */
@@ -160,6 +263,9 @@ function failureCollector() {
     }
   };
   return Object.assign(settle, {
+    failed(): boolean {
+      return failure !== null;
+    },
     rethrow(): void {
       if (failure !== null) throw failure.error;
     },

@@ -9,6 +9,11 @@ import type { WorkerReply, WorkerRequest } from "./protocol.js";
 
 /** How long the calling thread waits for one reply before it gives up on a worker. */
 const REPLY_TIMEOUT_MS = 300_000;
+/**
+ * Largest staging area a worker keeps between solves. Larger slices get a fresh one each time:
+ * their solve takes seconds, against milliseconds for the page faults of a fresh buffer.
+ */
+const KEPT_STAGING_BYTES = 64 * 2 ** 20;
 
 /**
  * One solver worker, called synchronously: the caller posts a request, may do its own share of
@@ -20,6 +25,7 @@ export class SolverWorker {
   readonly #port: MessagePort;
   readonly #signal: Int32Array;
   #closed = false;
+  #staging = new Float64Array(new SharedArrayBuffer(0));
 
   constructor() {
     const { port1, port2 } = new MessageChannel();
@@ -42,6 +48,18 @@ export class SolverWorker {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * Shared memory of at least `length` float64 to hand the worker a request's data in, without
+   * a copy per message. The worker reads it only while it handles that request: it is free again
+   * once `wait` returned the reply, and a later call may hand the same memory out again.
+   */
+  staging(length: number): Float64Array {
+    if (this.#staging.length >= length) return this.#staging.subarray(0, length);
+    const area = new Float64Array(new SharedArrayBuffer(8 * length));
+    if (8 * length <= KEPT_STAGING_BYTES) this.#staging = area;
+    return area;
   }
 
   post(request: WorkerRequest, transfer: TransferListItem[] = []): void {
