@@ -69,7 +69,7 @@ export class SolverWorker {
 
   /** Blocks until the reply to the last posted request arrives. */
   wait(): Exclude<WorkerReply, { type: "error" }> {
-    if (Atomics.wait(this.#signal, 0, 0, REPLY_TIMEOUT_MS) === "timed-out") {
+    if (!waitForSignal(this.#signal, REPLY_TIMEOUT_MS)) {
       // Its state is unknown: never use it again.
       void this.close();
       throw new Error("a solver worker did not answer");
@@ -86,6 +86,22 @@ export class SolverWorker {
     this.#port.close();
     await this.#worker.terminate();
   }
+}
+
+/**
+ * Blocks until signal[0] is no longer 0, or `timeoutMs` passed (false). A wake-up alone proves
+ * nothing: the worker stores the flag, then notifies, and the caller may have seen the flag,
+ * taken the reply and posted the next request (clearing the flag) before that notify runs; it
+ * then wakes the wait for the next reply, which is not there yet.
+ */
+export function waitForSignal(signal: Int32Array, timeoutMs: number): boolean {
+  const deadline = performance.now() + timeoutMs;
+  while (Atomics.load(signal, 0) === 0) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(signal, 0, 0, left);
+  }
+  return true;
 }
 
 let pool: SolverWorker[] = [];
