@@ -29,6 +29,15 @@ export function measure<T>(call: () => T): Measured<T> {
   return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, retainedBytes };
 }
 
+/**
+ * A full garbage collection between methods (where `npm run bench` exposes it: node --expose-gc),
+ * so that the garbage one method or setting leaves (hundreds of MB at n = 500) is not collected
+ * in the middle of the next one's timed calls: a method's own garbage still falls in its own.
+ */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 /** Peak resident set size of this process so far (monotonic over the run). */
 export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;

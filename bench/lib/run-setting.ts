@@ -4,7 +4,7 @@ import type { Highs } from "highs";
 import { createDenseLayerBench } from "./dense-layer.js";
 import { randomProblems, randomUpstream, stackBatch, type DenseQP } from "./generator.js";
 import { solveWithLoadedHighs } from "./highs.js";
-import { measure, peakRssBytes, type Sample } from "./measure.js";
+import { collectGarbage, measure, peakRssBytes, type Sample } from "./measure.js";
 import { memberZ, type LayerPath } from "./layer.js";
 import type { SolveBatch } from "./ours.js";
 import type { Progress } from "./progress.js";
@@ -108,23 +108,28 @@ export function runSetting(
     solveWithQuadprog(problems[0]);
     solveWithLoadedHighs(solvers.highs, problems[0]);
   }
+  collectGarbage();
   const quadprog = runOneByOne("quadprog", s, problems, progress, label, (qp) =>
     solveWithQuadprog(qp),
   );
   const referenceZ = quadprog.solutions;
   methods.push(quadprog.result);
 
+  collectGarbage();
   const highs = runOneByOne("highs", s, problems, progress, label, (qp) =>
     solveWithLoadedHighs(solvers.highs, qp),
   );
   highs.result.maxErrorVsQuadprog = maxErrorAgainst(referenceZ, highs.solutions, s.n);
   methods.push(highs.result);
 
+  collectGarbage();
   if (typeof solvers.ours === "string") skipped.push(`ours: ${solvers.ours}`);
   else methods.push(...runOurs(s, solvers.ours, problems, referenceZ, seed, progress, label));
+  collectGarbage();
   if (typeof solvers.layer === "string") skipped.push(`layer: ${solvers.layer}`);
   else methods.push(...runLayer(s, solvers.layer, problems, referenceZ, seed, progress, label));
 
+  collectGarbage();
   if (s.denseLayer) methods.push(...runDenseLayer(s, seed, progress, label));
 
   return {

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Layer, ParameterValues } from "../../src/index.js";
-import { measure, summarize } from "./measure.js";
+import { collectGarbage, measure, summarize } from "./measure.js";
 import { createRandom, type RandomSource } from "./random.js";
 import { formatMs } from "./report.js";
 
@@ -93,6 +93,7 @@ export function runStructureBench(
       const cpuMs: number[] = [];
       let iterations = 0;
       let z: number[] = [];
+      collectGarbage();
       // the first call warms up the compiled layer and the kernels
       for (let r = 0; r <= reps; r++) {
         const run = measure(() => {
