@@ -90,6 +90,23 @@ export function settingUnits(s: Setting, oursPaths: number): number {
 // seconds.
 const referenceWarmups = (s: Setting) => (s.n >= 500 ? 0 : 1);
 const warmupRuns = (_s: Setting) => 1;
+/**
+ * Each method warms up for at least this long (at most WARMUP_MAX_RUNS runs; ours and the Layer
+ * on the whole batch, beyond their one counted warm-up run; highs and quadprog on one problem): at
+ * n = 10 the TypeScript kernels, unused by the larger settings before it, take about six batches
+ * on each thread to be compiled (45 ms falling to a steady 2.8 ms), which one warm-up run left
+ * inside the timed repetitions.
+ */
+const WARMUP_MS = 300;
+const WARMUP_MAX_RUNS = 30;
+
+/** Runs `call` (untimed) until it has run WARMUP_MS in all or WARMUP_MAX_RUNS times. */
+function warmUp(call: () => void): void {
+  const start = performance.now();
+  for (let runs = 0; runs < WARMUP_MAX_RUNS && performance.now() - start < WARMUP_MS; runs++) {
+    call();
+  }
+}
 
 export function runSetting(
   s: Setting,
@@ -105,8 +122,8 @@ export function runSetting(
   const skipped: string[] = [];
 
   if (referenceWarmups(s) > 0) {
-    solveWithQuadprog(problems[0]);
-    solveWithLoadedHighs(solvers.highs, problems[0]);
+    warmUp(() => solveWithQuadprog(problems[0]));
+    warmUp(() => solveWithLoadedHighs(solvers.highs, problems[0]));
   }
   collectGarbage();
   const quadprog = runOneByOne("quadprog", s, problems, progress, label, (qp) =>
@@ -203,6 +220,8 @@ function runOurs(
   const backward = emptyResult("ours backward", count, scale);
   const both = emptyResult("ours forward+backward", count, scale);
 
+  progress.advance(0, `${label}: ours, warm-up`);
+  warmUp(() => solveBatch(batch).backward(dz));
   for (let run = -warmupRuns(s); run < s.oursRepetitions; run++) {
     const what = run < 0 ? "warm-up" : `repetition ${run + 1}`;
     progress.advance(0, `${label}: ours forward, ${what}`);
@@ -249,6 +268,8 @@ function runLayer(
   const backward = emptyResult("layer backward", count, scale);
   const both = emptyResult("layer forward+backward", count, scale);
 
+  progress.advance(0, `${label}: Layer, warm-up`);
+  warmUp(() => layer.vjp(layer.solve(params), upstream));
   for (let run = -warmupRuns(s); run < s.oursRepetitions; run++) {
     const what = run < 0 ? "warm-up" : `repetition ${run + 1}`;
     progress.advance(0, `${label}: Layer.solve, ${what}`);
