@@ -373,7 +373,11 @@ function useFactorOfQ(
     if (unitColumn[i] >= 0 && wK[pOff + i] * rowReach[i] > negligible) return false;
   }
   const dense = ws.denseCount[0];
-  const cached = ws.rangeOf[0] === k;
+  // The choice counts the cache and Q's factor as the member's own (made by its first range-space
+  // factorization), so that a member's iterates never depend on the rest of its batch. With Q, A
+  // and G shared by the batch both are the same for every member, and are made once per solve.
+  const cached = ws.rangeBuilt[k] === 1;
+  const owner = ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0 ? SHARED_RANGE : k;
   const all = m + dense;
   const r = m + kept;
   const factorCost = (n * n * n) / 6;
@@ -389,7 +393,8 @@ function useFactorOfQ(
   }
   ws.rangeTight[k] = ws.schurCount[k] > 0 ? 1 : 0;
   const { rangeY, L, A, G } = ws;
-  if (!cached) {
+  ws.rangeBuilt[k] = 1;
+  if (ws.rangeOf[0] !== owner) {
     // rangeY = [A; dense rows of G] L⁻ᵀ and rangeGram = rangeY rangeYᵀ (lower triangle)
     copyWithinArena(ws, A, k * ws.stride.A, rangeY, 0, m * n);
     const gOff = k * ws.stride.G;
@@ -398,7 +403,7 @@ function useFactorOfQ(
     }
     kernels.solveLowerRows(L, k * n * n, n, rangeY, 0, all);
     kernels.syrk(rangeY, 0, all, n, ws.rangeGram, 0);
-    ws.rangeOf[0] = k;
+    ws.rangeOf[0] = owner;
   }
   // the Schur block: A's rows, then the kept rows in order (rows m + keptRows[u] of rangeY)
   for (let u = 0; u < kept; u++) {
@@ -442,6 +447,23 @@ function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOf
 
 /** L (member k) ← Cholesky factor of Q + diag(reg); false when a pivot is small (see above). */
 function factorQ(ws: Workspace, k: number, globalRegularization: number): boolean {
+  const { n, L } = ws;
+  const lOff = k * n * n;
+  // Q shared by the batch: factored for the first member that asks, copied for the others
+  if (ws.stride.Q === 0 && ws.qFactorState[0] !== 0) {
+    if (ws.qFactorState[0] === 1) copyWithinArena(ws, ws.qFactor, 0, L, lOff, n * n);
+    return ws.qFactorState[0] === 1;
+  }
+  const factored = factorQInto(ws, k, globalRegularization);
+  if (ws.stride.Q === 0) {
+    ws.qFactorState[0] = factored ? 1 : -1;
+    if (factored) copyWithinArena(ws, L, lOff, ws.qFactor, 0, n * n);
+  }
+  return factored;
+}
+
+/** L (member k's) ← the factor of Q + diag(reg); false where a pivot is too small. */
+function factorQInto(ws: Workspace, k: number, globalRegularization: number): boolean {
   const { kernels, n, Q, L } = ws;
   const qOff = k * ws.stride.Q;
   const regularization = (j: number) => columnRegularization(Q, qOff, n, globalRegularization, j);
@@ -522,6 +544,8 @@ function chooseMovedRows(ws: Workspace, k: number, splitWeight: number, grouped:
 }
 
 /** Where member k's Y and S are (Workspace.schurPlace): its own buffers, or scratch. */
+/** rangeOf[0] when the range-space cache serves every member (Q, A and G shared). */
+const SHARED_RANGE = -2;
 const SCHUR_OWN = 0;
 const SCHUR_RANGE_CACHE = 1;
 const SCHUR_SCRATCH = 2;

@@ -185,13 +185,23 @@ export interface Workspace {
   /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
   readonly inverseDiagonal: Float64Array;
   /**
-   * The range-space form's cache of member rangeOf[0] (−1: none yet; kkt.ts, useFactorOfQ):
-   * [A; dense rows of G] L⁻ᵀ with L Q's factor ((m+p)×n), and its Gram matrix (lower triangle,
-   * (m + dense)² at stride m + dense). One for the batch: members are solved one after another.
+   * The range-space form's cache of member rangeOf[0] (−1: none yet; −2: every member, where Q,
+   * A and G are shared by the batch; kkt.ts, useFactorOfQ): [A; dense rows of G] L⁻ᵀ with L Q's
+   * factor ((m+p)×n), and its Gram matrix (lower triangle, (m + dense)² at stride m + dense). One
+   * for the batch: members are solved one after another.
    */
   readonly rangeY: Float64Array;
   readonly rangeGram: Float64Array;
   readonly rangeOf: Int32Array;
+  /** Per member: whether it has taken the range-space form in this solve (its cost counts so). */
+  readonly rangeBuilt: Uint8Array;
+  /**
+   * Where Q is shared by the batch: its factor (as factorQ leaves it in L, n×n) once computed for
+   * the first member that needs it, and its state (0: not yet, 1: in qFactor, −1: refused); every
+   * other member copies it instead of factoring the same matrix again.
+   */
+  readonly qFactor: Float64Array;
+  readonly qFactorState: Int8Array;
   /**
    * Per member, where the Y and S of its current factorization are (kkt.ts): 0 its own rows of Y
    * and S (the factorization at a solution, which the backward pass reads), 1 rangeY and
@@ -332,6 +342,7 @@ function bufferSizes(problem: QPBatch) {
     S: batch * (m + p) * (m + p),
     rangeY: (m + p) * n,
     rangeGram: (m + p) * (m + p),
+    qFactor: problem.Q.shared ? n * n : 0,
     scratchY: (m + p) * n,
     scratchS: (m + p) * (m + p),
     yG: batch * p,
@@ -465,6 +476,8 @@ export function createWorkspace(
     diagonalL: new Uint8Array(batch),
     factorOfQRefused: new Uint8Array(batch),
     rangeOf: Int32Array.of(-1),
+    qFactorState: new Int8Array(1),
+    rangeBuilt: new Uint8Array(batch),
     schurPlace: new Uint8Array(batch),
     rangeTight: new Uint8Array(batch),
     qSparse: structure ? compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n) : null,
