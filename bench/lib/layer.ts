@@ -23,8 +23,8 @@ subject to
 
 export interface LayerPath {
   compile(n: number, p: number): Layer;
-  /** compiles any program of the language */
-  compileText(source: string): Layer;
+  /** compiles any program of the language, `dims` overriding its sizes */
+  compileText(source: string, dims?: Record<string, number>): Layer;
   close(): Promise<void>;
 }
 
@@ -33,7 +33,7 @@ export async function loadLayerPath(): Promise<LayerPath | string> {
     const optnet = await import("../../src/index.js");
     return {
       compile: (n, p) => optnet.compile(benchmarkProgram, { dims: { n, p } }),
-      compileText: (source) => optnet.compile(source),
+      compileText: (source, dims) => optnet.compile(source, dims ? { dims } : {}),
       close: () => optnet.closeWorkers(),
     };
   } catch (error) {
