@@ -28,6 +28,11 @@
  * plus a few rows, Q's factor (computed once per member) takes K's place and every kept row joins
  * the Schur block (useFactorOfQ).
  *
+ * Where Q is diagonal and every row of G a unit row (bounds, as in the Sudoku layer), K itself
+ * is diagonal: only L's diagonal is formed, and the Schur block's rows are scaled copies of A's.
+ * Where Q, A and G are shared by the batch, Q's factor and the range-space cache are made once
+ * per solve and serve every member.
+ *
  * Where Q, A and G leave auxiliary columns (the t of epigraphs) a diagonal block of K, L is the
  * factor of K with those columns eliminated in closed form (elimination.ts, ws.elimActive): an
  * nz×nz Cholesky instead of n×n, and the same Schur block and refinement around it.
@@ -172,9 +177,8 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   // in the Sudoku layer): O(n) instead of a Cholesky and n² per Schur row, the same numbers
   const diagonal = !factored && kept === 0 && ws.qDiagonal[0] === 1;
   ws.diagonalL[k] = diagonal ? 1 : 0;
-  if (diagonal) {
-    // nothing to scale
-  } else if (!factored && kept < dense) {
+  const formsK = !factored && !diagonal;
+  if (formsK && kept < dense) {
     const { keptRows } = ws;
     for (let j = 0; j < n; j++) {
       const from = j * dense;
@@ -184,9 +188,9 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
         X[to + u] = sqrtW[pOff + t] * Gt[from + t];
       }
     }
-  } else if (!factored && kernels.scaleColumns)
+  } else if (formsK && kernels.scaleColumns)
     kernels.scaleColumns(Gt, 0, n, dense, sqrtW, pOff, X, xOff);
-  else if (!factored) {
+  else if (formsK) {
     for (let j = 0; j < n; j++) {
       const from = j * dense;
       const to = xOff + j * dense;
@@ -280,11 +284,6 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   return factored;
 }
 
-/**
- * Column j's static regularization of K: relative to Q_jj, the global size where Q_jj is 0 (see
- * the Cholesky loop of factorReducedKkt). A module function: a closure made per factorization
- * costs ~5% of the solve at n = 10.
- */
 /** K's global regularization: relative to Q's largest diagonal entry (at least 1). */
 function kRegularizationScale(Q: Float64Array, qOff: number, n: number): number {
   let maxDiagQ = 0;
@@ -292,6 +291,11 @@ function kRegularizationScale(Q: Float64Array, qOff: number, n: number): number 
   return BASE_REGULARIZATION_K * Math.max(1, maxDiagQ);
 }
 
+/**
+ * Column j's static regularization of K: relative to Q_jj, the global size where Q_jj is 0 (see
+ * the Cholesky loop of factorReducedKkt). A module function: a closure made per factorization
+ * costs ~5% of the solve at n = 10.
+ */
 function columnRegularization(
   Q: Float64Array,
   qOff: number,
@@ -543,9 +547,10 @@ function chooseMovedRows(ws: Workspace, k: number, splitWeight: number, grouped:
   ws.schurCount[k] = moved;
 }
 
-/** Where member k's Y and S are (Workspace.schurPlace): its own buffers, or scratch. */
 /** rangeOf[0] when the range-space cache serves every member (Q, A and G shared). */
 const SHARED_RANGE = -2;
+
+/** Where member k's Y and S are (Workspace.schurPlace): its own buffers, or scratch. */
 const SCHUR_OWN = 0;
 const SCHUR_RANGE_CACHE = 1;
 const SCHUR_SCRATCH = 2;
@@ -601,8 +606,9 @@ function solveRegularized(ws: Workspace, k: number, rows: number): void {
 /**
  * K + diag(reg) of member k when it is diagonal (factorReducedKkt): L's diagonal only, the
  * square roots of K's entries, which is what the Cholesky kernel would compute there (its dot
- * products over zeros add nothing), and so do the triangular solves. The regularization is the first attempt's per column
- * (`retryRegularization` < 0) or a retry's global one. False where a pivot is not positive.
+ * products over zeros add nothing), and the triangular solves then divide by it. The
+ * regularization is the first attempt's per column (`retryRegularization` < 0) or a retry's
+ * global one. False where a pivot is not positive.
  */
 function factorDiagonalK(
   ws: Workspace,
