@@ -750,3 +750,196 @@ export function gemvPair(
     axpy(out, v0, r0, cols);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The iteration of a small dense member (src/solver/small-member.ts): residuals, factorization
+// and Newton direction each in one call, so that a member of n ~ 10 does not pay a JS-to-wasm
+// call and a short loop's set-up per vector operation. G is p×n with every row dense, Gt its
+// transpose (n×p), m = 0. The member's arrays are named once, by byte address, in a block of f64
+// (SMALL_* below: a call with a few arguments costs less than one with twenty).
+
+const SMALL_N: i32 = 0;
+const SMALL_P: i32 = 1;
+const SMALL_Q: i32 = 2;
+const SMALL_QV: i32 = 3;
+const SMALL_G: i32 = 4;
+const SMALL_GT: i32 = 5;
+const SMALL_H: i32 = 6;
+const SMALL_Z: i32 = 7;
+const SMALL_S: i32 = 8;
+const SMALL_LAM: i32 = 9;
+const SMALL_RD: i32 = 10;
+const SMALL_RI: i32 = 11;
+const SMALL_CS: i32 = 12;
+const SMALL_TN: i32 = 13;
+const SMALL_TP: i32 = 14;
+const SMALL_OUT: i32 = 15;
+const SMALL_W: i32 = 16;
+const SMALL_WK: i32 = 17;
+const SMALL_REG: i32 = 18;
+const SMALL_X: i32 = 19;
+const SMALL_L: i32 = 20;
+const SMALL_DSAFF: i32 = 21;
+const SMALL_DLAMAFF: i32 = 22;
+const SMALL_DZ: i32 = 23;
+const SMALL_DS: i32 = 24;
+const SMALL_DLAM: i32 = 25;
+
+@inline
+function slot(block: usize, index: i32): usize {
+  return <usize>load<f64>(at(block, index));
+}
+
+@inline
+function count(block: usize, index: i32): i32 {
+  return <i32>load<f64>(at(block, index));
+}
+
+/**
+ * rd = Qz + q + Gᵀlam, ri = Gz + s − h and cs_j = max(|(Qz)_j|, |q_j|, |(Gᵀlam)_j|) as
+ * pdipm.ts's computeResiduals; out[0..5] = objective z'(Qz/2 + q), max|ri|, the inequality scale
+ * max(|Gz|, |s|, |h|), s'lam, max_j |rd_j|/(1 + cs_j) and max_j |rd_j|/cs_j (0 where rd_j is).
+ * tn (n) and tp (p) are scratch.
+ */
+export function smallResiduals(block: usize): void {
+  const n = count(block, SMALL_N);
+  const p = count(block, SMALL_P);
+  const q = slot(block, SMALL_Q);
+  const qv = slot(block, SMALL_QV);
+  const z = slot(block, SMALL_Z);
+  const s = slot(block, SMALL_S);
+  const lam = slot(block, SMALL_LAM);
+  const h = slot(block, SMALL_H);
+  const rd = slot(block, SMALL_RD);
+  const ri = slot(block, SMALL_RI);
+  const cs = slot(block, SMALL_CS);
+  const tn = slot(block, SMALL_TN);
+  const out = slot(block, SMALL_OUT);
+  const rowN = <usize>n << 3;
+  let objective = 0.0;
+  for (let i = 0; i < n; i++) {
+    const qz = dot(q + <usize>i * rowN, z, n);
+    const qi = load<f64>(at(qv, i));
+    objective += load<f64>(at(z, i)) * (0.5 * qz + qi);
+    store<f64>(at(cs, i), Math.max(Math.abs(qz), Math.abs(qi)));
+    store<f64>(at(rd, i), qz + qi);
+  }
+  // ri = Gz, tn = Gᵀlam (tp a copy of lam) in one pass over G
+  gemvPair(slot(block, SMALL_G), p, n, z, ri, 0, 0, lam, slot(block, SMALL_TP), 0, tn);
+  for (let j = 0; j < n; j++) {
+    const t = load<f64>(at(tn, j));
+    store<f64>(at(cs, j), Math.max(load<f64>(at(cs, j)), Math.abs(t)));
+    store<f64>(at(rd, j), load<f64>(at(rd, j)) + t);
+  }
+  let inNorm = 0.0;
+  let inScale = 0.0;
+  let complementarity = 0.0;
+  for (let i = 0; i < p; i++) {
+    const gz = load<f64>(at(ri, i));
+    const si = load<f64>(at(s, i));
+    const hi = load<f64>(at(h, i));
+    inScale = Math.max(inScale, Math.max(Math.abs(gz), Math.max(Math.abs(si), Math.abs(hi))));
+    const r = gz + si - hi;
+    store<f64>(at(ri, i), r);
+    inNorm = Math.max(inNorm, Math.abs(r));
+    complementarity += si * load<f64>(at(lam, i));
+  }
+  let dual = 0.0;
+  let scaleFree = 0.0;
+  for (let j = 0; j < n; j++) {
+    const r = Math.abs(load<f64>(at(rd, j)));
+    const c = load<f64>(at(cs, j));
+    dual = Math.max(dual, r / (1 + c));
+    if (r != 0) scaleFree = Math.max(scaleFree, r / c);
+  }
+  store<f64>(at(out, 0), objective);
+  store<f64>(at(out, 1), inNorm);
+  store<f64>(at(out, 2), inScale);
+  store<f64>(at(out, 3), complementarity);
+  store<f64>(at(out, 4), dual);
+  store<f64>(at(out, 5), scaleFree);
+}
+
+/**
+ * w = wK = lam/s and the Cholesky factor L of Q + Gᵀ diag(w) G + diag(reg) (x: n×p scratch).
+ * Returns 1, or 0 where a pivot is not positive, or −1 (L untouched) where a weight exceeds
+ * `split`: the general factorization takes those (the Schur block, the retries).
+ */
+export function smallFactor(block: usize, split: f64): i32 {
+  const n = count(block, SMALL_N);
+  const p = count(block, SMALL_P);
+  const s = slot(block, SMALL_S);
+  const lam = slot(block, SMALL_LAM);
+  const w = slot(block, SMALL_W);
+  const wk = slot(block, SMALL_WK);
+  for (let i = 0; i < p; i++) {
+    const wi = load<f64>(at(lam, i)) / load<f64>(at(s, i));
+    if (!(wi <= split)) return -1;
+    store<f64>(at(w, i), wi);
+    store<f64>(at(wk, i), wi);
+  }
+  const q = slot(block, SMALL_Q);
+  const gt = slot(block, SMALL_GT);
+  const reg = slot(block, SMALL_REG);
+  const x = slot(block, SMALL_X);
+  const l = slot(block, SMALL_L);
+  const rowN = <usize>n << 3;
+  const rowP = <usize>p << 3;
+  // x_j = w∘(column j of G): K_ij's sum over the rows is then a dot product of two rows
+  for (let j = 0; j < n; j++) {
+    const gj = gt + <usize>j * rowP;
+    const xj = x + <usize>j * rowP;
+    for (let r = 0; r < p; r++) store<f64>(at(xj, r), load<f64>(at(gj, r)) * load<f64>(at(w, r)));
+  }
+  for (let i = 0; i < n; i++) {
+    const gi = gt + <usize>i * rowP;
+    const li = l + <usize>i * rowN;
+    const qi = q + <usize>i * rowN;
+    for (let j = 0; j <= i; j++) {
+      store<f64>(at(li, j), load<f64>(at(qi, j)) + dot(gi, x + <usize>j * rowP, p));
+    }
+    store<f64>(at(li, i), load<f64>(at(li, i)) + load<f64>(at(reg, i)));
+  }
+  return cholesky(l, n);
+}
+
+/**
+ * The Newton direction of pdipm.ts's newtonDirection for a member factored by smallFactor:
+ * tp = w∘ri − (lam + (second − target)/s) with second = dsAff∘dlamAff when `corrected`,
+ * dz = −(L Lᵀ)⁻¹(rd + Gᵀtp), ds = −G dz − ri, dlam = w∘(G dz) + tp.
+ */
+export function smallDirection(block: usize, target: f64, corrected: i32): void {
+  const n = count(block, SMALL_N);
+  const p = count(block, SMALL_P);
+  const g = slot(block, SMALL_G);
+  const l = slot(block, SMALL_L);
+  const s = slot(block, SMALL_S);
+  const lam = slot(block, SMALL_LAM);
+  const w = slot(block, SMALL_W);
+  const rd = slot(block, SMALL_RD);
+  const ri = slot(block, SMALL_RI);
+  const dsAff = slot(block, SMALL_DSAFF);
+  const dlamAff = slot(block, SMALL_DLAMAFF);
+  const tp = slot(block, SMALL_TP);
+  const dz = slot(block, SMALL_DZ);
+  const ds = slot(block, SMALL_DS);
+  const dlam = slot(block, SMALL_DLAM);
+  for (let i = 0; i < p; i++) {
+    const second = corrected != 0 ? load<f64>(at(dsAff, i)) * load<f64>(at(dlamAff, i)) : 0.0;
+    const over = load<f64>(at(lam, i)) + (second - target) / load<f64>(at(s, i));
+    store<f64>(at(tp, i), load<f64>(at(w, i)) * load<f64>(at(ri, i)) - over);
+  }
+  for (let j = 0; j < n; j++) store<f64>(at(dz, j), -load<f64>(at(rd, j)));
+  const rowN = <usize>n << 3;
+  for (let i = 0; i < p; i++) {
+    const t = load<f64>(at(tp, i));
+    if (t != 0) axpy(dz, -t, g + <usize>i * rowN, n);
+  }
+  solveLower(l, n, dz);
+  solveLowerTransposed(l, n, dz);
+  for (let i = 0; i < p; i++) {
+    const gx = dot(g + <usize>i * rowN, dz, n);
+    store<f64>(at(ds, i), -gx - load<f64>(at(ri, i)));
+    store<f64>(at(dlam, i), load<f64>(at(w, i)) * gx + load<f64>(at(tp, i)));
+  }
+}

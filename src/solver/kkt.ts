@@ -292,6 +292,18 @@ function kRegularizationScale(Q: Float64Array, qOff: number, n: number): number 
 }
 
 /**
+ * Every column's static regularization of member k's K at a first attempt (factorReducedKkt),
+ * into out[0..n); returns the global size, as a factorization records it in ws.regK.
+ */
+export function firstRegularization(ws: Workspace, k: number, out: Float64Array): number {
+  const { n, Q } = ws;
+  const qOff = k * ws.stride.Q;
+  const globalRegularization = kRegularizationScale(Q, qOff, n);
+  for (let j = 0; j < n; j++) out[j] = columnRegularization(Q, qOff, n, globalRegularization, j);
+  return globalRegularization;
+}
+
+/**
  * Column j's static regularization of K: relative to Q_jj, the global size where Q_jj is 0 (see
  * the Cholesky loop of factorReducedKkt). A module function: a closure made per factorization
  * costs ~5% of the solve at n = 10.

@@ -21,6 +21,7 @@ import { chooseKernels } from "./choose-kernels.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
 import { findEliminableColumns } from "./elimination.js";
+import { iterateSmallMember, smallMemberEngine, startSmallMember } from "./small-member.js";
 import {
   multiplyGPair,
   multiplyGTransposed,
@@ -75,6 +76,11 @@ export function solveBatch(
   // without structure, stated bound rows are rows of G like the others (G's data holds them)
   const solved = structure ? problem : { ...problem, structure: undefined };
   const length = workspaceLength(solved);
+  // Small dense members iterate in WebAssembly (small-member.ts) unless kernels are chosen
+  const small =
+    kernels === undefined && options.kernels === undefined && structure
+      ? smallMemberEngine(solved)
+      : null;
   const ws = createWorkspace(
     solved,
     chooseKernels(kernels ?? options.kernels, n, length),
@@ -105,8 +111,14 @@ export function solveBatch(
       discardPoint(ws, k, measures);
       continue;
     }
+    const smallMember = small !== null && startSmallMember(small, ws, k) ? small : null;
     for (let iter = 0; ; iter++) {
-      const outcome = iterate(ws, k, eps, iter === maxIter, measures);
+      const last = iter === maxIter;
+      const fast =
+        smallMember !== null && !last
+          ? iterateSmallMember(smallMember, ws, k, eps, measures)
+          : "general";
+      const outcome = fast !== "general" ? fast : iterate(ws, k, eps, last, measures);
       if (outcome !== "continue") {
         status[k] = outcome;
         break;

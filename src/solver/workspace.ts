@@ -184,6 +184,7 @@ export interface Workspace {
   readonly diagonalL: Uint8Array;
   /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
   readonly inverseDiagonal: Float64Array;
+
   /**
    * The range-space form's cache of member rangeOf[0] (−1: none yet; −2: every member, where Q,
    * A and G are shared by the batch; kkt.ts, useFactorOfQ): [A; dense rows of G] L⁻ᵀ with L Q's

@@ -2,6 +2,7 @@ export {
   createWasmKernels,
   createWasmKernelsSync,
   type WasmDenseKernels,
+  type SmallMemberExports,
   type WasmKernelOptions,
 } from "./wasm-kernels.js";
 export { loadKernelModule, loadKernelModuleSync, type KernelVariant } from "./load-module.js";

@@ -55,9 +55,21 @@ export interface WasmDenseKernels extends DenseKernels {
   reserve(length: number): void;
   /** Frees every buffer `alloc` handed out: their views (and what reads them) must not be used. */
   reset(): void;
+  /** The small-member iteration's functions (src/solver/small-member.ts), on byte addresses. */
+  readonly smallMember: SmallMemberExports;
 }
 
-interface KernelExports {
+/**
+ * asm/kernels.ts's small-member functions. `block` is the byte address of a block of f64 naming
+ * the member's arrays by byte address (SMALL_BLOCK in src/solver/small-member.ts).
+ */
+export interface SmallMemberExports {
+  smallResiduals(block: number): void;
+  smallFactor(block: number, split: number): number;
+  smallDirection(block: number, target: number, corrected: number): void;
+}
+
+interface KernelExports extends SmallMemberExports {
   heapBase(): number;
   syrkWeighted(g: number, p: number, n: number, w: number, out: number): void;
   syrk(x: number, k: number, n: number, out: number): void;
@@ -112,6 +124,7 @@ function alignUp(value: number, alignment: number): number {
 class WasmKernels implements WasmDenseKernels {
   readonly name = "wasm-simd";
   private readonly exports: KernelExports;
+  readonly smallMember: SmallMemberExports;
   private readonly heapStart: number;
   private top: number;
   /**
@@ -132,6 +145,7 @@ class WasmKernels implements WasmDenseKernels {
     memoryIsFresh: boolean,
   ) {
     this.exports = instance.exports as unknown as KernelExports;
+    this.smallMember = this.exports;
     this.heapStart = alignUp(heapStart ?? this.exports.heapBase(), ALLOC_ALIGN);
     this.top = this.heapStart;
     this.zeroFrom = memoryIsFresh ? this.heapStart : Infinity;

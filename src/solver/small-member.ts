@@ -1,0 +1,248 @@
+/**
+ * The interior point iteration of pdipm.ts for a small dense member (the paper's n = p = 10
+ * problems), its residuals, factorization and Newton directions each one WebAssembly call
+ * (asm/kernels.ts): at n = 10 an iteration is ~2,000 multiply-adds, and the general iteration
+ * spends as long again in the set-up of short loops and kernel calls.
+ *
+ * It takes the common case and hands the others to the general iteration before it has changed
+ * the iterate: the measures near the end (where the exact dual residual and the unsettled pairs
+ * decide, and a member that stops is factored for the backward pass), a weight above the split
+ * weight (the Schur block), a failed pivot (the retries), a certificate of infeasibility or
+ * unboundedness, and anything not finite. So statuses, stopping and the backward pass are the
+ * general ones, and the iterates the same up to rounding (sums in another order).
+ */
+import { isPrimalInfeasible, isRecessionDirection } from "./certificates.js";
+import { FORWARD_SPLIT_WEIGHT, firstRegularization } from "./kkt.js";
+import {
+  relativeTo,
+  STEP_TO_BOUNDARY,
+  stepFraction,
+  stepToBoundary,
+  takeStep,
+  type Measures,
+} from "./steps.js";
+import type { QPBatch } from "./types.js";
+import { createWasmKernelsSync, type WasmDenseKernels } from "./wasm/index.js";
+import type { Workspace } from "./workspace.js";
+
+/** Up to this many variables (from 16 on the WebAssembly kernels take the general path). */
+export const SMALL_MEMBER_MAX_VARIABLES = 15;
+
+/**
+ * One member's arrays in WebAssembly memory, named in an address block (the SMALL_* indices of
+ * asm/kernels.ts). One per thread, reused by every solve: the member's data is copied in when it
+ * starts, its iterate at each iteration and the directions back out, a few dozen numbers against
+ * the cost of a fresh module instance (whose calls start on V8's slow generic wrapper) per solve.
+ */
+interface SmallMemberEngine {
+  kernels: WasmDenseKernels;
+  n: number;
+  p: number;
+  /** Views of the engine's arrays, by the names of the block's slots. */
+  arrays: Record<(typeof SLOTS)[number], Float64Array>;
+  block: number;
+}
+
+/** The block's slots after n and p, in order, with their lengths. */
+const SLOTS = [
+  "Q",
+  "q",
+  "G",
+  "Gt",
+  "h",
+  "z",
+  "s",
+  "lam",
+  "rd",
+  "ri",
+  "cs",
+  "tn",
+  "tp",
+  "out",
+  "w",
+  "wK",
+  "reg",
+  "X",
+  "L",
+  "dsAff",
+  "dlamAff",
+  "dz",
+  "ds",
+  "dlam",
+] as const;
+
+function slotLength(slot: (typeof SLOTS)[number], n: number, p: number): number {
+  switch (slot) {
+    case "Q":
+    case "L":
+      return n * n;
+    case "G":
+    case "Gt":
+    case "X":
+      return n * p;
+    case "q":
+    case "z":
+    case "rd":
+    case "cs":
+    case "tn":
+    case "reg":
+    case "dz":
+      return n;
+    case "out":
+      return 6;
+    default:
+      return p;
+  }
+}
+
+let engine: SmallMemberEngine | null | undefined;
+/** Iterations this thread took through the small-member path: what tests read to see it used. */
+let iterationsTaken = 0;
+
+export function smallMemberIterations(): number {
+  return iterationsTaken;
+}
+
+/**
+ * The engine for a solve of `problem` when its members may take the small-member iteration
+ * (at most SMALL_MEMBER_MAX_VARIABLES columns, inequalities only, no bound rows), else null
+ * (also where WebAssembly is missing).
+ */
+export function smallMemberEngine(problem: QPBatch): SmallMemberEngine | null {
+  const { n, m, p } = problem;
+  const bounds = problem.structure?.boundRows?.row.length ?? 0;
+  if (n > SMALL_MEMBER_MAX_VARIABLES || m > 0 || p === 0 || bounds > 0) return null;
+  if (engine === null) return null;
+  if (engine === undefined) {
+    try {
+      engine = {
+        kernels: createWasmKernelsSync({ shared: false }),
+        n: 0,
+        p: 0,
+        arrays: {} as SmallMemberEngine["arrays"],
+        block: 0,
+      };
+    } catch {
+      engine = null;
+      return null;
+    }
+  }
+  if (engine.n !== n || engine.p !== p) {
+    const { kernels } = engine;
+    kernels.reset();
+    const lengths = SLOTS.map((slot) => slotLength(slot, n, p));
+    kernels.reserve(lengths.reduce((a, b) => a + b, 0) + 2 + SLOTS.length + 8 * SLOTS.length);
+    const arrays = {} as SmallMemberEngine["arrays"];
+    SLOTS.forEach((slot, i) => (arrays[slot] = kernels.alloc(lengths[i])));
+    const block = kernels.alloc(2 + SLOTS.length);
+    block[0] = n;
+    block[1] = p;
+    SLOTS.forEach((slot, i) => (block[2 + i] = arrays[slot].byteOffset));
+    Object.assign(engine, { n, p, arrays, block: block.byteOffset });
+  }
+  return engine;
+}
+
+/**
+ * Whether member k can take the small-member iteration (every row of G dense, nothing
+ * eliminated); if so, its data is copied into the engine.
+ */
+export function startSmallMember(engine: SmallMemberEngine, ws: Workspace, k: number): boolean {
+  if (ws.denseCount[0] !== ws.p || ws.elimCount[k] !== 0 || ws.chain.found[k] !== 0) return false;
+  const { n, p, stride } = ws;
+  const { arrays } = engine;
+  arrays.Q.set(ws.Q.subarray(k * stride.Q, k * stride.Q + n * n));
+  arrays.q.set(ws.q.subarray(k * stride.q, k * stride.q + n));
+  arrays.G.set(ws.G.subarray(k * stride.G, k * stride.G + p * n));
+  arrays.Gt.set(ws.Gt.subarray(0, n * p));
+  arrays.h.set(ws.h.subarray(k * stride.h, k * stride.h + p));
+  return true;
+}
+
+/** dst[0..len) ← src[from..from + len) */
+function copyIn(src: Float64Array, from: number, dst: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) dst[i] = src[from + i];
+}
+
+/** dst[to..to + len) ← src[0..len) */
+function copyOut(src: Float64Array, dst: Float64Array, to: number, len: number): void {
+  for (let i = 0; i < len; i++) dst[to + i] = src[i];
+}
+
+/**
+ * One iteration of member k (started by startSmallMember), or "general" where the general
+ * iteration must take this one: the iterate is then unchanged.
+ */
+export function iterateSmallMember(
+  engine: SmallMemberEngine,
+  ws: Workspace,
+  k: number,
+  eps: number,
+  measures: Measures,
+): "continue" | "numerical_error" | "general" {
+  const { n, p } = ws;
+  const nOff = k * n;
+  const pOff = k * p;
+  const { arrays, block } = engine;
+  const small = engine.kernels.smallMember;
+  copyIn(ws.z, nOff, arrays.z, n);
+  copyIn(ws.s, pOff, arrays.s, p);
+  copyIn(ws.lam, pOff, arrays.lam, p);
+  small.smallResiduals(block);
+  const out = arrays.out;
+  const objective = out[0];
+  const inNorm = out[1];
+  const inScale = out[2];
+  const complementarity = out[3];
+  const dual = out[4];
+  const scaleFree = out[5];
+  const primal = inNorm / (1 + inScale);
+  const totalGap = complementarity / (1 + Math.abs(objective));
+  // the exact measures decide from here (pdipm.ts's computeResiduals), and a non-finite one ends
+  if (!Number.isFinite(totalGap + primal + dual) || (primal <= eps && totalGap <= eps)) {
+    return "general";
+  }
+  measures.primalResidual[k] = primal;
+  measures.dualResidual[k] = dual;
+  measures.gap[k] = totalGap;
+  const measured = Math.max(primal, dual, totalGap);
+  measures.progress[k] =
+    measured < 1 - STEP_TO_BOUNDARY
+      ? Math.max(
+          measured,
+          relativeTo(inNorm, inScale),
+          relativeTo(complementarity, Math.abs(objective)),
+          scaleFree,
+        )
+      : measured;
+  const mu = complementarity / p;
+  if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "general";
+
+  firstRegularization(ws, k, arrays.reg);
+  if (small.smallFactor(block, FORWARD_SPLIT_WEIGHT) !== 1) return "general";
+
+  // Predictor, then Mehrotra's corrector (as pdipm.ts's iterate)
+  const { s, lam, ds, dlam } = ws;
+  small.smallDirection(block, 0, 0);
+  arrays.dsAff.set(arrays.ds);
+  arrays.dlamAff.set(arrays.dlam);
+  copyOut(arrays.ds, ds, pOff, p);
+  copyOut(arrays.dlam, dlam, pOff, p);
+  const alphaAff = stepToBoundary(ws, k, 1);
+  let muAff = 0;
+  for (let i = pOff; i < pOff + p; i++) {
+    muAff += (s[i] + alphaAff * ds[i]) * (lam[i] + alphaAff * dlam[i]);
+  }
+  muAff /= p;
+  const ratio = muAff / mu;
+  const sigma = mu > 0 ? Math.min(1, Math.max(0, ratio * ratio * ratio)) : 0;
+  small.smallDirection(block, sigma * mu, 1);
+  copyOut(arrays.dz, ws.dz, nOff, n);
+  copyOut(arrays.ds, ds, pOff, p);
+  copyOut(arrays.dlam, dlam, pOff, p);
+  if (isRecessionDirection(ws, k, ws.dz, nOff)) return "general";
+  if (isPrimalInfeasible(ws, k, ws.dnu, dlam)) return "general";
+  const eta = stepFraction(measures.progress[k]);
+  iterationsTaken++;
+  return takeStep(ws, k, Math.min(1, eta * stepToBoundary(ws, k, 1 / eta)));
+}
