@@ -91,19 +91,24 @@ export function settingUnits(s: Setting, oursPaths: number): number {
 const referenceWarmups = (s: Setting) => (s.n >= 500 ? 0 : 1);
 const warmupRuns = (_s: Setting) => 1;
 /**
- * Each method warms up for at least this long (at most WARMUP_MAX_RUNS runs; ours and the Layer
- * on the whole batch, beyond their one counted warm-up run; highs and quadprog on one problem): at
- * n = 10 the TypeScript kernels, unused by the larger settings before it, take about six batches
- * on each thread to be compiled (45 ms falling to a steady 2.8 ms), which one warm-up run left
- * inside the timed repetitions.
+ * Each method warms up (ours and the Layer on the whole batch, beyond their one counted warm-up
+ * run; highs and quadprog on one problem) for at least WARMUP_MIN_MS and WARMUP_MIN_RUNS runs,
+ * within WARMUP_MAX_MS and WARMUP_MAX_RUNS. At n = 10 the first batches take 10–25× a steady one
+ * (the worker threads start, and the TypeScript kernels, unused by the larger settings before,
+ * are compiled on each thread): one warm-up run, or 300 ms, left that inside the timed
+ * repetitions. At n = 500 one run passes WARMUP_MAX_MS.
  */
-const WARMUP_MS = 300;
-const WARMUP_MAX_RUNS = 30;
+const WARMUP_MIN_MS = 1000;
+const WARMUP_MIN_RUNS = 20;
+const WARMUP_MAX_MS = 3000;
+const WARMUP_MAX_RUNS = 100;
 
-/** Runs `call` (untimed) until it has run WARMUP_MS in all or WARMUP_MAX_RUNS times. */
+/** Runs `call` (untimed) as the warm-up limits above say. */
 function warmUp(call: () => void): void {
   const start = performance.now();
-  for (let runs = 0; runs < WARMUP_MAX_RUNS && performance.now() - start < WARMUP_MS; runs++) {
+  for (let runs = 0; runs < WARMUP_MAX_RUNS; runs++) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= WARMUP_MAX_MS || (elapsed >= WARMUP_MIN_MS && runs >= WARMUP_MIN_RUNS)) break;
     call();
   }
 }
