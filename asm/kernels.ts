@@ -775,7 +775,7 @@ const SMALL_TN: i32 = 13;
 const SMALL_TP: i32 = 14;
 const SMALL_OUT: i32 = 15;
 const SMALL_W: i32 = 16;
-const SMALL_WK: i32 = 17;
+const SMALL_SQRTW: i32 = 17;
 const SMALL_REG: i32 = 18;
 const SMALL_X: i32 = 19;
 const SMALL_L: i32 = 20;
@@ -861,7 +861,7 @@ export function smallResiduals(block: usize): void {
 }
 
 /**
- * w = wK = lam/s and the Cholesky factor L of Q + Gᵀ diag(w) G + diag(reg) (x: n×p scratch).
+ * w = lam/s and the Cholesky factor L of Q + Gᵀ diag(w) G + diag(reg) (x: n×p scratch).
  * Returns 1, or 0 where a pivot is not positive, or −1 (L untouched) where a weight exceeds
  * `split`: the general factorization takes those (the Schur block, the retries).
  */
@@ -871,34 +871,25 @@ export function smallFactor(block: usize, split: f64): i32 {
   const s = slot(block, SMALL_S);
   const lam = slot(block, SMALL_LAM);
   const w = slot(block, SMALL_W);
-  const wk = slot(block, SMALL_WK);
+  const sqrtW = slot(block, SMALL_SQRTW);
+  // √w, for X below
   for (let i = 0; i < p; i++) {
     const wi = load<f64>(at(lam, i)) / load<f64>(at(s, i));
     if (!(wi <= split)) return -1;
     store<f64>(at(w, i), wi);
-    store<f64>(at(wk, i), wi);
+    store<f64>(at(sqrtW, i), Math.sqrt(wi));
   }
-  const q = slot(block, SMALL_Q);
   const gt = slot(block, SMALL_GT);
   const reg = slot(block, SMALL_REG);
   const x = slot(block, SMALL_X);
   const l = slot(block, SMALL_L);
+  // X = (diag(√w) G)ᵀ, then L = X Xᵀ + Q in the register-blocked syrk, as factorReducedKkt does
+  scaleColumns(gt, n, p, sqrtW, x);
+  syrkPlus(x, n, p, slot(block, SMALL_Q), l);
   const rowN = <usize>n << 3;
-  const rowP = <usize>p << 3;
-  // x_j = w∘(column j of G): K_ij's sum over the rows is then a dot product of two rows
-  for (let j = 0; j < n; j++) {
-    const gj = gt + <usize>j * rowP;
-    const xj = x + <usize>j * rowP;
-    for (let r = 0; r < p; r++) store<f64>(at(xj, r), load<f64>(at(gj, r)) * load<f64>(at(w, r)));
-  }
   for (let i = 0; i < n; i++) {
-    const gi = gt + <usize>i * rowP;
-    const li = l + <usize>i * rowN;
-    const qi = q + <usize>i * rowN;
-    for (let j = 0; j <= i; j++) {
-      store<f64>(at(li, j), load<f64>(at(qi, j)) + dot(gi, x + <usize>j * rowP, p));
-    }
-    store<f64>(at(li, i), load<f64>(at(li, i)) + load<f64>(at(reg, i)));
+    const d = l + <usize>i * rowN + (<usize>i << 3);
+    store<f64>(d, load<f64>(d) + load<f64>(at(reg, i)));
   }
   return cholesky(l, n);
 }
@@ -942,4 +933,43 @@ export function smallDirection(block: usize, target: f64, corrected: i32): void 
     store<f64>(at(ds, i), -gx - load<f64>(at(ri, i)));
     store<f64>(at(dlam, i), load<f64>(at(w, i)) * gx + load<f64>(at(tp, i)));
   }
+}
+
+/**
+ * Mehrotra's predictor and corrector for a member factored by smallFactor, as pdipm.ts's iterate:
+ * the affine direction, its step to the boundary αaff (at most 1), μaff = (s + αaff ds)ᵀ(lam +
+ * αaff dlam)/p, σ = (μaff/μ)³ clamped to [0, 1], then the corrected direction for the target σμ
+ * (in dz, ds, dlam; the affine one stays in dsAff, dlamAff).
+ */
+export function smallDirections(block: usize, mu: f64): void {
+  const p = count(block, SMALL_P);
+  const s = slot(block, SMALL_S);
+  const lam = slot(block, SMALL_LAM);
+  const ds = slot(block, SMALL_DS);
+  const dlam = slot(block, SMALL_DLAM);
+  const dsAff = slot(block, SMALL_DSAFF);
+  const dlamAff = slot(block, SMALL_DLAMAFF);
+  smallDirection(block, 0, 0);
+  memory.copy(dsAff, ds, <usize>p << 3);
+  memory.copy(dlamAff, dlam, <usize>p << 3);
+  // largest α ≤ 1 with s + α ds ≥ 0 and lam + α dlam ≥ 0 (steps.ts's stepToBoundary)
+  let alpha = 1.0;
+  for (let i = 0; i < p; i++) {
+    const si = load<f64>(at(s, i));
+    const dsi = load<f64>(at(ds, i));
+    if (alpha * dsi < -si) alpha = -si / dsi;
+    const li = load<f64>(at(lam, i));
+    const dli = load<f64>(at(dlam, i));
+    if (alpha * dli < -li) alpha = -li / dli;
+  }
+  let muAff = 0.0;
+  for (let i = 0; i < p; i++) {
+    muAff +=
+      (load<f64>(at(s, i)) + alpha * load<f64>(at(ds, i))) *
+      (load<f64>(at(lam, i)) + alpha * load<f64>(at(dlam, i)));
+  }
+  muAff /= p;
+  const ratio = muAff / mu;
+  const sigma = mu > 0 ? Math.min(1, Math.max(0, ratio * ratio * ratio)) : 0.0;
+  smallDirection(block, sigma * mu, 1);
 }

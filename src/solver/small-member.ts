@@ -60,7 +60,7 @@ const SLOTS = [
   "tp",
   "out",
   "w",
-  "wK",
+  "sqrtW",
   "reg",
   "X",
   "L",
@@ -221,22 +221,9 @@ export function iterateSmallMember(
   firstRegularization(ws, k, arrays.reg);
   if (small.smallFactor(block, FORWARD_SPLIT_WEIGHT) !== 1) return "general";
 
-  // Predictor, then Mehrotra's corrector (as pdipm.ts's iterate)
-  const { s, lam, ds, dlam } = ws;
-  small.smallDirection(block, 0, 0);
-  arrays.dsAff.set(arrays.ds);
-  arrays.dlamAff.set(arrays.dlam);
-  copyOut(arrays.ds, ds, pOff, p);
-  copyOut(arrays.dlam, dlam, pOff, p);
-  const alphaAff = stepToBoundary(ws, k, 1);
-  let muAff = 0;
-  for (let i = pOff; i < pOff + p; i++) {
-    muAff += (s[i] + alphaAff * ds[i]) * (lam[i] + alphaAff * dlam[i]);
-  }
-  muAff /= p;
-  const ratio = muAff / mu;
-  const sigma = mu > 0 ? Math.min(1, Math.max(0, ratio * ratio * ratio)) : 0;
-  small.smallDirection(block, sigma * mu, 1);
+  // Predictor, then Mehrotra's corrector (as pdipm.ts's iterate), in one call
+  small.smallDirections(block, mu);
+  const { ds, dlam } = ws;
   copyOut(arrays.dz, ws.dz, nOff, n);
   copyOut(arrays.ds, ds, pOff, p);
   copyOut(arrays.dlam, dlam, pOff, p);

@@ -67,6 +67,7 @@ export interface SmallMemberExports {
   smallResiduals(block: number): void;
   smallFactor(block: number, split: number): number;
   smallDirection(block: number, target: number, corrected: number): void;
+  smallDirections(block: number, mu: number): void;
 }
 
 interface KernelExports extends SmallMemberExports {
