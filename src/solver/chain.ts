@@ -145,15 +145,11 @@ function orderPath(
 }
 
 /**
- * Factors member k's system with the weights w and static regularization `regularization(j)` on
+ * Factors member k's system with the weights w and static regularization `regularization[j]` on
  * each column's diagonal. Returns false (the dense path takes over) when a weight or a pivot is
  * not positive and finite.
  */
-export function factorChain(
-  ws: Workspace,
-  k: number,
-  regularization: (column: number) => number,
-): boolean {
+export function factorChain(ws: Workspace, k: number, regularization: Float64Array): boolean {
   const { n, p, Q, G, w, unitColumn, elimOrder, chain } = ws;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, position, node } = chain;
   const nt = ws.elimCount[k];
@@ -168,7 +164,7 @@ export function factorChain(
   for (let i = 0; i < nz; i++) {
     const column = order[oOff + i];
     position[column] = i;
-    excess[oOff + i] = Q[qOff + column * (n + 1)] + regularization(column);
+    excess[oOff + i] = Q[qOff + column * (n + 1)] + regularization[column];
   }
   for (let i = 0; i < p; i++) {
     const unit = unitColumn[i];
@@ -181,7 +177,7 @@ export function factorChain(
     const tColumn = elimOrder[oOff + nz + c];
     const edge = groupEdge[oOff + c];
     const lo = edge >= 0 ? order[oOff + edge] : -1;
-    const qt = Q[qOff + tColumn * (n + 1)] + regularization(tColumn);
+    const qt = Q[qOff + tColumn * (n + 1)] + regularization[tColumn];
     let sum = qt;
     let numerator = 0;
     for (let j = elimGroupStart[c]; j < elimGroupStart[c + 1]; j++) {

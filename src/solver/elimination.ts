@@ -195,16 +195,12 @@ export function findHeaviestRows(ws: Workspace, k: number): void {
 
 /**
  * Factors member k's K + diag(reg) in the eliminated form (see the file comment), with the
- * weights wK. `sqrtW` must hold √wK of the dense rows; `regularization(j)` is column j's static
+ * weights wK. `sqrtW` must hold √wK of the dense rows; `regularization[j]` is column j's static
  * regularization (on the t columns only where q_t = 0 and it is the whole pivot's floor).
  * Returns false, leaving L to the dense path, when a pivot D_t is not clearly positive or the
  * Cholesky of the nz×nz block fails.
  */
-export function factorEliminated(
-  ws: Workspace,
-  k: number,
-  regularization: (column: number) => number,
-): boolean {
+export function factorEliminated(ws: Workspace, k: number, regularization: Float64Array): boolean {
   const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L, elimOrder, elimRowAux } = ws;
   const { elimPos, denseRows } = ws;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
@@ -229,7 +225,7 @@ export function factorEliminated(
       const i = elimGroupRows[j];
       sum += wK[pOff + i] * G[gOff + i * n + column] ** 2;
     }
-    const reg = regularization(column);
+    const reg = regularization[column];
     if (!(sum > reg) || !Number.isFinite(sum)) return false;
     L[dOff + c] = sum + reg;
   }
@@ -284,7 +280,7 @@ export function factorEliminated(
     const ca = zColumn(a);
     const row = lOff + a * nz;
     for (let b = 0; b <= a; b++) L[row + b] += Q[qOff + ca * n + zColumn(b)];
-    L[row + a] += regularization(ca);
+    L[row + a] += regularization[ca];
   }
   for (let i = 0; i < p; i++) {
     const unit = unitColumn[i];

@@ -143,7 +143,7 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   ws.chain.active[k] = 0;
   ws.diagonalL[k] = 0;
   // Epigraphs of differences along a path: O(n), no split weight (chain.ts)
-  if (ws.chain.found[k] && factorChain(ws, k, regularizationOf(ws, k, globalRegularization))) {
+  if (ws.chain.found[k] && factorChain(ws, k, columnRegularizations(ws, k))) {
     ws.chain.active[k] = 1;
     ws.elimActive[k] = 1;
     ws.schurCount[k] = 0;
@@ -155,7 +155,7 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     findHeaviestRows(ws, k);
     chooseMovedRows(ws, k, splitWeight, true);
     for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
-    factored = factorEliminated(ws, k, regularizationOf(ws, k, globalRegularization));
+    factored = factorEliminated(ws, k, columnRegularizations(ws, k));
     ws.elimActive[k] = factored ? 1 : 0;
   }
   // Dense rows kept in X (the others' weights are below rounding level in K, see keepRows)
@@ -167,8 +167,8 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
     const negligible = NEGLIGIBLE_PER_SPLIT_WEIGHT * splitWeight;
     if (n >= SAVINGS_MIN_VARIABLES) {
-      kept = keepRows(ws, k, negligible, globalRegularization);
-      factored = useFactorOfQ(ws, k, kept, negligible, hadFactorOfQ, globalRegularization);
+      kept = keepRows(ws, k, negligible);
+      factored = useFactorOfQ(ws, k, kept, negligible, hadFactorOfQ);
     }
     ws.factorOfQInL[k] = factored ? 1 : 0;
   }
@@ -321,11 +321,10 @@ function columnRegularization(
     : globalRegularization;
 }
 
-/** columnRegularization of member k as the function of j that chain.ts and elimination.ts take. */
-function regularizationOf(ws: Workspace, k: number, globalRegularization: number) {
-  const { Q, n } = ws;
-  const qOff = k * ws.stride.Q;
-  return (j: number) => columnRegularization(Q, qOff, n, globalRegularization, j);
+/** Every column's first-attempt regularization of member k, in the workspace's scratch. */
+function columnRegularizations(ws: Workspace, k: number): Float64Array {
+  firstRegularization(ws, k, ws.columnRegularization);
+  return ws.columnRegularization;
 }
 
 /**
@@ -339,16 +338,11 @@ function regularizationOf(ws: Workspace, k: number, globalRegularization: number
  * problems at n = 500: 240 of 500 rows dropped in the last one or two). The residual of the
  * refinement keeps every row, so the solution is that of the full system.
  */
-function keepRows(
-  ws: Workspace,
-  k: number,
-  negligible: number,
-  globalRegularization: number,
-): number {
+function keepRows(ws: Workspace, k: number, negligible: number): number {
   const { p, wK, denseRows, keptRows, rowReach } = ws;
   const dense = ws.denseCount[0];
   const pOff = k * p;
-  measureRowReach(ws, k, globalRegularization);
+  measureRowReach(ws, k);
   let kept = 0;
   for (let t = 0; t < dense; t++) {
     const i = denseRows[t];
@@ -380,7 +374,6 @@ function useFactorOfQ(
   kept: number,
   negligible: number,
   hadFactorOfQ: boolean,
-  globalRegularization: number,
 ): boolean {
   const { kernels, n, m, p, wK, unitColumn, rowReach, denseRows, keptRows, schurRows } = ws;
   if (ws.factorOfQRefused[k]) return false;
@@ -403,7 +396,7 @@ function useFactorOfQ(
     r ** 3 / 6 + (hadFactorOfQ ? 0 : factorCost) + (cached ? 0 : cacheCost / RANGE_SPACE_HORIZON);
   const usualCost = (kept * n * n) / 2 + factorCost + schurCost(m + ws.schurCount[k]);
   if (rangeSpaceCost >= usualCost) return false;
-  if (!hadFactorOfQ && !factorQ(ws, k, globalRegularization)) {
+  if (!hadFactorOfQ && !factorQ(ws, k)) {
     ws.factorOfQRefused[k] = 1;
     return false;
   }
@@ -462,7 +455,7 @@ function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOf
 }
 
 /** L (member k) ← Cholesky factor of Q + diag(reg); false when a pivot is small (see above). */
-function factorQ(ws: Workspace, k: number, globalRegularization: number): boolean {
+function factorQ(ws: Workspace, k: number): boolean {
   const { n, L } = ws;
   const lOff = k * n * n;
   // Q shared by the batch: factored for the first member that asks, copied for the others
@@ -470,7 +463,7 @@ function factorQ(ws: Workspace, k: number, globalRegularization: number): boolea
     if (ws.qFactorState[0] === 1) copyWithinArena(ws, ws.qFactor, 0, L, lOff, n * n);
     return ws.qFactorState[0] === 1;
   }
-  const factored = factorQInto(ws, k, globalRegularization);
+  const factored = factorQInto(ws, k);
   if (ws.stride.Q === 0) {
     ws.qFactorState[0] = factored ? 1 : -1;
     if (factored) copyWithinArena(ws, L, lOff, ws.qFactor, 0, n * n);
@@ -479,18 +472,18 @@ function factorQ(ws: Workspace, k: number, globalRegularization: number): boolea
 }
 
 /** L (member k's) ← the factor of Q + diag(reg); false where a pivot is too small. */
-function factorQInto(ws: Workspace, k: number, globalRegularization: number): boolean {
+function factorQInto(ws: Workspace, k: number): boolean {
   const { kernels, n, Q, L } = ws;
   const qOff = k * ws.stride.Q;
-  const regularization = (j: number) => columnRegularization(Q, qOff, n, globalRegularization, j);
+  const regularization = columnRegularizations(ws, k);
   const lOff = k * n * n;
   for (let i = 0; i < n; i++) if (!(Q[qOff + i * n + i] > 0)) return false;
   copyWithinArena(ws, Q, qOff, L, lOff, n * n);
-  for (let i = 0; i < n; i++) L[lOff + i * (n + 1)] += regularization(i);
+  for (let i = 0; i < n; i++) L[lOff + i * (n + 1)] += regularization[i];
   if (!kernels.cholesky(L, lOff, n)) return false;
   for (let j = 0; j < n; j++) {
     const pivot = L[lOff + j * (n + 1)];
-    if (!(pivot * pivot >= Q_FACTOR_MIN_PIVOT * (Q[qOff + j * (n + 1)] + regularization(j)))) {
+    if (!(pivot * pivot >= Q_FACTOR_MIN_PIVOT * (Q[qOff + j * (n + 1)] + regularization[j]))) {
       return false;
     }
   }
@@ -501,7 +494,7 @@ function factorQInto(ws: Workspace, k: number, globalRegularization: number): bo
  * rowReach[i] ← max_j g_ij²/(Q_jj + regularization_j) over member k's dense rows, once per member
  * (once for the batch when Q and G are shared): Q and G do not change during its iterations.
  */
-function measureRowReach(ws: Workspace, k: number, globalRegularization: number): void {
+function measureRowReach(ws: Workspace, k: number): void {
   const { n, G, Q, denseRows, rowReach, rowReachOf } = ws;
   const shared = ws.stride.G === 0 && ws.stride.Q === 0;
   const owner = shared ? -2 : k;
@@ -509,10 +502,10 @@ function measureRowReach(ws: Workspace, k: number, globalRegularization: number)
   const dense = ws.denseCount[0];
   const gOff = k * ws.stride.G;
   const qOff = k * ws.stride.Q;
-  const regularization = (j: number) => columnRegularization(Q, qOff, n, globalRegularization, j);
+  const regularization = columnRegularizations(ws, k);
   // once per member, not per iteration
-  const inverseDiagonal = new Float64Array(n);
-  for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / (Q[qOff + j * n + j] + regularization(j));
+  const { inverseDiagonal } = ws;
+  for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / (Q[qOff + j * n + j] + regularization[j]);
   for (let t = 0; t < dense; t++) {
     const row = gOff + denseRows[t] * n;
     let reach = 0;

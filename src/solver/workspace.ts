@@ -182,6 +182,8 @@ export interface Workspace {
    */
   readonly qDiagonal: Uint8Array;
   readonly diagonalL: Uint8Array;
+  /** Scratch of n entries: each column's static regularization of the member being factored. */
+  readonly columnRegularization: Float64Array;
   /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
   readonly inverseDiagonal: Float64Array;
 
@@ -478,6 +480,7 @@ export function createWorkspace(
     factorOfQRefused: new Uint8Array(batch),
     rangeOf: Int32Array.of(-1),
     qFactorState: new Int8Array(1),
+    columnRegularization: new Float64Array(n),
     rangeBuilt: new Uint8Array(batch),
     schurPlace: new Uint8Array(batch),
     rangeTight: new Uint8Array(batch),
