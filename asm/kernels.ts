@@ -752,9 +752,9 @@ export function gemvPair(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The iteration of a small dense member (src/solver/small-member.ts): residuals, factorization
-// and Newton direction each in one call, so that a member of n ~ 10 does not pay a JS-to-wasm
-// call and a short loop's set-up per vector operation. G is p×n with every row dense, Gt its
+// The iteration of a small dense member (src/solver/small-member.ts): the residuals, the
+// factorization, and the predictor and corrector, each one call, so that a member of n ~ 10 does
+// not pay a JS-to-wasm call and a short loop's set-up per vector operation. G is p×n with every row dense, Gt its
 // transpose (n×p), m = 0. The member's arrays are named once, by byte address, in a block of f64
 // (SMALL_* below: a call with a few arguments costs less than one with twenty).
 
@@ -899,7 +899,7 @@ export function smallFactor(block: usize, split: f64): i32 {
  * tp = w∘ri − (lam + (second − target)/s) with second = dsAff∘dlamAff when `corrected`,
  * dz = −(L Lᵀ)⁻¹(rd + Gᵀtp), ds = −G dz − ri, dlam = w∘(G dz) + tp.
  */
-export function smallDirection(block: usize, target: f64, corrected: i32): void {
+function smallDirection(block: usize, target: f64, corrected: i32): void {
   const n = count(block, SMALL_N);
   const p = count(block, SMALL_P);
   const g = slot(block, SMALL_G);

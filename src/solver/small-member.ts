@@ -1,8 +1,8 @@
 /**
  * The interior point iteration of pdipm.ts for a small dense member (the paper's n = p = 10
- * problems), its residuals, factorization and Newton directions each one WebAssembly call
- * (asm/kernels.ts): at n = 10 an iteration is ~2,000 multiply-adds, and the general iteration
- * spends as long again in the set-up of short loops and kernel calls.
+ * problems) in three WebAssembly calls (asm/kernels.ts): the residuals, the factorization, and
+ * the predictor and corrector. At n = 10 an iteration is ~2,000 multiply-adds, and the general
+ * iteration spends as long again in the set-up of short loops and kernel calls.
  *
  * It takes the common case and hands the others to the general iteration before it has changed
  * the iterate: the measures near the end (where the exact dual residual and the unsettled pairs
@@ -131,7 +131,9 @@ export function smallMemberEngine(problem: QPBatch): SmallMemberEngine | null {
     const { kernels } = engine;
     kernels.reset();
     const lengths = SLOTS.map((slot) => slotLength(slot, n, p));
-    kernels.reserve(lengths.reduce((a, b) => a + b, 0) + 2 + SLOTS.length + 8 * SLOTS.length);
+    // the arrays, the block, and up to 64 bytes (8 entries) of alignment before each
+    const total = lengths.reduce((a, b) => a + b, 0) + 2 + SLOTS.length;
+    kernels.reserve(total + 8 * (SLOTS.length + 1));
     const arrays = {} as SmallMemberEngine["arrays"];
     SLOTS.forEach((slot, i) => (arrays[slot] = kernels.alloc(lengths[i])));
     const block = kernels.alloc(2 + SLOTS.length);

@@ -66,7 +66,6 @@ export interface WasmDenseKernels extends DenseKernels {
 export interface SmallMemberExports {
   smallResiduals(block: number): void;
   smallFactor(block: number, split: number): number;
-  smallDirection(block: number, target: number, corrected: number): void;
   smallDirections(block: number, mu: number): void;
 }
 
