@@ -116,7 +116,8 @@ export function smallMemberEngine(problem: QPBatch): SmallMemberEngine | null {
   if (engine === undefined) {
     try {
       engine = {
-        kernels: createWasmKernelsSync({ shared: false }),
+        // a member's arrays take kilobytes: a small memory, grown by `reserve` if ever needed
+        kernels: createWasmKernelsSync({ shared: false, initialBytes: 1 << 20 }),
         n: 0,
         p: 0,
         arrays: {} as SmallMemberEngine["arrays"],
