@@ -784,6 +784,17 @@ const SMALL_DLAMAFF: i32 = 22;
 const SMALL_DZ: i32 = 23;
 const SMALL_DS: i32 = 24;
 const SMALL_DLAM: i32 = 25;
+/** The Schur block of rows above the split weight: Y (≤ n rows of n), S (≤ n×n), t (≤ n). */
+const SMALL_Y: i32 = 26;
+const SMALL_SCHUR: i32 = 27;
+const SMALL_T: i32 = 28;
+/** Per row of G: its place among the moved rows, or −1 (p); the moved rows (≤ n). */
+const SMALL_PLACE: i32 = 29;
+const SMALL_MOVED: i32 = 30;
+/** How many rows moved, and the split weight they keep in K (two entries). */
+const SMALL_MOVED_COUNT: i32 = 31;
+/** BASE_REGULARIZATION_S of src/solver/kkt.ts: the Schur block's, relative to its diagonal. */
+const SCHUR_REGULARIZATION: f64 = 1e-13;
 
 @inline
 function slot(block: usize, index: i32): usize {
@@ -861,9 +872,12 @@ export function smallResiduals(block: usize): void {
 }
 
 /**
- * w = lam/s and the Cholesky factor L of Q + Gᵀ diag(w) G + diag(reg) (x: n×p scratch).
- * Returns 1, or 0 where a pivot is not positive, or −1 (L untouched) where a weight exceeds
- * `split`: the general factorization takes those (the Schur block, the retries).
+ * w = lam/s and the factorization of kkt.ts's factorReducedKkt at the first attempt (x: n×p
+ * scratch): a row whose weight exceeds `split` keeps `split` in K = Q + Gᵀ diag(wK) G + diag(reg)
+ * = L Lᵀ and joins the Schur block, Y = G_moved L⁻ᵀ and S Sᵀ = (Y Yᵀ + diag(1/(w − split)))
+ * (1 + 1e-13 on the diagonal). Returns 1, or 0 where a pivot of L is not positive, or −1 where
+ * the general factorization must take it (a weight not finite, more than n rows moved, a pivot
+ * of S not positive: its retries).
  */
 export function smallFactor(block: usize, split: f64): i32 {
   const n = count(block, SMALL_N);
@@ -872,18 +886,30 @@ export function smallFactor(block: usize, split: f64): i32 {
   const lam = slot(block, SMALL_LAM);
   const w = slot(block, SMALL_W);
   const sqrtW = slot(block, SMALL_SQRTW);
-  // √w, for X below
+  const place = slot(block, SMALL_PLACE);
+  const movedRows = slot(block, SMALL_MOVED);
+  let moved = 0;
   for (let i = 0; i < p; i++) {
     const wi = load<f64>(at(lam, i)) / load<f64>(at(s, i));
-    if (!(wi <= split)) return -1;
+    if (!(wi < Infinity)) return -1;
     store<f64>(at(w, i), wi);
-    store<f64>(at(sqrtW, i), Math.sqrt(wi));
+    if (wi > split) {
+      if (moved == n) return -1;
+      store<f64>(at(place, i), <f64>moved);
+      store<f64>(at(movedRows, moved++), <f64>i);
+      store<f64>(at(sqrtW, i), Math.sqrt(split));
+    } else {
+      store<f64>(at(place, i), -1);
+      store<f64>(at(sqrtW, i), Math.sqrt(wi));
+    }
   }
+  store<f64>(slot(block, SMALL_MOVED_COUNT), <f64>moved);
+  store<f64>(at(slot(block, SMALL_MOVED_COUNT), 1), split);
   const gt = slot(block, SMALL_GT);
   const reg = slot(block, SMALL_REG);
   const x = slot(block, SMALL_X);
   const l = slot(block, SMALL_L);
-  // X = (diag(√w) G)ᵀ, then L = X Xᵀ + Q in the register-blocked syrk, as factorReducedKkt does
+  // X = (diag(√wK) G)ᵀ, then L = X Xᵀ + Q in the register-blocked syrk, as factorReducedKkt does
   scaleColumns(gt, n, p, sqrtW, x);
   syrkPlus(x, n, p, slot(block, SMALL_Q), l);
   const rowN = <usize>n << 3;
@@ -891,7 +917,24 @@ export function smallFactor(block: usize, split: f64): i32 {
     const d = l + <usize>i * rowN + (<usize>i << 3);
     store<f64>(d, load<f64>(d) + load<f64>(at(reg, i)));
   }
-  return cholesky(l, n);
+  if (cholesky(l, n) == 0) return 0;
+  if (moved == 0) return 1;
+  const g = slot(block, SMALL_G);
+  const y = slot(block, SMALL_Y);
+  const schur = slot(block, SMALL_SCHUR);
+  for (let j = 0; j < moved; j++) {
+    memory.copy(y + <usize>j * rowN, g + <usize>load<f64>(at(movedRows, j)) * rowN, rowN);
+  }
+  solveLowerRows(l, n, y, moved);
+  syrk(y, moved, n, schur);
+  const rowS = <usize>moved << 3;
+  for (let j = 0; j < moved; j++) {
+    const d = schur + <usize>j * rowS + (<usize>j << 3);
+    const wi = load<f64>(at(w, <i32>load<f64>(at(movedRows, j))));
+    const diagonal = load<f64>(d) + 1 / (wi - split);
+    store<f64>(d, diagonal + SCHUR_REGULARIZATION * (diagonal > 0 ? diagonal : 1));
+  }
+  return cholesky(schur, moved) == 0 ? -1 : 1;
 }
 
 /**
@@ -927,11 +970,27 @@ function smallDirection(block: usize, target: f64, corrected: i32): void {
     if (t != 0) axpy(dz, -t, g + <usize>i * rowN, n);
   }
   solveLower(l, n, dz);
+  // the Schur block (kkt.ts's solveRegularized): t = S⁻ᵀS⁻¹ Y u, then u − Yᵀt
+  const moved = count(slot(block, SMALL_MOVED_COUNT), 0);
+  const split = load<f64>(at(slot(block, SMALL_MOVED_COUNT), 1));
+  const t = slot(block, SMALL_T);
+  const place = slot(block, SMALL_PLACE);
+  if (moved > 0) {
+    const y = slot(block, SMALL_Y);
+    const schur = slot(block, SMALL_SCHUR);
+    for (let j = 0; j < moved; j++) store<f64>(at(t, j), dot(y + <usize>j * rowN, dz, n));
+    solveLower(schur, moved, t);
+    solveLowerTransposed(schur, moved, t);
+    for (let j = 0; j < moved; j++) axpy(dz, -load<f64>(at(t, j)), y + <usize>j * rowN, n);
+  }
   solveLowerTransposed(l, n, dz);
+  // ds = −G dz − ri, dlam = wK∘(G dz) + t (t on the moved rows) + tp
   for (let i = 0; i < p; i++) {
     const gx = dot(g + <usize>i * rowN, dz, n);
     store<f64>(at(ds, i), -gx - load<f64>(at(ri, i)));
-    store<f64>(at(dlam, i), load<f64>(at(w, i)) * gx + load<f64>(at(tp, i)));
+    const j = <i32>load<f64>(at(place, i));
+    const yg = j < 0 ? load<f64>(at(w, i)) * gx : split * gx + load<f64>(at(t, j));
+    store<f64>(at(dlam, i), yg + load<f64>(at(tp, i)));
   }
 }
 

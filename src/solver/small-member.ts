@@ -4,11 +4,11 @@
  * the predictor and corrector. At n = 10 an iteration is ~2,000 multiply-adds, and the general
  * iteration spends as long again in the set-up of short loops and kernel calls.
  *
- * It takes the common case and hands the others to the general iteration before it has changed
- * the iterate: the measures near the end (where the exact dual residual and the unsettled pairs
- * decide, and a member that stops is factored for the backward pass), a weight above the split
- * weight (the Schur block), a failed pivot (the retries), a certificate of infeasibility or
- * unboundedness, and anything not finite. So statuses, stopping and the backward pass are the
+ * Rows whose weight exceeds the split weight join a Schur block as in kkt.ts. It hands the rest
+ * to the general iteration before it has changed the iterate: the measures near the end (where
+ * the exact dual residual and the unsettled pairs decide, and a member that stops is factored
+ * for the backward pass), a failed pivot (the retries), more than n rows above the split weight,
+ * a certificate of infeasibility or unboundedness, and anything not finite. So statuses, stopping and the backward pass are the
  * general ones, and the iterates the same up to rounding (sums in another order).
  */
 import { isPrimalInfeasible, isRecessionDirection } from "./certificates.js";
@@ -69,12 +69,20 @@ const SLOTS = [
   "dz",
   "ds",
   "dlam",
+  "Y",
+  "schur",
+  "t",
+  "place",
+  "moved",
+  "movedCount",
 ] as const;
 
 function slotLength(slot: (typeof SLOTS)[number], n: number, p: number): number {
   switch (slot) {
     case "Q":
     case "L":
+    case "Y":
+    case "schur":
       return n * n;
     case "G":
     case "Gt":
@@ -87,7 +95,11 @@ function slotLength(slot: (typeof SLOTS)[number], n: number, p: number): number 
     case "tn":
     case "reg":
     case "dz":
+    case "t":
+    case "moved":
       return n;
+    case "movedCount":
+      return 2;
     case "out":
       return 6;
     default:
