@@ -23,7 +23,7 @@ import {
 } from "./steps.js";
 import type { QPBatch } from "./types.js";
 import { createWasmKernelsSync, type WasmDenseKernels } from "./wasm/index.js";
-import type { Workspace } from "./workspace.js";
+import { copyInto, type Workspace } from "./workspace.js";
 
 /** Up to this many variables (from 16 on the WebAssembly kernels take the general path). */
 export const SMALL_MEMBER_MAX_VARIABLES = 15;
@@ -174,16 +174,6 @@ export function startSmallMember(engine: SmallMemberEngine, ws: Workspace, k: nu
   return true;
 }
 
-/** dst[0..len) ← src[from..from + len) */
-function copyIn(src: Float64Array, from: number, dst: Float64Array, len: number): void {
-  for (let i = 0; i < len; i++) dst[i] = src[from + i];
-}
-
-/** dst[to..to + len) ← src[0..len) */
-function copyOut(src: Float64Array, dst: Float64Array, to: number, len: number): void {
-  for (let i = 0; i < len; i++) dst[to + i] = src[i];
-}
-
 /**
  * One iteration of member k (started by startSmallMember), or "general" where the general
  * iteration must take this one: the iterate is then unchanged.
@@ -200,9 +190,9 @@ export function iterateSmallMember(
   const pOff = k * p;
   const { arrays, block } = engine;
   const small = engine.kernels.smallMember;
-  copyIn(ws.z, nOff, arrays.z, n);
-  copyIn(ws.s, pOff, arrays.s, p);
-  copyIn(ws.lam, pOff, arrays.lam, p);
+  copyInto(ws.z, nOff, arrays.z, 0, n);
+  copyInto(ws.s, pOff, arrays.s, 0, p);
+  copyInto(ws.lam, pOff, arrays.lam, 0, p);
   small.smallResiduals(block);
   const out = arrays.out;
   const objective = out[0];
@@ -239,9 +229,9 @@ export function iterateSmallMember(
   // Predictor, then Mehrotra's corrector (as pdipm.ts's iterate), in one call
   small.smallDirections(block, mu);
   const { ds, dlam } = ws;
-  copyOut(arrays.dz, ws.dz, nOff, n);
-  copyOut(arrays.ds, ds, pOff, p);
-  copyOut(arrays.dlam, dlam, pOff, p);
+  copyInto(arrays.dz, 0, ws.dz, nOff, n);
+  copyInto(arrays.ds, 0, ds, pOff, p);
+  copyInto(arrays.dlam, 0, dlam, pOff, p);
   if (isRecessionDirection(ws, k, ws.dz, nOff)) return "general";
   if (isPrimalInfeasible(ws, k, ws.dnu, dlam)) return "general";
   const eta = stepFraction(measures.progress[k]);
