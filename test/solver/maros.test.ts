@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import { judge, residuals, type PrimalDualPoint } from "../../bench/maros/judge.js";
+import { loadMarosProblem, marosProblem, readMarosFile } from "../../bench/maros/load.js";
+import { runMaros } from "../../bench/maros/run.js";
+import type { QPBatch } from "../../src/solver/index.js";
+import { validateStructure } from "../../src/solver/validate-batch.js";
+
+const operand = (values: number[]) => ({ data: Float64Array.from(values), shared: false });
+const point = (z: number[], nu: number[], lam: number[]): PrimalDualPoint => ({
+  z: Float64Array.from(z),
+  nu: Float64Array.from(nu),
+  lam: Float64Array.from(lam),
+});
+
+/** A seeded z in [−1, 1]^n (a fixed linear congruential sequence). */
+function testPoint(n: number): Float64Array {
+  let state = 12345;
+  return Float64Array.from({ length: n }, () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return (2 * state) / 2 ** 31 - 1;
+  });
+}
+
+describe("Maros–Meszaros loader", () => {
+  it("splits HS21 into one general row and four bound rows, as qpbenchmark does", () => {
+    // HS21: min 0.01 x0² + x1² − 100, 10 x0 − x1 ≥ 10, 2 ≤ x0 ≤ 50, −50 ≤ x1 ≤ 50
+    const { qp, r, n, rows } = loadMarosProblem("HS21");
+    expect([n, rows, qp.n, qp.m, qp.p, r]).toEqual([2, 3, 2, 0, 5, -100]);
+    expect(Array.from(qp.Q.data)).toEqual([0.02, 0, 0, 2]);
+    expect(Array.from(qp.G.data)).toEqual([-10, 1, 1, 0, -1, 0, 0, 1, 0, -1]);
+    expect(Array.from(qp.h.data)).toEqual([-10, 50, -2, 50, 50]);
+    const bounds = qp.structure!.boundRows!;
+    expect(Array.from(bounds.row)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(bounds.column)).toEqual([0, 0, 1, 1]);
+    expect(Array.from(bounds.sign)).toEqual([1, -1, 1, -1]);
+  });
+
+  it("turns a fixed variable (lb = ub, HS35MOD) into an equality row", () => {
+    const { qp } = loadMarosProblem("HS35MOD");
+    const file = readMarosFile("HS35MOD");
+    const fixed = file.l.findIndex((l, i) => i >= file.m - file.n && l !== null && l === file.u[i]);
+    const column = fixed - (file.m - file.n);
+    expect(qp.m).toBe(1);
+    expect(Array.from(qp.A.data)).toEqual([0, 1, 2].map((j) => (j === column ? 1 : 0)));
+    expect(qp.b.data[0]).toBe(file.u[fixed]);
+  });
+
+  it.each(["HS21", "HS35", "HS118", "GENHS28", "QAFIRO"])(
+    "%s: sizes, rows and bound structure agree with the file",
+    (name) => {
+      const file = readMarosFile(name);
+      const { qp } = marosProblem(file);
+      const { n, m: rows } = file;
+      const isEquality = (i: number) =>
+        file.l[i] !== null && file.u[i] !== null && file.u[i]! - file.l[i]! < 1e-10;
+      const finiteSides = (i: number) => Number(file.l[i] !== null) + Number(file.u[i] !== null);
+      let equalities = 0;
+      let inequalities = 0;
+      for (let i = 0; i < rows; i++) {
+        if (isEquality(i)) equalities++;
+        else inequalities += finiteSides(i);
+      }
+      expect([qp.n, qp.m, qp.p]).toEqual([n, equalities, inequalities]);
+      expect(() => validateStructure(qp)).not.toThrow();
+
+      // At any z, the loaded rows give the same constraint values as the file's l ≤ Az ≤ u.
+      const z = testPoint(n);
+      const Az = new Float64Array(rows);
+      file.A.val.forEach((v, k) => (Az[file.A.row[k]] += v * z[file.A.col[k]]));
+      const expectedEq: number[] = [];
+      const expectedIneq: number[] = [];
+      for (let i = 0; i < rows; i++) {
+        if (isEquality(i)) expectedEq.push(Az[i] - file.u[i]!);
+        else {
+          if (file.u[i] !== null) expectedIneq.push(Az[i] - file.u[i]!);
+          if (file.l[i] !== null) expectedIneq.push(file.l[i]! - Az[i]);
+        }
+      }
+      const rowValues = (M: Float64Array, rhs: Float64Array, count: number) =>
+        Array.from({ length: count }, (_, i) => {
+          let sum = 0;
+          for (let j = 0; j < n; j++) sum += M[i * n + j] * z[j];
+          return sum - rhs[i];
+        });
+      const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+      const close = (actual: number[], expected: number[]) => {
+        expect(actual.length).toBe(expected.length);
+        actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 10));
+      };
+      close(sorted(rowValues(qp.A.data, qp.b.data, qp.m)), sorted(expectedEq));
+      close(sorted(rowValues(qp.G.data, qp.h.data, qp.p)), sorted(expectedIneq));
+
+      // ½z'Qz + q'z from the file's triplets
+      let expected = 0;
+      file.P.val.forEach((v, k) => (expected += 0.5 * z[file.P.row[k]] * v * z[file.P.col[k]]));
+      file.q.forEach((v, j) => (expected += v * z[j]));
+      let actual = 0;
+      for (let i = 0; i < n; i++) {
+        actual += qp.q.data[i] * z[i];
+        for (let j = 0; j < n; j++) actual += 0.5 * z[i] * qp.Q.data[i * n + j] * z[j];
+      }
+      expect(actual).toBeCloseTo(expected, 10);
+    },
+  );
+});
+
+describe("qpbenchmark's judge", () => {
+  // minimize ½‖z‖² − 3 z0  s.t.  z0 + z1 = 0,  z0 − z1 ≤ 5,  −3 ≤ z ≤ 1 (bound rows 1–4).
+  // Solution z = (1, −1), ν = 1, the upper bound of z0 active with multiplier 1.
+  const tiny: QPBatch = {
+    batch: 1,
+    n: 2,
+    m: 1,
+    p: 5,
+    Q: operand([1, 0, 0, 1]),
+    q: operand([-3, 0]),
+    A: operand([1, 1]),
+    b: operand([0]),
+    G: operand([1, -1, 1, 0, -1, 0, 0, 1, 0, -1]),
+    h: operand([5, 1, 3, 1, 3]),
+    structure: {
+      boundRows: {
+        row: Int32Array.from([1, 2, 3, 4]),
+        column: Int32Array.from([0, 0, 1, 1]),
+        sign: Float64Array.from([1, -1, 1, -1]),
+      },
+    },
+  };
+
+  it("gives zero residuals and gap at the exact KKT point", () => {
+    expect(residuals(tiny, point([1, -1], [1], [0, 1, 0, 0, 0]))).toEqual({
+      primal: 0,
+      dual: 0,
+      gap: 0,
+    });
+  });
+
+  it("measures a perturbed point: ‖Az − b‖ and Gz − h, ‖Qz + q + A'ν + G'λ‖, |z'Qz + q'z + b'ν + h'λ|", () => {
+    // z0 + 0.25 breaks the equality and the upper bound by 0.25; λ of the general row 0.5
+    // leaves stationarity (0.75, −0.5); gap 2.5625 − 3.75 + 0 + 5·0.5 + 1·1 = 2.3125
+    expect(residuals(tiny, point([1.25, -1], [1], [0.5, 1, 0, 0, 0]))).toEqual({
+      primal: 0.25,
+      dual: 0.75,
+      gap: 2.3125,
+    });
+  });
+
+  it("folds a variable's two bound multipliers into qpsolvers' z_box in the gap", () => {
+    // λ_upper − λ_lower = 1 as at the solution: qpsolvers' gap counts ub·max(z_box, 0) = 1,
+    // where h'λ row by row would count 1·1.25 + 3·0.25 = 2 and a gap of 1
+    expect(residuals(tiny, point([1, -1], [1], [0, 1.25, 0.25, 0, 0]))).toEqual({
+      primal: 0,
+      dual: 0,
+      gap: 0,
+    });
+  });
+
+  it("succeeds only on status solved with every measure strictly below the tolerance", () => {
+    const zero = { primal: 0, dual: 0, gap: 0 };
+    expect(judge("solved", zero, 1e-9)).toEqual({ success: true, wrongSolved: false });
+    expect(judge("solved", { ...zero, gap: 1e-9 }, 1e-9)).toEqual({
+      success: false,
+      wrongSolved: true,
+    });
+    expect(judge("solved", { ...zero, dual: Number.NaN }, 1e-3).success).toBe(false);
+    expect(judge("max_iterations", zero, 1e-9)).toEqual({ success: false, wrongSolved: false });
+  });
+});
+
+describe("the solver on the smallest problems", () => {
+  // Optimal objectives as published with the test set (Maros & Meszaros 1999)
+  it.each([
+    ["HS21", -99.96],
+    ["HS35", 1 / 9],
+    ["HS118", 664.82045],
+    ["GENHS28", 0.9271736932],
+  ])("%s with { eps: 1e-9 } passes the judge at 1e-6 (objective %s)", (name, objective) => {
+    const run = runMaros(loadMarosProblem(name), 1e-6, { eps: 1e-9 });
+    expect(run.status).toBe("solved");
+    expect(run.success).toBe(true);
+    expect(Math.abs(run.objective - objective)).toBeLessThan(1e-6 * (1 + Math.abs(objective)));
+  });
+});
