@@ -86,6 +86,11 @@ const results: MarosResults = {
     date: new Date().toISOString(),
     commit: currentCommit(),
   },
+  command: [
+    "npm run bench:maros",
+    ...(process.argv.length > 2 ? ["--"] : []),
+    ...process.argv.slice(2),
+  ].join(" "),
   mode,
   options: tolerances.map((t) => ({ ...solverOptions(mode, t, maxIter) })),
   maxIter: maxIter ?? null,

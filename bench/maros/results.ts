@@ -36,6 +36,8 @@ export interface MarosResults {
     date: string;
     commit: string;
   };
+  /** how the run was started, for rerunning it */
+  command: string;
   mode: ToleranceMode;
   /** the solver's options at each tolerance, as passed */
   options: Record<string, unknown>[];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { judge, residuals, type PrimalDualPoint } from "../../bench/maros/judge.js";
 import { loadMarosProblem, marosProblem, readMarosFile } from "../../bench/maros/load.js";
+import { marosReport } from "../../bench/maros/report.js";
+import { summarize, type MarosResults } from "../../bench/maros/results.js";
 import { runMaros } from "../../bench/maros/run.js";
 import type { QPBatch } from "../../src/solver/index.js";
 import { validateStructure } from "../../src/solver/validate-batch.js";
@@ -179,5 +181,57 @@ describe("the solver on the smallest problems", () => {
     expect(run.status).toBe("solved");
     expect(run.success).toBe(true);
     expect(Math.abs(run.objective - objective)).toBeLessThan(1e-6 * (1 + Math.abs(objective)));
+  });
+});
+
+describe("the report", () => {
+  const run = (tolerance: number, success: boolean, status: string, iterations: number) => ({
+    tolerance,
+    status,
+    iterations,
+    primal: 0,
+    dual: success ? 0 : null,
+    gap: 0,
+    objective: 1,
+    success,
+    wrongSolved: status === "solved" && !success,
+    seconds: iterations / 10,
+  });
+  const results: MarosResults = {
+    machine: { cpuModel: "CPU", cores: 2, node: "v20", platform: "linux", date: "d", commit: "c" },
+    command: "npm run bench:maros -- --tol 1e-9",
+    mode: "absolute",
+    options: [{ eps: 0, epsAbs: 1e-9 }],
+    maxIter: null,
+    tolerances: [1e-9],
+    skipped: [],
+    problems: [
+      { name: "ONE", n: 2, m: 0, p: 1, runs: [run(1e-9, true, "solved", 4)] },
+      { name: "TWO", n: 3, m: 1, p: 0, runs: [run(1e-9, false, "solved", 120)] },
+      { name: "SIX", n: 3, m: 1, p: 0, runs: [run(1e-9, false, "max_iterations", 50)] },
+    ],
+    wallSeconds: 17,
+  };
+
+  it("summarizes a setting: successes, wrong solved, median and max iterations, times", () => {
+    expect(summarize(results, 1e-9)).toEqual({
+      tolerance: 1e-9,
+      problems: 3,
+      successes: 1,
+      wrongSolved: 1,
+      medianIterations: 50,
+      maxIterations: 120,
+      totalSeconds: 17.4,
+      maxSeconds: 12,
+      slowest: "TWO",
+    });
+  });
+
+  it("writes the rate beside the published ones and flags a problem over 10 s", () => {
+    const page = marosReport(results);
+    expect(page).toContain("| high | 1e-9 | 1/3 | 33% | 1 | 50 | 120 | 17.4 s | 12.0 s (TWO) |");
+    expect(page).toContain("| **optnet (this run)** | **33%** |");
+    expect(page).toContain("| PIQP | 81% |");
+    expect(page).toContain("- TWO at 1e-9: 12.0 s");
   });
 });
