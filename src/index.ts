@@ -1,6 +1,6 @@
 /**
  * optnet: convex quadratic programs written as text, compiled into batched, differentiable
- * layers (LANGUAGE.md is the contract).
+ * layers. The language, CLI and library are documented in docs/LANGUAGE.md.
  */
 export {
   compile,
