@@ -114,9 +114,21 @@ export const DIRECTION_TOLERANCE = 1e-9;
 export const EXACT_STEP_TOLERANCE = 1e-12;
 export const GRADIENT_TOLERANCE = 1e-14;
 
-/** Factors member k's reduced KKT system at (s, lam). Returns false when no factorization exists. */
-export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number): boolean {
+/**
+ * Factors member k's reduced KKT system at (s, lam) with the proximal regularization (rho, delta)
+ * (Workspace.rho): K = Q + rho·I + G' diag(w) G with w = lam/(s + delta·lam), and −delta·I in the
+ * equality block. Returns false when no factorization exists.
+ */
+export function factorReducedKkt(
+  ws: Workspace,
+  k: number,
+  splitWeight: number,
+  rho = 0,
+  delta = 0,
+): boolean {
   const { kernels, n, m, p, Q, G, A, s, lam, w, wK, schurRows, X, L } = ws;
+  ws.rho[k] = rho;
+  ws.delta[k] = delta;
   const qOff = k * ws.stride.Q;
   const gOff = k * ws.stride.G;
   const aOff = k * ws.stride.A;
@@ -125,7 +137,13 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
 
   // w = lam / s; chooseMovedRows then splits it into wK and the Schur block's rows
   const { unitColumn } = ws;
-  for (let i = 0; i < p; i++) w[pOff + i] = lam[pOff + i] / s[pOff + i];
+  if (delta === 0) for (let i = 0; i < p; i++) w[pOff + i] = lam[pOff + i] / s[pOff + i];
+  else {
+    for (let i = 0; i < p; i++) {
+      const li = lam[pOff + i];
+      w[pOff + i] = li / (s[pOff + i] + delta * li);
+    }
+  }
 
   const globalRegularization = kRegularizationScale(Q, qOff, n);
   let regK = globalRegularization;
@@ -144,6 +162,8 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
   ws.diagonalL[k] = 0;
   // Epigraphs of differences along a path: O(n), no split weight (chain.ts)
   if (ws.chain.found[k] && factorChain(ws, k, columnRegularizations(ws, k))) {
+    // chain.ts refines against Q + G' diag(w) G: rho is its preconditioner, not its system
+    ws.rho[k] = 0;
     ws.chain.active[k] = 1;
     ws.elimActive[k] = 1;
     ws.schurCount[k] = 0;
@@ -171,6 +191,9 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
       factored = useFactorOfQ(ws, k, kept, negligible, hadFactorOfQ);
     }
     ws.factorOfQInL[k] = factored ? 1 : 0;
+    // the range-space form's L is Q's factor (static regularization only), and Q is positive
+    // definite there: its system is unregularized in z
+    if (factored) ws.rho[k] = 0;
   }
   const moved = ws.schurCount[k];
   // Q diagonal and no dense row in K: K is diagonal, and so is its factor (bounds and Q = cI, as
@@ -219,7 +242,9 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
     // by more than the refinement tolerance. The retries use the global size.
     for (let i = 0; i < n; i++) {
       L[lOff + i * n + i] +=
-        attempt > 0 ? regK : columnRegularization(Q, qOff, n, globalRegularization, i);
+        attempt > 0
+          ? Math.max(regK, rho)
+          : columnRegularization(Q, qOff, n, globalRegularization, i, rho);
     }
     for (let i = 0; i < p; i++) {
       if (unitColumn[i] >= 0) L[lOff + unitColumn[i] * (n + 1)] += wK[pOff + i];
@@ -273,6 +298,7 @@ export function factorReducedKkt(ws: Workspace, k: number, splitWeight: number):
       const i = pOff + schurRows[pOff + j];
       S[sOff + (m + j) * rows + m + j] += 1 / (w[i] - wK[i]);
     }
+    for (let i = 0; i < m; i++) S[sOff + i * rows + i] += delta;
     for (let i = 0; i < rows; i++) {
       const diagonal = S[sOff + i * rows + i];
       S[sOff + i * rows + i] = diagonal + regS * (diagonal > 0 ? diagonal : 1);
@@ -295,11 +321,18 @@ function kRegularizationScale(Q: Float64Array, qOff: number, n: number): number 
  * Every column's static regularization of member k's K at a first attempt (factorReducedKkt),
  * into out[0..n); returns the global size, as a factorization records it in ws.regK.
  */
-export function firstRegularization(ws: Workspace, k: number, out: Float64Array): number {
+export function firstRegularization(
+  ws: Workspace,
+  k: number,
+  out: Float64Array,
+  rho = ws.rho[k],
+): number {
   const { n, Q } = ws;
   const qOff = k * ws.stride.Q;
   const globalRegularization = kRegularizationScale(Q, qOff, n);
-  for (let j = 0; j < n; j++) out[j] = columnRegularization(Q, qOff, n, globalRegularization, j);
+  for (let j = 0; j < n; j++) {
+    out[j] = columnRegularization(Q, qOff, n, globalRegularization, j, rho);
+  }
   return globalRegularization;
 }
 
@@ -314,16 +347,22 @@ function columnRegularization(
   n: number,
   globalRegularization: number,
   j: number,
+  rho: number,
 ): number {
   const qjj = Q[qOff + j * n + j];
-  return qjj > 0
-    ? Math.max(BASE_REGULARIZATION_K * qjj, RELATIVE_FLOOR * globalRegularization)
-    : globalRegularization;
+  const base =
+    qjj > 0
+      ? Math.max(BASE_REGULARIZATION_K * qjj, RELATIVE_FLOOR * globalRegularization)
+      : globalRegularization;
+  return Math.max(base, rho);
 }
 
-/** Every column's first-attempt regularization of member k, in the workspace's scratch. */
-function columnRegularizations(ws: Workspace, k: number): Float64Array {
-  firstRegularization(ws, k, ws.columnRegularization);
+/**
+ * Every column's first-attempt regularization of member k, in the workspace's scratch: the
+ * static one, or rho where that is larger (`rho`: the member's current one by default).
+ */
+function columnRegularizations(ws: Workspace, k: number, rho = ws.rho[k]): Float64Array {
+  firstRegularization(ws, k, ws.columnRegularization, rho);
   return ws.columnRegularization;
 }
 
@@ -475,7 +514,7 @@ function factorQ(ws: Workspace, k: number): boolean {
 function factorQInto(ws: Workspace, k: number): boolean {
   const { kernels, n, Q, L } = ws;
   const qOff = k * ws.stride.Q;
-  const regularization = columnRegularizations(ws, k);
+  const regularization = columnRegularizations(ws, k, 0);
   const lOff = k * n * n;
   for (let i = 0; i < n; i++) if (!(Q[qOff + i * n + i] > 0)) return false;
   copyWithinArena(ws, Q, qOff, L, lOff, n * n);
@@ -502,7 +541,7 @@ function measureRowReach(ws: Workspace, k: number): void {
   const dense = ws.denseCount[0];
   const gOff = k * ws.stride.G;
   const qOff = k * ws.stride.Q;
-  const regularization = columnRegularizations(ws, k);
+  const regularization = columnRegularizations(ws, k, 0);
   // once per member, not per iteration
   const { inverseDiagonal } = ws;
   for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / (Q[qOff + j * n + j] + regularization[j]);
@@ -628,8 +667,8 @@ function factorDiagonalK(
   for (let i = 0; i < n; i++) {
     const regularization =
       retryRegularization >= 0
-        ? retryRegularization
-        : columnRegularization(Q, qOff, n, globalRegularization, i);
+        ? Math.max(retryRegularization, ws.rho[k])
+        : columnRegularization(Q, qOff, n, globalRegularization, i, ws.rho[k]);
     L[lOff + i * (n + 1)] = Q[qOff + i * (n + 1)] + regularization;
   }
   for (let i = 0; i < p; i++) {
@@ -703,17 +742,19 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
     e2[rOff + m + j] = e;
     norm = Math.max(norm, Math.abs(e));
   }
-  // e1 = r1 − Q x − G' yG − A't_A
+  // e1 = r1 − (Q + rho·I) x − G' yG − A't_A
   if (m > 0) kernels.gemv(A, aOff, m, n, true, 1, yt, rOff, 1, e1, nOff);
+  const rho = ws.rho[k];
   for (let i = 0; i < n; i++) {
-    const e = r1[nOff + i] - e1[nOff + i];
+    const e = r1[nOff + i] - e1[nOff + i] - rho * x[xOff + i];
     e1[nOff + i] = e;
     norm = Math.max(norm, Math.abs(e));
   }
-  // e2 = r2 − A x on the equality rows
+  // e2 = r2 − A x + delta·t_A on the equality rows
   if (m > 0) kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
+  const delta = ws.delta[k];
   for (let i = 0; i < m; i++) {
-    const e = r2[mOff + i] - e2[rOff + i];
+    const e = r2[mOff + i] - e2[rOff + i] + delta * yt[rOff + i];
     e2[rOff + i] = e;
     norm = Math.max(norm, Math.abs(e));
   }

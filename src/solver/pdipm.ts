@@ -28,6 +28,15 @@ import {
   raiseScalesBySparseG,
   rowMaximaOfSparseG,
 } from "./g-operator.js";
+import {
+  equilibrate,
+  identityScaling,
+  scaleIterate,
+  scaleUpstream,
+  unscaleGradients,
+  unscaleIterate,
+  type Scaling,
+} from "./scaling.js";
 import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
 import { validateBatch, validateStructure, validateWarmStart } from "./validate-batch.js";
 import {
@@ -53,13 +62,43 @@ import {
 } from "./workspace.js";
 
 const DEFAULT_EPS = 1e-9;
+const DEFAULT_EPS_ABS = 0;
 const DEFAULT_MAX_ITER = 50;
+/**
+ * The proximal regularization (rho, delta) of the forward iterations, in the equilibrated data
+ * (scaling.ts: norms near 1). It starts at PROXIMAL_START and falls with the complementarity mu,
+ * never below PROXIMAL_FLOOR (PIQP's schedule). Without inequalities there is no mu: it starts at
+ * EQUALITY_PROXIMAL_START, so that the first Newton step leaves residuals ~1e-8 of the
+ * right-hand side and the second rounding level, and falls a hundredfold per iteration.
+ */
+const PROXIMAL_START = 1e-6;
+const PROXIMAL_FLOOR = 1e-10;
+const EQUALITY_PROXIMAL_START = 1e-8;
+/**
+ * Multipliers beyond this (in the equilibrated data) without a certificate: the member's duals
+ * diverge (as on problems whose optimal multipliers are unbounded), and a point with residuals
+ * made of cancelling huge terms is not a solution to hand to the backward pass.
+ */
+const DIVERGED_MULTIPLIER = 1e12;
+/**
+ * The small-member iteration hands over to the general one once its relative primal residual and
+ * gap are below the tolerance, or this where the tolerance is absolute only (eps = 0).
+ */
+const SMALL_MEMBER_HANDOFF = 1e-10;
+/**
+ * A measure meets its tolerance only with room for its own rounding, twice the unit roundoff times the size of the
+ * terms it sums: a residual made of terms of 1e8 is known to ~1e-8
+ * at best, in this solver's sums and in whoever checks them, and a tolerance below that cannot
+ * be claimed.
+ */
+const ROUNDING = 2.2e-16;
 /** A warm start's s and lam are raised to at least this, so the iteration starts interior. */
 const WARM_START_FLOOR = 1e-3;
 
 /**
  * Solves every member of the batch; see QPBatchSolution for what comes back. `kernels`, when
- * given, overrides `options.kernels`.
+ * given, overrides `options.kernels`. The iteration runs on the equilibrated batch (scaling.ts);
+ * every output, the stopping test and the backward pass are in the caller's units.
  */
 export function solveBatch(
   problem: QPBatch,
@@ -69,7 +108,46 @@ export function solveBatch(
   validateBatch(problem);
   validateWarmStart(problem, options.warmStart);
   validateStructure(problem);
-  const eps = options.eps ?? DEFAULT_EPS;
+  const { batch, n, m, p } = problem;
+  const equilibrated =
+    options.scaling === false
+      ? { scaled: problem, scaling: identityScaling(problem) }
+      : equilibrate(problem);
+  const { scaled, scaling } = equilibrated;
+  const warmStart = options.warmStart && scaleIterate(scaling, problem, options.warmStart);
+  const inner = solveEquilibrated(scaled, { ...options, warmStart }, scaling, kernels);
+  const z = inner.z.slice();
+  const s = inner.s.slice();
+  const lam = inner.lam.slice();
+  const nu = inner.nu.slice();
+  unscaleIterate(scaling, problem, z, s, lam, nu);
+  return {
+    ...inner,
+    z,
+    s,
+    lam,
+    nu,
+    backward: (dz, request) => {
+      if (dz.length !== batch * n) {
+        throw new Error(`backward: dz has length ${dz.length}, expected batch×n = ${batch * n}`);
+      }
+      const grads = inner.backward(scaleUpstream(scaling, batch, n, dz), request);
+      return unscaleGradients(scaling, { batch, n, m, p }, grads);
+    },
+  };
+}
+
+/** The iteration on a batch already equilibrated by `scaling`. */
+function solveEquilibrated(
+  problem: QPBatch,
+  options: SolverOptions,
+  scaling: Scaling,
+  kernels?: DenseKernels,
+): QPBatchSolution {
+  const tolerance: Tolerance = {
+    eps: options.eps ?? DEFAULT_EPS,
+    epsAbs: options.epsAbs ?? DEFAULT_EPS_ABS,
+  };
   const maxIter = options.maxIter ?? DEFAULT_MAX_ITER;
   const { batch, n, m, p } = problem;
   const structure = options.structure ?? true;
@@ -86,6 +164,7 @@ export function solveBatch(
     chooseKernels(kernels ?? options.kernels, n, length),
     structure && (options.eliminateAuxiliary ?? true),
     structure,
+    scaling,
   );
   const status: QPStatus[] = new Array<QPStatus>(batch).fill("max_iterations");
   const iterations = new Int32Array(batch);
@@ -94,7 +173,10 @@ export function solveBatch(
     dualResidual: new Float64Array(batch),
     gap: new Float64Array(batch),
     progress: new Float64Array(batch),
+    mu: new Float64Array(batch),
   };
+  const schedule: ProximalSchedule = { rho: 0, delta: 0, mu: 0 };
+  const handoff = tolerance.eps > 0 ? tolerance.eps : SMALL_MEMBER_HANDOFF;
   // Member after member, each to its end: members are independent (no batch-wide quantity enters
   // the iteration), and one member's data (Q, G, the factors: ~0.5 MB at n = p = 100) stays in
   // cache from one iteration to the next instead of being evicted by the other members'.
@@ -105,7 +187,11 @@ export function solveBatch(
     }
     measureMember(ws, k);
     findEliminableColumns(ws, k);
-    const started = options.warmStart ? warmStart(ws, k, options.warmStart) : coldStart(ws, k);
+    schedule.rho = schedule.delta = p > 0 ? PROXIMAL_START : EQUALITY_PROXIMAL_START;
+    schedule.mu = 0;
+    const started = options.warmStart
+      ? warmStart(ws, k, options.warmStart)
+      : coldStart(ws, k, schedule);
     if (!started) {
       status[k] = "numerical_error";
       discardPoint(ws, k, measures);
@@ -114,16 +200,20 @@ export function solveBatch(
     const smallMember = small !== null && startSmallMember(small, ws, k) ? small : null;
     for (let iter = 0; ; iter++) {
       const last = iter === maxIter;
+      // the small-member iteration factors with rho (firstRegularization reads ws.rho)
+      ws.rho[k] = schedule.rho;
       const fast =
         smallMember !== null && !last
-          ? iterateSmallMember(smallMember, ws, k, eps, measures)
+          ? iterateSmallMember(smallMember, ws, k, handoff, measures)
           : "general";
-      const outcome = fast !== "general" ? fast : iterate(ws, k, eps, last, measures);
+      const outcome =
+        fast !== "general" ? fast : iterate(ws, k, tolerance, schedule, last, measures);
       if (outcome !== "continue") {
         status[k] = outcome;
         break;
       }
       iterations[k]++;
+      lowerRegularization(schedule, measures.mu[k], p);
     }
   }
 
@@ -148,6 +238,37 @@ export function solveBatch(
   return { ...solution, backward: makeBackward(ws, solution) };
 }
 
+/** The stopping tolerances (SolverOptions.eps and epsAbs). */
+interface Tolerance {
+  eps: number;
+  epsAbs: number;
+}
+
+/** The proximal regularization of the member being solved, and the mu it was last lowered at. */
+interface ProximalSchedule {
+  rho: number;
+  delta: number;
+  mu: number;
+}
+
+/**
+ * rho and delta fall with mu (by the factor mu fell since the last iteration), never below the
+ * floor; without inequalities a hundredfold per iteration.
+ */
+function lowerRegularization(schedule: ProximalSchedule, mu: number, p: number): void {
+  if (p === 0) {
+    schedule.rho = Math.max(PROXIMAL_FLOOR, schedule.rho * 1e-2);
+    schedule.delta = Math.max(PROXIMAL_FLOOR, schedule.delta * 1e-2);
+    return;
+  }
+  if (schedule.mu > 0 && mu < schedule.mu) {
+    const ratio = mu / schedule.mu;
+    schedule.rho = Math.max(PROXIMAL_FLOOR, schedule.rho * ratio);
+    schedule.delta = Math.max(PROXIMAL_FLOOR, schedule.delta * ratio);
+  }
+  schedule.mu = mu;
+}
+
 /** A member whose start overflowed returns zeros, never NaN, with infinite residuals. */
 function discardPoint(ws: Workspace, k: number, measures: Measures): void {
   const { n, m, p, z, nu, s, lam } = ws;
@@ -168,14 +289,14 @@ function discardPoint(ws: Workspace, k: number, measures: Measures): void {
  * would otherwise start ~1 away from feasible with s_1 tiny, and the iteration takes dozens of
  * steps to recover); with unit rows and Q = I, c = 1 as in CVXOPT.
  */
-function coldStart(ws: Workspace, k: number): boolean {
+function coldStart(ws: Workspace, k: number, schedule: ProximalSchedule): boolean {
   const { n, m, p, q, h, b, z, nu, s, lam, r1, r2, tp } = ws;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
   s.fill(1, pOff, pOff + p);
   rowWeights(ws, k, lam);
-  if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT)) return false;
+  if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT, schedule.rho, schedule.delta)) return false;
   // r1 = −q + G'(c∘h), r2 = b
   for (let i = 0; i < n; i++) r1[nOff + i] = -q[k * ws.stride.q + i];
   for (let i = 0; i < p; i++) tp[pOff + i] = lam[pOff + i] * h[k * ws.stride.h + i];
@@ -252,30 +373,35 @@ function allFinite(v: Float64Array, off: number, len: number): boolean {
 
 /**
  * One interior point iteration of member k: residuals, stopping tests, then (unless it stops)
- * the predictor–corrector step. A member that stops as solved is factored once more at the
- * returned point, in the accurate form the backward pass needs.
+ * the predictor–corrector step, a Newton step of the proximally regularized KKT system (its
+ * right-hand side is the true residual: the proximal centres are the current iterate, as in
+ * Friedlander and Orban's regularized method, so the regularization changes the path, never the
+ * solution). A member that stops as solved is factored once more at the returned point, without
+ * regularization, in the accurate form the backward pass needs.
  */
 function iterate(
   ws: Workspace,
   k: number,
-  eps: number,
+  tolerance: Tolerance,
+  schedule: ProximalSchedule,
   lastIteration: boolean,
   measures: Measures,
 ): QPStatus | "continue" {
-  const mu = computeResiduals(ws, k, measures, eps, lastIteration);
+  const converged = computeResiduals(ws, k, measures, tolerance);
+  const mu = measures.mu[k];
   if (!Number.isFinite(measures.gap[k] + measures.primalResidual[k] + measures.dualResidual[k])) {
     // products of a huge iterate overflowed: stop here, at the last finite point
     measures.primalResidual[k] = measures.dualResidual[k] = measures.gap[k] = Infinity;
     return "numerical_error";
   }
   if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "infeasible";
-  const converged =
-    measures.primalResidual[k] <= eps && measures.dualResidual[k] <= eps && measures.gap[k] <= eps;
+  if (multipliersDiverged(ws, k)) return "numerical_error";
   // The factorization at the solution is kept for the backward pass.
   if (converged)
     return factorReducedKkt(ws, k, SOLUTION_SPLIT_WEIGHT) ? "solved" : "numerical_error";
   if (lastIteration) return "max_iterations";
-  if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT)) return "numerical_error";
+  const { rho, delta } = schedule;
+  if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT, rho, delta)) return "numerical_error";
 
   const { n, m, p, s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
   const nOff = k * n;
@@ -309,32 +435,51 @@ function iterate(
   return takeStep(ws, k, alpha);
 }
 
+/** Whether a multiplier of member k has grown beyond DIVERGED_MULTIPLIER. */
+function multipliersDiverged(ws: Workspace, k: number): boolean {
+  const { m, p, lam, nu } = ws;
+  for (let i = k * p; i < (k + 1) * p; i++) if (!(lam[i] <= DIVERGED_MULTIPLIER)) return true;
+  for (let i = k * m; i < (k + 1) * m; i++) {
+    if (!(Math.abs(nu[i]) <= DIVERGED_MULTIPLIER)) return true;
+  }
+  return false;
+}
+
 /**
- * rd = Qz + q + A'nu + G'lam, re = Az − b, ri = Gz + s − h and the relative measures of
- * member k; returns mu = s'lam / p. The dual residual and the gap are exact where they decide
- * something: when the primal residual and the total gap are within eps, and when `exact` (the
- * measures a member stops with). Elsewhere they may be larger than exact (never smaller), which
- * saves the passes over G the exact ones take on most iterations.
+ * rd = Qz + q + A'nu + G'lam, re = Az − b, ri = Gz + s − h of member k (in the equilibrated data,
+ * for the Newton step), its measures in the caller's units (QPBatchSolution.primalResidual and
+ * the others; mu = s'lam / p), and whether it meets the stopping test (SolverOptions.eps and
+ * epsAbs). The absolute part is in the caller's units: each row's residual, each column's, and
+ * the gap against epsAbs. The relative part is measured in the equilibrated data, where rows and
+ * columns are of comparable size: residuals against eps·(1 + the largest term of their kind), and
+ * each complementary pair on its own. Every measure keeps room for its own rounding (ROUNDING).
  */
 function computeResiduals(
   ws: Workspace,
   k: number,
   measures: Measures,
-  eps: number,
-  exact: boolean,
-): number {
+  tolerance: Tolerance,
+): boolean {
   const { kernels, n, m, p, q, A, b, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
+  const { eps, epsAbs } = tolerance;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
+  const { D, EA, EG, c: costFactors } = ws.scaling;
+  const dOff = k * ws.scalingStride.D;
+  const eaOff = k * ws.scalingStride.EA;
+  const egOff = k * ws.scalingStride.EG;
+  const c = costFactors[k];
 
-  // rd = Qz, objective = z'(Qz/2 + q)
+  // rd = Qz; z'Qz and q'z
   multiplyQ(ws, k, z, nOff, rd, nOff);
   const { columnScale } = ws;
-  let objective = 0;
+  let zQz = 0;
+  let qz = 0;
   for (let i = 0; i < n; i++) {
     const qi = q[k * stride.q + i];
-    objective += z[nOff + i] * (0.5 * rd[nOff + i] + qi);
+    zQz += z[nOff + i] * rd[nOff + i];
+    qz += z[nOff + i] * qi;
     columnScale[i] = Math.max(Math.abs(rd[nOff + i]), Math.abs(qi));
     rd[nOff + i] += qi;
   }
@@ -349,61 +494,98 @@ function computeResiduals(
     addToDualResidual(ws, k);
   }
 
-  // re = Az − b
+  // re = Az − b, ri = Gz + s − h (ri holds Gz), b'nu, h'lam, s'lam; the primal test per row in the
+  // equilibrated data (row i there is E_i times the caller's), the reported violation in the
+  // caller's units
   if (m > 0) kernels.gemv(A, k * stride.A, m, n, false, 1, z, nOff, 0, re, mOff);
-  let eqNorm = 0;
-  let eqScale = 0;
+  let primalScale = 0;
+  let violation = 0;
+  let bNu = 0;
   for (let i = 0; i < m; i++) {
     const bi = b[k * stride.b + i];
-    eqScale = Math.max(eqScale, Math.abs(re[mOff + i]), Math.abs(bi));
+    primalScale = Math.max(primalScale, Math.abs(re[mOff + i]), Math.abs(bi));
     re[mOff + i] -= bi;
-    eqNorm = Math.max(eqNorm, Math.abs(re[mOff + i]));
+    violation = Math.max(violation, Math.abs(re[mOff + i]) / EA[eaOff + i]);
+    bNu += bi * nu[mOff + i];
   }
-
-  // ri = Gz + s − h;  mu = s'lam / p  (ri holds Gz already)
-  let inNorm = 0;
-  let inScale = 0;
+  let hLam = 0;
   let complementarity = 0;
   for (let i = 0; i < p; i++) {
     const hi = h[k * stride.h + i];
     const si = s[pOff + i];
-    inScale = Math.max(inScale, Math.abs(ri[pOff + i]), Math.abs(si), Math.abs(hi));
-    ri[pOff + i] += si - hi;
-    inNorm = Math.max(inNorm, Math.abs(ri[pOff + i]));
+    const gz = ri[pOff + i];
+    primalScale = Math.max(primalScale, Math.abs(gz), Math.abs(hi), si);
+    violation = Math.max(violation, (gz - hi) / EG[egOff + i]);
+    ri[pOff + i] = gz + si - hi;
+    hLam += hi * lam[pOff + i];
     complementarity += si * lam[pOff + i];
   }
-  const primal = Math.max(eqNorm / (1 + eqScale), inNorm / (1 + inScale));
-  const totalGap = complementarity / (1 + Math.abs(objective));
+  // |re_i| and the iterate's own |ri_i| (its slack included, so that s is the slack the backward
+  // pass reads) against epsAbs in the caller's units and eps relative to 1 + the primal scale
+  const primalTolerance = eps * (1 + primalScale) - ROUNDING * primalScale;
+  let primalMet = true;
+  let primalRelative = 0;
+  for (let i = 0; i < m; i++) {
+    const r = Math.abs(re[mOff + i]);
+    primalRelative = Math.max(primalRelative, r);
+    if (!(r <= EA[eaOff + i] * epsAbs + primalTolerance)) primalMet = false;
+  }
+  for (let i = 0; i < p; i++) {
+    const r = Math.abs(ri[pOff + i]);
+    primalRelative = Math.max(primalRelative, r);
+    if (!(r <= EG[egOff + i] * epsAbs + primalTolerance)) primalMet = false;
+  }
 
-  let dual = dualResidualNorm(ws, k);
-  let unsettled = 0;
-  if (exact || (primal <= eps && totalGap <= eps)) {
-    unsettled = unsettledPairs(ws, k, inScale);
-    if (p > 0 && (exact || dual > eps || unsettled > eps)) {
-      addLargestTermsOfG(ws, k);
-      dual = dualResidualNorm(ws, k);
-      unsettled = unsettledPairs(ws, k, inScale);
+  // the dual residual: column j of the equilibrated one is c·D_j times the caller's
+  let dualScale = 0;
+  for (let j = 0; j < n; j++) dualScale = Math.max(dualScale, columnScale[j]);
+  let dual = 0;
+  let dualMet = true;
+  const dualTolerance = eps * (1 + dualScale);
+  for (let j = 0; j < n; j++) {
+    const unit = c * D[dOff + j];
+    const r = Math.abs(rd[nOff + j]);
+    dual = Math.max(dual, r / unit);
+    if (!(r + ROUNDING * columnScale[j] <= unit * epsAbs + dualTolerance)) dualMet = false;
+  }
+  // the gap z'Qz + q'z + b'nu + h'lam: c times the caller's
+  const gapScaled = Math.abs(zQz + qz + bNu + hLam);
+  const gapScale = Math.max(Math.abs(zQz), Math.abs(qz), Math.abs(bNu), Math.abs(hLam));
+  const gapTerms = Math.abs(zQz) + Math.abs(qz) + Math.abs(bNu) + Math.abs(hLam);
+  const gapMet = gapScaled + ROUNDING * gapTerms <= c * epsAbs + eps * (1 + gapScale);
+  // Where the terms of G'lam cancel (the multipliers of two opposite inequalities), each column's
+  // scale is raised to its largest single term lam_i|G_ij|: their rounding is not a residual.
+  if (primalMet && gapMet && !dualMet && eps > 0 && p > 0) {
+    addLargestTermsOfG(ws, k);
+    dualMet = true;
+    for (let j = 0; j < n; j++) {
+      const unit = c * D[dOff + j];
+      const r = Math.abs(rd[nOff + j]) + ROUNDING * columnScale[j];
+      if (!(r <= unit * epsAbs + eps * (1 + Math.max(dualScale, columnScale[j])))) {
+        dualMet = false;
+      }
     }
   }
 
-  measures.primalResidual[k] = primal;
+  // The relative test also settles each complementary pair on its own (unsettledPairs): the gap
+  // against the objective's terms alone would let a pair of a small-scale variable keep an error
+  // far above eps in z (and in the gradients).
+  let pairsMet = true;
+  if (eps > 0 && primalMet && dualMet && gapMet && p > 0) {
+    pairsMet = unsettledPairs(ws, k, primalScale) <= eps;
+  }
+
+  measures.primalResidual[k] = Math.max(violation, 0);
   measures.dualResidual[k] = dual;
-  measures.gap[k] = Math.max(totalGap, unsettled);
-  // Without the 1 + of the denominators, where the step rule would look at them (iterate): data of
-  // size 1e-8 must not look nearly solved while z is still 10% away (the stopping test is
-  // absolute at that size).
-  const measured = Math.max(primal, dual, measures.gap[k]);
-  measures.progress[k] =
-    measured < 1 - STEP_TO_BOUNDARY
-      ? Math.max(
-          measured,
-          relativeTo(eqNorm, eqScale),
-          relativeTo(inNorm, inScale),
-          relativeTo(complementarity, Math.abs(objective)),
-          scaleFreeDualResidual(ws, k),
-        )
-      : measured;
-  return p > 0 ? complementarity / p : 0;
+  measures.gap[k] = gapScaled / c;
+  measures.mu[k] = p > 0 ? complementarity / p : 0;
+  // How close to the end, scale free (the step rule of iterate reads it)
+  measures.progress[k] = Math.max(
+    relativeTo(primalRelative, primalScale),
+    scaleFreeDualResidual(ws, k),
+    relativeTo(Math.max(gapScaled, complementarity), gapScale),
+  );
+  return primalMet && dualMet && gapMet && pairsMet;
 }
 
 /**
@@ -462,7 +644,10 @@ function addToDualResidual(ws: Workspace, k: number): void {
 
 /**
  * The Newton direction (dz, ds, dlam, dnu) of member k for the complementarity target
- * s∘lam + s∘dlam + lam∘ds = target·1 − (corrected ? dsAff∘dlamAff : 0).
+ * s∘lam + s∘dlam + lam∘ds = target·1 − (corrected ? dsAff∘dlamAff : 0), of the system the last
+ * factorization regularized (rho, delta): G dz + ds − delta·dlam = −ri, so that
+ * dlam = w∘(G dz + ri − rc/lam) with w = lam/(s + delta·lam) and rc = s∘lam − target (+ the
+ * corrector's term).
  */
 function newtonDirection(ws: Workspace, k: number, target: number, corrected: boolean): void {
   const { n, m, p, s, lam, w, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
@@ -470,20 +655,22 @@ function newtonDirection(ws: Workspace, k: number, target: number, corrected: bo
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
+  const delta = ws.delta[k];
 
-  // tp = w∘ri − rc/s  with rc = s∘lam − target + (dsAff∘dlamAff)
+  // tp = w∘ri − w∘rc/lam  (= w∘ri − rc/s without delta)
   for (let i = pOff; i < pOff + p; i++) {
-    tp[i] = w[i] * ri[i] - complementarityOverS(i, s, lam, target, corrected, dsAff, dlamAff);
+    tp[i] =
+      w[i] * ri[i] - complementarityOverS(i, s, lam, target, corrected, dsAff, dlamAff, delta);
   }
   // r1 = −rd − G'tp,  r2 = −re
   for (let i = nOff; i < nOff + n; i++) r1[i] = -rd[i];
   multiplyGTransposed(ws, k, -1, tp, pOff, 1, r1, nOff);
   for (let i = mOff; i < mOff + m; i++) r2[i] = -re[i];
   solveReducedKkt(ws, k, dz, nOff, dnu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
-  // ds = −ri − G dz;  dlam = w∘(G dz) + tp  (the solve left gx = G dz, yG = w∘(G dz), and tp)
+  // dlam = w∘(G dz) + tp;  ds = −ri − G dz + delta·dlam  (the solve left gx = G dz, yG = w∘(G dz))
   const { gx } = ws;
   for (let i = pOff; i < pOff + p; i++) {
-    ds[i] = -gx[i] - ri[i];
     dlam[i] = yG[i] + tp[i];
+    ds[i] = -gx[i] - ri[i] + delta * dlam[i];
   }
 }

@@ -221,6 +221,7 @@ export function iterateSmallMember(
         )
       : measured;
   const mu = complementarity / p;
+  measures.mu[k] = mu;
   if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "general";
 
   firstRegularization(ws, k, arrays.reg);

@@ -10,6 +10,8 @@ export interface Measures {
   gap: Float64Array;
   /** The largest of the measures and of their scale-free forms: how close to the end (iterate). */
   progress: Float64Array;
+  /** The complementarity s'lam / p of the iterate measured (0 without inequalities). */
+  mu: Float64Array;
 }
 
 /** s and lam stay strictly positive: step to this fraction of the boundary, or more near the end. */
@@ -58,7 +60,10 @@ export function dualResidualNorm(ws: Workspace, k: number): number {
   return norm;
 }
 
-/** rc_i / s_i for rc = s∘lam − target + (dsAff∘dlamAff when corrected). */
+/**
+ * rc_i / (s_i + delta·lam_i) for rc = s∘lam − target + (dsAff∘dlamAff when corrected): rc_i / s_i
+ * without the proximal delta.
+ */
 export function complementarityOverS(
   i: number,
   s: Float64Array,
@@ -67,9 +72,11 @@ export function complementarityOverS(
   corrected: boolean,
   dsAff: Float64Array,
   dlamAff: Float64Array,
+  delta = 0,
 ): number {
   const second = corrected ? dsAff[i] * dlamAff[i] : 0;
-  return lam[i] + (second - target) / s[i];
+  if (delta === 0) return lam[i] + (second - target) / s[i];
+  return (s[i] * lam[i] + second - target) / (s[i] + delta * lam[i]);
 }
 
 /** Largest α ≤ cap with s + α ds ≥ 0 and lam + α dlam ≥ 0. */

@@ -56,8 +56,25 @@ export interface QPBatch {
 }
 
 export interface SolverOptions {
-  /** Tolerance on relative primal residual, dual residual and gap (default 1e-9). */
+  /**
+   * Relative tolerance (default 1e-9). A member is `solved` when, measured in the caller's
+   * unscaled data with ∞-norms, each of the primal residual (‖Az − b‖ and the violation
+   * max(Gz − h, 0), row by row), the dual residual (Qz + q + A'nu + G'lam, column by column) and
+   * the duality gap |z'Qz + q'z + b'nu + h'lam| is at most epsAbs + eps·(its scale): the largest
+   * of the terms it sums (for a row, |a_i'z| and |b_i|; for a column, |(Qz)_j|, |q_j|,
+   * |(A'nu)_j|, |(G'lam)_j|; for the gap, each of its four terms).
+   */
   eps?: number;
+  /**
+   * Absolute tolerance (default 0). `{ eps: 0, epsAbs: 1e-9 }` is qpbenchmark's "high accuracy":
+   * every residual and the gap at most 1e-9 in the caller's units.
+   */
+  epsAbs?: number;
+  /**
+   * Ruiz equilibration of Q, A, G and the cost before the iteration (default true), undone on
+   * every output and in the backward pass (scaling.ts). False iterates on the data as given.
+   */
+  scaling?: boolean;
   /** Iteration cap (default 50). */
   maxIter?: number;
   /** Start from a previous solution of a problem of the same sizes (warm start). */
@@ -125,7 +142,11 @@ export interface QPBatchSolution {
   s: Float64Array;
   status: QPStatus[];
   iterations: Int32Array;
-  /** Relative primal residual, dual residual and duality gap of each member at exit. */
+  /**
+   * Of each member at exit, in the caller's units (∞-norms): the primal residual
+   * max(‖Az − b‖, ‖max(Gz − h, 0)‖), the dual residual ‖Qz + q + A'nu + G'lam‖ and the duality
+   * gap |z'Qz + q'z + b'nu + h'lam| (qpbenchmark's measures). Infinite where the iterate overflowed.
+   */
   primalResidual: Float64Array;
   dualResidual: Float64Array;
   gap: Float64Array;

@@ -1,4 +1,5 @@
 import type { DenseKernels } from "./kernels/types.js";
+import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
 
 /**
@@ -101,6 +102,17 @@ export interface Workspace {
   readonly tDense: Float64Array;
   /** w∘(G x) of the last KKT solve, as accurate as the Schur block makes it (p per member). */
   readonly yG: Float64Array;
+  /**
+   * The proximal regularization of member k's current factorization: rho on K's diagonal (the
+   * primal proximal term) and delta on the dual blocks (the equalities' −delta·I and the
+   * inequalities' weights lam/(s + delta·lam)). Its solves are exact for that regularized system;
+   * both are 0 in the factorization at a solution, which the backward pass reuses.
+   */
+  readonly rho: Float64Array;
+  readonly delta: Float64Array;
+  /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
+  readonly scaling: Scaling;
+  readonly scalingStride: { D: number; EA: number; EG: number };
   /** Static regularizations of the current factorization (plain arrays: kernels never see them). */
   readonly regK: Float64Array;
   readonly regS: Float64Array;
@@ -378,6 +390,7 @@ export function createWorkspace(
   kernels: DenseKernels,
   eliminate = true,
   structure = true,
+  scaling: Scaling = identityScaling(problem),
 ): Workspace {
   const { batch, n, m, p } = problem;
   const stride = {
@@ -438,6 +451,10 @@ export function createWorkspace(
     p,
     stride,
     regK: new Float64Array(batch),
+    rho: new Float64Array(batch),
+    delta: new Float64Array(batch),
+    scaling,
+    scalingStride: scalingStride(scaling, n, m, p),
     schurRows: new Int32Array(batch * p),
     schurCount: new Int32Array(batch),
     regS: new Float64Array(batch),

@@ -1,0 +1,411 @@
+/**
+ * Ruiz equilibration of a batch (as OSQP, PIQP and Clarabel do): the solver iterates on
+ *
+ *     Q̃ = c D Q D,  q̃ = c D q,  Ã = E_A A D,  b̃ = E_A b,  G̃ = E_G G D,  h̃ = E_G h
+ *
+ * whose columns and rows have ∞-norms near 1, and whose cost is near 1. The solution of the
+ * user's problem is z = D z̃, s = s̃ / E_G, lam = E_G lam̃ / c, nu = E_A nũ / c, and the
+ * gradients of its data follow from the scaled problem's by the same diagonal factors
+ * (`unscaleGradients`). D and E do not change the solution, so treating them as constants in the
+ * backward pass is exact.
+ *
+ * A member's scaling depends on its own data only, so that a batch split across threads solves
+ * each member exactly as the whole batch would. Where Q, A and G are all shared by the batch, D
+ * and E are too, and the shared operands stay shared (factored once per solve). The cost factor
+ * c is then shared too where Q is nonzero (from Q alone), and per member where Q is zero (an LP:
+ * Q̃ stays the shared zero).
+ *
+ * A row of G with a single nonzero a·e_j becomes exactly ±e_j (E_i = 1/(|a| D_j)), so that bounds,
+ * stated or not, keep their O(1) treatment in the KKT layer.
+ */
+import type { BatchOperand, QPBatch, QPGradients } from "./types.js";
+
+/** Ruiz passes: the norms are within a few percent of 1 after ~10 (OSQP and PIQP use 10). */
+const RUIZ_PASSES = 10;
+/** Each factor stays within these bounds (OSQP's MIN_SCALING and MAX_SCALING). */
+const MIN_SCALING = 1e-4;
+const MAX_SCALING = 1e4;
+
+export interface Scaling {
+  /** Whether D and E are per member (stride n, m, p) or one for the batch (stride 0). */
+  readonly perMember: boolean;
+  /** Column factors D (n per member, or n). */
+  readonly D: Float64Array;
+  /** Row factors of A and of G. */
+  readonly EA: Float64Array;
+  readonly EG: Float64Array;
+  /** The cost factor c of each member. */
+  readonly c: Float64Array;
+}
+
+/** The strides of D, E_A and E_G between members. */
+export function scalingStride(scaling: Scaling, n: number, m: number, p: number) {
+  return scaling.perMember ? { D: n, EA: m, EG: p } : { D: 0, EA: 0, EG: 0 };
+}
+
+/** The scaling that changes nothing: the batch is solved as given. */
+export function identityScaling(problem: QPBatch): Scaling {
+  const { batch, n, m, p } = problem;
+  return {
+    perMember: false,
+    D: new Float64Array(n).fill(1),
+    EA: new Float64Array(m).fill(1),
+    EG: new Float64Array(p).fill(1),
+    c: new Float64Array(batch).fill(1),
+  };
+}
+
+/** The equilibrated batch and its scaling (see the header). */
+export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scaling } {
+  const { batch, n, m, p } = problem;
+  const perMember = !(problem.Q.shared && problem.A.shared && problem.G.shared);
+  const members = perMember ? batch : 1;
+  const D = new Float64Array(members * n);
+  const EA = new Float64Array(members * m);
+  const EG = new Float64Array(members * p);
+  const c = new Float64Array(batch);
+  const unitRow = new Int32Array(p);
+  for (let k = 0; k < members; k++) {
+    const data = memberMatrices(problem, k);
+    ruiz(
+      data,
+      n,
+      m,
+      p,
+      D.subarray(k * n, (k + 1) * n),
+      EA.subarray(k * m, (k + 1) * m),
+      EG.subarray(k * p, (k + 1) * p),
+      unitRow,
+    );
+  }
+  const scaling: Scaling = { perMember, D, EA, EG, c };
+  const stride = scalingStride(scaling, n, m, p);
+  // c: from Q alone where Q is shared (so that Q̃ stays shared), else from Q and q of the member
+  const costShared = !perMember && problem.Q.shared && !isZero(problem.Q.data, n * n);
+  for (let k = 0; k < batch; k++) {
+    if (costShared && k > 0) {
+      c[k] = c[0];
+      continue;
+    }
+    c[k] = costFactor(problem, k, D.subarray(k * stride.D, k * stride.D + n), costShared);
+  }
+  const cShared = costShared || batch === 1;
+  return { scaled: scaleProblem(problem, scaling, cShared), scaling };
+}
+
+interface MemberMatrices {
+  Q: Float64Array;
+  A: Float64Array;
+  G: Float64Array;
+}
+
+function memberMatrices(problem: QPBatch, k: number): MemberMatrices {
+  const { n, m, p } = problem;
+  const view = (operand: BatchOperand, size: number) =>
+    operand.shared
+      ? operand.data.subarray(0, size)
+      : operand.data.subarray(k * size, (k + 1) * size);
+  return { Q: view(problem.Q, n * n), A: view(problem.A, m * n), G: view(problem.G, p * n) };
+}
+
+/**
+ * D, EA, EG of one member: each pass divides every column and row of the KKT matrix
+ * [Q A' G'; A 0 0; G 0 0] by the square root of its ∞-norm. `unitRow` is scratch.
+ */
+function ruiz(
+  data: MemberMatrices,
+  n: number,
+  m: number,
+  p: number,
+  D: Float64Array,
+  EA: Float64Array,
+  EG: Float64Array,
+  unitRow: Int32Array,
+): void {
+  const { Q, A, G } = data;
+  D.fill(1);
+  EA.fill(1);
+  EG.fill(1);
+  const column = new Float64Array(n);
+  for (let pass = 0; pass < RUIZ_PASSES; pass++) {
+    column.fill(0);
+    // column norms of the scaled KKT matrix: Q̃, Ã and G̃ (the row norms of Ã', G̃' are theirs)
+    for (let i = 0; i < n; i++) {
+      const di = D[i];
+      for (let j = 0; j < n; j++) {
+        const v = Math.abs(Q[i * n + j]) * di;
+        if (v > column[j]) column[j] = v;
+      }
+    }
+    let changed = false;
+    for (let i = 0; i < m; i++) {
+      let row = 0;
+      const e = EA[i];
+      for (let j = 0; j < n; j++) {
+        const v = Math.abs(A[i * n + j]) * e;
+        if (v > column[j]) column[j] = v;
+        const r = v * D[j];
+        if (r > row) row = r;
+      }
+      changed = rescale(EA, i, row) || changed;
+    }
+    for (let i = 0; i < p; i++) {
+      let row = 0;
+      const e = EG[i];
+      for (let j = 0; j < n; j++) {
+        const v = Math.abs(G[i * n + j]) * e;
+        if (v > column[j]) column[j] = v;
+        const r = v * D[j];
+        if (r > row) row = r;
+      }
+      changed = rescale(EG, i, row) || changed;
+    }
+    for (let j = 0; j < n; j++) changed = rescale(D, j, column[j] * D[j]) || changed;
+    if (!changed) break;
+  }
+  // rows with one nonzero become exactly ±e_j (see the header)
+  findUnitRows(G, n, p, unitRow);
+  for (let i = 0; i < p; i++) {
+    const j = unitRow[i];
+    if (j >= 0) EG[i] = 1 / (Math.abs(G[i * n + j]) * D[j]);
+  }
+}
+
+/** v[i] /= √norm (within the bounds); whether that moved it by more than a few percent. */
+function rescale(v: Float64Array, i: number, norm: number): boolean {
+  if (!(norm > 0) || !Number.isFinite(norm)) return false;
+  const factor = 1 / Math.sqrt(norm);
+  const next = Math.min(MAX_SCALING, Math.max(MIN_SCALING, v[i] * factor));
+  const moved = Math.abs(next / v[i] - 1) > 0.05;
+  v[i] = next;
+  return moved;
+}
+
+/** unitRow[i] ← j where row i of G has its only nonzero in column j, else −1. */
+function findUnitRows(G: Float64Array, n: number, p: number, unitRow: Int32Array): void {
+  for (let i = 0; i < p; i++) {
+    let column = -1;
+    for (let j = 0; j < n; j++) {
+      if (G[i * n + j] === 0) continue;
+      if (column >= 0) {
+        column = -2;
+        break;
+      }
+      column = j;
+    }
+    unitRow[i] = column >= 0 ? column : -1;
+  }
+}
+
+/**
+ * c = 1 / max(mean column ∞-norm of D Q D, ‖D q‖∞) (OSQP's cost scaling), within the bounds;
+ * from Q alone when `fromQ` (Q shared by the batch), 1 where everything is zero.
+ */
+function costFactor(problem: QPBatch, k: number, D: Float64Array, fromQ: boolean): number {
+  const { n } = problem;
+  const Q = problem.Q.shared ? problem.Q.data : problem.Q.data.subarray(k * n * n);
+  let mean = 0;
+  for (let j = 0; j < n; j++) {
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(Q[i * n + j]) * D[i]);
+    mean += norm * D[j];
+  }
+  let size = n > 0 ? mean / n : 0;
+  if (!fromQ) {
+    const q = problem.q.shared ? problem.q.data : problem.q.data.subarray(k * n);
+    for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(q[j]) * D[j]);
+  }
+  if (!(size > 0) || !Number.isFinite(size)) return 1;
+  return Math.min(MAX_SCALING, Math.max(MIN_SCALING, 1 / size));
+}
+
+function isZero(v: Float64Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (v[i] !== 0) return false;
+  return true;
+}
+
+/** The scaled batch: new arrays, shared where the operand and its factors are. */
+function scaleProblem(problem: QPBatch, scaling: Scaling, cShared: boolean): QPBatch {
+  const { batch, n, m, p } = problem;
+  const { D, EA, EG, c } = scaling;
+  const stride = scalingStride(scaling, n, m, p);
+  const factorsShared = !scaling.perMember;
+  const operand = (
+    source: BatchOperand,
+    size: number,
+    shared: boolean,
+    fill: (out: Float64Array, data: Float64Array, k: number) => void,
+  ): BatchOperand => {
+    const members = shared ? 1 : batch;
+    const out = new Float64Array(members * size);
+    for (let k = 0; k < members; k++) {
+      const data = source.shared
+        ? source.data.subarray(0, size)
+        : source.data.subarray(k * size, (k + 1) * size);
+      fill(out.subarray(k * size, (k + 1) * size), data, k);
+    }
+    return { data: out, shared };
+  };
+  const d = (k: number) => D.subarray(k * stride.D, k * stride.D + n);
+  const ea = (k: number) => EA.subarray(k * stride.EA, k * stride.EA + m);
+  const eg = (k: number) => EG.subarray(k * stride.EG, k * stride.EG + p);
+  // Q̃ = c D Q D: shared only where Q, D and c are
+  const qZero = problem.Q.shared && isZero(problem.Q.data, n * n);
+  const Q = operand(
+    problem.Q,
+    n * n,
+    problem.Q.shared && factorsShared && (cShared || qZero),
+    (out, Qk, k) => {
+      const dk = d(k);
+      const ck = c[k];
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) out[i * n + j] = ck * dk[i] * Qk[i * n + j] * dk[j];
+      }
+    },
+  );
+  const q = operand(problem.q, n, problem.q.shared && factorsShared && cShared, (out, qk, k) => {
+    const dk = d(k);
+    for (let j = 0; j < n; j++) out[j] = c[k] * dk[j] * qk[j];
+  });
+  const A = operand(problem.A, m * n, problem.A.shared && factorsShared, (out, Ak, k) => {
+    const dk = d(k);
+    const ek = ea(k);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) out[i * n + j] = ek[i] * Ak[i * n + j] * dk[j];
+    }
+  });
+  const b = operand(problem.b, m, problem.b.shared && factorsShared, (out, bk, k) => {
+    const ek = ea(k);
+    for (let i = 0; i < m; i++) out[i] = ek[i] * bk[i];
+  });
+  const G = operand(problem.G, p * n, problem.G.shared && factorsShared, (out, Gk, k) => {
+    const dk = d(k);
+    const ek = eg(k);
+    for (let i = 0; i < p; i++) {
+      let nonzeros = 0;
+      let last = 0;
+      for (let j = 0; j < n; j++) {
+        const v = Gk[i * n + j];
+        out[i * n + j] = ek[i] * v * dk[j];
+        if (v !== 0) {
+          nonzeros++;
+          last = j;
+        }
+      }
+      // a row with one nonzero is exactly ±e_j (its E_i made it so up to rounding)
+      if (nonzeros === 1) out[i * n + last] = Math.sign(Gk[i * n + last]);
+    }
+  });
+  const h = operand(problem.h, p, problem.h.shared && factorsShared, (out, hk, k) => {
+    const ek = eg(k);
+    for (let i = 0; i < p; i++) out[i] = ek[i] * hk[i];
+  });
+  return { ...problem, Q, q, A, b, G, h };
+}
+
+/** The user's z, s, lam, nu from the scaled solve's (in place; see the header). */
+export function unscaleIterate(
+  scaling: Scaling,
+  sizes: { batch: number; n: number; m: number; p: number },
+  z: Float64Array,
+  s: Float64Array,
+  lam: Float64Array,
+  nu: Float64Array,
+): void {
+  const { batch, n, m, p } = sizes;
+  const { D, EA, EG, c } = scaling;
+  const stride = scalingStride(scaling, n, m, p);
+  for (let k = 0; k < batch; k++) {
+    for (let j = 0; j < n; j++) z[k * n + j] *= D[k * stride.D + j];
+    for (let i = 0; i < m; i++) nu[k * m + i] *= EA[k * stride.EA + i] / c[k];
+    for (let i = 0; i < p; i++) {
+      const e = EG[k * stride.EG + i];
+      s[k * p + i] /= e;
+      lam[k * p + i] *= e / c[k];
+    }
+  }
+}
+
+/** The scaled solve's z̃, s̃, lam̃, nũ from the user's (a warm start), as new arrays. */
+export function scaleIterate(
+  scaling: Scaling,
+  sizes: { batch: number; n: number; m: number; p: number },
+  start: { z: Float64Array; s: Float64Array; lam: Float64Array; nu: Float64Array },
+): { z: Float64Array; s: Float64Array; lam: Float64Array; nu: Float64Array } {
+  const { batch, n, m, p } = sizes;
+  const { D, EA, EG, c } = scaling;
+  const stride = scalingStride(scaling, n, m, p);
+  const z = start.z.slice(0, batch * n);
+  const nu = start.nu.slice(0, batch * m);
+  const s = start.s.slice(0, batch * p);
+  const lam = start.lam.slice(0, batch * p);
+  for (let k = 0; k < batch; k++) {
+    for (let j = 0; j < n; j++) z[k * n + j] /= D[k * stride.D + j];
+    for (let i = 0; i < m; i++) nu[k * m + i] *= c[k] / EA[k * stride.EA + i];
+    for (let i = 0; i < p; i++) {
+      const e = EG[k * stride.EG + i];
+      s[k * p + i] *= e;
+      lam[k * p + i] *= c[k] / e;
+    }
+  }
+  return { z, s, lam, nu };
+}
+
+/** dℓ/dz̃ = D dℓ/dz for the scaled problem's backward pass. */
+export function scaleUpstream(
+  scaling: Scaling,
+  batch: number,
+  n: number,
+  dz: Float64Array,
+): Float64Array {
+  const out = new Float64Array(batch * n);
+  const stride = scaling.perMember ? n : 0;
+  for (let k = 0; k < batch; k++) {
+    for (let j = 0; j < n; j++) {
+      const g = dz[k * n + j];
+      out[k * n + j] = Number.isFinite(g) ? g * scaling.D[k * stride + j] : g;
+    }
+  }
+  return out;
+}
+
+/**
+ * The gradients of the user's data from the scaled problem's, in place: ∇Q = c D ∇Q̃ D,
+ * ∇q = c D ∇q̃, ∇A = E_A ∇Ã D, ∇b = E_A ∇b̃, ∇G = E_G ∇G̃ D, ∇h = E_G ∇h̃.
+ */
+export function unscaleGradients(
+  scaling: Scaling,
+  sizes: { batch: number; n: number; m: number; p: number },
+  grads: QPGradients,
+): QPGradients {
+  const { batch, n, m, p } = sizes;
+  const { D, EA, EG, c } = scaling;
+  const stride = scalingStride(scaling, n, m, p);
+  for (let k = 0; k < batch; k++) {
+    const dOff = k * stride.D;
+    const ck = c[k];
+    if (grads.Q) {
+      const off = k * n * n;
+      for (let i = 0; i < n; i++) {
+        const di = ck * D[dOff + i];
+        for (let j = 0; j < n; j++) grads.Q[off + i * n + j] *= di * D[dOff + j];
+      }
+    }
+    if (grads.q) for (let j = 0; j < n; j++) grads.q[k * n + j] *= ck * D[dOff + j];
+    if (grads.A) {
+      for (let i = 0; i < m; i++) {
+        const e = EA[k * stride.EA + i];
+        for (let j = 0; j < n; j++) grads.A[k * m * n + i * n + j] *= e * D[dOff + j];
+      }
+    }
+    if (grads.b) for (let i = 0; i < m; i++) grads.b[k * m + i] *= EA[k * stride.EA + i];
+    if (grads.G) {
+      for (let i = 0; i < p; i++) {
+        const e = EG[k * stride.EG + i];
+        for (let j = 0; j < n; j++) grads.G[k * p * n + i * n + j] *= e * D[dOff + j];
+      }
+    }
+    if (grads.h) for (let i = 0; i < p; i++) grads.h[k * p + i] *= EG[k * stride.EG + i];
+  }
+  return grads;
+}
