@@ -129,6 +129,8 @@ export function factorReducedKkt(
   const { kernels, n, m, p, Q, G, A, s, lam, w, wK, schurRows, X, L } = ws;
   ws.rho[k] = rho;
   ws.delta[k] = delta;
+  const mOff = k * m;
+  ws.deltaEq.fill(0, mOff, mOff + m);
   const qOff = k * ws.stride.Q;
   const gOff = k * ws.stride.G;
   const aOff = k * ws.stride.A;
@@ -251,6 +253,8 @@ export function factorReducedKkt(
     }
     factored = kernels.cholesky(L, lOff, n);
     if (!factored && attempt > 0) regK *= 100;
+    // a regularized system takes the retry's regularization as its own (see deltaEq below)
+    if (factored && attempt > 0 && rho > 0) ws.rho[k] = Math.max(rho, regK);
   }
   if (!factored) return false;
   ws.regK[k] = regK;
@@ -298,8 +302,19 @@ export function factorReducedKkt(
       const i = pOff + schurRows[pOff + j];
       S[sOff + (m + j) * rows + m + j] += 1 / (w[i] - wK[i]);
     }
-    for (let i = 0; i < m; i++) S[sOff + i * rows + i] += delta;
-    for (let i = 0; i < rows; i++) {
+    // delta on the equality rows is part of the system solved (refinement keeps it); regS,
+    // relative to each diagonal entry, is static and refined away
+    const { deltaEq } = ws;
+    for (let i = 0; i < m; i++) {
+      deltaEq[mOff + i] = delta;
+      S[sOff + i * rows + i] += delta;
+    }
+    // (without inequalities, whose every solve is refined, a regularized system's first attempt
+    // has delta alone on its equality rows: relative to a diagonal that rows amplified by a nearly
+    // singular K have made large, even 1e-13 would be far above delta, and refinement would then
+    // converge at that rate; with inequalities the forward directions are solved once, and the
+    // relative regularization keeps that solve stable)
+    for (let i = attempt === 0 && delta > 0 && p === 0 ? m : 0; i < rows; i++) {
       const diagonal = S[sOff + i * rows + i];
       S[sOff + i * rows + i] = diagonal + regS * (diagonal > 0 ? diagonal : 1);
     }
@@ -750,11 +765,11 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
     e1[nOff + i] = e;
     norm = Math.max(norm, Math.abs(e));
   }
-  // e2 = r2 − A x + delta·t_A on the equality rows
+  // e2 = r2 − A x + deltaEq∘t_A on the equality rows
   if (m > 0) kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
-  const delta = ws.delta[k];
+  const { deltaEq } = ws;
   for (let i = 0; i < m; i++) {
-    const e = r2[mOff + i] - e2[rOff + i] + delta * yt[rOff + i];
+    const e = r2[mOff + i] - e2[rOff + i] + deltaEq[mOff + i] * yt[rOff + i];
     e2[rOff + i] = e;
     norm = Math.max(norm, Math.abs(e));
   }
@@ -811,6 +826,10 @@ export function solveReducedKkt(
     for (let i = 0; i < rows; i++) yt[rOff + i] += c2[rOff + i];
     // The residual also leaves yG = w∘(G x) for this x.
     const norm = residual(ws, k, x, xOff);
+    if (process.env.OPTNET_TRACE === "2")
+      console.log(
+        `  refine step ${step} norm ${norm.toExponential(2)} rhs ${rhsNorm.toExponential(2)}`,
+      );
     if (step === MAX_REFINEMENT_STEPS) break;
     // Refinement stops when the residual is at rounding level or no longer shrinks.
     if (norm <= target * rhsNorm || norm > 0.25 * previous) break;

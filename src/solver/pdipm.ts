@@ -67,9 +67,9 @@ const DEFAULT_MAX_ITER = 50;
 /**
  * The proximal regularization (rho, delta) of the forward iterations, in the equilibrated data
  * (scaling.ts: norms near 1). It starts at PROXIMAL_START and falls with the complementarity mu,
- * never below PROXIMAL_FLOOR (PIQP's schedule). Without inequalities there is no mu: it starts at
+ * never below PROXIMAL_FLOOR (PIQP's schedule). Without inequalities there is no mu: it stays at
  * EQUALITY_PROXIMAL_START, so that the first Newton step leaves residuals ~1e-8 of the
- * right-hand side and the second rounding level, and falls a hundredfold per iteration.
+ * right-hand side and the second rounding level.
  */
 const PROXIMAL_START = 1e-6;
 const PROXIMAL_FLOOR = 1e-10;
@@ -256,11 +256,9 @@ interface ProximalSchedule {
  * floor; without inequalities a hundredfold per iteration.
  */
 function lowerRegularization(schedule: ProximalSchedule, mu: number, p: number): void {
-  if (p === 0) {
-    schedule.rho = Math.max(PROXIMAL_FLOOR, schedule.rho * 1e-2);
-    schedule.delta = Math.max(PROXIMAL_FLOOR, schedule.delta * 1e-2);
-    return;
-  }
+  // without inequalities the first step leaves ~rho of the residual and the second ~rho²: rho
+  // stays where the Schur block of a Q singular on many columns is still factored accurately
+  if (p === 0) return;
   if (schedule.mu > 0 && mu < schedule.mu) {
     const ratio = mu / schedule.mu;
     schedule.rho = Math.max(PROXIMAL_FLOOR, schedule.rho * ratio);
@@ -585,8 +583,14 @@ function computeResiduals(
     scaleFreeDualResidual(ws, k),
     relativeTo(Math.max(gapScaled, complementarity), gapScale),
   );
+  if (TRACE) {
+    console.log(
+      `k=${k} viol=${violation.toExponential(2)} prel=${primalRelative.toExponential(2)} pscale=${primalScale.toExponential(2)} dual=${dual.toExponential(2)} dscale=${dualScale.toExponential(2)} gap=${(gapScaled / c).toExponential(2)} gterms=${gapTerms.toExponential(2)} mu=${measures.mu[k].toExponential(2)} met=${+primalMet}${+dualMet}${+gapMet}${+pairsMet} rho=${ws.rho[k].toExponential(1)} delta=${ws.delta[k].toExponential(1)} c=${c.toExponential(1)}`,
+    );
+  }
   return primalMet && dualMet && gapMet && pairsMet;
 }
+const TRACE = typeof process !== "undefined" && process.env.OPTNET_TRACE === "1";
 
 /**
  * Raises each column's scale to the largest single term lam_i|G_ij| of G'lam, so that rounding in

@@ -110,6 +110,11 @@ export interface Workspace {
    */
   readonly rho: Float64Array;
   readonly delta: Float64Array;
+  /**
+   * Each equality row's regularization in that factorization (m per member): delta, or more where
+   * the Schur block needed it (kkt.ts); 0 in the factorization at a solution.
+   */
+  readonly deltaEq: Float64Array;
   /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
   readonly scaling: Scaling;
   readonly scalingStride: { D: number; EA: number; EG: number };
@@ -453,6 +458,7 @@ export function createWorkspace(
     regK: new Float64Array(batch),
     rho: new Float64Array(batch),
     delta: new Float64Array(batch),
+    deltaEq: new Float64Array(batch * m),
     scaling,
     scalingStride: scalingStride(scaling, n, m, p),
     schurRows: new Int32Array(batch * p),
