@@ -7,6 +7,7 @@ import type { CallExpr, Expr, ObjectiveStatement, Span } from "../dsl/index.js";
 import {
   linAddInto,
   linColumn,
+  linHasVariables,
   linConst,
   linScale,
   paConst,
@@ -42,6 +43,8 @@ import {
 export class Lowerer implements LowerContext {
   private readonly memo = new Map<Expr, Value>();
   private readonly materialized = new WeakMap<PiecesValue, AffineValue>();
+  /** Constraints whose rows have no variable with a nonzero coefficient (`0 z <= 1`). */
+  readonly withoutVariables: ConstraintLink[] = [];
 
   constructor(
     private readonly scope: Scope,
@@ -159,6 +162,8 @@ export class Lowerer implements LowerContext {
       case "power":
       case "norm":
         throw new Error(`internal: ${expr.kind} should have been desugared`);
+      case "array":
+        throw new Error("internal: an array literal is a numeric constant");
     }
   }
 
@@ -243,6 +248,7 @@ export class Lowerer implements LowerContext {
         rows = differenceRows(this.materialize(small), this.materialize(large), size);
       }
     }
+    if (!rows.some(linHasVariables)) this.withoutVariables.push(link);
     const start = this.builder.addRows(equality, {
       rows,
       origin: "constraint",

@@ -55,7 +55,7 @@ function parseProgram(source: string, file: string): Ast.Program {
   }
   const lexical = [...diagnostics, ...longNames(tokens)].slice(0, MAX_DIAGNOSTICS);
   const lexicalOffsets = lexical.map((d) => d.span.offset).sort((a, b) => a - b);
-  const reader = new StatementReader();
+  const reader = new StatementReader(source);
   const lines = logicalLines(tokens);
   for (let i = 0; i < lines.length && !reader.stopped; i++) {
     const line = lines[i]!;
@@ -179,7 +179,7 @@ const statementRules: [TokenType, RuleName][] = [
 class StatementReader {
   readonly statements: Ast.Statement[] = [];
   readonly diagnostics: Diagnostic[] = [];
-  readonly builder = new AstBuilder();
+  readonly builder: AstBuilder;
   /** The `subject to` block that lines without a keyword belong to, if one is open. */
   private block: Ast.ConstraintsStatement | null = null;
   /** Statements and constraints read so far, against MAX_STATEMENTS. */
@@ -188,6 +188,10 @@ class StatementReader {
   private quiet = false;
   /** Set when a limit is reached: the rest of the program is not read. */
   stopped = false;
+
+  constructor(source: string) {
+    this.builder = new AstBuilder(source);
+  }
 
   readLine(line: IToken[], quiet = false): void {
     this.quiet = quiet;
