@@ -17,7 +17,7 @@ import {
   transposeDense,
   type Dense,
 } from "./dense.js";
-import type { DiagnosticBag } from "./diagnostics.js";
+import { DiagnosticBag } from "./diagnostics.js";
 import {
   addCurvature,
   addSign,
@@ -45,7 +45,9 @@ import { NUMERIC_CONSTANTS, NUMERIC_FUNCTIONS } from "./numericFunctions.js";
 import { findQuadraticForm } from "./quadraticForms.js";
 import { checkSizeValue } from "./sizes.js";
 import { suggestName } from "./suggest.js";
-import type { Scope } from "./symbols.js";
+import type { NameSymbol, Scope } from "./symbols.js";
+
+const NO_SPAN: Span = { line: 1, column: 1, offset: 0, length: 0 };
 
 export class ExpressionChecker {
   readonly info = new Map<Expr, Info>();
@@ -182,8 +184,25 @@ export class ExpressionChecker {
       return this.diags.error(
         span,
         `unknown name \`${name}\``,
-        suggestName(name, this.scope.names()),
+        suggestName(name, this.scope.names(), (left, right) => this.productCompiles(left, right)),
       );
+    return this.symbolInfo(symbol);
+  }
+
+  /** Whether `left right` (two declared names juxtaposed) would pass the product rules. */
+  private productCompiles(left: string, right: string): boolean {
+    const a = this.scope.get(left);
+    const b = this.scope.get(right);
+    if (a === undefined || b === undefined) return false;
+    const l = this.symbolInfo(a);
+    const r = this.symbolInfo(b);
+    if (l === undefined || r === undefined) return false;
+    if (l.degree > 0 && r.degree === 0) return false;
+    return checkProduct(l, r, "matmul", NO_SPAN, new DiagnosticBag()) !== undefined;
+  }
+
+  private symbolInfo(symbol: NameSymbol): Info | undefined {
+    const name = symbol.name;
     switch (symbol.kind) {
       case "dim":
         return Number.isNaN(symbol.value) ? undefined : constantInfo(denseScalar(symbol.value));

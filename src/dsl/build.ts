@@ -167,8 +167,11 @@ export class AstBuilder {
     let reported = false;
     for (const operand of operands.slice(1)) {
       if (operand.name === "unary") {
-        const op = operators[next++]!.image as "*" | ".*" | "/";
-        result = this.binary(op, false, result, this.unary(operand));
+        const token = operators[next++]!;
+        const right = this.unary(operand);
+        if (token.image === "**") this.refusePythonPower(token, result, right);
+        const op = (token.image === "**" ? "*" : token.image) as "*" | ".*" | "/";
+        result = this.binary(op, false, result, right);
       } else {
         const right = this.power(operand);
         if (!reported) reported = this.checkJuxtaposition(result, right, leadingNumber(operand));
@@ -189,6 +192,17 @@ export class AstBuilder {
     const span = number === undefined ? right.span : spanOfToken(number);
     this.diagnostics.push({ message: problem.message, span, hint: problem.hint });
     return true;
+  }
+
+  /** `x**2`: Python's power; the tree gets a product, but the program is refused. */
+  private refusePythonPower(token: IToken, base: Ast.Expr, exponent: Ast.Expr): void {
+    const b = this.text(base.span);
+    const e = this.text(exponent.span);
+    this.diagnostics.push({
+      message: "`**` is not an operator: use `^` for powers",
+      span: spanOfToken(token),
+      hint: e === "2" ? `write \`${b}^2\` (or \`square(${b})\`)` : `write \`${b}^${e}\``,
+    });
   }
 
   /** `z <= 1 -1 <= z`: a sign against its operand after a space starts a new list item. */

@@ -19,7 +19,8 @@ export class NestingTooDeep extends Error {
  *
  *   expression     = additive
  *   additive       = multiplicative (("+" | "-") multiplicative)*
- *   multiplicative = unary (("*" | ".*" | "/") unary | power)*     -- `A z` is juxtaposition
+ *   multiplicative = unary (("*" | ".*" | "/" | "**") unary | power)* -- `A z` is juxtaposition;
+ *                                                                   `**` only to refuse it
  *   unary          = ("-" | "+")* power
  *   power          = postfix ("^" ("-" | "+")* postfix)*          -- right associative
  *   postfix        = primary ("'" | "[" indexItem ("," indexItem)* "]")*
@@ -142,6 +143,7 @@ export class QpGrammar extends CstParser {
             ALT: () => {
               this.OR2([
                 { ALT: () => this.CONSUME(T.Star, { LABEL: "operator" }) },
+                { ALT: () => this.CONSUME(T.StarStar, { LABEL: "operator" }) },
                 { ALT: () => this.CONSUME(T.DotStar, { LABEL: "operator" }) },
                 { ALT: () => this.CONSUME(T.Slash, { LABEL: "operator" }) },
               ]);

@@ -11,6 +11,7 @@ import {
   MAX_STATEMENTS,
   MAX_TOKENS,
 } from "./limits.js";
+import { describeToken } from "./messages.js";
 import { joinSpans, spanOfToken } from "./span.js";
 import * as T from "./tokens.js";
 
@@ -231,7 +232,18 @@ class StatementReader {
     const subjectTo = line[cut]!;
     this.block = { kind: "constraints", constraints: [], span: spanOfToken(subjectTo) };
     this.statements.push(this.block);
-    this.readPieces(line.slice(cut + 1));
+    let rest = line.slice(cut + 1);
+    if (rest[0] !== undefined && tokenMatcher(rest[0], T.Colon)) {
+      // `subject to:` as in a textbook; said once, and the constraints are still read.
+      if (!this.quiet)
+        this.diagnostics.push({
+          message: `unexpected \`:\` after ${describeToken(subjectTo)}`,
+          span: spanOfToken(rest[0]),
+          hint: "drop the `:`: constraints follow `subject to` (or `s.t.`) directly",
+        });
+      rest = rest.slice(1);
+    }
+    this.readPieces(rest);
   }
 
   private readStatement(tokens: IToken[]): void {
