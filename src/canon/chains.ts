@@ -47,9 +47,12 @@ export function chainProblem(
       span: spanAt(source, split, middleEnd - split),
     };
   }
-  const pieces = relations.map(
-    (r, i) => `${text(operands[i].span)} ${r} ${text(operands[i + 1].span)}`,
-  );
+  // A long chain is shown by its first links only: the hint stays one line.
+  const shown = Math.min(relations.length, 3);
+  const pieces = relations
+    .slice(0, shown)
+    .map((r, i) => `${text(operands[i].span)} ${r} ${text(operands[i + 1].span)}`);
+  if (shown < relations.length) pieces.push("…");
   return {
     message: ends,
     hint: `write the relations as separate constraints: \`${pieces.join(", ")}\``,
