@@ -254,7 +254,8 @@ export class ExpressionChecker {
         }
       }
       if (expr.op === "*") {
-        // `X 1` and `z'1`: a literal 1 or 0 right of a matrix or row is a conforming column
+        // `X * 1` and `z' * 1`: a literal 1 or 0 right of a matrix or row is a conforming column
+        // (juxtaposed, `X 1`, it is refused by the parser: a number is never a right factor)
         const literal = expr.right.kind === "number" ? expr.right.value : null;
         if ((literal === 0 || literal === 1) && left.shape.length === 2)
           right = { ...right, conformingRow: literal };
@@ -323,7 +324,7 @@ export class ExpressionChecker {
     );
   }
 
-  /** `1'` becomes a row of ones as long as the other factor has rows (`X 1` a column likewise). */
+  /** `1'` becomes a row of ones as long as the other factor has rows (`X * 1` a column likewise). */
   private conform(expr: Expr, self: Info, other: Info, side: "left" | "right"): Info {
     if (self.conformingRow === null || isScalar(other.shape)) return self;
     const [rows, cols] = asMatrix(other.shape);
