@@ -239,7 +239,12 @@ export class ExpressionChecker {
 
   private checkBinary(expr: Extract<Expr, { kind: "binary" }>): Info | undefined {
     if (expr.op === "*" || expr.op === ".*") {
-      if (expr.implicit && expr.left.kind === "binary" && expr.left.implicit)
+      // `z'P z` and `z'P * z` go on after `z'P`; `x c + y` and `x c * 2` do not.
+      if (
+        expr.left.kind === "binary" &&
+        expr.left.implicit &&
+        (expr.implicit || (expr.op === "*" && (this.check(expr.right)?.degree ?? 0) > 0))
+      )
         this.continued.add(expr.left);
       let left = this.check(expr.left);
       let right = this.check(expr.right);
