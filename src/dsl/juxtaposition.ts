@@ -68,11 +68,14 @@ export function juxtapositionProblem(
     };
   }
   const joined = left + right;
+  if (NUMBER.test(joined))
+    return {
+      message: `a number cannot follow \`${left}\` as a factor: write \`*\` or remove the space`,
+      hint: `${product} is a product, \`${joined}\` one number`,
+    };
   return {
-    message: `a number cannot follow \`${left}\` as a factor: write \`*\` or remove the space`,
-    hint: NUMBER.test(joined)
-      ? `${product} is a product, \`${joined}\` one number`
-      : `write ${product} (a number is never a right factor)`,
+    message: `a number cannot follow \`${left}\` as a factor: write \`*\``,
+    hint: `write ${product} (a number is never a right factor)`,
   };
 }
 

@@ -69,6 +69,18 @@ describe("habits from textbooks, Python, MATLAB and CVXPY get a message that nam
       "write `s.t.`",
     ],
     [
+      "minimize ||z||^2 2",
+      "1:18",
+      "a number cannot follow `||z||^2` as a factor: write `*`",
+      "write `||z||^2 * 2` (a number is never a right factor)",
+    ],
+    [
+      "dim n = 1 0",
+      "1:11",
+      "a number cannot follow `1` as a factor: write `*` or remove the space",
+      "`1 * 0` is a product, `10` one number",
+    ],
+    [
       "constant A = [1 2 3]",
       "1:17",
       "missing `,` between entries? `2` follows `1` with no operator",
