@@ -42,7 +42,7 @@ export function chainProblem(
     const second = whole.slice(cut);
     const middleEnd = operands[1].span.offset + operands[1].span.length;
     return {
-      message: `missing \`,\` between constraints? \`${whole}\` reads as one chain, and ${ends}`,
+      message: `missing \`,\` between constraints? This reads as one chain, but ${ends}`,
       hint: `write \`${first}, ${second}\``,
       span: spanAt(source, split, middleEnd - split),
     };
