@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CompileError, parse } from "../../src/dsl/index.js";
+import { CompileError, parse, printExpr, printProgram, type Expr } from "../../src/dsl/index.js";
+import { parseExpr, withoutSpans } from "./helpers.js";
+
+const NO_SPAN = { line: 1, column: 1, offset: 0, length: 0 };
 
 /** The first diagnostic of a program that must not parse: position, message and hint. */
 function firstSyntaxError(source: string): { at: string; message: string; hint?: string } {
@@ -120,5 +123,30 @@ describe("habits from textbooks, Python, MATLAB and CVXPY get a message that nam
 
   it("keeps `2.*z`, `2 .* z` and `z * 2`", () => {
     expect(() => parse("minimize sum(2.*z) + sum(2 .* z) + sum(z * 2)")).not.toThrow();
+  });
+});
+
+describe("printing keeps to the juxtaposition rules, so printed text parses back", () => {
+  it("parenthesizes a number juxtaposed on the right", () => {
+    const x: Expr = { kind: "name", name: "x", span: NO_SPAN };
+    const two: Expr = { kind: "number", value: 2, text: "2", span: NO_SPAN };
+    const product: Expr = {
+      kind: "binary",
+      op: "*",
+      implicit: true,
+      left: x,
+      right: two,
+      span: NO_SPAN,
+    };
+    const printed = printExpr(product);
+    expect(printed).toBe("(x) (2)");
+    expect(withoutSpans(parseExpr(printed))).toEqual(withoutSpans(product));
+  });
+
+  it("parenthesizes a juxtaposition inside brackets", () => {
+    const program = parse("variable X[(m n), k]\nminimize sum(X[(i j), 0]) + [(a b), 1]'z");
+    const printed = printProgram(program);
+    expect(printed).toBe("variable X[(m n), k]\nminimize sum(X[(i j), 0]) + [(a b), 1]' z\n");
+    expect(withoutSpans(parse(printed))).toEqual(withoutSpans(program));
   });
 });
