@@ -520,10 +520,11 @@ export class ExpressionChecker {
       entries.push(info.value);
     }
     const first = entries[0].shape;
-    if (first.length === 2)
+    const matrixAt = entries.findIndex((e) => e.shape.length === 2);
+    if (matrixAt >= 0)
       return this.diags.error(
-        expr.entries[0].span,
-        `an array literal has at most two levels of \`[…]\`, and this entry is a ${formatShape(first)}`,
+        expr.entries[matrixAt].span,
+        `an array literal has at most two levels of \`[…]\`, and this entry is a ${formatShape(entries[matrixAt].shape)}`,
       );
     for (let i = 1; i < entries.length; i++) {
       const shape = entries[i].shape;
@@ -532,9 +533,7 @@ export class ExpressionChecker {
         s.length === 0 ? "a number" : `${sizeOf(s)} entries`;
       return this.diags.error(
         expr.entries[i].span,
-        first.length === 0 && shape.length === 0
-          ? "an array literal has at most two levels of `[…]`"
-          : `ragged matrix: row ${i + 1} has ${count(shape)} but row 1 has ${count(first)}`,
+        `ragged matrix: row ${i + 1} has ${count(shape)} but row 1 has ${count(first)}`,
         "every row of a matrix has the same number of entries",
       );
     }

@@ -76,6 +76,13 @@ describe("constants written as literals and with numeric functions", () => {
       "every row of a matrix has the same number of entries",
     ],
     [
+      "three levels of brackets",
+      "constant A = [[1, 2], [[1, 2], [3, 4]]]\nvariable t\nminimize t^2",
+      "[[1, 2], [3, 4]]]",
+      "an array literal has at most two levels of `[…]`, and this entry is a matrix [2×2]",
+      undefined,
+    ],
+    [
       "a variable inside a literal",
       "variable t\nminimize t^2 s.t. [1, t] <= 1",
       "t] <=",
@@ -83,7 +90,11 @@ describe("constants written as literals and with numeric functions", () => {
       "`[…]` builds a numeric constant; combine parameters and variables with operators instead",
     ],
   ])("refuses %s, pointing at the entry", (_what, source, pointsAt, message, hint) => {
-    expect(firstError(source)).toEqual({ at: at(source, pointsAt), message, hint });
+    expect(firstError(source)).toEqual({
+      at: at(source, pointsAt),
+      message,
+      ...(hint === undefined ? {} : { hint }),
+    });
   });
 
   it.each([
