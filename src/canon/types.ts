@@ -50,7 +50,11 @@ export interface CanonicalQP {
 
 export interface CanonParameter {
   name: string;
-  /** [] for a scalar, [k] for a vector, [r, c] for a matrix. */
+  /**
+   * As declared: [] for a scalar, [k] for a vector, [r, c] for a matrix, a size of 1 kept as an
+   * axis (`[2, 1]` stays `[2, 1]`, `[n]` with n = 1 stays `[1]`). Values are given in this shape;
+   * the row-major entries are the same as in the compiler's normalised shape.
+   */
   shape: number[];
   size: number;
   /** First index of this parameter's entries in θ. */
@@ -65,6 +69,7 @@ export interface CanonParameter {
 
 export interface CanonVariable {
   name: string;
+  /** As declared, like CanonParameter.shape: values come back in this shape. */
   shape: number[];
   size: number;
   /** First column of z holding this variable (row-major). */
