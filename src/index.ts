@@ -12,6 +12,7 @@ export {
   type SolveOptions,
   type LayerOutput,
   type ConstraintDual,
+  type SolveWarning,
   type ParameterGradient,
   type NumericValue,
   type NestedNumbers,

@@ -2,6 +2,7 @@ export { compile, type CompileOptions } from "./compile.js";
 export { Layer, type SolveOptions } from "./layer.js";
 export type { LayerOutput, ConstraintDual } from "./output.js";
 export type { ParameterGradient } from "./gradients.js";
+export type { SolveWarning } from "./zero-rows.js";
 export { ParameterError } from "./parameter-error.js";
 export type { NumericValue, NestedNumbers, ParameterValues } from "./values.js";
 export type { ApplyInputs, ApplyOutputs } from "./tensorflow.js";
