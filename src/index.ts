@@ -8,6 +8,7 @@ export {
   ParameterError,
   closeWorkers,
   solveBatch,
+  registerTfLayer,
   type CompileOptions,
   type SolveOptions,
   type LayerOutput,
@@ -21,6 +22,7 @@ export {
   type ApplyOutputs,
   type WorkerOption,
   type TfLayerOptions,
+  type TfLayerDefinition,
 } from "./runtime/index.js";
 export { CompileError, type Diagnostic } from "./dsl/index.js";
 export {

@@ -9,4 +9,4 @@ export type { ApplyInputs, ApplyOutputs } from "./tensorflow.js";
 export type { WorkerOption } from "./solve.js";
 export { solveBatch } from "./solve-batch.js";
 export { closeWorkers } from "./workers/pool.js";
-export type { TfLayerOptions } from "./tf-layer.js";
+export { registerTfLayer, type TfLayerOptions, type TfLayerDefinition } from "./tf-layer.js";
