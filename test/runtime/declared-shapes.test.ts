@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { canonToJsonText, emitTypeScript } from "../../src/codegen/index.js";
 import { ParameterError, compile } from "../../src/runtime/index.js";
 
 beforeAll(() => {
@@ -44,6 +45,18 @@ describe("shapes are kept as declared", () => {
     expect(clipped.outputs).toEqual([{ name: "u", shape: [2, 1] }]);
     expect(clipped.describe()).toMatch(/B\s+\[2×1\].*parameter B\[2, 1\]/);
     expect(clipped.describe()).toMatch(/u\s+\[2×1\].*variable u\[T, 1\]/);
+    const json = JSON.parse(canonToJsonText(clipped.canonical)) as {
+      parameters: { shape: number[] }[];
+      columns: { shape: number[] }[];
+    };
+    expect(json.parameters[0].shape).toEqual([2, 1]);
+    expect(json.columns[0].shape).toEqual([2, 1]);
+  });
+
+  it("shows the declared shapes in the generated TypeScript module's tables", async () => {
+    const module = await emitTypeScript(clipped.canonical);
+    expect(module).toMatch(/name: "B", shape: \[2, 1\], size: 2/);
+    expect(module).toMatch(/name: "u", shape: \[2, 1\], size: 2/);
   });
 
   it("takes a [2, 1] parameter as [[a], [b]] and returns a [T, 1] variable as [[u0], [u1]]", () => {
