@@ -19,7 +19,7 @@ import type { ConstraintLink } from "./checkStatements.js";
 import type { Dense } from "./dense.js";
 import type { ProblemBuilder } from "./builder.js";
 import type { LowerContext } from "./lowerContext.js";
-import { isScalar, sizeOf, transposeShape } from "./shape.js";
+import { isScalar, sameShape, sizeOf, transposeShape } from "./shape.js";
 import type { Scope } from "./symbols.js";
 import type { SourceConstraint } from "./types.js";
 import {
@@ -255,11 +255,26 @@ export class Lowerer implements LowerContext {
       text,
       span: link.span,
       relation: link.relation,
-      shape: [...link.shape],
+      shape: this.constraintShape(link),
       equality,
       start,
       count: rows.length,
     };
+  }
+
+  /**
+   * The shape users see a constraint in (its duals): a side that is a declared name of the
+   * constraint's size lends its declared shape, so `u >= 0` with `u[T, 1]` is [T, 1] and `z >= 0`
+   * with `z[n]`, n = 1, is [1]; otherwise the normalised shape of the comparison.
+   */
+  private constraintShape(link: ConstraintLink): number[] {
+    for (const side of [link.left, link.right]) {
+      if (side.kind !== "name") continue;
+      const symbol = this.scope.get(side.name);
+      if (symbol?.kind !== "parameter" && symbol?.kind !== "variable") continue;
+      if (sameShape(symbol.shape, link.shape)) return [...symbol.declaredShape];
+    }
+    return [...link.shape];
   }
 
   lowerObjective(objective: ObjectiveStatement): void {

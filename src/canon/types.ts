@@ -136,7 +136,11 @@ export interface SourceConstraint {
   text: string;
   span: Span;
   relation: "==" | "<=" | ">=";
-  /** Shape of the constraint after broadcasting ([] for a scalar constraint). */
+  /**
+   * Shape of the constraint after broadcasting ([] for a scalar constraint); the declared shape
+   * of a side that is a plain parameter or variable name of that size (`u >= 0` with `u[T, 1]`
+   * is [T, 1]), so duals come back in the shape the user declared.
+   */
   shape: number[];
   /**
    * Its rows: in A (equality) or G (inequality), `count` rows from `start`, row-major order.

@@ -78,6 +78,22 @@ describe("shapes are kept as declared", () => {
     ]);
   });
 
+  it("returns the duals of `u >= 0` in u's declared shape [T, 1], and of `z >= 0` at n = 1 as [1]", () => {
+    // u = max(B, 0): the bound's multiplier is 2·max(-B, 0) (stationarity 2(u - B) - λ = 0).
+    const out = clipped.solve({ B: [[-1], [2]] });
+    expectClose(out.duals[0].values, [[[2], [0]]]);
+    const simplex = compile(
+      "dim n = 3\nparameter x[n]\nvariable z[n]\nminimize ||z - x||^2\ns.t. z >= 0, 1'z = 1\n",
+      {
+        dims: { n: 1 },
+      },
+    );
+    const one = simplex.solve({ x: [0.5] });
+    expect(one.duals[0].values).toEqual([[expect.closeTo(0, 7)]]);
+    // z = 1: stationarity 2(z - x) + ν = 0 gives ν = -1 for the scalar `1'z = 1`.
+    expect(one.duals[1].values).toEqual([expect.closeTo(-1, 7)]);
+  });
+
   it("refuses a flat [2] for a [2, 1] parameter, saying shapes are kept as declared", () => {
     expect(messageOf(() => clipped.solve({ B: [0.005, 0.1] }))).toBe(
       "parameter B: expected shape [2, 1] or [batch, 2, 1], got shape [2]; shapes are kept as " +
