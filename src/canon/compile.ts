@@ -13,6 +13,7 @@ import { ExpressionChecker } from "./check.js";
 import { checkConstraint, checkObjective, type ConstraintLink } from "./checkStatements.js";
 import { declare } from "./declarations.js";
 import { DiagnosticBag } from "./diagnostics.js";
+import { emptiedConstraints } from "./emptyConstraints.js";
 import { Lowerer } from "./lower.js";
 import type { CanonicalQP, SourceConstraint } from "./types.js";
 
@@ -86,6 +87,8 @@ function canonicalizeWithinBudget(
     setCompileSite(link.span);
     return lowerer.lowerConstraint(link, i);
   });
+  const emptied = emptiedConstraints(builder, links);
+  if (emptied.length > 0) throw new CompileError(emptied, source, file);
   setCompileSite(objectiveSpan);
   lowerer.lowerObjective(decl.objective);
   setCompileSite(objectiveSpan);
