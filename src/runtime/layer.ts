@@ -119,8 +119,8 @@ export class Layer {
       const { z, lam, nu, s } = warm.solution;
       solverOptions.warmStart = { z, lam, nu, s };
     }
-    const solution = solveProblem(problem, solverOptions, options.workers);
     const warnings = findZeroRows(this.canonical, this.#watchedRows, problem);
+    const solution = solveProblem(problem, solverOptions, options.workers);
     const out = buildOutput(this.canonical, problem, parameterBatch.theta, solution, warnings);
     const record = { layer: this, params: parameterBatch, solution };
     records.set(out, record);

@@ -1,5 +1,6 @@
 import type { CanonicalQP } from "../canon/index.js";
 import type { BatchOperand, QPBatch } from "../solver/index.js";
+import type { PreparedMap } from "./affine.js";
 import type { PreparedProblem } from "./problem.js";
 import { entryIndex } from "./values.js";
 
@@ -27,6 +28,11 @@ interface WatchedConstraint {
   constraint: number;
   equality: boolean;
   rows: number[];
+  /**
+   * Per row, the columns where it can be nonzero (a constant entry or a parameter term): only
+   * these are read at each solve, so a banded row of a long z costs its band, not n.
+   */
+  columns: Int32Array[];
 }
 
 /**
@@ -34,16 +40,34 @@ interface WatchedConstraint {
  * A row of constant zeros is the compiler's to refuse; only parameters can empty one at solve time.
  */
 export function watchZeroRows(canon: CanonicalQP, prepared: PreparedProblem): WatchedConstraint[] {
-  const dependent = (index: Int32Array) =>
-    new Set(Array.from(index, (i) => Math.floor(i / canon.n)));
-  const rowsA = dependent(prepared.maps.A.index);
-  const rowsG = dependent(prepared.maps.G.index);
+  const { n } = canon;
+  const termColumns = (map: PreparedMap) => {
+    const byRow = new Map<number, Set<number>>();
+    for (const i of map.index) {
+      const row = Math.floor(i / n);
+      let set = byRow.get(row);
+      if (set === undefined) byRow.set(row, (set = new Set()));
+      set.add(i % n);
+    }
+    return byRow;
+  };
+  const termsA = termColumns(prepared.maps.A);
+  const termsG = termColumns(prepared.maps.G);
   const watched: WatchedConstraint[] = [];
   canon.constraints.forEach((c, constraint) => {
-    const withParameters = c.equality ? rowsA : rowsG;
+    const map = c.equality ? prepared.maps.A : prepared.maps.G;
+    const terms = c.equality ? termsA : termsG;
     const rows: number[] = [];
-    for (let r = c.start; r < c.start + c.count; r++) if (withParameters.has(r)) rows.push(r);
-    if (rows.length > 0) watched.push({ constraint, equality: c.equality, rows });
+    const columns: Int32Array[] = [];
+    for (let r = c.start; r < c.start + c.count; r++) {
+      const withTerms = terms.get(r);
+      if (withTerms === undefined) continue;
+      const candidates = new Set(withTerms);
+      for (let j = 0; j < n; j++) if (map.constant[r * n + j] !== 0) candidates.add(j);
+      rows.push(r);
+      columns.push(Int32Array.from(candidates));
+    }
+    if (rows.length > 0) watched.push({ constraint, equality: c.equality, rows, columns });
   });
   return watched;
 }
@@ -62,7 +86,7 @@ export function findZeroRows(
       const matrix = w.equality ? problem.A : problem.G;
       const rhs = w.equality ? problem.b : problem.h;
       const rowCount = w.equality ? m : p;
-      const zero = w.rows.filter((r) => isZeroRow(matrix, b, rowCount, n, r));
+      const zero = w.rows.filter((r, k) => isZeroRow(matrix, b, rowCount, n, r, w.columns[k]));
       if (zero.length > 0) warnings[b].push(warningFor(canon, w, zero, rhs, b, rowCount));
     }
   }
@@ -75,9 +99,10 @@ function isZeroRow(
   rows: number,
   n: number,
   row: number,
+  columns: Int32Array,
 ): boolean {
   const start = (matrix.shared ? 0 : member * rows * n) + row * n;
-  for (let j = start; j < start + n; j++) if (matrix.data[j] !== 0) return false;
+  for (const j of columns) if (matrix.data[start + j] !== 0) return false;
   return true;
 }
 
