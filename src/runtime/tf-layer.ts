@@ -34,9 +34,16 @@ export interface TfLayerDefinition {
 const CLASS_NAME = "OptnetQPLayer";
 const PACKAGE = "optnet";
 
+/** What `toTfLayer` hands over as it is: the compiled layer, constants and solve options. */
+interface InProcess {
+  layer: Layer;
+  constants: Record<string, NumericValue>;
+  solve: SolveOptions;
+}
+
 type TfLayerClass = new (
   config: Tfjs.serialization.ConfigDict,
-  compiled?: Layer,
+  inProcess?: InProcess,
 ) => Tfjs.layers.Layer;
 
 let registered: TfLayerClass | null = null;
@@ -60,7 +67,11 @@ export function toTfLayer(layer: Layer, options: TfLayerOptions = {}): Tfjs.laye
   const OptnetQPLayer = tfLayerClass();
   const config: Tfjs.serialization.ConfigDict = { [CONFIG_KEY]: encodeDefinition(definition) };
   if (options.name !== undefined) config.name = options.name;
-  return new OptnetQPLayer(config, layer);
+  return new OptnetQPLayer(config, {
+    layer,
+    constants: options.constants ?? {},
+    solve: options.solve ?? {},
+  });
 }
 
 function defineTfLayer(layer: Layer, options: TfLayerOptions): TfLayerDefinition {
@@ -143,15 +154,22 @@ function tfLayerClass(): TfLayerClass {
     static readonly className = CLASS_NAME;
     readonly #definition: TfLayerDefinition;
     readonly #layer: Layer;
+    readonly #constants: Record<string, NumericValue>;
+    readonly #solve: SolveOptions;
     readonly #outputShape: number[];
 
-    /** From `toTfLayer` (with the compiled layer) or from a saved config (compiled here). */
-    constructor(config: Tfjs.serialization.ConfigDict, compiled?: Layer) {
+    /**
+     * From `toTfLayer` (the compiled layer, and constants and options as given: a warm start
+     * from an output works in this process) or from a saved config (compiled here).
+     */
+    constructor(config: Tfjs.serialization.ConfigDict, inProcess?: InProcess) {
       const { [CONFIG_KEY]: _, ...base } = config;
       super(base);
       this.#definition = decodeDefinition(config);
       const { source, file, dims, output } = this.#definition;
-      this.#layer = compiled ?? compile(source, { dims, file });
+      this.#layer = inProcess?.layer ?? compile(source, { dims, file });
+      this.#constants = inProcess?.constants ?? this.#definition.constants;
+      this.#solve = inProcess?.solve ?? this.#definition.solve;
       const shape = this.#layer.outputs.find((o) => o.name === output)?.shape;
       if (shape === undefined) {
         throw new Error(`${CLASS_NAME}: "${output}" is not an output variable of the program`);
@@ -164,18 +182,18 @@ function tfLayerClass(): TfLayerClass {
     }
 
     override call(tensors: Tensor | Tensor[]): Tensor {
-      const { inputs, constants, output, solve } = this.#definition;
+      const { inputs, output } = this.#definition;
       const list = Array.isArray(tensors) ? tensors : [tensors];
       if (list.length !== inputs.length) {
         throw new Error(
           `toTfLayer: expected ${inputs.length} input tensor(s) (${inputs.join(", ")}), got ${list.length}`,
         );
       }
-      const values: Record<string, Tensor | NumericValue> = { ...constants };
+      const values: Record<string, Tensor | NumericValue> = { ...this.#constants };
       inputs.forEach((name, i) =>
         Object.defineProperty(values, name, { value: list[i], enumerable: true }),
       );
-      return this.#layer.apply(values, solve)[output];
+      return this.#layer.apply(values, this.#solve)[output];
     }
 
     override getConfig(): Tfjs.serialization.ConfigDict {
