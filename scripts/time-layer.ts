@@ -14,6 +14,7 @@ import { buildOutput } from "../src/runtime/output.js";
 import { readParameters } from "../src/runtime/parameters.js";
 import { buildBatch, prepareProblem } from "../src/runtime/problem.js";
 import { solveProblem } from "../src/runtime/solve.js";
+import { findZeroRows, watchZeroRows } from "../src/runtime/zero-rows.js";
 
 const [nArg, batchArg, repsArg, workersArg] = process.argv.slice(2);
 const n = Number(nArg ?? 100);
@@ -98,6 +99,7 @@ for (let r = 0; r < reps + 1; r++) {
 // The steps of layer.solve, as layer.ts takes them, each solve then differentiated as in training.
 const canonical = layer.canonical;
 const prepared = prepareProblem(canonical);
+const watched = watchZeroRows(canonical, prepared);
 const steps = {
   read: [] as number[],
   build: [] as number[],
@@ -112,7 +114,13 @@ for (let r = 0; r < reps + 1; r++) {
   const t2 = performance.now();
   const solution = solveProblem(problem, {}, workers);
   const t3 = performance.now();
-  buildOutput(canonical, problem, params.theta, solution);
+  buildOutput(
+    canonical,
+    problem,
+    params.theta,
+    solution,
+    findZeroRows(canonical, watched, problem),
+  );
   const t4 = performance.now();
   // differentiated, as in training: the next solve reuses this one's kernel memory
   solution.backward(new Float64Array(batch * solution.n));

@@ -8,10 +8,12 @@ export {
   ParameterError,
   closeWorkers,
   solveBatch,
+  registerTfLayer,
   type CompileOptions,
   type SolveOptions,
   type LayerOutput,
   type ConstraintDual,
+  type SolveWarning,
   type ParameterGradient,
   type NumericValue,
   type NestedNumbers,
@@ -20,6 +22,7 @@ export {
   type ApplyOutputs,
   type WorkerOption,
   type TfLayerOptions,
+  type TfLayerDefinition,
 } from "./runtime/index.js";
 export { CompileError, type Diagnostic } from "./dsl/index.js";
 export {

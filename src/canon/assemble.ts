@@ -102,7 +102,7 @@ export function assemble(input: AssembleInput): CanonicalQP {
     p: builder.inequalityCount,
     parameters: scope.parameters.map((p) => ({
       name: p.name,
-      shape: [...p.shape],
+      shape: [...p.declaredShape],
       size: p.size,
       offset: p.offset,
       nonneg: p.nonneg,
@@ -114,7 +114,7 @@ export function assemble(input: AssembleInput): CanonicalQP {
     parameterSize: scope.parameterSize,
     variables: scope.variables.map((v) => ({
       name: v.name,
-      shape: [...v.shape],
+      shape: [...v.declaredShape],
       size: v.size,
       column: v.column,
       output: input.outputs.has(v.name),

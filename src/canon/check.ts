@@ -17,7 +17,7 @@ import {
   transposeDense,
   type Dense,
 } from "./dense.js";
-import type { DiagnosticBag } from "./diagnostics.js";
+import { DiagnosticBag } from "./diagnostics.js";
 import {
   addCurvature,
   addSign,
@@ -36,14 +36,18 @@ import {
   isScalar,
   MAX_ENTRIES,
   normalizeShape,
+  sameShape,
   sizeOf,
   transposeShape,
 } from "./shape.js";
 import { resolveIndex, type Pick } from "./indexing.js";
+import { NUMERIC_CONSTANTS, NUMERIC_FUNCTIONS } from "./numericFunctions.js";
 import { findQuadraticForm } from "./quadraticForms.js";
 import { checkSizeValue } from "./sizes.js";
 import { suggestName } from "./suggest.js";
-import type { Scope } from "./symbols.js";
+import type { NameSymbol, Scope } from "./symbols.js";
+
+const NO_SPAN: Span = { line: 1, column: 1, offset: 0, length: 0 };
 
 export class ExpressionChecker {
   readonly info = new Map<Expr, Info>();
@@ -53,6 +57,10 @@ export class ExpressionChecker {
   readonly conformed = new Map<Expr, Dense>();
   readonly picks = new Map<IndexExpr, Pick>();
   private readonly failed = new Set<Expr>();
+  /** Set while a constraint is checked: a dropped `,` between constraints is then a likely cause. */
+  inConstraint = false;
+  /** Juxtapositions that are the left factor of a longer one (`z'P` in `z'P z`). */
+  private readonly continued = new WeakSet<Expr>();
 
   constructor(
     private readonly scope: Scope,
@@ -128,6 +136,8 @@ export class ExpressionChecker {
         if (expr.p === "2") return this.rejectTwoNorm(expr.span);
         return this.desugar(expr, expr.p === "1" ? "norm1" : "norm_inf", [expr.arg]);
       }
+      case "array":
+        return this.checkArray(expr);
       case "index": {
         const base = this.check(expr.base);
         if (base === undefined) return undefined;
@@ -168,12 +178,31 @@ export class ExpressionChecker {
   private checkName(name: string, span: Span): Info | undefined {
     const symbol = this.scope.get(name);
     if (symbol === undefined && this.scope.broken.has(name)) return undefined;
+    const named = NUMERIC_CONSTANTS.get(name);
+    if (symbol === undefined && named !== undefined) return constantInfo(denseScalar(named));
     if (symbol === undefined)
       return this.diags.error(
         span,
         `unknown name \`${name}\``,
-        suggestName(name, this.scope.names()),
+        suggestName(name, this.scope.names(), (left, right) => this.productCompiles(left, right)),
       );
+    return this.symbolInfo(symbol);
+  }
+
+  /** Whether `left right` (two declared names juxtaposed) would pass the product rules. */
+  private productCompiles(left: string, right: string): boolean {
+    const a = this.scope.get(left);
+    const b = this.scope.get(right);
+    if (a === undefined || b === undefined) return false;
+    const l = this.symbolInfo(a);
+    const r = this.symbolInfo(b);
+    if (l === undefined || r === undefined) return false;
+    if (l.degree > 0 && r.degree === 0) return false;
+    return checkProduct(l, r, "matmul", NO_SPAN, new DiagnosticBag()) !== undefined;
+  }
+
+  private symbolInfo(symbol: NameSymbol): Info | undefined {
+    const name = symbol.name;
     switch (symbol.kind) {
       case "dim":
         return Number.isNaN(symbol.value) ? undefined : constantInfo(denseScalar(symbol.value));
@@ -210,9 +239,18 @@ export class ExpressionChecker {
 
   private checkBinary(expr: Extract<Expr, { kind: "binary" }>): Info | undefined {
     if (expr.op === "*" || expr.op === ".*") {
+      // `z'P z` and `z'P * z` go on after `z'P`; `x c + y` and `x c * 2` do not.
+      if (
+        expr.left.kind === "binary" &&
+        expr.left.implicit &&
+        (expr.implicit || (expr.op === "*" && (this.check(expr.right)?.degree ?? 0) > 0))
+      )
+        this.continued.add(expr.left);
       let left = this.check(expr.left);
       let right = this.check(expr.right);
       if (left === undefined || right === undefined) return undefined;
+      if (expr.implicit && !this.continued.has(expr) && left.degree > 0 && right.degree === 0)
+        return this.trailingCoefficient(expr);
       if (expr.op === "*" && left.degree > 0 && right.degree > 0) {
         const quadratic = findQuadraticForm(expr, (e) => this.check(e));
         if (quadratic !== undefined) {
@@ -221,7 +259,8 @@ export class ExpressionChecker {
         }
       }
       if (expr.op === "*") {
-        // `X 1` and `z'1`: a literal 1 or 0 right of a matrix or row is a conforming column
+        // `X * 1` and `z' * 1`: a literal 1 or 0 right of a matrix or row is a conforming column
+        // (juxtaposed, `X 1`, it is refused by the parser: a number is never a right factor)
         const literal = expr.right.kind === "number" ? expr.right.value : null;
         if ((literal === 0 || literal === 1) && left.shape.length === 2)
           right = { ...right, conformingRow: literal };
@@ -273,7 +312,24 @@ export class ExpressionChecker {
     };
   }
 
-  /** `1'` becomes a row of ones as long as the other factor has rows (`X 1` a column likewise). */
+  /**
+   * `x c` with variables in x and none in c: refused, because `0 <= x, c + y <= 1` with its `,`
+   * dropped would read as `0 <= x c + y <= 1`. Coefficients come first (`c x`) or take `*`.
+   */
+  private trailingCoefficient(expr: Extract<Expr, { kind: "binary" }>): undefined {
+    const left = this.text(expr.left.span);
+    const right = this.text(expr.right.span);
+    const fix = `write the coefficient first (\`${right} ${left}\`) or use \`*\` (\`${left} * ${right}\`)`;
+    return this.diags.error(
+      expr.right.span,
+      `a coefficient cannot follow the variables it multiplies: \`${left}\` has variables, \`${right}\` has none`,
+      this.inConstraint
+        ? `missing \`,\` between constraints before \`${right}\`? Otherwise ${fix}`
+        : fix.charAt(0).toUpperCase() + fix.slice(1),
+    );
+  }
+
+  /** `1'` becomes a row of ones as long as the other factor has rows (`X * 1` a column likewise). */
   private conform(expr: Expr, self: Info, other: Info, side: "left" | "right"): Info {
     if (self.conformingRow === null || isScalar(other.shape)) return self;
     const [rows, cols] = asMatrix(other.shape);
@@ -416,14 +472,74 @@ export class ExpressionChecker {
         );
       return constantInfo(ctor.build(sizes));
     }
+    const numeric = NUMERIC_FUNCTIONS.get(name);
+    if (numeric !== undefined) {
+      if (expr.args.length !== 1)
+        return this.diags.error(
+          expr.span,
+          `\`${name}\` takes 1 argument, not ${expr.args.length}: ${numeric.signature}`,
+        );
+      const arg = this.check(expr.args[0]);
+      if (arg === undefined) return undefined;
+      if (arg.value === null)
+        return this.diags.error(
+          expr.span,
+          arg.degree > 0
+            ? `\`${name}\` applies to numbers only: of an expression with variables it is not QP-representable`
+            : `\`${name}\` applies to numbers only: of a parameter it is not affine in the parameters`,
+          arg.degree > 0 ? undefined : "compute it outside the layer and pass it as a parameter",
+        );
+      for (const x of arg.value.data) {
+        const why = numeric.domain(x);
+        if (why !== undefined) return this.diags.error(expr.span, why);
+      }
+      return constantInfo(mapDense(arg.value, numeric.evaluate));
+    }
     const symbol = this.scope.get(name);
     if (symbol !== undefined)
       return this.diags.error(expr.callee.span, `\`${name}\` is a ${symbol.kind}, not a function`);
     return this.diags.error(
       expr.callee.span,
       `unknown function \`${name}\``,
-      suggestName(name, [...ATOMS.keys(), ...CONSTRUCTORS.keys()]),
+      suggestName(name, [...ATOMS.keys(), ...CONSTRUCTORS.keys(), ...NUMERIC_FUNCTIONS.keys()]),
     );
+  }
+
+  /** `[1, 2, 3]` is a vector; `[[1, 0.1], [0, 1]]` a matrix whose entries are its rows. */
+  private checkArray(expr: Extract<Expr, { kind: "array" }>): Info | undefined {
+    const entries: Dense[] = [];
+    for (const entry of expr.entries) {
+      const info = this.check(entry);
+      if (info === undefined) return undefined;
+      if (info.value === null)
+        return this.diags.error(
+          entry.span,
+          `the entries of \`[…]\` must be numbers, and \`${this.text(entry.span)}\` ${info.degree > 0 ? "has variables" : "depends on parameters"}`,
+          "`[…]` builds a numeric constant; combine parameters and variables with operators instead",
+        );
+      entries.push(info.value);
+    }
+    const first = entries[0].shape;
+    const matrixAt = entries.findIndex((e) => e.shape.length === 2);
+    if (matrixAt >= 0)
+      return this.diags.error(
+        expr.entries[matrixAt].span,
+        `an array literal has at most two levels of \`[…]\`, and this entry is a ${formatShape(entries[matrixAt].shape)}`,
+      );
+    for (let i = 1; i < entries.length; i++) {
+      const shape = entries[i].shape;
+      if (sameShape(shape, first)) continue;
+      const count = (s: readonly number[]) =>
+        s.length === 0 ? "a number" : `${sizeOf(s)} entries`;
+      return this.diags.error(
+        expr.entries[i].span,
+        `ragged matrix: row ${i + 1} has ${count(shape)} but row 1 has ${count(first)}`,
+        "every row of a matrix has the same number of entries",
+      );
+    }
+    const value = dense([entries.length, sizeOf(first)]);
+    entries.forEach((row, i) => value.data.set(row.data, i * row.data.length));
+    return constantInfo(value);
   }
 
   private integer(expr: Expr): number | undefined {

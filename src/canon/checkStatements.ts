@@ -3,6 +3,7 @@
  * curvature, constraints that are linear and point convexity the right way.
  */
 import type { Constraint, Expr, ObjectiveStatement, Relation, Span } from "../dsl/index.js";
+import { chainProblem } from "./chains.js";
 import type { ExpressionChecker } from "./check.js";
 import { joinSpans, type DiagnosticBag } from "./diagnostics.js";
 import { describeCurvature, type Info } from "./info.js";
@@ -53,7 +54,28 @@ export function checkConstraint(
   checker: ExpressionChecker,
   diags: DiagnosticBag,
   text: (span: Span) => string,
+  source: string,
 ): ConstraintLink[] {
+  checker.inConstraint = true;
+  try {
+    return checkLinks(constraint, checker, diags, text, source);
+  } finally {
+    checker.inConstraint = false;
+  }
+}
+
+function checkLinks(
+  constraint: Constraint,
+  checker: ExpressionChecker,
+  diags: DiagnosticBag,
+  text: (span: Span) => string,
+  source: string,
+): ConstraintLink[] {
+  const chain = chainProblem(constraint, (e) => checker.check(e), source);
+  if (chain !== undefined) {
+    diags.error(chain.span, chain.message, chain.hint);
+    return [];
+  }
   const links: ConstraintLink[] = [];
   for (let i = 0; i < constraint.relations.length; i++) {
     const left = constraint.operands[i];

@@ -68,7 +68,7 @@ function canonicalizeWithinBudget(
   const links: ConstraintLink[] = [];
   for (const c of decl.constraints) {
     setCompileSite(c.span);
-    for (const link of checkConstraint(c, checker, diags, text)) links.push(link);
+    for (const link of checkConstraint(c, checker, diags, text, source)) links.push(link);
   }
   if (diags.hasErrors || !objectiveOk || decl.objective === null)
     throw new CompileError(sortByPosition(diags.items), source, file);
@@ -86,6 +86,17 @@ function canonicalizeWithinBudget(
     setCompileSite(link.span);
     return lowerer.lowerConstraint(link, i);
   });
+  if (lowerer.withoutVariables.length > 0)
+    throw new CompileError(
+      lowerer.withoutVariables.map((link) => ({
+        message:
+          "this constraint involves no variable: its coefficients on the variables are all zero",
+        span: link.span,
+        hint: "a constraint must restrict a variable: look for a factor that is zero or terms that cancel",
+      })),
+      source,
+      file,
+    );
   setCompileSite(objectiveSpan);
   lowerer.lowerObjective(decl.objective);
   setCompileSite(objectiveSpan);

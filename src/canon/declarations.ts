@@ -15,7 +15,7 @@ import type {
 import type { ExpressionChecker } from "./check.js";
 import { setCompileSite } from "./budget.js";
 import { OPTIONS_SPAN, type DiagnosticBag } from "./diagnostics.js";
-import { MAX_ENTRIES, normalizeShape, sizeOf, type Shape } from "./shape.js";
+import { MAX_ENTRIES, normalizeShape, sizeOf } from "./shape.js";
 import { evaluateSize, checkSizeValue } from "./sizes.js";
 import { suggestName } from "./suggest.js";
 import { Scope, type NameSymbol } from "./symbols.js";
@@ -56,18 +56,19 @@ export function declare(
         break;
       case "parameter": {
         if (!isFresh(st.name.name, st.name.span, scope, diags)) break;
-        const shape = evaluateShape(st.shape, scope, diags);
+        const declaredShape = evaluateShape(st.shape, scope, diags);
         const flags = parameterAttributes(st.attributes, diags);
-        if (shape === undefined) {
+        if (declaredShape === undefined) {
           scope.broken.add(st.name.name);
           break;
         }
+        const shape = normalizeShape(declaredShape);
         const square = shape.length === 2 && shape[0] === shape[1];
         for (const attr of st.attributes)
           if ((attr.name === "psd" || attr.name === "symmetric") && !square && shape.length !== 0)
             diags.error(
               attr.span,
-              `\`${attr.name}\` needs a square matrix, not shape [${shape.join("×")}]`,
+              `\`${attr.name}\` needs a square matrix, not shape [${declaredShape.join("×")}]`,
             );
         const size = sizeOf(shape);
         if (scope.parameterSize + size > MAX_PARAMETER_ENTRIES) {
@@ -83,6 +84,7 @@ export function declare(
           kind: "parameter",
           name: st.name.name,
           shape,
+          declaredShape,
           size,
           offset: scope.parameterSize,
           nonneg: flags.has("nonneg") || (flags.has("psd") && shape.length === 0),
@@ -119,16 +121,18 @@ export function declare(
             `variables take no attributes (\`${attr.name}\`)`,
             attr.name === "nonneg" ? `add the constraint \`${st.name.name} >= 0\`` : undefined,
           );
-        const shape = evaluateShape(st.shape, scope, diags);
-        if (shape === undefined) {
+        const declaredShape = evaluateShape(st.shape, scope, diags);
+        if (declaredShape === undefined) {
           scope.broken.add(st.name.name);
           break;
         }
+        const shape = normalizeShape(declaredShape);
         const size = sizeOf(shape);
         scope.add({
           kind: "variable",
           name: st.name.name,
           shape,
+          declaredShape,
           size,
           column: scope.variableSize,
           span: st.name.span,
@@ -246,11 +250,12 @@ function isFresh(name: string, span: Span, scope: Scope, diags: DiagnosticBag): 
   return false;
 }
 
+/** The sizes as declared, not normalised: a dim of 1 stays an axis. */
 function evaluateShape(
   sizes: readonly Expr[],
   scope: Scope,
   diags: DiagnosticBag,
-): Shape | undefined {
+): number[] | undefined {
   if (sizes.length > 2) {
     diags.error(sizes[2].span, "at most two dimensions: scalars, vectors [n] and matrices [m, n]");
     return undefined;
@@ -268,7 +273,7 @@ function evaluateShape(
     );
     return undefined;
   }
-  return normalizeShape(out);
+  return out;
 }
 
 function parameterAttributes(attributes: readonly Attribute[], diags: DiagnosticBag): Set<string> {

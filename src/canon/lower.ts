@@ -7,6 +7,7 @@ import type { CallExpr, Expr, ObjectiveStatement, Span } from "../dsl/index.js";
 import {
   linAddInto,
   linColumn,
+  linHasVariables,
   linConst,
   linScale,
   paConst,
@@ -19,7 +20,7 @@ import type { ConstraintLink } from "./checkStatements.js";
 import type { Dense } from "./dense.js";
 import type { ProblemBuilder } from "./builder.js";
 import type { LowerContext } from "./lowerContext.js";
-import { isScalar, sizeOf, transposeShape } from "./shape.js";
+import { isScalar, sameShape, sizeOf, transposeShape } from "./shape.js";
 import type { Scope } from "./symbols.js";
 import type { SourceConstraint } from "./types.js";
 import {
@@ -42,6 +43,8 @@ import {
 export class Lowerer implements LowerContext {
   private readonly memo = new Map<Expr, Value>();
   private readonly materialized = new WeakMap<PiecesValue, AffineValue>();
+  /** Constraints whose rows have no variable with a nonzero coefficient (`0 z <= 1`). */
+  readonly withoutVariables: ConstraintLink[] = [];
 
   constructor(
     private readonly scope: Scope,
@@ -159,6 +162,8 @@ export class Lowerer implements LowerContext {
       case "power":
       case "norm":
         throw new Error(`internal: ${expr.kind} should have been desugared`);
+      case "array":
+        throw new Error("internal: an array literal is a numeric constant");
     }
   }
 
@@ -243,6 +248,7 @@ export class Lowerer implements LowerContext {
         rows = differenceRows(this.materialize(small), this.materialize(large), size);
       }
     }
+    if (!rows.some(linHasVariables)) this.withoutVariables.push(link);
     const start = this.builder.addRows(equality, {
       rows,
       origin: "constraint",
@@ -255,11 +261,26 @@ export class Lowerer implements LowerContext {
       text,
       span: link.span,
       relation: link.relation,
-      shape: [...link.shape],
+      shape: this.constraintShape(link),
       equality,
       start,
       count: rows.length,
     };
+  }
+
+  /**
+   * The shape users see a constraint in (its duals): a side that is a declared name of the
+   * constraint's size lends its declared shape, so `u >= 0` with `u[T, 1]` is [T, 1] and `z >= 0`
+   * with `z[n]`, n = 1, is [1]; otherwise the normalised shape of the comparison.
+   */
+  private constraintShape(link: ConstraintLink): number[] {
+    for (const side of [link.left, link.right]) {
+      if (side.kind !== "name") continue;
+      const symbol = this.scope.get(side.name);
+      if (symbol?.kind !== "parameter" && symbol?.kind !== "variable") continue;
+      if (sameShape(symbol.shape, link.shape)) return [...symbol.declaredShape];
+    }
+    return [...link.shape];
   }
 
   lowerObjective(objective: ObjectiveStatement): void {

@@ -15,16 +15,22 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * A hint for an unknown name: two known names written without a space (`Qz` → `Q z`), else the
- * closest known name within a small edit distance.
+ * A hint for an unknown name: two known names written without a space (`Qz` → `Q z`) when their
+ * product compiles, else the closest known name within a small edit distance.
  */
-export function suggestName(unknown: string, known: Iterable<string>): string | undefined {
+export function suggestName(
+  unknown: string,
+  known: Iterable<string>,
+  productCompiles: (left: string, right: string) => boolean = () => false,
+): string | undefined {
   const names = [...known];
   const set = new Set(names);
   for (let cut = 1; cut < unknown.length; cut++) {
     const left = unknown.slice(0, cut);
     const right = unknown.slice(cut);
-    if (set.has(left) && set.has(right)) return `did you mean \`${left} ${right}\`?`;
+    // Only a product that would compile is worth suggesting (`x x` of a parameter is refused).
+    if (set.has(left) && set.has(right) && productCompiles(left, right))
+      return `did you mean \`${left} ${right}\`?`;
   }
   const lower = unknown.toLowerCase();
   const prefix = names.find(

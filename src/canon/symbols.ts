@@ -12,7 +12,10 @@ export interface DimSymbol {
 export interface ParameterSymbol {
   kind: "parameter";
   name: string;
+  /** Normalised (shape.ts): what the checker's algebra uses. */
   shape: Shape;
+  /** As written in the declaration (`[2, 1]` stays `[2, 1]`): what users give and get. */
+  declaredShape: readonly number[];
   size: number;
   /** first index in θ */
   offset: number;
@@ -33,7 +36,10 @@ export interface ConstantSymbol {
 export interface VariableSymbol {
   kind: "variable";
   name: string;
+  /** Normalised (shape.ts): what the checker's algebra uses. */
   shape: Shape;
+  /** As written in the declaration (`[T, 1]` stays `[T, 1]`): what users give and get. */
+  declaredShape: readonly number[];
   size: number;
   /** first column of z */
   column: number;

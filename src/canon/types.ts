@@ -50,7 +50,11 @@ export interface CanonicalQP {
 
 export interface CanonParameter {
   name: string;
-  /** [] for a scalar, [k] for a vector, [r, c] for a matrix. */
+  /**
+   * As declared: [] for a scalar, [k] for a vector, [r, c] for a matrix, a size of 1 kept as an
+   * axis (`[2, 1]` stays `[2, 1]`, `[n]` with n = 1 stays `[1]`). Values are given in this shape;
+   * the row-major entries are the same as in the compiler's normalised shape.
+   */
   shape: number[];
   size: number;
   /** First index of this parameter's entries in θ. */
@@ -65,6 +69,7 @@ export interface CanonParameter {
 
 export interface CanonVariable {
   name: string;
+  /** As declared, like CanonParameter.shape: values come back in this shape. */
   shape: number[];
   size: number;
   /** First column of z holding this variable (row-major). */
@@ -131,7 +136,11 @@ export interface SourceConstraint {
   text: string;
   span: Span;
   relation: "==" | "<=" | ">=";
-  /** Shape of the constraint after broadcasting ([] for a scalar constraint). */
+  /**
+   * Shape of the constraint after broadcasting ([] for a scalar constraint); the declared shape
+   * of a side that is a plain parameter or variable name of that size (`u >= 0` with `u[T, 1]`
+   * is [T, 1]), so duals come back in the shape the user declared.
+   */
   shape: number[];
   /**
    * Its rows: in A (equality) or G (inequality), `count` rows from `start`, row-major order.

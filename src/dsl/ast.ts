@@ -114,7 +114,8 @@ export type Expr =
   | PowerExpr
   | CallExpr
   | NormExpr
-  | IndexExpr;
+  | IndexExpr
+  | ArrayLiteral;
 
 export interface NumberLiteral {
   kind: "number";
@@ -201,5 +202,15 @@ export interface SliceItem {
   kind: "slice";
   start: Expr | null;
   end: Expr | null;
+  span: Span;
+}
+
+/**
+ * `[1, 2, 3]` (a vector) or `[[1, 0.1], [0, 1]]` (a matrix, one entry per row): a numeric
+ * constant, its shape checked by the checker.
+ */
+export interface ArrayLiteral {
+  kind: "array";
+  entries: Expr[];
   span: Span;
 }

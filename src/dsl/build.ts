@@ -1,7 +1,8 @@
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import type * as Ast from "./ast.js";
 import type { Diagnostic } from "./errors.js";
-import { spanBetween, spanOfToken, joinSpans } from "./span.js";
+import { gluedSignProblem, juxtapositionProblem, type Place } from "./juxtaposition.js";
+import { spanBetween, spanOfToken, joinSpans, spanText } from "./span.js";
 
 /**
  * Builds the syntax tree (ast.ts) from the parser's concrete syntax tree. Problems the grammar
@@ -15,6 +16,25 @@ export const MAX_EXPRESSION_DEPTH = 1000;
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly depth = new WeakMap<Ast.Expr, number>();
+  /** The list the expression being built belongs to, for the juxtaposition rules. */
+  private place: Place = "expression";
+
+  constructor(private readonly source: string) {}
+
+  /** Builds with `place` as the enclosing list, restoring the previous one after. */
+  private within<T>(place: Place, build: () => T): T {
+    const outer = this.place;
+    this.place = place;
+    try {
+      return build();
+    } finally {
+      this.place = outer;
+    }
+  }
+
+  private text(span: Ast.Span): string {
+    return spanText(this.source, span);
+  }
 
   dimStatement(cst: CstNode): Ast.DimStatement {
     const value = optionalNode(cst, "expression");
@@ -31,7 +51,7 @@ export class AstBuilder {
     return {
       kind,
       name: this.identifier(token(cst, "Identifier")),
-      shape: nodes(cst, "expression").map((e) => this.topExpression(e)),
+      shape: this.within("sizes", () => nodes(cst, "expression").map((e) => this.topExpression(e))),
       attributes: tokens(cst, "attribute").map((t) => ({
         kind: "attribute",
         name: t.image,
@@ -68,7 +88,9 @@ export class AstBuilder {
   }
 
   constraint(cst: CstNode): Ast.Constraint {
-    const operands = nodes(cst, "expression").map((e) => this.topExpression(e));
+    const operands = this.within("constraints", () =>
+      nodes(cst, "expression").map((e) => this.topExpression(e)),
+    );
     const relations = nodes(cst, "relation").map((r) => this.relation(r));
     const span = nodeSpan(cst);
     if (relations.length === 0) {
@@ -126,9 +148,12 @@ export class AstBuilder {
     const operands = nodes(cst, "multiplicative");
     const operators = tokens(cst, "operator");
     let result = this.multiplicative(operands[0]!);
+    let previous = result;
     operators.forEach((op, i) => {
       const right = this.multiplicative(operands[i + 1]!);
+      this.checkGluedSign(previous, op, right);
       result = this.binary(op.image as "+" | "-", false, result, right);
+      previous = right;
     });
     return result;
   }
@@ -138,15 +163,62 @@ export class AstBuilder {
     const operators = tokens(cst, "operator");
     let result = this.unary(operands[0]!);
     let next = 0;
+    // One missing separator per term is enough: `[1 2 3]` gets one message, not two.
+    let reported = false;
     for (const operand of operands.slice(1)) {
       if (operand.name === "unary") {
-        const op = operators[next++]!.image as "*" | ".*" | "/";
-        result = this.binary(op, false, result, this.unary(operand));
+        const token = operators[next++]!;
+        const right = this.unary(operand);
+        if (token.image === "**") this.refusePythonPower(token, result, right);
+        const op = (token.image === "**" ? "*" : token.image) as "*" | ".*" | "/";
+        result = this.binary(op, false, result, right);
       } else {
-        result = this.binary("*", true, result, this.power(operand));
+        const right = this.power(operand);
+        if (!reported) reported = this.checkJuxtaposition(result, right, leadingNumber(operand));
+        result = this.binary("*", true, result, right);
       }
     }
     return result;
+  }
+
+  /** `z>=0 2 z<=1`, `variable X[m n]`: see juxtaposition.ts. */
+  private checkJuxtaposition(left: Ast.Expr, right: Ast.Expr, number: IToken | undefined): boolean {
+    const problem = juxtapositionProblem(this.place, {
+      left: this.text(left.span),
+      right: this.text(right.span),
+      leadingNumber: number?.image,
+    });
+    if (problem === undefined) return false;
+    const span = number === undefined ? right.span : spanOfToken(number);
+    this.diagnostics.push({ message: problem.message, span, hint: problem.hint });
+    return true;
+  }
+
+  /** `x**2`: Python's power; the tree gets a product, but the program is refused. */
+  private refusePythonPower(token: IToken, base: Ast.Expr, exponent: Ast.Expr): void {
+    const b = this.text(base.span);
+    const e = this.text(exponent.span);
+    this.diagnostics.push({
+      message: "`**` is not an operator: use `^` for powers",
+      span: spanOfToken(token),
+      hint: e === "2" ? `write \`${b}^2\` (or \`square(${b})\`)` : `write \`${b}^${e}\``,
+    });
+  }
+
+  /** `z <= 1 -1 <= z`: a sign against its operand after a space starts a new list item. */
+  private checkGluedSign(left: Ast.Expr, op: IToken, right: Ast.Expr): void {
+    const spaceBefore = op.startOffset > left.span.offset + left.span.length;
+    const glued = right.span.offset === op.startOffset + op.image.length;
+    if (!spaceBefore || !glued) return;
+    const problem = gluedSignProblem(
+      this.place,
+      this.text(left.span),
+      op.image as "+" | "-",
+      this.text(right.span),
+    );
+    if (problem === undefined) return;
+    const span = { ...spanOfToken(op), length: op.image.length + right.span.length };
+    this.diagnostics.push({ message: problem.message, span, hint: problem.hint });
   }
 
   private unary(cst: CstNode): Ast.Expr {
@@ -208,6 +280,10 @@ export class AstBuilder {
   }
 
   private indexItem(cst: CstNode): Ast.IndexItem {
+    return this.within("indices", () => this.indexItemWithin(cst));
+  }
+
+  private indexItemWithin(cst: CstNode): Ast.IndexItem {
     const start = optionalNode(cst, "start");
     const end = optionalNode(cst, "end");
     const startExpr = start ? this.expression(start) : null;
@@ -228,10 +304,19 @@ export class AstBuilder {
     const inner = optionalNode(cst, "parenthesized");
     if (inner) {
       // The parentheses belong to the span, so a caret under `(a + b)'` covers all of it.
-      const expr = this.expression(node(inner, "expression"));
+      const expr = this.within("expression", () => this.expression(node(inner, "expression")));
       return this.make({ ...expr, span: nodeSpan(inner) }, ...childrenOf(expr));
     }
+    const array = optionalNode(cst, "arrayLiteral");
+    if (array) return this.arrayLiteral(array);
     return this.norm(node(cst, "norm"));
+  }
+
+  private arrayLiteral(cst: CstNode): Ast.ArrayLiteral {
+    const entries = this.within("entries", () =>
+      nodes(cst, "entry").map((e) => this.expression(e)),
+    );
+    return this.make<Ast.ArrayLiteral>({ kind: "array", entries, span: nodeSpan(cst) }, ...entries);
   }
 
   private number(t: IToken): Ast.NumberLiteral {
@@ -255,7 +340,9 @@ export class AstBuilder {
     if (!optionalToken(cst, "LParen")) {
       return this.make<Ast.NameRef>({ kind: "name", name: name.image, span: spanOfToken(name) });
     }
-    const args = nodes(cst, "argument").map((a) => this.expression(a));
+    const args = this.within("arguments", () =>
+      nodes(cst, "argument").map((a) => this.expression(a)),
+    );
     return this.make<Ast.CallExpr>(
       { kind: "call", callee: this.identifier(name), args, span: nodeSpan(cst) },
       ...args,
@@ -264,7 +351,7 @@ export class AstBuilder {
 
   private norm(cst: CstNode): Ast.Expr {
     const open = token(cst, "open");
-    const arg = this.expression(node(cst, "expression"));
+    const arg = this.within("expression", () => this.expression(node(cst, "expression")));
     const subscript = optionalToken(cst, "NormSubscript");
     if (!optionalToken(cst, "close")) {
       this.diagnostics.push({
@@ -304,6 +391,13 @@ export class AstBuilder {
   }
 }
 
+/** The number a juxtaposed factor (a `power` node) starts with, as in `0 2` or `0 1'z`. */
+function leadingNumber(power: CstNode): IToken | undefined {
+  const postfix = nodes(power, "operand")[0];
+  const primary = postfix && optionalNode(postfix, "primary");
+  return primary && optionalToken(primary, "NumberLiteral");
+}
+
 function childrenOf(expr: Ast.Expr): (Ast.Expr | null)[] {
   switch (expr.kind) {
     case "number":
@@ -318,6 +412,8 @@ function childrenOf(expr: Ast.Expr): (Ast.Expr | null)[] {
       return [expr.base, expr.exponent];
     case "call":
       return expr.args;
+    case "array":
+      return expr.entries;
     case "norm":
       return [expr.arg];
     case "index":

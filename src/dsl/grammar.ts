@@ -19,12 +19,14 @@ export class NestingTooDeep extends Error {
  *
  *   expression     = additive
  *   additive       = multiplicative (("+" | "-") multiplicative)*
- *   multiplicative = unary (("*" | ".*" | "/") unary | power)*     -- `A z` is juxtaposition
+ *   multiplicative = unary (("*" | ".*" | "/" | "**") unary | power)* -- `A z` is juxtaposition;
+ *                                                                   `**` only to refuse it
  *   unary          = ("-" | "+")* power
  *   power          = postfix ("^" ("-" | "+")* postfix)*          -- right associative
  *   postfix        = primary ("'" | "[" indexItem ("," indexItem)* "]")*
  *   primary        = number | name ["(" [expression ("," expression)*] ")"]
  *                  | "(" expression ")" | "||" expression ["||" [subscript]]
+ *                  | "[" expression ("," expression)* "]"            -- `[1, 2]`, `[[1, 0], [0, 1]]`
  */
 export class QpGrammar extends CstParser {
   /** One entry per open bracket or norm: true where the innermost one is a norm. */
@@ -141,6 +143,7 @@ export class QpGrammar extends CstParser {
             ALT: () => {
               this.OR2([
                 { ALT: () => this.CONSUME(T.Star, { LABEL: "operator" }) },
+                { ALT: () => this.CONSUME(T.StarStar, { LABEL: "operator" }) },
                 { ALT: () => this.CONSUME(T.DotStar, { LABEL: "operator" }) },
                 { ALT: () => this.CONSUME(T.Slash, { LABEL: "operator" }) },
               ]);
@@ -231,7 +234,20 @@ export class QpGrammar extends CstParser {
       { ALT: () => this.SUBRULE(this.nameOrCall) },
       { ALT: () => this.SUBRULE(this.parenthesized) },
       { ALT: () => this.SUBRULE(this.norm) },
+      { ALT: () => this.SUBRULE(this.arrayLiteral) },
     ]);
+  });
+
+  arrayLiteral = this.RULE("arrayLiteral", () => {
+    this.CONSUME(T.LBracket);
+    this.insideNorm.push(false);
+    this.SUBRULE(this.expression, { LABEL: "entry" });
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.expression, { LABEL: "entry" });
+    });
+    this.insideNorm.pop();
+    this.CONSUME(T.RBracket);
   });
 
   nameOrCall = this.RULE("nameOrCall", () => {

@@ -11,6 +11,7 @@ import {
   MAX_STATEMENTS,
   MAX_TOKENS,
 } from "./limits.js";
+import { describeToken } from "./messages.js";
 import { joinSpans, spanOfToken } from "./span.js";
 import * as T from "./tokens.js";
 
@@ -55,7 +56,7 @@ function parseProgram(source: string, file: string): Ast.Program {
   }
   const lexical = [...diagnostics, ...longNames(tokens)].slice(0, MAX_DIAGNOSTICS);
   const lexicalOffsets = lexical.map((d) => d.span.offset).sort((a, b) => a - b);
-  const reader = new StatementReader();
+  const reader = new StatementReader(source);
   const lines = logicalLines(tokens);
   for (let i = 0; i < lines.length && !reader.stopped; i++) {
     const line = lines[i]!;
@@ -179,7 +180,7 @@ const statementRules: [TokenType, RuleName][] = [
 class StatementReader {
   readonly statements: Ast.Statement[] = [];
   readonly diagnostics: Diagnostic[] = [];
-  readonly builder = new AstBuilder();
+  readonly builder: AstBuilder;
   /** The `subject to` block that lines without a keyword belong to, if one is open. */
   private block: Ast.ConstraintsStatement | null = null;
   /** Statements and constraints read so far, against MAX_STATEMENTS. */
@@ -188,6 +189,10 @@ class StatementReader {
   private quiet = false;
   /** Set when a limit is reached: the rest of the program is not read. */
   stopped = false;
+
+  constructor(source: string) {
+    this.builder = new AstBuilder(source);
+  }
 
   readLine(line: IToken[], quiet = false): void {
     this.quiet = quiet;
@@ -227,7 +232,18 @@ class StatementReader {
     const subjectTo = line[cut]!;
     this.block = { kind: "constraints", constraints: [], span: spanOfToken(subjectTo) };
     this.statements.push(this.block);
-    this.readPieces(line.slice(cut + 1));
+    let rest = line.slice(cut + 1);
+    if (rest[0] !== undefined && tokenMatcher(rest[0], T.Colon)) {
+      // `subject to:` as in a textbook; said once, and the constraints are still read.
+      if (!this.quiet)
+        this.diagnostics.push({
+          message: `unexpected \`:\` after ${describeToken(subjectTo)}`,
+          span: spanOfToken(rest[0]),
+          hint: "drop the `:`: constraints follow `subject to` (or `s.t.`) directly",
+        });
+      rest = rest.slice(1);
+    }
+    this.readPieces(rest);
   }
 
   private readStatement(tokens: IToken[]): void {

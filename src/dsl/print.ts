@@ -55,6 +55,8 @@ class Printer {
         return `${this.operand(expr.operand, Level.Postfix, insideNorm)}'`;
       case "call":
         return `${expr.callee.name}(${expr.args.map((a) => this.print(a, false)).join(", ")})`;
+      case "array":
+        return `[${expr.entries.map((e) => this.bracketed(e)).join(", ")}]`;
       case "norm": {
         const subscript = expr.subscriptWritten ? `_${expr.p}` : "";
         return `||${this.print(expr.arg, true)}||${subscript}`;
@@ -76,7 +78,9 @@ class Printer {
     // A juxtaposed operand cannot start with a sign, with `(` after a name (that is a call) or
     // with `||` inside a norm (that closes it).
     const needsParens =
-      level(expr.right) < Level.Power || (insideNorm && startsWithNorm(expr.right));
+      level(expr.right) < Level.Power ||
+      (insideNorm && startsWithNorm(expr.right)) ||
+      startsWithNumber(expr.right);
     const right = needsParens
       ? `(${this.print(expr.right, false)})`
       : this.print(expr.right, insideNorm);
@@ -91,13 +95,42 @@ class Printer {
   }
 
   private indexItem(item: Ast.IndexItem): string {
-    if (item.kind !== "slice") return this.print(item, false);
-    return `${item.start ? this.print(item.start, false) : ""}:${item.end ? this.print(item.end, false) : ""}`;
+    if (item.kind !== "slice") return this.bracketed(item);
+    return `${item.start ? this.bracketed(item.start) : ""}:${item.end ? this.bracketed(item.end) : ""}`;
+  }
+
+  /** Inside square brackets juxtaposition must be parenthesized (`[(m n), k]`). */
+  bracketed(expr: Ast.Expr): string {
+    const text = this.print(expr, false);
+    return hasBareJuxtaposition(expr) ? `(${text})` : text;
   }
 }
 
 function isAtom(expr: Ast.Expr): boolean {
   return expr.kind === "name" || expr.kind === "number";
+}
+
+/** Whether a juxtaposition would print outside any parentheses, call or brackets. */
+function hasBareJuxtaposition(expr: Ast.Expr): boolean {
+  if (expr.kind === "unary") return hasBareJuxtaposition(expr.operand);
+  if (expr.kind !== "binary") return false;
+  return expr.implicit || hasBareJuxtaposition(expr.left) || hasBareJuxtaposition(expr.right);
+}
+
+/** Whether the printed text starts with a number: it cannot follow a factor directly. */
+function startsWithNumber(expr: Ast.Expr): boolean {
+  switch (expr.kind) {
+    case "number":
+      return true;
+    case "power":
+      return startsWithNumber(expr.base);
+    case "transpose":
+      return startsWithNumber(expr.operand);
+    case "index":
+      return startsWithNumber(expr.base);
+    default:
+      return false;
+  }
 }
 
 function startsWithNorm(expr: Ast.Expr): boolean {
@@ -137,6 +170,8 @@ function printParenthesized(expr: Ast.Expr): string {
       return `${p(expr.operand)}'`;
     case "call":
       return `${expr.callee.name}(${expr.args.map(p).join(", ")})`;
+    case "array":
+      return `[${expr.entries.map(p).join(", ")}]`;
     case "norm":
       return `||${p(expr.arg)}||${expr.subscriptWritten ? `_${expr.p}` : ""}`;
     case "index": {
@@ -155,7 +190,7 @@ export function printProgram(program: Ast.Program): string {
 
 function printStatement(s: Ast.Statement): string {
   const shape = (dims: Ast.Expr[]): string =>
-    dims.length > 0 ? `[${dims.map((d) => printExpr(d)).join(", ")}]` : "";
+    dims.length > 0 ? `[${dims.map((d) => new Printer().bracketed(d)).join(", ")}]` : "";
   const attributes = (as: Ast.Attribute[]): string => as.map((a) => ` ${a.name}`).join("");
   switch (s.kind) {
     case "dim":

@@ -51,6 +51,8 @@ export const Less = createToken({ name: "Less", pattern: /</ });
 export const Greater = createToken({ name: "Greater", pattern: />/ });
 export const Plus = createToken({ name: "Plus", pattern: /\+/ });
 export const Minus = createToken({ name: "Minus", pattern: /-/ });
+/** Python's power operator, lexed only to say that powers are written `^`. */
+export const StarStar = createToken({ name: "StarStar", pattern: /\*\*/ });
 export const Star = createToken({ name: "Star", pattern: /\*/ });
 export const Slash = createToken({ name: "Slash", pattern: /\// });
 export const Caret = createToken({ name: "Caret", pattern: /\^/ });
@@ -96,6 +98,7 @@ export const allTokens: TokenType[] = [
   Greater,
   Plus,
   Minus,
+  StarStar,
   Star,
   Slash,
   Caret,
@@ -131,12 +134,11 @@ export interface Tokens {
 /** Splits source text into tokens; characters that fit no token become diagnostics. */
 export function tokenize(source: string): Tokens {
   const result = lexer.tokenize(source);
-  const diagnostics = result.errors.map((e) => {
+  const diagnostics = result.errors.map((e): Diagnostic => {
     const text = source.slice(e.offset, e.offset + e.length);
-    return {
-      message: unexpectedCharacterMessage(text),
-      span: { line: e.line ?? 1, column: e.column ?? 1, offset: e.offset, length: e.length },
-    };
+    const span = { line: e.line ?? 1, column: e.column ?? 1, offset: e.offset, length: e.length };
+    if (text.startsWith(".")) return { ...dotMessage(source, e.offset), span };
+    return { message: unexpectedCharacterMessage(text), span };
   });
   return { tokens: result.tokens, diagnostics };
 }
@@ -148,7 +150,7 @@ function unexpectedCharacterMessage(text: string): string {
     return `unexpected ${shown}: a norm is written \`||x||\` and an absolute value \`abs(x)\``;
   }
   if (first === "@") {
-    return `unexpected ${shown}: a matrix product is written \`A * z\` or \`A z\``;
+    return `unexpected ${shown}: use \`*\` or juxtaposition for the matrix product (\`A * z\` or \`A z\`)`;
   }
   if (first === "_") {
     return `unexpected ${shown}: names start with a letter; \`_1\`, \`_2\`, \`_inf\` only follow a norm's closing \`||\``;
@@ -160,6 +162,43 @@ function unexpectedCharacterMessage(text: string): string {
     return `unexpected character ${shown}: names use only ASCII letters, digits and \`_\``;
   }
   return `unexpected character ${shown}`;
+}
+
+/** CVXPY's constructors that are statements here: what they are, and how they are written. */
+const cvxpyStatements: Record<string, [string, string]> = {
+  Minimize: ["the objective is a statement", "minimize EXPR"],
+  Maximize: ["the objective is a statement", "maximize EXPR"],
+  Variable: ["a variable is declared by a statement", "variable z[n]"],
+  Parameter: ["a parameter is declared by a statement", "parameter x[n]"],
+  Problem: ["a problem is written as statements", "minimize EXPR` then `subject to CONSTRAINTS"],
+};
+
+/** A `.` that starts no number: a module prefix (`cp.sum_squares`), or `s.t` missing a dot. */
+function dotMessage(source: string, offset: number): { message: string; hint?: string } {
+  const before = /[A-Za-z][A-Za-z0-9_]*$/.exec(source.slice(Math.max(0, offset - 64), offset))?.[0];
+  const after = /^[A-Za-z][A-Za-z0-9_]*/.exec(source.slice(offset + 1, offset + 65))?.[0];
+  if (before === undefined || after === undefined) return { message: "unexpected `.`" };
+  if (before === "s" && after === "t") {
+    return { message: "unexpected `.`: `s.t.` is written with two dots", hint: "write `s.t.`" };
+  }
+  const written = `\`${before}.${after}\``;
+  if (before !== "cp" && before !== "cvxpy") {
+    return {
+      message: `unexpected \`.\`: names have no module prefix (${written})`,
+      hint: `write \`${after}\``,
+    };
+  }
+  const statement = cvxpyStatements[after];
+  if (statement !== undefined) {
+    return {
+      message: `unexpected \`.\`: ${written} is CVXPY; here ${statement[0]}`,
+      hint: `write \`${statement[1]}\``,
+    };
+  }
+  return {
+    message: `unexpected \`.\`: ${written} is CVXPY; here names take no prefix`,
+    hint: `write \`${after}\``,
+  };
 }
 
 function describeCharacter(ch: string): string {

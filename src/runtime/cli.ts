@@ -8,10 +8,12 @@ import type { LayerOutput } from "./output.js";
 import { ParameterError } from "./parameter-error.js";
 import type { NestedNumbers, ParameterValues } from "./values.js";
 
-/** Where the CLI writes; the process's streams by default, strings in tests. */
+/** Where the CLI writes (and reads `--params -` from); the process's streams by default. */
 export interface CliOutput {
   out(text: string): void;
   err(text: string): void;
+  /** All of standard input as text; the process's when absent. */
+  input?(): string;
 }
 
 /** package.json sits two folders up from both src/runtime/cli.ts and dist/runtime/cli.js. */
@@ -70,18 +72,22 @@ export async function runCli(
     .command("solve")
     .description("solve a program for parameter values given as JSON (a batch with a leading axis)")
     .argument("<file>", "the program (.qp)")
-    .requiredOption("--params <file>", "JSON object mapping each parameter to its value")
+    .requiredOption(
+      "--params <file>",
+      "JSON object mapping each parameter to its value (- reads it from standard input)",
+    )
     .option("--dim <name=value>", "set a dim, e.g. --dim n=10 (repeatable)", collectDim)
     .option("--json", "print the result as JSON")
     .option("--eps <tolerance>", "solver tolerance on residuals and gap (default 1e-9)", positive)
     .option("--max-iter <count>", "solver iteration cap (default 50)", positiveInteger)
     .action((file: string, options: SolveCommandOptions) => {
       const layer = compile(readSource(file), { dims: options.dim ?? {}, file });
-      const out = layer.solve(readParams(options.params), {
+      const out = layer.solve(readParams(options.params, io), {
         ...(options.eps !== undefined ? { eps: options.eps } : {}),
         ...(options.maxIter !== undefined ? { maxIter: options.maxIter } : {}),
       });
       io.out(options.json === true ? `${JSON.stringify(jsonResult(out))}\n` : textResult(out));
+      for (const line of warningLines(out)) io.err(`optnet: warning: ${line}\n`);
       exitCode = out.status.every((s) => s === "solved") ? 0 : 1;
     });
 
@@ -167,19 +173,35 @@ function readSource(file: string): string {
   return readText(file);
 }
 
-function readParams(file: string): ParameterValues {
-  const bytes = fileSize(file);
-  if (bytes > MAX_PARAMS_FILE_BYTES) {
-    throw new InputError(
-      `${file} is ${bytes} bytes, over the limit of ${MAX_PARAMS_FILE_BYTES} bytes (256 MiB) ` +
+/** `--params -`: the parameters come on standard input. */
+const STDIN = "-";
+
+function readParams(file: string, io: CliOutput): ParameterValues {
+  const source = file === STDIN ? "standard input" : file;
+  const tooLarge = (bytes: number) =>
+    new InputError(
+      `${source} is ${bytes} bytes, over the limit of ${MAX_PARAMS_FILE_BYTES} bytes (256 MiB) ` +
         `for a parameter file; solve a smaller batch per file`,
     );
+  if (file !== STDIN) {
+    const bytes = fileSize(file);
+    if (bytes > MAX_PARAMS_FILE_BYTES) throw tooLarge(bytes);
   }
-  const text = readText(file);
+  const text = file === STDIN ? readStdin(io) : readText(file);
+  // A pipe has no size to check first: its text is measured once read.
+  if (file === STDIN && text.length > MAX_PARAMS_FILE_BYTES) throw tooLarge(text.length);
   try {
     return JSON.parse(text) as ParameterValues;
   } catch (error) {
-    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new InputError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function readStdin(io: CliOutput): string {
+  try {
+    return io.input !== undefined ? io.input() : readFileSync(0, "utf8");
+  } catch (error) {
+    throw new InputError(`cannot read standard input: ${describeFsError(error)}`);
   }
 }
 
@@ -211,18 +233,49 @@ function ensureNewline(text: string): string {
   return text.endsWith("\n") ? text : `${text}\n`;
 }
 
-/** `{"status": [...], "objective": [...], "variables": {"z": [...]}}`, one entry per member. */
-export function jsonResult(out: LayerOutput): {
+/** What `--json` prints: LANGUAGE.md §5's three keys first, then what the layer adds. */
+export interface JsonResult {
   status: string[];
   objective: (number | null)[];
   variables: Record<string, NestedNumbers[]>;
-} {
+  iterations: number[];
+  /** One entry per source constraint (each link of a chain is one), in source order. */
+  duals: {
+    constraint: string;
+    line: number;
+    column: number;
+    relation: "==" | "<=" | ">=";
+    /** Per member, in the constraint's shape: ν for an equality, λ >= 0 for an inequality. */
+    values: NestedNumbers[];
+  }[];
+  /** Per member, the messages of its warnings (empty when none). */
+  warnings: string[][];
+}
+
+/** `{"status": [...], "objective": [...], "variables": {"z": [...]}, ...}`, one entry per member. */
+export function jsonResult(out: LayerOutput): JsonResult {
   return {
     status: out.status,
     // JSON has no ±Infinity or NaN: an objective without a finite value is null.
     objective: out.objective.map((v) => (Number.isFinite(v) ? v : null)),
     variables: out.variables,
+    iterations: out.iterations,
+    duals: out.duals.map((d) => ({
+      constraint: d.text,
+      line: d.line,
+      column: d.column,
+      relation: d.relation,
+      values: d.values,
+    })),
+    warnings: out.warnings.map((list) => list.map((w) => w.message)),
   };
+}
+
+/** Each warning as one line, prefixed with its member in a batch of several. */
+function warningLines(out: LayerOutput): string[] {
+  return out.warnings.flatMap((list, b) =>
+    list.map((w) => (out.batch > 1 ? `member ${b}: ${w.message}` : w.message)),
+  );
 }
 
 function textResult(out: LayerOutput): string {

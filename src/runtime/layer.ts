@@ -9,6 +9,7 @@ import { buildBatch, prepareProblem, type PreparedProblem } from "./problem.js";
 import { solveProblem, type WorkerOption } from "./solve.js";
 import { applyLayer, type ApplyInputs, type ApplyOutputs } from "./tensorflow.js";
 import { toTfLayer, type TfLayerOptions } from "./tf-layer.js";
+import { findZeroRows, watchZeroRows } from "./zero-rows.js";
 import type * as Tfjs from "@tensorflow/tfjs";
 
 export interface SolveOptions {
@@ -62,11 +63,13 @@ export function solutionOf(out: LayerOutput): QPBatchSolution | undefined {
 export class Layer {
   readonly canonical: CanonicalQP;
   readonly #prepared: PreparedProblem;
+  readonly #watchedRows: ReturnType<typeof watchZeroRows>;
   #last: SolveRecord | null = null;
 
   constructor(canonical: CanonicalQP) {
     this.canonical = canonical;
     this.#prepared = prepareProblem(canonical);
+    this.#watchedRows = watchZeroRows(canonical, this.#prepared);
   }
 
   /** Parameter names and shapes, in declaration order. */
@@ -116,8 +119,9 @@ export class Layer {
       const { z, lam, nu, s } = warm.solution;
       solverOptions.warmStart = { z, lam, nu, s };
     }
+    const warnings = findZeroRows(this.canonical, this.#watchedRows, problem);
     const solution = solveProblem(problem, solverOptions, options.workers);
-    const out = buildOutput(this.canonical, problem, parameterBatch.theta, solution);
+    const out = buildOutput(this.canonical, problem, parameterBatch.theta, solution, warnings);
     const record = { layer: this, params: parameterBatch, solution };
     records.set(out, record);
     this.#last = record;

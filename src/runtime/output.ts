@@ -1,12 +1,15 @@
 import { evaluatePolynomial, type CanonicalQP } from "../canon/index.js";
 import type { QPBatch, QPBatchSolution, QPStatus } from "../solver/index.js";
 import { nest, type NestedNumbers } from "./values.js";
+import type { SolveWarning } from "./zero-rows.js";
 
 /** The dual values of one source constraint (each link of a chain is one constraint). */
 export interface ConstraintDual {
   /** Its source text, e.g. "z >= 0". */
   text: string;
   line: number;
+  /** 1-based column where the constraint's text starts: two constraints can share a line. */
+  column: number;
   relation: "==" | "<=" | ">=";
   /**
    * Per batch member, in the constraint's shape: ν of its rows of Az = b for an equality, λ ≥ 0
@@ -29,6 +32,11 @@ export interface LayerOutput {
   variables: Record<string, NestedNumbers[]>;
   duals: ConstraintDual[];
   iterations: number[];
+  /**
+   * Per member, what the solve did that the program's author may not expect (empty when
+   * nothing): a constraint that this member's parameter values leave without variables.
+   */
+  warnings: SolveWarning[][];
 }
 
 export function buildOutput(
@@ -36,6 +44,7 @@ export function buildOutput(
   problem: QPBatch,
   theta: Float64Array,
   solution: QPBatchSolution,
+  warnings: SolveWarning[][],
 ): LayerOutput {
   const { batch, n, m, p } = solution;
   const variables = Object.fromEntries(
@@ -56,6 +65,7 @@ export function buildOutput(
     return {
       text: c.text,
       line: c.span.line,
+      column: c.span.column,
       relation: c.relation,
       values: Array.from({ length: batch }, (_, b) => {
         values.fill(0);
@@ -87,6 +97,7 @@ export function buildOutput(
     variables,
     duals,
     iterations: Array.from(solution.iterations),
+    warnings,
   };
 }
 

@@ -20,6 +20,38 @@ export function formatShape(shape: readonly number[]): string {
   return shape.length === 0 ? "[] (a scalar)" : `[${shape.join(", ")}]`;
 }
 
+/**
+ * Why a value of shape `given` is not read as one of shape `shape` where it could have been meant
+ * as one: values keep their declared shapes, and a batch is always one extra leading axis on the
+ * declared shape (LANGUAGE.md §6), never a reinterpretation of an axis of size 1. "" otherwise.
+ */
+export function batchingHint(given: readonly number[], shape: readonly number[]): string {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const givenSize = given.reduce((a, b) => a * b, 1);
+  const withoutOnes = shape.filter((d) => d !== 1);
+  const same = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((d, i) => d === b[i]);
+  if (shape.length > withoutOnes.length && same(given, withoutOnes)) {
+    return (
+      `; shapes are kept as declared, a size of 1 included: give this value with shape ` +
+      `${formatShape(shape)}, or a batch of them with shape [batch, ${shape.join(", ")}]`
+    );
+  }
+  if (shape.length === 0 && given.length === 2 && given[1] === 1) {
+    return `; a batch of scalars is a list of shape [batch], not [batch, 1]`;
+  }
+  if (given.length === shape.length && givenSize > 0 && givenSize % size === 0) {
+    const members = givenSize / size;
+    if (members > 1) {
+      return (
+        `; a batch adds a leading axis to the declared shape: ${members} values of shape ` +
+        `${formatShape(shape)} are given with shape [${[members, ...shape].join(", ")}]`
+      );
+    }
+  }
+  return "";
+}
+
 /** The candidate closest to `name` by edit distance, if it is close enough to be a typo. */
 export function closestName(name: string, candidates: readonly string[]): string | null {
   let best: string | null = null;

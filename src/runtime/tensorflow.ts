@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type * as Tfjs from "@tensorflow/tfjs";
 import type { Layer, SolveOptions } from "./layer.js";
-import { ParameterError, formatShape } from "./parameter-error.js";
+import { ParameterError, batchingHint, formatShape } from "./parameter-error.js";
 import type { NumericValue } from "./values.js";
 
 type Tf = typeof Tfjs;
@@ -25,6 +25,18 @@ export function tfjs(): Tf {
 
 function isTensor(value: unknown): value is Tensor {
   return value instanceof tfjs().Tensor;
+}
+
+/**
+ * Whether a tensor holds values of the declared `shape`: one value, or a batch with a leading
+ * axis. For a scalar parameter a [batch, 1] tensor is a batch too, unambiguously (rank 2 with a
+ * trailing 1 has no other reading for a scalar), as `tf.layers.dense({ units: 1 })` makes them.
+ */
+function fitsTensor(tensorShape: readonly number[], shape: readonly number[]): boolean {
+  if (shape.length === 0 && tensorShape.length === 2 && tensorShape[1] === 1) return true;
+  const batched = tensorShape.length === shape.length + 1;
+  if (!batched && tensorShape.length !== shape.length) return false;
+  return tensorShape.slice(batched ? 1 : 0).every((d, i) => d === shape[i]);
 }
 
 /**
@@ -52,14 +64,12 @@ export function applyLayer(layer: Layer, inputs: ApplyInputs, options: SolveOpti
   for (const [name, tensor] of tensorInputs) {
     const shape = shapes.get(name);
     if (shape === undefined) continue; // solve() reports the unknown name
-    const batched = tensor.shape.length === shape.length + 1;
-    if (
-      (!batched && tensor.shape.length !== shape.length) ||
-      tensor.shape.slice(batched ? 1 : 0).some((d, i) => d !== shape[i])
-    ) {
+    if (!fitsTensor(tensor.shape, shape)) {
       throw new ParameterError(
         `parameter ${name}: expected a tensor of shape ${formatShape(shape)} or ` +
-          `[${["batch", ...shape].join(", ")}], got ${formatShape(tensor.shape)}`,
+          `[${["batch", ...shape].join(", ")}]` +
+          `${shape.length === 0 ? " or [batch, 1]" : ""}, got ${formatShape(tensor.shape)}` +
+          batchingHint(tensor.shape, shape),
         name,
       );
     }

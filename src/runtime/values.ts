@@ -1,4 +1,4 @@
-import { ParameterError, formatShape } from "./parameter-error.js";
+import { ParameterError, batchingHint, formatShape } from "./parameter-error.js";
 
 /** A number, a (nested) array of numbers, or a typed array holding row-major data. */
 export type NumericValue = number | ArrayLike<number> | readonly NumericValue[];
@@ -97,7 +97,8 @@ export function readValue(value: unknown, shape: readonly number[], label: Value
     : `shape ${formatShape(given)}`;
   throw new ParameterError(
     `${label.text}: expected shape ${formatShape(shape)} or [${["batch", ...shape].join(", ")}]` +
-      `${shape.length === 0 ? " (a list of scalars)" : ""}, got ${got}`,
+      `${shape.length === 0 ? " (a list of scalars)" : ""}, got ${got}` +
+      (truncated ? "" : batchingHint(given, shape)),
     label.parameter,
   );
 }

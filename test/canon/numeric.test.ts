@@ -52,7 +52,7 @@ const INLINE: [string, string][] = [
   ],
   [
     "n-ary max, a ones column on the right, grouped quadratic forms",
-    "dim n = 3; parameter x[n]; variable z[n]; variable X[2, n]\nminimize max(z[0], z[1], x[2]) + z'1 + 1' X 1 + z'(2 eye(n)) z + (z - x)'(z - x) + ||X||^2",
+    "dim n = 3; parameter x[n]; variable z[n]; variable X[2, n]\nminimize max(z[0], z[1], x[2]) + z' * 1 + 1' X * 1 + z'(2 eye(n)) z + (z - x)'(z - x) + ||X||^2",
   ],
   [
     "parameter-dependent expressions divided by a parameter",

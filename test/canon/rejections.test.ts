@@ -123,6 +123,18 @@ const REJECTIONS: [string, string, string, string][] = [
     "1 <= 2",
   ],
   [
+    "a constraint whose variables cancel",
+    "minimize sum(z)\ns.t. z - z <= 1",
+    "this constraint involves no variable: its coefficients on the variables are all zero",
+    "z - z <= 1",
+  ],
+  [
+    "a constraint whose variables are multiplied by zero",
+    "minimize sum(z)\ns.t. z >= 0, 0 z >= 1",
+    "its coefficients on the variables are all zero",
+    "0 z >= 1",
+  ],
+  [
     "a second objective",
     "minimize sum(z)\nmaximize sum(z)",
     "a second objective",

@@ -42,7 +42,10 @@ describe("syntax errors say what was expected, and where", () => {
       "minimize |z|",
       "1:10 unexpected `|`: a norm is written `||x||` and an absolute value `abs(x)`",
     ],
-    ["minimize A @ z", "1:12 unexpected `@`: a matrix product is written `A * z` or `A z`"],
+    [
+      "minimize A @ z",
+      "1:12 unexpected `@`: use `*` or juxtaposition for the matrix product (`A * z` or `A z`)",
+    ],
     [
       "minimize 1e999 z",
       "1:10 number too large: `1e999` is beyond the largest double (about 1.8e308)",

@@ -60,10 +60,10 @@ const expressions = fc.letrec<{ expr: Sample; juxtaposable: Sample }>((tie) => (
         shape: `${base.shape}[${items.map((i) => i.shape).join(", ")}]`,
       })),
   ),
-  // What may follow an operand directly: a juxtaposed factor.
+  // What may follow an operand directly: a juxtaposed factor (never a number: `x 2` is refused).
   juxtaposable: fc.oneof(
     { depthSize: "small" },
-    atom,
+    name,
     fc
       .tuple(tie("expr"), fc.constantFrom("", "_1", "_2", "_inf"))
       .map(([e, p]) => ({ source: `||${e.source}||${p}`, shape: `||${e.shape}||${p}` })),

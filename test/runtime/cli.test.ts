@@ -20,6 +20,17 @@ async function run(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
+async function runWithInput(input: string, ...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    out: (t) => (stdout += t),
+    err: (t) => (stderr += t),
+    input: () => input,
+  });
+  return { code, stdout, stderr };
+}
+
 describe("optnet compile", () => {
   it("prints the canonical form", async () => {
     const r = await run("compile", simplex);
@@ -93,12 +104,104 @@ describe("optnet solve", () => {
       objective: number[];
       variables: { z: number[][] };
     };
-    expect(Object.keys(result)).toEqual(["status", "objective", "variables"]);
+    expect(Object.keys(result)).toEqual([
+      "status",
+      "objective",
+      "variables",
+      "iterations",
+      "duals",
+      "warnings",
+    ]);
     expect(result.status).toEqual(["solved", "solved"]);
     expect(result.variables.z[1][0]).toBeCloseTo(0, 6);
     expect(result.variables.z[1][2]).toBeCloseTo(1, 6);
     // ||z - x||^2 at z = (0, 0, 1), x = (1, 2, 3.5): 1 + 4 + 6.25
     expect(result.objective[1]).toBeCloseTo(11.25, 6);
+  });
+
+  it("adds iterations, duals per source constraint and warnings to --json, ending in a newline", async () => {
+    const r = await run("solve", simplex, "--params", batch, "--json");
+    expect(r.stdout.endsWith("}\n")).toBe(true);
+    const result = JSON.parse(r.stdout) as {
+      iterations: number[];
+      duals: {
+        constraint: string;
+        line: number;
+        column: number;
+        relation: string;
+        values: number[][] | number[];
+      }[];
+      warnings: string[][];
+    };
+    expect(result.iterations).toHaveLength(2);
+    result.iterations.forEach((k) => expect(k).toBeGreaterThan(0));
+    expect(r.stdout).toBe((await run("solve", simplex, "--params", batch, "--json")).stdout);
+    expect(result.duals.map(({ values: _, ...d }) => d)).toEqual([
+      { constraint: "z >= 0", line: 7, column: 3, relation: ">=" },
+      { constraint: "1'z = 1", line: 8, column: 3, relation: "==" },
+    ]);
+    // Member 1 sits at the vertex (0, 0, 1): stationarity 2(z - x) + ν·1 − λ = 0 gives
+    // ν = 2·(3.5 − 1) = 5 from the free entry, and λ = (2·(−1) + 5, 2·(−2) + 5, 0) = (3, 1, 0).
+    const [bounds, sum] = result.duals.map((d) => d.values);
+    expect(sum[1] as number).toBeCloseTo(5, 6);
+    (bounds[1] as number[]).forEach((v, i) => expect(v).toBeCloseTo([3, 1, 0][i], 6));
+    expect(result.warnings).toEqual([[], []]);
+    const text = await run("solve", simplex, "--params", batch);
+    result.iterations.forEach((k, b) =>
+      expect(text.stdout).toContain(`member ${b}:\n  status     solved (${k} iterations)`),
+    );
+  });
+
+  it("reads the parameters from standard input with --params -", async () => {
+    const r = await runWithInput('{"x": [1, 2, 3.5]}', "solve", simplex, "--params", "-", "--json");
+    expect(r.code).toBe(0);
+    expect(
+      (JSON.parse(r.stdout) as { variables: { z: number[][] } }).variables.z[0][2],
+    ).toBeCloseTo(1, 6);
+    const bad = await runWithInput("{not json", "solve", simplex, "--params", "-");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^optnet: standard input is not valid JSON: /);
+  });
+
+  it("warns on stderr, and in --json, about a constraint a member's parameters empty", async () => {
+    const program = file(
+      "emptied.qp",
+      "parameter p\nvariable z\nminimize (z - 1)^2\ns.t. p z <= 0.5\n",
+    );
+    const params = file("p.json", '{"p": [2, 0]}');
+    const message =
+      "line 4: `p z <= 0.5` has only zero coefficients on the variables for this member's " +
+      "parameter values: it reads 0 <= 0.5, which always holds (the constraint restricts nothing)";
+    const r = await run("solve", program, "--params", params, "--json");
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { warnings: string[][] }).warnings).toEqual([[], [message]]);
+    expect(r.stderr).toBe(`optnet: warning: member 1: ${message}\n`);
+    const one = await run("solve", program, "--params", file("p0.json", '{"p": 0}'));
+    expect(one.stderr).toBe(`optnet: warning: ${message}\n`);
+  });
+
+  it("keeps declared shapes on the command line: --dim n=1 leaves a 1-vector a 1-vector", async () => {
+    const program = file(
+      "copy.qp",
+      "dim n = 3\nparameter x[n]\nvariable z[n]\nminimize ||z - x||^2\n",
+    );
+    const params = file("x1.json", '{"x": [[0.3], [0.5]]}');
+    const r = await run("solve", program, "--dim", "n=1", "--params", params, "--json");
+    expect(r.code).toBe(0);
+    const { variables } = JSON.parse(r.stdout) as { variables: { z: number[][] } };
+    expect(variables.z).toHaveLength(2);
+    expect(variables.z[0]).toHaveLength(1);
+    expect(variables.z[1][0]).toBeCloseTo(0.5, 7);
+    const flat = await run(
+      "solve",
+      program,
+      "--dim",
+      "n=1",
+      "--params",
+      file("x2.json", '{"x": [0.3, 0.5]}'),
+    );
+    expect(flat.code).toBe(2);
+    expect(flat.stderr).toMatch(/2 values of shape \[1\] are given with shape \[2, 1\]/);
   });
 
   it("passes --eps and --max-iter to the solver", async () => {
@@ -174,6 +277,16 @@ describe("the optnet command as a process", () => {
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("reads --params - from the process's standard input", () => {
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "src/runtime/cli.ts", "solve", simplex, "--params", "-", "--json"],
+      { encoding: "utf8", input: '{"x": [[0.25, 0.5, 0.9], [1, 2, 3.5]]}' },
+    );
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { status: string[] }).status).toEqual(["solved", "solved"]);
   });
 
   it("answers --help through the bin shim", () => {

@@ -35,8 +35,8 @@ describe("a Layer built from a hand-written CanonicalQP", () => {
   it("returns duals per source constraint in the constraint's shape, satisfying stationarity", () => {
     const out = layer.solve({ x: [xs[0]] });
     const [bounds, sum] = out.duals;
-    expect(bounds).toMatchObject({ text: "z >= 0", line: 7, relation: ">=" });
-    expect(sum).toMatchObject({ text: "1'z = 1", line: 8, relation: "==" });
+    expect(bounds).toMatchObject({ text: "z >= 0", line: 7, column: 1, relation: ">=" });
+    expect(sum).toMatchObject({ text: "1'z = 1", line: 8, column: 1, relation: "==" });
     const lam = bounds.values[0] as number[];
     const nu = sum.values[0] as number;
     const z = out.variables.z[0] as number[];

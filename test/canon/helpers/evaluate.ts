@@ -87,7 +87,7 @@ export class Evaluator {
       case "number":
         return scalar(e.value);
       case "name": {
-        const v = this.values.get(e.name);
+        const v = this.values.get(e.name) ?? (e.name === "pi" ? scalar(Math.PI) : undefined);
         if (v === undefined) throw new Error(`evaluator: no value for ${e.name}`);
         return v;
       }
@@ -140,6 +140,20 @@ export class Evaluator {
         return this.index(e);
       case "call":
         return this.call(e.callee.name, e.args);
+      case "array": {
+        const entries = e.entries.map((x) => this.eval(x));
+        if (entries.every(isScalar))
+          return mat(
+            entries.length,
+            1,
+            entries.map((x) => x.data[0]),
+          );
+        return mat(
+          entries.length,
+          entries[0].r,
+          entries.flatMap((x) => x.data),
+        );
+      }
     }
   }
 
@@ -197,6 +211,12 @@ export class Evaluator {
         return v.length === 1
           ? scalar(Math.min(...v[0].data))
           : v.slice(1).reduce((acc, m) => zip(acc, m, Math.min), v[0]);
+      case "sqrt":
+        return map(v[0], Math.sqrt);
+      case "exp":
+        return map(v[0], Math.exp);
+      case "log":
+        return map(v[0], Math.log);
       case "huber":
         return map(v[0], (x) => huber(x, v[1].data[0]));
       case "eye": {
