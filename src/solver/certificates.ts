@@ -122,11 +122,29 @@ export function isRecessionDirection(
     const limit = Math.min(bound, RECESSION_CURVATURE_TOLERANCE * rowNorm * normD);
     if (!(Math.abs(tn[nOff + i]) <= limit)) return false;
   }
+  // Ad = 0 and Gd ≤ 0 each against its own row's size too: a row of size 1e-157 is not zero
+  // along d because its product is below tol·t
   const mOff = k * m;
-  kernels.gemv(A, k * ws.stride.A, m, n, false, 1, d, dOff, 0, c2, mOff);
-  for (let i = 0; i < m; i++) if (!(Math.abs(c2[mOff + i]) <= bound)) return false;
+  const aOff = k * ws.stride.A;
+  kernels.gemv(A, aOff, m, n, false, 1, d, dOff, 0, c2, mOff);
+  for (let i = 0; i < m; i++) {
+    const limit = Math.min(bound, CERTIFICATE_TOLERANCE * rowSize(A, aOff + i * n, n) * normD);
+    if (!(Math.abs(c2[mOff + i]) <= limit)) return false;
+  }
   const pOff = k * p;
+  const gOff = k * ws.stride.G;
   multiplyG(ws, k, 1, d, dOff, 0, tp, pOff);
-  for (let i = 0; i < p; i++) if (!(tp[pOff + i] <= bound)) return false;
+  for (let i = 0; i < p; i++) {
+    if (tp[pOff + i] <= 0) continue;
+    const limit = Math.min(bound, CERTIFICATE_TOLERANCE * rowSize(ws.G, gOff + i * n, n) * normD);
+    if (!(tp[pOff + i] <= limit)) return false;
+  }
   return true;
+}
+
+/** max_j |M_ij| of the row at rowOff. */
+function rowSize(M: Float64Array, rowOff: number, n: number): number {
+  let size = 0;
+  for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(M[rowOff + j]));
+  return size;
 }

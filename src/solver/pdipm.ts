@@ -187,7 +187,8 @@ function solveEquilibrated(
     }
     measureMember(ws, k);
     findEliminableColumns(ws, k);
-    schedule.rho = schedule.delta = p > 0 ? PROXIMAL_START : EQUALITY_PROXIMAL_START;
+    // without constraints Q alone is factored: unregularized, its one Newton step is exact
+    schedule.rho = schedule.delta = p > 0 ? PROXIMAL_START : m > 0 ? EQUALITY_PROXIMAL_START : 0;
     schedule.mu = 0;
     const started = options.warmStart
       ? warmStart(ws, k, options.warmStart)
