@@ -520,32 +520,36 @@ function computeResiduals(
     complementarity += si * lam[pOff + i];
   }
   // |re_i| and the iterate's own |ri_i| (its slack included, so that s is the slack the backward
-  // pass reads) against epsAbs in the caller's units and eps relative to 1 + the primal scale
-  const primalTolerance = eps * (1 + primalScale) - ROUNDING * primalScale;
+  // pass reads) against epsAbs in the caller's units and eps relative to 1 + the row's own terms
+  // (re and ri hold Az − b and Gz + s − h: the terms are recovered from them)
   let primalMet = true;
   let primalRelative = 0;
   for (let i = 0; i < m; i++) {
     const r = Math.abs(re[mOff + i]);
-    primalRelative = Math.max(primalRelative, r);
-    if (!(r <= EA[eaOff + i] * epsAbs + primalTolerance)) primalMet = false;
+    const bi = Math.abs(b[k * stride.b + i]);
+    const scale = Math.max(bi, Math.abs(re[mOff + i] + b[k * stride.b + i]));
+    primalRelative = Math.max(primalRelative, r / (1 + scale));
+    if (!(r + ROUNDING * scale <= EA[eaOff + i] * epsAbs + eps * (1 + scale))) primalMet = false;
   }
   for (let i = 0; i < p; i++) {
     const r = Math.abs(ri[pOff + i]);
-    primalRelative = Math.max(primalRelative, r);
-    if (!(r <= EG[egOff + i] * epsAbs + primalTolerance)) primalMet = false;
+    const hi = h[k * stride.h + i];
+    const si = s[pOff + i];
+    const scale = Math.max(Math.abs(hi), si, Math.abs(ri[pOff + i] - si + hi));
+    primalRelative = Math.max(primalRelative, r / (1 + scale));
+    if (!(r + ROUNDING * scale <= EG[egOff + i] * epsAbs + eps * (1 + scale))) primalMet = false;
   }
 
-  // the dual residual: column j of the equilibrated one is c·D_j times the caller's
-  let dualScale = 0;
-  for (let j = 0; j < n; j++) dualScale = Math.max(dualScale, columnScale[j]);
+  // the dual residual: column j of the equilibrated one is c·D_j times the caller's; relative to
+  // 1 + its own terms
   let dual = 0;
   let dualMet = true;
-  const dualTolerance = eps * (1 + dualScale);
   for (let j = 0; j < n; j++) {
     const unit = c * D[dOff + j];
     const r = Math.abs(rd[nOff + j]);
     dual = Math.max(dual, r / unit);
-    if (!(r + ROUNDING * columnScale[j] <= unit * epsAbs + dualTolerance)) dualMet = false;
+    const scale = columnScale[j];
+    if (!(r + ROUNDING * scale <= unit * epsAbs + eps * (1 + scale))) dualMet = false;
   }
   // the gap z'Qz + q'z + b'nu + h'lam: c times the caller's
   const gapScaled = Math.abs(zQz + qz + bNu + hLam);
@@ -560,9 +564,7 @@ function computeResiduals(
     for (let j = 0; j < n; j++) {
       const unit = c * D[dOff + j];
       const r = Math.abs(rd[nOff + j]) + ROUNDING * columnScale[j];
-      if (!(r <= unit * epsAbs + eps * (1 + Math.max(dualScale, columnScale[j])))) {
-        dualMet = false;
-      }
+      if (!(r <= unit * epsAbs + eps * (1 + columnScale[j]))) dualMet = false;
     }
   }
 
@@ -571,7 +573,7 @@ function computeResiduals(
   // far above eps in z (and in the gradients).
   let pairsMet = true;
   if (eps > 0 && primalMet && dualMet && gapMet && p > 0) {
-    pairsMet = unsettledPairs(ws, k, primalScale) <= eps;
+    pairsMet = unsettledPairs(ws, k) <= eps;
   }
 
   measures.primalResidual[k] = Math.max(violation, 0);
@@ -580,13 +582,13 @@ function computeResiduals(
   measures.mu[k] = p > 0 ? complementarity / p : 0;
   // How close to the end, scale free (the step rule of iterate reads it)
   measures.progress[k] = Math.max(
-    relativeTo(primalRelative, primalScale),
+    primalRelative,
     scaleFreeDualResidual(ws, k),
     relativeTo(Math.max(gapScaled, complementarity), gapScale),
   );
   if (TRACE) {
     console.log(
-      `k=${k} viol=${violation.toExponential(2)} prel=${primalRelative.toExponential(2)} pscale=${primalScale.toExponential(2)} dual=${dual.toExponential(2)} dscale=${dualScale.toExponential(2)} gap=${(gapScaled / c).toExponential(2)} gterms=${gapTerms.toExponential(2)} mu=${measures.mu[k].toExponential(2)} met=${+primalMet}${+dualMet}${+gapMet}${+pairsMet} rho=${ws.rho[k].toExponential(1)} delta=${ws.delta[k].toExponential(1)} c=${c.toExponential(1)}`,
+      `k=${k} viol=${violation.toExponential(2)} prel=${primalRelative.toExponential(2)} pscale=${primalScale.toExponential(2)} dual=${dual.toExponential(2)} gap=${(gapScaled / c).toExponential(2)} gterms=${gapTerms.toExponential(2)} mu=${measures.mu[k].toExponential(2)} met=${+primalMet}${+dualMet}${+gapMet}${+pairsMet} rho=${ws.rho[k].toExponential(1)} delta=${ws.delta[k].toExponential(1)} c=${c.toExponential(1)}`,
     );
   }
   return primalMet && dualMet && gapMet && pairsMet;
@@ -617,15 +619,20 @@ function addLargestTermsOfG(ws: Workspace, k: number): void {
  * total gap relative to the objective alone lets one pair of a large objective keep an O(1)
  * error in z, and a weakly active pair (s_i ~ lam_i ~ √mu) stop at an error of √eps.
  */
-function unsettledPairs(ws: Workspace, k: number, primalScale: number): number {
-  const { n, p, G, s, lam, columnScale, rowScratch } = ws;
+function unsettledPairs(ws: Workspace, k: number): number {
+  const { n, p, G, h, ri, s, lam, columnScale, rowScratch } = ws;
   const gOff = k * ws.stride.G;
+  const hOff = k * ws.stride.h;
   // With G sparse, each row's largest |G_ij|/(1 + columnScale_j) first, in one pass over its entries
   rowScratch.fill(0);
   const sparse = rowMaximaOfSparseG(ws, k, columnScale, rowScratch);
   let unsettled = 0;
   for (let i = 0; i < p; i++) {
-    const active = s[k * p + i] / (1 + primalScale);
+    // the row's own primal scale: |h_i|, s_i and |g_i'z| (ri holds g_i'z + s_i − h_i)
+    const si = s[k * p + i];
+    const hi = h[hOff + i];
+    const rowScale = Math.max(Math.abs(hi), si, Math.abs(ri[k * p + i] - si + hi));
+    const active = si / (1 + rowScale);
     if (!(active > unsettled)) continue;
     let inactive = sparse ? rowScratch[i] : 0;
     for (let j = 0; j < n && !sparse; j++) {

@@ -179,7 +179,8 @@ function ruiz(
   findUnitRows(G, gOff, n, p, unitRow);
   for (let i = 0; i < p; i++) {
     const j = unitRow[i];
-    if (j >= 0) EG[gRow + i] = 1 / (Math.abs(G[gOff + i * n + j]) * D[dOff + j]);
+    const unit = j >= 0 ? 1 / (Math.abs(G[gOff + i * n + j]) * D[dOff + j]) : 0;
+    if (unit >= MIN_SCALING && unit <= MAX_SCALING) EG[gRow + i] = unit;
   }
 }
 
