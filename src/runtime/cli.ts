@@ -35,8 +35,8 @@ const processOutput: CliOutput = {
 class InputError extends Error {}
 
 /**
- * Runs the command line (LANGUAGE.md §5) and returns its exit code: 0 when every problem was
- * solved, 1 when some member was not, 2 for a compile error or bad input. Never throws.
+ * Runs the command line (docs/LANGUAGE.md §12) and returns its exit code: 0 when every problem
+ * was solved, 1 when some member was not, 2 for a compile error or bad input. Never throws.
  */
 export async function runCli(
   argv: readonly string[],
@@ -233,7 +233,10 @@ function ensureNewline(text: string): string {
   return text.endsWith("\n") ? text : `${text}\n`;
 }
 
-/** What `--json` prints: LANGUAGE.md §5's three keys first, then what the layer adds. */
+/**
+ * What `--json` prints (docs/LANGUAGE.md §12): `status`, `objective` and `variables` first, then
+ * what the layer adds.
+ */
 export interface JsonResult {
   status: string[];
   objective: (number | null)[];

@@ -9,8 +9,8 @@ export interface CompileOptions {
 }
 
 /**
- * Compiles a program (LANGUAGE.md) into a reusable layer. Throws a CompileError, with every
- * problem found and where, for a program that is not a valid convex QP.
+ * Compiles a program into a reusable layer. Throws a CompileError, with every problem found and
+ * where, for a program that is not a valid convex QP. The language: docs/LANGUAGE.md.
  */
 export function compile(source: string, options: CompileOptions = {}): Layer {
   return new Layer(

@@ -13,7 +13,11 @@ import { findZeroRows, watchZeroRows } from "./zero-rows.js";
 import type * as Tfjs from "@tensorflow/tfjs";
 
 export interface SolveOptions {
-  /** Tolerance on relative residuals and gap (solver default 1e-9). */
+  /**
+   * Tolerance on relative residuals and gap (solver default 1e-9). Relative only: a layer's
+   * absolute tolerance is the solver's default 0, so `eps: 0` never converges (`epsAbs` and
+   * `scaling` are options of solveQP / solveBatch, not passed on from here).
+   */
   eps?: number;
   /** Iteration cap (solver default 50). */
   maxIter?: number;

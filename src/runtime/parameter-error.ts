@@ -23,7 +23,7 @@ export function formatShape(shape: readonly number[]): string {
 /**
  * Why a value of shape `given` is not read as one of shape `shape` where it could have been meant
  * as one: values keep their declared shapes, and a batch is always one extra leading axis on the
- * declared shape (LANGUAGE.md §6), never a reinterpretation of an axis of size 1. "" otherwise.
+ * declared shape (docs/LANGUAGE.md §4.1), never a reinterpretation of an axis of size 1. "" otherwise.
  */
 export function batchingHint(given: readonly number[], shape: readonly number[]): string {
   const size = shape.reduce((a, b) => a * b, 1);

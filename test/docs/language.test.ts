@@ -14,9 +14,8 @@ import { compile, CompileError } from "../../src/index.js";
  *   message (`CompileError.message`, which the CLI writes to stderr as it is) for a file named
  *   `example.qp`. The block's lines must equal the message's first lines: at least the first,
  *   `example.qp:line:col: error: message`; the caret lines and `= help:` where shown.
- * - Every other ```qp block must compile without error.
- * - A block tagged ```qp pending-N documents rule N of "Typos never change the program" (or
- *   constant literals) that the grammar does not implement yet: it is listed here but skipped.
+ * - Every other ```qp block must compile without error. A block carries no tag after `qp`:
+ *   every program on the page is checked, none skipped.
  */
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const document = readFileSync(`${root}docs/LANGUAGE.md`, "utf8");
@@ -26,8 +25,6 @@ interface Snippet {
   /** 1-based line of the opening fence in docs/LANGUAGE.md. */
   line: number;
   source: string;
-  /** `pending-3` → "3"; null for a block the current code must satisfy. */
-  pending: string | null;
   /** The lines of the ```text block right after it, or null when the program is valid. */
   expectedError: string[] | null;
 }
@@ -42,12 +39,11 @@ function snippets(): Snippet[] {
     const after = document.slice(m.index + m[0].length);
     const text = /^\s*\n```text\n([\s\S]*?)^```[ \t]*$/m.exec(after);
     const info = m[1].trim();
-    const pending = /^pending-(\d+)$/.exec(info);
-    if (info !== "" && pending === null) throw new Error(`unknown tag \`qp ${info}\``);
+    if (info !== "")
+      throw new Error(`docs/LANGUAGE.md:${lineOf(m.index)}: unknown tag \`qp ${info}\``);
     return {
       line: lineOf(m.index),
       source: m[2],
-      pending: pending?.[1] ?? null,
       expectedError:
         text !== null && text.index === 0 ? text[1].replace(/\n$/, "").split("\n") : null,
     };
@@ -94,25 +90,18 @@ function check(snippet: Snippet): void {
 }
 
 const all = snippets();
-const current = all.filter((s) => s.pending === null);
-const pending = all.filter((s) => s.pending !== null);
 const title = (s: Snippet) =>
   `line ${s.line}: ${s.expectedError === null ? "compiles" : s.expectedError[0]}`;
 
 describe("docs/LANGUAGE.md", () => {
   it("has programs, valid and refused, each refusal shown as printed for example.qp", () => {
-    expect(current.filter((s) => s.expectedError === null).length).toBeGreaterThan(10);
-    expect(current.filter((s) => s.expectedError !== null).length).toBeGreaterThan(20);
+    expect(all.filter((s) => s.expectedError === null).length).toBeGreaterThan(10);
+    expect(all.filter((s) => s.expectedError !== null).length).toBeGreaterThan(20);
     for (const s of all.filter((x) => x.expectedError !== null))
       expect(s.expectedError![0], `docs/LANGUAGE.md:${s.line}`).toMatch(
         /^example\.qp:\d+:\d+: error: /,
       );
   });
 
-  it.each(current.map((s) => [title(s), s] as const))("%s", (_, s) => check(s));
-
-  // Pending the grammar change (rules 1–4 and 6 of docs/LANGUAGE.md): un-skip at merge.
-  it.skip.each(pending.map((s) => [`pending-${s.pending} ${title(s)}`, s] as const))("%s", (_, s) =>
-    check(s),
-  );
+  it.each(all.map((s) => [title(s), s] as const))("%s", (_, s) => check(s));
 });
