@@ -14,11 +14,17 @@ import type * as Tfjs from "@tensorflow/tfjs";
 
 export interface SolveOptions {
   /**
-   * Tolerance on relative residuals and gap (solver default 1e-9). Relative only: a layer's
-   * absolute tolerance is the solver's default 0, so `eps: 0` never converges (`epsAbs` and
-   * `scaling` are options of solveQP / solveBatch, not passed on from here).
+   * Relative tolerance (solver default 1e-9): each residual and the gap against eps times 1 + the
+   * size of their terms (SolverOptions.eps).
    */
   eps?: number;
+  /**
+   * Absolute tolerance in the problem's own units (solver default 0): `{ eps: 0, epsAbs: 1e-9 }`
+   * asks every residual and the gap to be at most 1e-9, qpbenchmark's "high accuracy".
+   */
+  epsAbs?: number;
+  /** Ruiz equilibration of the data before the iteration (default true; SolverOptions.scaling). */
+  scaling?: boolean;
   /** Iteration cap (solver default 50). */
   maxIter?: number;
   /** The solver's dense kernels (default: WebAssembly SIMD for larger problems). */
@@ -116,6 +122,8 @@ export class Layer {
     const solverOptions: SolverOptions = {};
     if (options.structure === false) solverOptions.structure = false;
     if (options.eps !== undefined) solverOptions.eps = options.eps;
+    if (options.epsAbs !== undefined) solverOptions.epsAbs = options.epsAbs;
+    if (options.scaling !== undefined) solverOptions.scaling = options.scaling;
     if (options.maxIter !== undefined) solverOptions.maxIter = options.maxIter;
     if (options.kernels !== undefined) solverOptions.kernels = options.kernels;
     const warm = this.#warmStartFrom(options.warmStart, problem);
