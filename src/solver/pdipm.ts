@@ -464,9 +464,7 @@ function computeResiduals(
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
-  const { D, EA, EG, sigma, c: costFactors } = ws.scaling;
-  // the effective factors D̂ = σ D and Ê = E / σ convert to the caller's units (scaling.ts)
-  const sk = sigma[k];
+  const { D, EA, EG, c: costFactors } = ws.scaling;
   const dOff = k * ws.scalingStride.D;
   const eaOff = k * ws.scalingStride.EA;
   const egOff = k * ws.scalingStride.EG;
@@ -506,7 +504,7 @@ function computeResiduals(
     const bi = b[k * stride.b + i];
     primalScale = Math.max(primalScale, Math.abs(re[mOff + i]), Math.abs(bi));
     re[mOff + i] -= bi;
-    violation = Math.max(violation, (sk * Math.abs(re[mOff + i])) / EA[eaOff + i]);
+    violation = Math.max(violation, Math.abs(re[mOff + i]) / EA[eaOff + i]);
     bNu += bi * nu[mOff + i];
   }
   let hLam = 0;
@@ -516,7 +514,7 @@ function computeResiduals(
     const si = s[pOff + i];
     const gz = ri[pOff + i];
     primalScale = Math.max(primalScale, Math.abs(gz), Math.abs(hi), si);
-    violation = Math.max(violation, (sk * (gz - hi)) / EG[egOff + i]);
+    violation = Math.max(violation, (gz - hi) / EG[egOff + i]);
     ri[pOff + i] = gz + si - hi;
     hLam += hi * lam[pOff + i];
     complementarity += si * lam[pOff + i];
@@ -531,8 +529,7 @@ function computeResiduals(
     const bi = Math.abs(b[k * stride.b + i]);
     const scale = Math.max(bi, Math.abs(re[mOff + i] + b[k * stride.b + i]));
     primalRelative = Math.max(primalRelative, r / (1 + scale));
-    const unit = EA[eaOff + i] / sk;
-    if (!(r + ROUNDING * scale <= unit * epsAbs + eps * (1 + scale))) primalMet = false;
+    if (!(r + ROUNDING * scale <= EA[eaOff + i] * epsAbs + eps * (1 + scale))) primalMet = false;
   }
   for (let i = 0; i < p; i++) {
     const r = Math.abs(ri[pOff + i]);
@@ -540,16 +537,15 @@ function computeResiduals(
     const si = s[pOff + i];
     const scale = Math.max(Math.abs(hi), si, Math.abs(ri[pOff + i] - si + hi));
     primalRelative = Math.max(primalRelative, r / (1 + scale));
-    const unit = EG[egOff + i] / sk;
-    if (!(r + ROUNDING * scale <= unit * epsAbs + eps * (1 + scale))) primalMet = false;
+    if (!(r + ROUNDING * scale <= EG[egOff + i] * epsAbs + eps * (1 + scale))) primalMet = false;
   }
 
-  // the dual residual: column j of the equilibrated one is c·D̂_j times the caller's; relative to
+  // the dual residual: column j of the equilibrated one is c·D_j times the caller's; relative to
   // 1 + its own terms
   let dual = 0;
   let dualMet = true;
   for (let j = 0; j < n; j++) {
-    const unit = c * sk * D[dOff + j];
+    const unit = c * D[dOff + j];
     const r = Math.abs(rd[nOff + j]);
     dual = Math.max(dual, r / unit);
     const scale = columnScale[j];
@@ -566,7 +562,7 @@ function computeResiduals(
     addLargestTermsOfG(ws, k);
     dualMet = true;
     for (let j = 0; j < n; j++) {
-      const unit = c * sk * D[dOff + j];
+      const unit = c * D[dOff + j];
       const r = Math.abs(rd[nOff + j]) + ROUNDING * columnScale[j];
       if (!(r <= unit * epsAbs + eps * (1 + columnScale[j]))) dualMet = false;
     }

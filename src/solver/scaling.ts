@@ -1,22 +1,19 @@
 /**
- * Equilibration of a batch: Ruiz scaling of the matrices (as OSQP, PIQP and Clarabel do), then a
- * primal scale sigma and a cost scale c per member. The solver iterates on
+ * Ruiz equilibration of a batch (as OSQP, PIQP and Clarabel do): the solver iterates on
  *
- *     Q̃ = c σ² D Q D,  q̃ = c σ D q,  Ã = E_A A D,  b̃ = E_A b / σ,  G̃ = E_G G D,  h̃ = E_G h / σ
+ *     Q̃ = c D Q D,  q̃ = c D q,  Ã = E_A A D,  b̃ = E_A b,  G̃ = E_G G D,  h̃ = E_G h
  *
- * whose columns and rows have ∞-norms near 1 (D, E), whose right-hand sides are near 1 (σ) and
- * whose cost is near 1 (c): data multiplied by any factor gives the same equilibrated problem, so
- * the tolerances and the regularization mean the same thing at every scale. With the effective
- * factors D̂ = σ D and Ê = E / σ, the user's solution is z = D̂ z̃, s = s̃ / Ê_G,
- * lam = Ê_G lam̃ / c, nu = Ê_A nũ / c, and the gradients of its data follow from the equilibrated
- * problem's by the same diagonal factors (`unscaleGradients`). The factors do not change the
- * solution, so treating them as constants in the backward pass is exact.
+ * whose columns and rows have ∞-norms near 1, and whose cost is near 1. The solution of the
+ * user's problem is z = D z̃, s = s̃ / E_G, lam = E_G lam̃ / c, nu = E_A nũ / c, and the
+ * gradients of its data follow from the scaled problem's by the same diagonal factors
+ * (`unscaleGradients`). D and E do not change the solution, so treating them as constants in the
+ * backward pass is exact.
  *
- * A member's factors depend on its own data only, so that a batch split across threads solves
+ * A member's scaling depends on its own data only, so that a batch split across threads solves
  * each member exactly as the whole batch would. Where Q, A and G are all shared by the batch, D
- * and E are too, and the matrices stay shared (factored once per solve): σ cancels in Ã and G̃,
- * and c σ² is the same for every member where c comes from Q alone (Q nonzero); an LP's Q̃ stays
- * zero.
+ * and E are too, and the shared operands stay shared (factored once per solve). The cost factor
+ * c is then shared too where Q is nonzero (from Q alone), and per member where Q is zero (an LP:
+ * Q̃ stays the shared zero).
  *
  * A row of G with a single nonzero a·e_j becomes exactly ±e_j (E_i = 1/(|a| D_j)), so that bounds,
  * stated or not, keep their O(1) treatment in the KKT layer.
@@ -44,8 +41,7 @@ export interface Scaling {
   /** Row factors of A and of G. */
   readonly EA: Float64Array;
   readonly EG: Float64Array;
-  /** The primal scale sigma and the cost factor c of each member. */
-  readonly sigma: Float64Array;
+  /** The cost factor c of each member. */
   readonly c: Float64Array;
 }
 
@@ -62,7 +58,6 @@ export function identityScaling(problem: QPBatch): Scaling {
     D: new Float64Array(n).fill(1),
     EA: new Float64Array(m).fill(1),
     EG: new Float64Array(p).fill(1),
-    sigma: new Float64Array(batch).fill(1),
     c: new Float64Array(batch).fill(1),
   };
 }
@@ -82,22 +77,21 @@ export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scali
     unitRow: new Int32Array(p),
   };
   for (let k = 0; k < members; k++) ruiz(problem, k, D, EA, EG, scratch);
-  const sigma = new Float64Array(batch);
-  const scaling: Scaling = { perMember, D, EA, EG, sigma, c };
+  const scaling: Scaling = { perMember, D, EA, EG, c };
   const stride = scalingStride(scaling, n, m, p);
+  // c from Q alone where Q is nonzero (so that a shared Q stays shared, and a member's c is the
+  // same whether Q came shared or its own), from q where Q is zero (an LP: Q̃ stays zero)
+  let qNonzero = false;
   for (let k = 0; k < batch; k++) {
-    sigma[k] = primalScale(problem, k, EA, k * stride.EA, EG, k * stride.EG);
-    // c from Q and q; from Q alone where Q is shared by a batch whose members have their own q
-    // (so that Q stays shared: c σ² is then the same for every member); from q alone where Q is
-    // zero (an LP: Q̃ stays zero)
     const Qk = problem.Q.shared ? problem.Q.data : problem.Q.data.subarray(k * n * n);
-    const useQ = !isZero(Qk, n * n);
-    const useq = !useQ || !(problem.Q.shared && !problem.q.shared && batch > 1);
-    const dk = D.subarray(k * stride.D, k * stride.D + n);
-    c[k] = costFactor(problem, k, dk, sigma[k], useQ, useq);
+    const fromQ = !isZero(Qk, n * n);
+    qNonzero ||= fromQ;
+    if (fromQ && problem.Q.shared && k > 0 && !perMember) c[k] = c[0];
+    else c[k] = costFactor(problem, k, D.subarray(k * stride.D, k * stride.D + n), fromQ);
   }
+  const cShared = batch === 1 || (problem.Q.shared && !perMember && qNonzero);
   if (isIdentity(scaling)) return { scaled: problem, scaling };
-  const scaled = scaleProblem(problem, scaling);
+  const scaled = scaleProblem(problem, scaling, cShared);
   if (typeof process !== "undefined" && process.env.OPTNET_TRACE) {
     const mx = (v: Float64Array) => v.reduce((a, x) => Math.max(a, Math.abs(x)), 0);
     const mn = (v: Float64Array) => v.reduce((a, x) => Math.min(a, Math.abs(x)), Infinity);
@@ -229,40 +223,10 @@ function findUnitRows(
 }
 
 /**
- * σ = max(‖E_A b‖∞, ‖E_G h‖∞) of member k, so that the equilibrated right-hand sides are near 1;
- * 1 where they are zero or already within WELL_SCALED of 1.
+ * c = 1 / (mean column ∞-norm of D Q D) where `fromQ`, else 1 / ‖D q‖∞ (OSQP's cost scaling takes
+ * the larger of the two), within the bounds; 1 where everything is zero.
  */
-function primalScale(
-  problem: QPBatch,
-  k: number,
-  EA: Float64Array,
-  eaOff: number,
-  EG: Float64Array,
-  egOff: number,
-): number {
-  const { m, p } = problem;
-  const b = problem.b.shared ? problem.b.data : problem.b.data.subarray(k * m);
-  const h = problem.h.shared ? problem.h.data : problem.h.data.subarray(k * p);
-  let size = 0;
-  for (let i = 0; i < m; i++) size = Math.max(size, Math.abs(b[i]) * EA[eaOff + i]);
-  for (let i = 0; i < p; i++) size = Math.max(size, Math.abs(h[i]) * EG[egOff + i]);
-  if (!(size > 0) || !Number.isFinite(size)) return 1;
-  if (size <= WELL_SCALED && size >= 1 / WELL_SCALED) return 1;
-  return Math.min(1 / MIN_SCALING ** 2, Math.max(MIN_SCALING ** 2, size));
-}
-
-/**
- * c = 1 / max(σ² · mean column ∞-norm of D Q D, σ ‖D q‖∞) (OSQP's cost scaling), each term where
- * it is used, within the bounds; 1 where everything is zero or already within WELL_SCALED of 1.
- */
-function costFactor(
-  problem: QPBatch,
-  k: number,
-  D: Float64Array,
-  sigma: number,
-  useQ: boolean,
-  useq: boolean,
-): number {
+function costFactor(problem: QPBatch, k: number, D: Float64Array, fromQ: boolean): number {
   const { n } = problem;
   const Q = problem.Q.shared ? problem.Q.data : problem.Q.data.subarray(k * n * n);
   let mean = 0;
@@ -271,19 +235,19 @@ function costFactor(
     for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(Q[i * n + j]) * D[i]);
     mean += norm * D[j];
   }
-  let size = useQ && n > 0 ? (sigma * sigma * mean) / n : 0;
-  if (useq) {
+  let size = fromQ && n > 0 ? mean / n : 0;
+  if (!fromQ) {
     const q = problem.q.shared ? problem.q.data : problem.q.data.subarray(k * n);
-    for (let j = 0; j < n; j++) size = Math.max(size, sigma * Math.abs(q[j]) * D[j]);
+    for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(q[j]) * D[j]);
   }
   if (!(size > 0) || !Number.isFinite(size)) return 1;
   if (size <= WELL_SCALED && size >= 1 / WELL_SCALED) return 1;
-  return Math.min(1 / MIN_SCALING ** 2, Math.max(MIN_SCALING ** 2, 1 / size));
+  return Math.min(MAX_SCALING, Math.max(MIN_SCALING, 1 / size));
 }
 
 function isIdentity(scaling: Scaling): boolean {
-  const { D, EA, EG, sigma, c } = scaling;
-  for (const factors of [D, EA, EG, sigma, c]) for (const v of factors) if (v !== 1) return false;
+  const { D, EA, EG, c } = scaling;
+  for (const factors of [D, EA, EG, c]) for (const v of factors) if (v !== 1) return false;
   return true;
 }
 
@@ -292,17 +256,10 @@ function isZero(v: Float64Array, length: number): boolean {
   return true;
 }
 
-/** Whether f(k) is the same for every member. */
-function sameForAll(batch: number, f: (k: number) => number): boolean {
-  const first = f(0);
-  for (let k = 1; k < batch; k++) if (f(k) !== first) return false;
-  return true;
-}
-
-/** The equilibrated batch: new arrays, shared where the operand and its factors are. */
-function scaleProblem(problem: QPBatch, scaling: Scaling): QPBatch {
+/** The scaled batch: new arrays, shared where the operand and its factors are. */
+function scaleProblem(problem: QPBatch, scaling: Scaling, cShared: boolean): QPBatch {
   const { batch, n, m, p } = problem;
-  const { D, EA, EG, sigma, c } = scaling;
+  const { D, EA, EG, c } = scaling;
   const stride = scalingStride(scaling, n, m, p);
   const factorsShared = !scaling.perMember;
   const operand = (
@@ -324,32 +281,24 @@ function scaleProblem(problem: QPBatch, scaling: Scaling): QPBatch {
   const d = (k: number) => D.subarray(k * stride.D, k * stride.D + n);
   const ea = (k: number) => EA.subarray(k * stride.EA, k * stride.EA + m);
   const eg = (k: number) => EG.subarray(k * stride.EG, k * stride.EG + p);
+  // Q̃ = c D Q D: shared only where Q, D and c are
   const qZero = problem.Q.shared && isZero(problem.Q.data, n * n);
-  const curvature = (k: number) => c[k] * sigma[k] * sigma[k];
-  const slope = (k: number) => c[k] * sigma[k];
-  // Q̃ = c σ² D Q D: shared only where Q, D and c σ² are
   const Q = operand(
     problem.Q,
     n * n,
-    problem.Q.shared && factorsShared && (qZero || sameForAll(batch, curvature)),
+    problem.Q.shared && factorsShared && (cShared || qZero),
     (out, Qk, k) => {
       const dk = d(k);
-      const factor = curvature(k);
+      const ck = c[k];
       for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) out[i * n + j] = factor * dk[i] * Qk[i * n + j] * dk[j];
+        for (let j = 0; j < n; j++) out[i * n + j] = ck * dk[i] * Qk[i * n + j] * dk[j];
       }
     },
   );
-  const q = operand(
-    problem.q,
-    n,
-    problem.q.shared && factorsShared && sameForAll(batch, slope),
-    (out, qk, k) => {
-      const dk = d(k);
-      const factor = slope(k);
-      for (let j = 0; j < n; j++) out[j] = factor * dk[j] * qk[j];
-    },
-  );
+  const q = operand(problem.q, n, problem.q.shared && factorsShared && cShared, (out, qk, k) => {
+    const dk = d(k);
+    for (let j = 0; j < n; j++) out[j] = c[k] * dk[j] * qk[j];
+  });
   const A = operand(problem.A, m * n, problem.A.shared && factorsShared, (out, Ak, k) => {
     const dk = d(k);
     const ek = ea(k);
@@ -357,10 +306,9 @@ function scaleProblem(problem: QPBatch, scaling: Scaling): QPBatch {
       for (let j = 0; j < n; j++) out[i * n + j] = ek[i] * Ak[i * n + j] * dk[j];
     }
   });
-  const rhsShared = factorsShared && sameForAll(batch, (k) => sigma[k]);
-  const b = operand(problem.b, m, problem.b.shared && rhsShared, (out, bk, k) => {
+  const b = operand(problem.b, m, problem.b.shared && factorsShared, (out, bk, k) => {
     const ek = ea(k);
-    for (let i = 0; i < m; i++) out[i] = (ek[i] * bk[i]) / sigma[k];
+    for (let i = 0; i < m; i++) out[i] = ek[i] * bk[i];
   });
   const G = operand(problem.G, p * n, problem.G.shared && factorsShared, (out, Gk, k) => {
     const dk = d(k);
@@ -378,19 +326,18 @@ function scaleProblem(problem: QPBatch, scaling: Scaling): QPBatch {
       }
       // a row with one nonzero that its E_i made ±e_j up to rounding is exactly ±e_j
       const unit = out[i * n + last];
-      if (nonzeros === 1 && Math.abs(Math.abs(unit) - 1) < 1e-12) {
+      if (nonzeros === 1 && Math.abs(Math.abs(unit) - 1) < 1e-12)
         out[i * n + last] = Math.sign(unit);
-      }
     }
   });
-  const h = operand(problem.h, p, problem.h.shared && rhsShared, (out, hk, k) => {
+  const h = operand(problem.h, p, problem.h.shared && factorsShared, (out, hk, k) => {
     const ek = eg(k);
-    for (let i = 0; i < p; i++) out[i] = (ek[i] * hk[i]) / sigma[k];
+    for (let i = 0; i < p; i++) out[i] = ek[i] * hk[i];
   });
   return { ...problem, Q, q, A, b, G, h };
 }
 
-/** The user's z, s, lam, nu from the equilibrated solve's (in place; see the header). */
+/** The user's z, s, lam, nu from the scaled solve's (in place; see the header). */
 export function unscaleIterate(
   scaling: Scaling,
   sizes: { batch: number; n: number; m: number; p: number },
@@ -400,39 +347,37 @@ export function unscaleIterate(
   nu: Float64Array,
 ): void {
   const { batch, n, m, p } = sizes;
-  const { D, EA, EG, sigma, c } = scaling;
+  const { D, EA, EG, c } = scaling;
   const stride = scalingStride(scaling, n, m, p);
   for (let k = 0; k < batch; k++) {
-    const sk = sigma[k];
-    for (let j = 0; j < n; j++) z[k * n + j] *= sk * D[k * stride.D + j];
-    for (let i = 0; i < m; i++) nu[k * m + i] *= EA[k * stride.EA + i] / (sk * c[k]);
+    for (let j = 0; j < n; j++) z[k * n + j] *= D[k * stride.D + j];
+    for (let i = 0; i < m; i++) nu[k * m + i] *= EA[k * stride.EA + i] / c[k];
     for (let i = 0; i < p; i++) {
-      const e = EG[k * stride.EG + i] / sk;
+      const e = EG[k * stride.EG + i];
       s[k * p + i] /= e;
       lam[k * p + i] *= e / c[k];
     }
   }
 }
 
-/** The equilibrated solve's z̃, s̃, lam̃, nũ from the user's (a warm start), as new arrays. */
+/** The scaled solve's z̃, s̃, lam̃, nũ from the user's (a warm start), as new arrays. */
 export function scaleIterate(
   scaling: Scaling,
   sizes: { batch: number; n: number; m: number; p: number },
   start: { z: Float64Array; s: Float64Array; lam: Float64Array; nu: Float64Array },
 ): { z: Float64Array; s: Float64Array; lam: Float64Array; nu: Float64Array } {
   const { batch, n, m, p } = sizes;
-  const { D, EA, EG, sigma, c } = scaling;
+  const { D, EA, EG, c } = scaling;
   const stride = scalingStride(scaling, n, m, p);
   const z = start.z.slice(0, batch * n);
   const nu = start.nu.slice(0, batch * m);
   const s = start.s.slice(0, batch * p);
   const lam = start.lam.slice(0, batch * p);
   for (let k = 0; k < batch; k++) {
-    const sk = sigma[k];
-    for (let j = 0; j < n; j++) z[k * n + j] /= sk * D[k * stride.D + j];
-    for (let i = 0; i < m; i++) nu[k * m + i] *= (sk * c[k]) / EA[k * stride.EA + i];
+    for (let j = 0; j < n; j++) z[k * n + j] /= D[k * stride.D + j];
+    for (let i = 0; i < m; i++) nu[k * m + i] *= c[k] / EA[k * stride.EA + i];
     for (let i = 0; i < p; i++) {
-      const e = EG[k * stride.EG + i] / sk;
+      const e = EG[k * stride.EG + i];
       s[k * p + i] *= e;
       lam[k * p + i] *= c[k] / e;
     }
@@ -440,7 +385,7 @@ export function scaleIterate(
   return { z, s, lam, nu };
 }
 
-/** dℓ/dz̃ = σ D dℓ/dz for the equilibrated problem's backward pass. */
+/** dℓ/dz̃ = D dℓ/dz for the scaled problem's backward pass. */
 export function scaleUpstream(
   scaling: Scaling,
   batch: number,
@@ -450,19 +395,17 @@ export function scaleUpstream(
   const out = new Float64Array(batch * n);
   const stride = scaling.perMember ? n : 0;
   for (let k = 0; k < batch; k++) {
-    const sk = scaling.sigma[k];
     for (let j = 0; j < n; j++) {
       const g = dz[k * n + j];
-      out[k * n + j] = Number.isFinite(g) ? g * sk * scaling.D[k * stride + j] : g;
+      out[k * n + j] = Number.isFinite(g) ? g * scaling.D[k * stride + j] : g;
     }
   }
   return out;
 }
 
 /**
- * The gradients of the user's data from the equilibrated problem's, in place: with D̂ = σ D and
- * Ê = E / σ, ∇Q = c D̂ ∇Q̃ D̂, ∇q = c D̂ ∇q̃, ∇A = Ê_A ∇Ã D̂, ∇b = Ê_A ∇b̃, ∇G = Ê_G ∇G̃ D̂,
- * ∇h = Ê_G ∇h̃.
+ * The gradients of the user's data from the scaled problem's, in place: ∇Q = c D ∇Q̃ D,
+ * ∇q = c D ∇q̃, ∇A = E_A ∇Ã D, ∇b = E_A ∇b̃, ∇G = E_G ∇G̃ D, ∇h = E_G ∇h̃.
  */
 export function unscaleGradients(
   scaling: Scaling,
@@ -470,34 +413,33 @@ export function unscaleGradients(
   grads: QPGradients,
 ): QPGradients {
   const { batch, n, m, p } = sizes;
-  const { D, EA, EG, sigma, c } = scaling;
+  const { D, EA, EG, c } = scaling;
   const stride = scalingStride(scaling, n, m, p);
   for (let k = 0; k < batch; k++) {
     const dOff = k * stride.D;
-    const sk = sigma[k];
     const ck = c[k];
     if (grads.Q) {
       const off = k * n * n;
       for (let i = 0; i < n; i++) {
-        const di = ck * sk * sk * D[dOff + i];
+        const di = ck * D[dOff + i];
         for (let j = 0; j < n; j++) grads.Q[off + i * n + j] *= di * D[dOff + j];
       }
     }
-    if (grads.q) for (let j = 0; j < n; j++) grads.q[k * n + j] *= ck * sk * D[dOff + j];
+    if (grads.q) for (let j = 0; j < n; j++) grads.q[k * n + j] *= ck * D[dOff + j];
     if (grads.A) {
       for (let i = 0; i < m; i++) {
         const e = EA[k * stride.EA + i];
         for (let j = 0; j < n; j++) grads.A[k * m * n + i * n + j] *= e * D[dOff + j];
       }
     }
-    if (grads.b) for (let i = 0; i < m; i++) grads.b[k * m + i] *= EA[k * stride.EA + i] / sk;
+    if (grads.b) for (let i = 0; i < m; i++) grads.b[k * m + i] *= EA[k * stride.EA + i];
     if (grads.G) {
       for (let i = 0; i < p; i++) {
         const e = EG[k * stride.EG + i];
         for (let j = 0; j < n; j++) grads.G[k * p * n + i * n + j] *= e * D[dOff + j];
       }
     }
-    if (grads.h) for (let i = 0; i < p; i++) grads.h[k * p + i] *= EG[k * stride.EG + i] / sk;
+    if (grads.h) for (let i = 0; i < p; i++) grads.h[k * p + i] *= EG[k * stride.EG + i];
   }
   return grads;
 }
