@@ -79,17 +79,17 @@ export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scali
   for (let k = 0; k < members; k++) ruiz(problem, k, D, EA, EG, scratch);
   const scaling: Scaling = { perMember, D, EA, EG, c };
   const stride = scalingStride(scaling, n, m, p);
-  // c from Q alone where Q is nonzero (so that a shared Q stays shared, and a member's c is the
-  // same whether Q came shared or its own), from q where Q is zero (an LP: Q̃ stays zero)
-  let qNonzero = false;
+  // c from Q and q; from Q alone where Q is shared by a batch whose members have their own q (so
+  // that Q stays shared: c is then the same for every member); from q alone where Q is zero (an
+  // LP: Q̃ stays zero)
+  const fromQAlone = problem.Q.shared && !problem.q.shared;
   for (let k = 0; k < batch; k++) {
     const Qk = problem.Q.shared ? problem.Q.data : problem.Q.data.subarray(k * n * n);
-    const fromQ = !isZero(Qk, n * n);
-    qNonzero ||= fromQ;
-    if (fromQ && problem.Q.shared && k > 0 && !perMember) c[k] = c[0];
-    else c[k] = costFactor(problem, k, D.subarray(k * stride.D, k * stride.D + n), fromQ);
+    const useQ = !isZero(Qk, n * n);
+    const dk = D.subarray(k * stride.D, k * stride.D + n);
+    c[k] = costFactor(problem, k, dk, useQ, !useQ || !fromQAlone);
   }
-  const cShared = batch === 1 || (problem.Q.shared && !perMember && qNonzero);
+  const cShared = batch === 1 || (!perMember && sameForAll(batch, (k) => c[k]));
   if (isIdentity(scaling)) return { scaled: problem, scaling };
   const scaled = scaleProblem(problem, scaling, cShared);
   if (typeof process !== "undefined" && process.env.OPTNET_TRACE) {
@@ -223,10 +223,16 @@ function findUnitRows(
 }
 
 /**
- * c = 1 / (mean column ∞-norm of D Q D) where `fromQ`, else 1 / ‖D q‖∞ (OSQP's cost scaling takes
- * the larger of the two), within the bounds; 1 where everything is zero.
+ * c = 1 / max(mean column ∞-norm of D Q D, ‖D q‖∞) (OSQP's cost scaling), each term where it is
+ * used, within the bounds; 1 where everything is zero or already within WELL_SCALED of 1.
  */
-function costFactor(problem: QPBatch, k: number, D: Float64Array, fromQ: boolean): number {
+function costFactor(
+  problem: QPBatch,
+  k: number,
+  D: Float64Array,
+  useQ: boolean,
+  useq: boolean,
+): number {
   const { n } = problem;
   const Q = problem.Q.shared ? problem.Q.data : problem.Q.data.subarray(k * n * n);
   let mean = 0;
@@ -235,14 +241,21 @@ function costFactor(problem: QPBatch, k: number, D: Float64Array, fromQ: boolean
     for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(Q[i * n + j]) * D[i]);
     mean += norm * D[j];
   }
-  let size = fromQ && n > 0 ? mean / n : 0;
-  if (!fromQ) {
+  let size = useQ && n > 0 ? mean / n : 0;
+  if (useq) {
     const q = problem.q.shared ? problem.q.data : problem.q.data.subarray(k * n);
     for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(q[j]) * D[j]);
   }
   if (!(size > 0) || !Number.isFinite(size)) return 1;
   if (size <= WELL_SCALED && size >= 1 / WELL_SCALED) return 1;
   return Math.min(MAX_SCALING, Math.max(MIN_SCALING, 1 / size));
+}
+
+/** Whether f(k) is the same for every member. */
+function sameForAll(batch: number, f: (k: number) => number): boolean {
+  const first = f(0);
+  for (let k = 1; k < batch; k++) if (f(k) !== first) return false;
+  return true;
 }
 
 function isIdentity(scaling: Scaling): boolean {
