@@ -174,6 +174,7 @@ function solveEquilibrated(
     gap: new Float64Array(batch),
     progress: new Float64Array(batch),
     mu: new Float64Array(batch),
+    objectiveScale: new Float64Array(batch),
   };
   const schedule: ProximalSchedule = { rho: 0, delta: 0, mu: 0 };
   const handoff = tolerance.eps > 0 ? tolerance.eps : SMALL_MEMBER_HANDOFF;
@@ -394,7 +395,7 @@ function iterate(
     return "numerical_error";
   }
   if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "infeasible";
-  if (multipliersDiverged(ws, k)) return "numerical_error";
+  if (multipliersDiverged(ws, k, measures.objectiveScale[k])) return "numerical_error";
   // The factorization at the solution is kept for the backward pass.
   if (converged)
     return factorReducedKkt(ws, k, SOLUTION_SPLIT_WEIGHT) ? "solved" : "numerical_error";
@@ -434,12 +435,28 @@ function iterate(
   return takeStep(ws, k, alpha);
 }
 
-/** Whether a multiplier of member k has grown beyond DIVERGED_MULTIPLIER. */
-function multipliersDiverged(ws: Workspace, k: number): boolean {
-  const { m, p, lam, nu } = ws;
-  for (let i = k * p; i < (k + 1) * p; i++) if (!(lam[i] <= DIVERGED_MULTIPLIER)) return true;
-  for (let i = k * m; i < (k + 1) * m; i++) {
-    if (!(Math.abs(nu[i]) <= DIVERGED_MULTIPLIER)) return true;
+/**
+ * Whether member k's multipliers have diverged: some lam_i‖g_i‖∞ or |nu_i|‖a_i‖∞ beyond
+ * DIVERGED_MULTIPLIER times 1 + the objective's gradient ‖Qz + q‖∞ (measures.objectiveScale),
+ * so that the terms of A'nu + G'lam can only cancel each other. A multiplier as large as the
+ * gradient it balances (1e12 for a bound at z = 1e12 of ½‖z‖²) is not divergence.
+ */
+function multipliersDiverged(ws: Workspace, k: number, objectiveScale: number): boolean {
+  const { n, m, p, lam, nu, A, G } = ws;
+  const limit = DIVERGED_MULTIPLIER * (1 + objectiveScale);
+  const rowSize = (M: Float64Array, off: number) => {
+    let size = 0;
+    for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(M[off + j]));
+    return size;
+  };
+  for (let i = 0; i < p; i++) {
+    const li = lam[k * p + i];
+    // the row's size only where the multiplier alone could pass the limit (rarely)
+    if (!(li <= limit) && !(li * rowSize(G, k * ws.stride.G + i * n) <= limit)) return true;
+  }
+  for (let i = 0; i < m; i++) {
+    const ni = Math.abs(nu[k * m + i]);
+    if (!(ni <= limit) && !(ni * rowSize(A, k * ws.stride.A + i * n) <= limit)) return true;
   }
   return false;
 }
@@ -475,13 +492,16 @@ function computeResiduals(
   const { columnScale } = ws;
   let zQz = 0;
   let qz = 0;
+  let objectiveScale = 0;
   for (let i = 0; i < n; i++) {
     const qi = q[k * stride.q + i];
     zQz += z[nOff + i] * rd[nOff + i];
     qz += z[nOff + i] * qi;
     columnScale[i] = Math.max(Math.abs(rd[nOff + i]), Math.abs(qi));
     rd[nOff + i] += qi;
+    objectiveScale = Math.max(objectiveScale, Math.abs(rd[nOff + i]));
   }
+  measures.objectiveScale[k] = objectiveScale;
   // rd += A'nu, then += G'lam, each term's size entering the scale
   if (m > 0) {
     kernels.gemv(A, k * stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);

@@ -223,8 +223,9 @@ function findUnitRows(
 }
 
 /**
- * c = 1 / max(mean column ∞-norm of D Q D, ‖D q‖∞) (OSQP's cost scaling), each term where it is
- * used, within the bounds; 1 where everything is zero or already within WELL_SCALED of 1.
+ * c = 1 / size of the cost, from the curvature (mean column ∞-norm of D Q D) and the slope
+ * (‖D q‖∞), each where it is used, within the bounds; 1 where everything is zero or already
+ * within WELL_SCALED of 1.
  */
 function costFactor(
   problem: QPBatch,
@@ -241,11 +242,18 @@ function costFactor(
     for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(Q[i * n + j]) * D[i]);
     mean += norm * D[j];
   }
-  let size = useQ && n > 0 ? mean / n : 0;
+  const curvature = useQ && n > 0 ? mean / n : 0;
+  let slope = 0;
   if (useq) {
     const q = problem.q.shared ? problem.q.data : problem.q.data.subarray(k * n);
-    for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(q[j]) * D[j]);
+    for (let j = 0; j < n; j++) slope = Math.max(slope, Math.abs(q[j]) * D[j]);
   }
+  // where the slope dominates a nonzero curvature, their geometric mean: OSQP's larger of the two
+  // would leave the curvature negligible (an LP to the iteration: Maros–Meszaros QADLITTL,
+  // QBEACONF and QBORE3D then end at max_iterations), the curvature alone a slope of 1e6 (lasso
+  // with lam ×10^8)
+  const size =
+    curvature > 0 && slope > curvature ? Math.sqrt(curvature * slope) : Math.max(curvature, slope);
   if (!(size > 0) || !Number.isFinite(size)) return 1;
   if (size <= WELL_SCALED && size >= 1 / WELL_SCALED) return 1;
   return Math.min(MAX_SCALING, Math.max(MIN_SCALING, 1 / size));

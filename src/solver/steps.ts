@@ -12,6 +12,8 @@ export interface Measures {
   progress: Float64Array;
   /** The complementarity s'lam / p of the iterate measured (0 without inequalities). */
   mu: Float64Array;
+  /** ‖Qz + q‖∞ of the iterate measured (in the equilibrated data). */
+  objectiveScale: Float64Array;
 }
 
 /** s and lam stay strictly positive: step to this fraction of the boundary, or more near the end. */
