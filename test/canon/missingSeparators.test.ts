@@ -309,14 +309,17 @@ const constraint: fc.Arbitrary<Generated> = fc.oneof(
   ),
 );
 
-/** `lo REL … + t, v … REL hi`: the one way a dropped `,` leaves a valid (chained) constraint. */
+/**
+ * `lo REL … + t, F … REL hi`: the one way a dropped `,` leaves a valid (chained) constraint, where
+ * F is a name (a variable, or a constant such as `D` in `c D z`) that t can multiply.
+ */
 function readsAsChain(first: Generated, second: Generated): boolean {
   return (
     first.constantFirst !== undefined &&
     first.constantFirst !== "==" &&
     first.constantFirst === second.constantLast &&
     first.endsWithConstantTerm &&
-    second.startsWithVariableFactor
+    /^[A-Za-z_]/.test(second.text)
   );
 }
 
@@ -368,7 +371,7 @@ describe("property: deleting the `,` or `;` between two constraints never compil
           }
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 400, seed: 13 },
     );
     // The exception is rare: most deletions must have been refused.
     expect(chains).toBeLessThan(40);
