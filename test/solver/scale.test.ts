@@ -106,6 +106,16 @@ function differences(reference: Outcome, outcome: Outcome): string[] {
   });
 }
 
+/**
+ * Cells that fail today (docs/SOLVER.md, "Not done"): each is run and must still fail, so that a
+ * fix shows up here and the cell is taken off the list.
+ */
+const KNOWN_FAILURES: Record<string, number[]> = {
+  "the paper's random QPs with equalities (n 30, m 10, p 40)": [-4],
+  "minimize sum_squares(A x - b) s.t. sum(x) == 1": [-4, 4],
+  "nonnegative least squares: s.t. x >= 0": [1, 3, 4],
+};
+
 /** A case solved at k = 0 once and compared with every other k. */
 function scaleCases(name: string, solveAt: (k: number) => Outcome) {
   describe(name, () => {
@@ -114,9 +124,16 @@ function scaleCases(name: string, solveAt: (k: number) => Outcome) {
     it("solves every member at k = 0", () => {
       expect(reference().status.filter((s) => s !== "solved")).toEqual([]);
     });
-    it.each(EXPONENTS)("data ×1e%i: the same statuses, at most 5 more iterations", (k) => {
-      expect(differences(reference(), solveAt(k))).toEqual([]);
-    });
+    const known = KNOWN_FAILURES[name] ?? [];
+    const check = (k: number) => expect(differences(reference(), solveAt(k))).toEqual([]);
+    const passing = EXPONENTS.filter((k) => !known.includes(k));
+    const failing = EXPONENTS.filter((k) => known.includes(k));
+    if (passing.length > 0) {
+      it.each(passing)("data ×1e%i: the same statuses, at most 5 more iterations", check);
+    }
+    if (failing.length > 0) {
+      it.fails.each(failing)("data ×1e%i: known to fail (docs/SOLVER.md)", check);
+    }
   });
 }
 
