@@ -114,8 +114,13 @@ export function solveBatch(
       ? { scaled: problem, scaling: identityScaling(problem) }
       : equilibrate(problem);
   const { scaled, scaling } = equilibrated;
-  const warmStart = options.warmStart && scaleIterate(scaling, problem, options.warmStart);
+  const warmStart =
+    options.warmStart && scaled !== problem
+      ? scaleIterate(scaling, problem, options.warmStart)
+      : options.warmStart;
   const inner = solveEquilibrated(scaled, { ...options, warmStart }, scaling, kernels);
+  // data left as it was (scaling.ts): nothing to undo
+  if (scaled === problem) return inner;
   const z = inner.z.slice();
   const s = inner.s.slice();
   const lam = inner.lam.slice();
@@ -444,21 +449,23 @@ function iterate(
 function multipliersDiverged(ws: Workspace, k: number, objectiveScale: number): boolean {
   const { n, m, p, lam, nu, A, G } = ws;
   const limit = DIVERGED_MULTIPLIER * (1 + objectiveScale);
-  const rowSize = (M: Float64Array, off: number) => {
-    let size = 0;
-    for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(M[off + j]));
-    return size;
-  };
   for (let i = 0; i < p; i++) {
     const li = lam[k * p + i];
     // the row's size only where the multiplier alone could pass the limit (rarely)
-    if (!(li <= limit) && !(li * rowSize(G, k * ws.stride.G + i * n) <= limit)) return true;
+    if (!(li <= limit) && !(li * rowSize(G, k * ws.stride.G + i * n, n) <= limit)) return true;
   }
   for (let i = 0; i < m; i++) {
     const ni = Math.abs(nu[k * m + i]);
-    if (!(ni <= limit) && !(ni * rowSize(A, k * ws.stride.A + i * n) <= limit)) return true;
+    if (!(ni <= limit) && !(ni * rowSize(A, k * ws.stride.A + i * n, n) <= limit)) return true;
   }
   return false;
+}
+
+/** max_j |M_ij| of the row of n entries at off. */
+function rowSize(M: Float64Array, off: number, n: number): number {
+  let size = 0;
+  for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(M[off + j]));
+  return size;
 }
 
 /**

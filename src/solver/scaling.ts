@@ -75,10 +75,13 @@ export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scali
   const c = new Float64Array(batch);
   const scratch: RuizScratch = {
     column: new Float64Array(n),
+    qColumn: new Float64Array(n),
     rowNorm: new Float64Array(m + p),
     unitRow: new Int32Array(p),
   };
-  for (let k = 0; k < members; k++) ruiz(problem, k, D, EA, EG, scratch);
+  // the mean column ∞-norm of D Q D of each set of factors: the cost's curvature
+  const curvature = new Float64Array(members);
+  for (let k = 0; k < members; k++) curvature[k] = ruiz(problem, k, D, EA, EG, scratch);
   const scaling: Scaling = { perMember, D, EA, EG, c };
   const stride = scalingStride(scaling, n, m, p);
   // c from Q and q; from Q alone where Q is shared by a batch whose members have their own q (so
@@ -86,10 +89,9 @@ export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scali
   // LP: Q̃ stays zero)
   const fromQAlone = problem.Q.shared && !problem.q.shared;
   for (let k = 0; k < batch; k++) {
-    const Qk = problem.Q.shared ? problem.Q.data : problem.Q.data.subarray(k * n * n);
-    const useQ = !isZero(Qk, n * n);
+    const curved = curvature[perMember ? k : 0];
     const dk = D.subarray(k * stride.D, k * stride.D + n);
-    c[k] = costFactor(problem, k, dk, useQ, !useQ || !fromQAlone);
+    c[k] = costFactor(problem, k, dk, curved, curved === 0 || !fromQAlone);
   }
   const cShared = batch === 1 || (!perMember && sameForAll(batch, (k) => c[k]));
   if (isIdentity(scaling)) return { scaled: problem, scaling };
@@ -106,6 +108,7 @@ export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scali
 
 interface RuizScratch {
   column: Float64Array;
+  qColumn: Float64Array;
   rowNorm: Float64Array;
   unitRow: Int32Array;
 }
@@ -122,7 +125,7 @@ function ruiz(
   EA: Float64Array,
   EG: Float64Array,
   scratch: RuizScratch,
-): void {
+): number {
   const { n, m, p } = problem;
   const Q = problem.Q.data;
   const A = problem.A.data;
@@ -133,7 +136,7 @@ function ruiz(
   const dOff = k * n;
   const aRow = k * m;
   const gRow = k * p;
-  const { column, rowNorm, unitRow } = scratch;
+  const { column, qColumn, rowNorm, unitRow } = scratch;
   D.fill(1, dOff, dOff + n);
   EA.fill(1, aRow, aRow + m);
   EG.fill(1, gRow, gRow + p);
@@ -147,6 +150,7 @@ function ruiz(
         if (v > column[j]) column[j] = v;
       }
     }
+    if (pass === 0) qColumn.set(column);
     for (let i = 0; i < m; i++) {
       let row = 0;
       const e = EA[aRow + i];
@@ -170,13 +174,23 @@ function ruiz(
       rowNorm[m + i] = row;
     }
     for (let j = 0; j < n; j++) column[j] *= D[dOff + j];
-    if (pass === 0 && wellScaled(column) && wellScaled(rowNorm)) return;
+    if (pass === 0 && wellScaled(column) && wellScaled(rowNorm)) return meanOf(qColumn);
     let changed = false;
     for (let i = 0; i < m; i++) changed = rescale(EA, aRow + i, rowNorm[i]) || changed;
     for (let i = 0; i < p; i++) changed = rescale(EG, gRow + i, rowNorm[m + i]) || changed;
     for (let j = 0; j < n; j++) changed = rescale(D, dOff + j, column[j]) || changed;
     if (!changed) break;
   }
+  // the curvature at the final D
+  qColumn.fill(0);
+  for (let i = 0; i < n; i++) {
+    const di = D[dOff + i];
+    for (let j = 0; j < n; j++) {
+      const v = Math.abs(Q[qOff + i * n + j]) * di;
+      if (v > qColumn[j]) qColumn[j] = v;
+    }
+  }
+  for (let j = 0; j < n; j++) qColumn[j] *= D[dOff + j];
   // rows with one nonzero become exactly ±e_j (see the header)
   findUnitRows(G, gOff, n, p, unitRow);
   for (let i = 0; i < p; i++) {
@@ -184,6 +198,13 @@ function ruiz(
     const unit = j >= 0 ? 1 / (Math.abs(G[gOff + i * n + j]) * D[dOff + j]) : 0;
     if (unit >= MIN_SCALING && unit <= MAX_SCALING) EG[gRow + i] = unit;
   }
+  return meanOf(qColumn);
+}
+
+function meanOf(v: Float64Array): number {
+  let sum = 0;
+  for (const x of v) sum += x;
+  return v.length > 0 ? sum / v.length : 0;
 }
 
 /** Whether every nonzero norm lies within WELL_SCALED of 1. */
@@ -233,18 +254,10 @@ function costFactor(
   problem: QPBatch,
   k: number,
   D: Float64Array,
-  useQ: boolean,
+  curvature: number,
   useq: boolean,
 ): number {
   const { n } = problem;
-  const Q = problem.Q.shared ? problem.Q.data : problem.Q.data.subarray(k * n * n);
-  let mean = 0;
-  for (let j = 0; j < n; j++) {
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(Q[i * n + j]) * D[i]);
-    mean += norm * D[j];
-  }
-  const curvature = useQ && n > 0 ? mean / n : 0;
   let slope = 0;
   if (useq) {
     const q = problem.q.shared ? problem.q.data : problem.q.data.subarray(k * n);
