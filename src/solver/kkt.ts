@@ -826,10 +826,6 @@ export function solveReducedKkt(
     for (let i = 0; i < rows; i++) yt[rOff + i] += c2[rOff + i];
     // The residual also leaves yG = w∘(G x) for this x.
     const norm = residual(ws, k, x, xOff);
-    if (process.env.OPTNET_TRACE === "2")
-      console.log(
-        `  refine step ${step} norm ${norm.toExponential(2)} rhs ${rhsNorm.toExponential(2)}`,
-      );
     if (step === MAX_REFINEMENT_STEPS) break;
     // Refinement stops when the residual is at rounding level or no longer shrinks.
     if (norm <= target * rhsNorm || norm > 0.25 * previous) break;

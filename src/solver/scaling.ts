@@ -96,13 +96,6 @@ export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scali
   const cShared = batch === 1 || (!perMember && sameForAll(batch, (k) => c[k]));
   if (isIdentity(scaling)) return { scaled: problem, scaling };
   const scaled = scaleProblem(problem, scaling, cShared);
-  if (typeof process !== "undefined" && process.env.OPTNET_TRACE) {
-    const mx = (v: Float64Array) => v.reduce((a, x) => Math.max(a, Math.abs(x)), 0);
-    const mn = (v: Float64Array) => v.reduce((a, x) => Math.min(a, Math.abs(x)), Infinity);
-    console.log(
-      `scaling: D ${mn(D).toExponential(1)}..${mx(D).toExponential(1)} EA ${mn(EA).toExponential(1)}..${mx(EA).toExponential(1)} EG ${mn(EG).toExponential(1)}..${mx(EG).toExponential(1)} c ${c[0].toExponential(1)} |Q| ${mx(scaled.Q.data).toExponential(1)} |A| ${mx(scaled.A.data).toExponential(1)} |G| ${mx(scaled.G.data).toExponential(1)} |q| ${mx(scaled.q.data).toExponential(1)} |b| ${mx(scaled.b.data).toExponential(1)} |h| ${mx(scaled.h.data).toExponential(1)}`,
-    );
-  }
   return { scaled, scaling };
 }
 

@@ -139,6 +139,13 @@ export interface Workspace {
   readonly dataRadius: Float64Array;
   /** Σ_j |Q_ij| of each row of the member being solved (n; `measureMember`). */
   readonly qRowNorm: Float64Array;
+  /**
+   * Scratch of n entries for the member being measured: each column's upper- and lower-bound
+   * multipliers and the width u_j − l_j between its bounds (pdipm.ts, pairedBoundsTerm).
+   */
+  readonly upperLam: Float64Array;
+  readonly lowerLam: Float64Array;
+  readonly boundWidth: Float64Array;
   /** Scale of each component of the dual residual at the current iterate (n; plain array). */
   readonly columnScale: Float64Array;
   /** Scratch vectors of length n and p per member. */
@@ -465,6 +472,9 @@ export function createWorkspace(
     schurCount: new Int32Array(batch),
     regS: new Float64Array(batch),
     columnScale: new Float64Array(n),
+    upperLam: new Float64Array(n),
+    lowerLam: new Float64Array(n),
+    boundWidth: new Float64Array(n),
     ...views,
     boundRow: bounds ? Int32Array.from(bounds.row) : new Int32Array(0),
     boundColumn: bounds ? Int32Array.from(bounds.column) : new Int32Array(0),
