@@ -503,7 +503,7 @@ function computeResiduals(
   let qz = 0;
   // Σ of the absolute products the gap sums
   let gapTerms = 0;
-  const sumRounding = ROUNDING * Math.sqrt(n + m + p);
+  const sumRounding = 0.5 * ROUNDING * Math.sqrt(n + m + p);
   let objectiveScale = 0;
   for (let i = 0; i < n; i++) {
     const qi = q[k * stride.q + i];
@@ -586,9 +586,10 @@ function computeResiduals(
   // the gap z'Qz + q'z + b'nu + h'lam: c times the caller's
   const gapScaled = Math.abs(zQz + qz + bNu + hLam);
   const gapScale = Math.max(Math.abs(zQz), Math.abs(qz), Math.abs(bNu), Math.abs(hLam));
-  // a sum of n + m + p products whose partial sums reach gapScale carries ~√(n + m + p) roundings
-  // of that size, in this solver's order and in a checker's (on Maros–Meszaros QSCAGR25, with
-  // groups of 4.4e8, summing them apart or interleaved differs by 9e-7)
+  // a sum of N = n + m + p products whose partial sums grow to gapScale carries a random walk of
+  // N roundings of their size, ~(u/2)·√N·gapScale, in this solver's order and in a checker's;
+  // twice that is kept (on Maros–Meszaros QSCAGR25, N = 1471 and groups of 4.4e8: 9.2e-7 by the
+  // estimate, and summing the gap's groups apart or interleaved differs by 9e-7)
   const gapRounding = Math.max(ROUNDING * gapTerms, sumRounding * gapScale);
   // relative to the size of what it sums: the absolute products (≥ each of its four terms)
   const gapMet =
