@@ -9,8 +9,8 @@
 //   node scripts/build-wasm.mjs --out DIR       writes both to DIR only
 //   ... --only plain|shared                     builds one variant
 //
-// The runtime loader (src/solver/wasm/load-module.ts) runs this script with --out and --only when
-// the .wasm files are missing or older than the source, so tests never depend on a prior build.
+// `npm ci` / `npm run build` run it; the test suite's global setup (test/global-setup.ts) runs it
+// where the .wasm files are missing or older than the source. The library never runs it.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
