@@ -3,7 +3,6 @@ import {
   Worker,
   receiveMessageOnPort,
   type MessagePort,
-  type TransferListItem,
 } from "node:worker_threads";
 import type { WorkerReply, WorkerRequest } from "./protocol.js";
 
@@ -62,7 +61,12 @@ export class SolverWorker {
     return area;
   }
 
-  post(request: WorkerRequest, transfer: TransferListItem[] = []): void {
+  /**
+   * Posts a request; the buffers in `transfer` move to the worker. Typed without Node's
+   * `TransferListItem`: this class is in the package's public typings, which must compile
+   * where no Node types (or other versions of them) are installed.
+   */
+  post(request: WorkerRequest, transfer: readonly ArrayBuffer[] = []): void {
     if (request.type !== "release") Atomics.store(this.#signal, 0, 0);
     this.#port.postMessage(request, transfer);
   }
