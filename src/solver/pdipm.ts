@@ -526,18 +526,28 @@ function computeResiduals(
     addToDualResidual(ws, k);
   }
 
-  // re = Az − b, ri = Gz + s − h (ri holds Gz), b'nu, h'lam, s'lam; the primal test per row in the
-  // equilibrated data (row i there is E_i times the caller's), the reported violation in the
+  // re = Az − b, ri = Gz + s − h (ri holds Gz), b'nu, h'lam, s'lam, and the primal test per row:
+  // |re_i| and the iterate's own |ri_i| (its slack included, so that s is the slack the backward
+  // pass reads) against epsAbs in the caller's units (row i of the equilibrated data is E_i times
+  // the caller's) and eps relative to 1 + the row's own terms; the reported violation in the
   // caller's units
   if (m > 0) kernels.gemv(A, k * stride.A, m, n, false, 1, z, nOff, 0, re, mOff);
   let violation = 0;
   let bNu = 0;
+  let primalMet = true;
+  let primalRelative = 0;
   for (let i = 0; i < m; i++) {
     const bi = b[k * stride.b + i];
-    re[mOff + i] -= bi;
-    violation = Math.max(violation, Math.abs(re[mOff + i]) / EA[eaOff + i]);
+    const az = re[mOff + i];
+    const r = Math.abs(az - bi);
+    re[mOff + i] = az - bi;
+    const e = EA[eaOff + i];
+    violation = Math.max(violation, r / e);
     bNu += bi * nu[mOff + i];
     gapTerms += Math.abs(bi * nu[mOff + i]);
+    const scale = Math.max(Math.abs(bi), Math.abs(az));
+    primalRelative = Math.max(primalRelative, r / (1 + scale));
+    if (!(r + ROUNDING * scale <= e * epsAbs + eps * (1 + scale))) primalMet = false;
   }
   let hLam = 0;
   let complementarity = 0;
@@ -545,31 +555,17 @@ function computeResiduals(
     const hi = h[k * stride.h + i];
     const si = s[pOff + i];
     const gz = ri[pOff + i];
-    violation = Math.max(violation, (gz - hi) / EG[egOff + i]);
+    const e = EG[egOff + i];
+    violation = Math.max(violation, (gz - hi) / e);
+    const r = Math.abs(gz + si - hi);
     ri[pOff + i] = gz + si - hi;
-    hLam += hi * lam[pOff + i];
-    gapTerms += Math.abs(hi * lam[pOff + i]);
-    complementarity += si * lam[pOff + i];
-  }
-  // |re_i| and the iterate's own |ri_i| (its slack included, so that s is the slack the backward
-  // pass reads) against epsAbs in the caller's units and eps relative to 1 + the row's own terms
-  // (re and ri hold Az − b and Gz + s − h: the terms are recovered from them)
-  let primalMet = true;
-  let primalRelative = 0;
-  for (let i = 0; i < m; i++) {
-    const r = Math.abs(re[mOff + i]);
-    const bi = Math.abs(b[k * stride.b + i]);
-    const scale = Math.max(bi, Math.abs(re[mOff + i] + b[k * stride.b + i]));
+    const li = lam[pOff + i];
+    hLam += hi * li;
+    gapTerms += Math.abs(hi * li);
+    complementarity += si * li;
+    const scale = Math.max(Math.abs(hi), si, Math.abs(gz));
     primalRelative = Math.max(primalRelative, r / (1 + scale));
-    if (!(r + ROUNDING * scale <= EA[eaOff + i] * epsAbs + eps * (1 + scale))) primalMet = false;
-  }
-  for (let i = 0; i < p; i++) {
-    const r = Math.abs(ri[pOff + i]);
-    const hi = h[k * stride.h + i];
-    const si = s[pOff + i];
-    const scale = Math.max(Math.abs(hi), si, Math.abs(ri[pOff + i] - si + hi));
-    primalRelative = Math.max(primalRelative, r / (1 + scale));
-    if (!(r + ROUNDING * scale <= EG[egOff + i] * epsAbs + eps * (1 + scale))) primalMet = false;
+    if (!(r + ROUNDING * scale <= e * epsAbs + eps * (1 + scale))) primalMet = false;
   }
 
   // the dual residual: column j of the equilibrated one is c·D_j times the caller's; relative to
