@@ -198,12 +198,26 @@ export function factorReducedKkt(
     if (factored) ws.rho[k] = 0;
   }
   const moved = ws.schurCount[k];
+  // Equalities alone, regularized: they join K as A'A/delta (an augmented Lagrangian, as PIQP's
+  // dense KKT does) instead of a Schur block. Where Q is singular on many columns (the unknowns
+  // of a least squares), the Schur block A K⁻¹ A' + delta·I has entries ~1/rho beside eigenvalues
+  // ~1, past what a Cholesky resolves (least squares with A, b ×1e4 then ended max_iterations),
+  // while Q + rho·I + A'A/delta stays as well conditioned as the problem.
+  const equalitiesInK = p === 0 && m > 0 && delta > 0 && !factored;
+  ws.equalitiesInK[k] = 0;
   // Q diagonal and no dense row in K: K is diagonal, and so is its factor (bounds and Q = cI, as
   // in the Sudoku layer): O(n) instead of a Cholesky and n² per Schur row, the same numbers
-  const diagonal = !factored && kept === 0 && ws.qDiagonal[0] === 1;
+  const diagonal = !factored && kept === 0 && ws.qDiagonal[0] === 1 && !equalitiesInK;
   ws.diagonalL[k] = diagonal ? 1 : 0;
   const formsK = !factored && !diagonal;
-  if (formsK && kept < dense) {
+  if (equalitiesInK) {
+    // X = (A / √delta)ᵀ: its syrk is A'A/delta
+    const scale = 1 / Math.sqrt(delta);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) X[xOff + j * m + i] = scale * A[aOff + i * n + j];
+    }
+    kept = m;
+  } else if (formsK && kept < dense) {
     const { keptRows } = ws;
     for (let j = 0; j < n; j++) {
       const from = j * dense;
@@ -258,6 +272,11 @@ export function factorReducedKkt(
   }
   if (!factored) return false;
   ws.regK[k] = regK;
+  if (equalitiesInK) {
+    ws.equalitiesInK[k] = 1;
+    ws.deltaEq.fill(delta, mOff, mOff + m);
+    return true;
+  }
   const rows = m + moved;
   if (rows === 0) return true;
 
@@ -637,6 +656,20 @@ function solveRegularized(ws: Workspace, k: number, rows: number): void {
   const nOff = k * n;
   const rOff = k * (m + p);
   const lOff = k * n * n;
+  if (ws.equalitiesInK[k]) {
+    // (K + A'A/delta) c1 = e1 + A'(e2/delta), then c2 = (A c1 − e2)/delta
+    const { A, deltaEq } = ws;
+    const aOff = k * ws.stride.A;
+    const mOff = k * m;
+    copyInto(e1, nOff, c1, nOff, n);
+    for (let i = 0; i < m; i++) c2[rOff + i] = e2[rOff + i] / deltaEq[mOff + i];
+    kernels.gemv(A, aOff, m, n, true, 1, c2, rOff, 1, c1, nOff);
+    kernels.solveLower(L, lOff, n, c1, nOff);
+    kernels.solveLowerTransposed(L, lOff, n, c1, nOff);
+    kernels.gemv(A, aOff, m, n, false, 1, c1, nOff, 0, c2, rOff);
+    for (let i = 0; i < m; i++) c2[rOff + i] = (c2[rOff + i] - e2[rOff + i]) / deltaEq[mOff + i];
+    return;
+  }
   copyInto(e1, nOff, c1, nOff, n);
   const eliminated = ws.elimActive[k] === 1;
   const diagonal = ws.diagonalL[k] === 1;
@@ -799,7 +832,12 @@ export function solveReducedKkt(
   const mOff = k * m;
   const rOff = k * (m + p);
   const rows = m + ws.schurCount[k];
-  if (tolerance === DIRECTION_TOLERANCE && !ws.elimActive[k] && !ws.factorOfQInL[k]) {
+  if (
+    tolerance === DIRECTION_TOLERANCE &&
+    !ws.elimActive[k] &&
+    !ws.factorOfQInL[k] &&
+    !ws.equalitiesInK[k]
+  ) {
     solveDirectionOnce(ws, k, x, xOff, y, yOff, rows);
     return;
   }

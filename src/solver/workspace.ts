@@ -88,7 +88,10 @@ export interface Workspace {
   /** Inequality rows in the Schur block (first `schurCount[k]` of p per member). */
   readonly schurRows: Int32Array;
   readonly schurCount: Int32Array;
-  /** (diag(√wK) Gg)ᵀ, n×pg: scratch of one factorization (one for the batch: it is not kept). */
+  /**
+   * (diag(√wK) Gg)ᵀ, n×pg, or (A/√delta)ᵀ, n×m: scratch of one factorization (one for the batch:
+   * it is not kept).
+   */
   readonly X: Float64Array;
   /** Cholesky factor of K + regK·I, K = Q + G' diag(wK) G (n×n per member). */
   readonly L: Float64Array;
@@ -115,6 +118,11 @@ export interface Workspace {
    * the Schur block needed it (kkt.ts); 0 in the factorization at a solution.
    */
   readonly deltaEq: Float64Array;
+  /**
+   * Per member: whether its current factorization holds the equalities in K as A'A/delta rather
+   * than in a Schur block (kkt.ts: regularized, without inequalities).
+   */
+  readonly equalitiesInK: Uint8Array;
   /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
   readonly scaling: Scaling;
   readonly scalingStride: { D: number; EA: number; EG: number };
@@ -363,7 +371,7 @@ function bufferSizes(problem: QPBatch) {
     ri: batch * p,
     w: batch * p,
     wK: batch * p,
-    X: n * p,
+    X: n * Math.max(p, m),
     L: batch * n * n,
     Y: batch * (m + p) * n,
     S: batch * (m + p) * (m + p),
@@ -466,6 +474,7 @@ export function createWorkspace(
     rho: new Float64Array(batch),
     delta: new Float64Array(batch),
     deltaEq: new Float64Array(batch * m),
+    equalitiesInK: new Uint8Array(batch),
     scaling,
     scalingStride: scalingStride(scaling, n, m, p),
     schurRows: new Int32Array(batch * p),
