@@ -590,10 +590,10 @@ function computeResiduals(
   // relative to the size of what it sums: the absolute products (≥ each of its four terms)
   const gapMet =
     gapScaled + gapRounding + pairedBoundsTerm(ws, k) <= c * epsAbs + eps * (1 + gapTerms);
-  // Where the terms of G'lam cancel (the multipliers of two opposite inequalities), each column's
-  // scale is raised to its largest single term lam_i|G_ij|: their rounding is not a residual.
-  if (primalMet && gapMet && !dualMet && eps > 0 && p > 0) {
-    addLargestTermsOfG(ws, k);
+  // Where the terms of A'nu or G'lam cancel, each column's scale is raised to its largest single
+  // term: their rounding is not a residual.
+  if (primalMet && gapMet && !dualMet && eps > 0 && m + p > 0) {
+    addLargestTerms(ws, k);
     dualMet = true;
     for (let j = 0; j < n; j++) {
       const unit = c * D[dOff + j];
@@ -654,13 +654,21 @@ function pairedBoundsTerm(ws: Workspace, k: number): number {
 }
 
 /**
- * Raises each column's scale to the largest single term lam_i|G_ij| of G'lam, so that rounding in
- * a sum whose terms cancel (as the multipliers of two opposite inequalities do) is not mistaken
- * for a residual.
+ * Raises each column's scale to the largest single term |A_ij nu_i| of A'nu and lam_i|G_ij| of
+ * G'lam, so that rounding in a sum whose terms cancel (the multipliers of two opposite
+ * inequalities; a least squares' normal equations A'nu = 0 with large nu) is not mistaken for a
+ * residual.
  */
-function addLargestTermsOfG(ws: Workspace, k: number): void {
-  const { n, p, G, lam, columnScale } = ws;
-  if (raiseScalesBySparseG(ws, k, lam, columnScale)) return;
+function addLargestTerms(ws: Workspace, k: number): void {
+  const { n, m, p, A, G, nu, lam, columnScale } = ws;
+  const aOff = k * ws.stride.A;
+  for (let i = 0; i < m; i++) {
+    const ni = Math.abs(nu[k * m + i]);
+    for (let j = 0; j < n; j++) {
+      columnScale[j] = Math.max(columnScale[j], ni * Math.abs(A[aOff + i * n + j]));
+    }
+  }
+  if (p === 0 || raiseScalesBySparseG(ws, k, lam, columnScale)) return;
   const gOff = k * ws.stride.G;
   for (let i = 0; i < p; i++) {
     const li = lam[k * p + i];
