@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { instantiate } from "../../src/canon/index.js";
-import { compile, diagnosticsOf, positionOf } from "./helpers/compile.js";
+import { compile, diagnosticsOf, firstError, positionOf } from "./helpers/compile.js";
 
 /** The dense Q of a program without parameters. */
 function denseQ(source: string): number[][] {
@@ -8,15 +8,6 @@ function denseQ(source: string): number[][] {
   const qp = instantiate(canon, new Float64Array(0));
   const n = canon.n;
   return Array.from({ length: n }, (_, i) => Array.from(qp.Q.slice(i * n, (i + 1) * n)));
-}
-
-function firstError(source: string): { at: string; message: string; hint?: string } {
-  const [d] = diagnosticsOf(source);
-  return {
-    at: `${d.span.line}:${d.span.column}`,
-    message: d.message,
-    ...(d.hint === undefined ? {} : { hint: d.hint }),
-  };
 }
 
 function at(source: string, needle: string): string {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileToCanonical } from "../../src/canon/index.js";
 import { CompileError } from "../../src/dsl/index.js";
-import { compile, diagnosticsOf, positionOf } from "./helpers/compile.js";
+import { compile, diagnosticsOf, firstError, positionOf } from "./helpers/compile.js";
 
 const HEAD = `dim n = 3
 dim m = 2
@@ -13,16 +13,6 @@ parameter c
 variable z[n]
 variable y[n]
 `;
-
-/** Where the first diagnostic of a program that must not compile points, and what it says. */
-function firstError(source: string): { at: string; message: string; hint?: string } {
-  const [d] = diagnosticsOf(source);
-  return {
-    at: `${d.span.line}:${d.span.column}`,
-    message: d.message,
-    ...(d.hint === undefined ? {} : { hint: d.hint }),
-  };
-}
 
 function at(source: string, needle: string, from = 0): string {
   const { line, column } = positionOf(source, needle, from);

@@ -39,3 +39,13 @@ export function positionOf(
   const before = source.slice(0, offset).split("\n");
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
+
+/** Where the first diagnostic of a program that must not compile points, and what it says. */
+export function firstError(source: string): { at: string; message: string; hint?: string } {
+  const [d] = diagnosticsOf(source);
+  return {
+    at: `${d.span.line}:${d.span.column}`,
+    message: d.message,
+    ...(d.hint === undefined ? {} : { hint: d.hint }),
+  };
+}
