@@ -75,9 +75,10 @@ const PROXIMAL_START = 1e-6;
 const PROXIMAL_FLOOR = 1e-10;
 const EQUALITY_PROXIMAL_START = 1e-8;
 /**
- * Multipliers beyond this (in the equilibrated data) without a certificate: the member's duals
- * diverge (as on problems whose optimal multipliers are unbounded), and a point with residuals
- * made of cancelling huge terms is not a solution to hand to the backward pass.
+ * Multiplier terms beyond this times 1 + the objective's gradient, without a certificate: the
+ * member's duals diverge (as on problems whose optimal multipliers are unbounded), and a point
+ * with residuals made of cancelling huge terms is not a solution to hand to the backward pass
+ * (multipliersDiverged).
  */
 const DIVERGED_MULTIPLIER = 1e12;
 /**
@@ -86,11 +87,11 @@ const DIVERGED_MULTIPLIER = 1e12;
  */
 const SMALL_MEMBER_HANDOFF = 1e-10;
 /**
- * A measure meets its tolerance only with room for its own rounding: twice the unit roundoff
- * times the size of what it sums (each residual: its largest term; the gap: the sum of its
- * absolute products), so that a point whose measure is within rounding of the tolerance, in this
- * solver's order of summation or in that of whoever checks it, is not claimed. A gap made of
- * products of 1e8 is known to ~1e-7 at best.
+ * A measure meets its tolerance only with room for its own rounding, so that a point whose
+ * measure is within rounding of the tolerance, in this solver's order of summation or in that of
+ * whoever checks it, is not claimed: each residual twice the unit roundoff times its largest
+ * term; the gap as computeResiduals says (a gap made of products of 1e8 is known to ~1e-7 at
+ * best).
  */
 const ROUNDING = 2.2e-16;
 
