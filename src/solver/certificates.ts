@@ -20,7 +20,7 @@ const RECESSION_CURVATURE_TOLERANCE = 1e-11;
 
 /**
  * Primal infeasibility: y = (nu, max(lam, 0)) with ‖A'nu + G'y_lam‖∞ ≤ tol·t where
- * t = −(b'nu + h'y_lam) > 0. Checked on the iterate (nu, lam) and on the step (dnu, dlam): the
+ * t = −(b'nu + h'y_lam) > tol·‖y‖∞·‖(b, h)‖∞. Checked on the iterate (nu, lam) and on the step (dnu, dlam): the
  * iterate's duals grow along a Farkas direction but keep an O(1) part, the step is much closer.
  * Uses the scratch vectors tn and tp.
  */
@@ -36,14 +36,27 @@ export function isPrimalInfeasible(
   const pOff = k * p;
   const nOff = k * n;
   let t = 0;
-  // t = −(b'nu + h'max(lam, 0))
-  for (let i = 0; i < m; i++) t -= b[k * ws.stride.b + i] * nu[mOff + i];
+  // t = −(b'nu + h'max(lam, 0)), with ‖y‖∞ and ‖(b, h)‖∞
+  let normY = 0;
+  let normData = 0;
+  for (let i = 0; i < m; i++) {
+    const bi = b[k * ws.stride.b + i];
+    t -= bi * nu[mOff + i];
+    normY = Math.max(normY, Math.abs(nu[mOff + i]));
+    normData = Math.max(normData, Math.abs(bi));
+  }
   for (let i = 0; i < p; i++) {
     const y = Math.max(lam[pOff + i], 0);
+    const hi = h[k * ws.stride.h + i];
     tp[pOff + i] = y;
-    t -= h[k * ws.stride.h + i] * y;
+    t -= hi * y;
+    normY = Math.max(normY, y);
+    normData = Math.max(normData, Math.abs(hi));
   }
-  if (!(t > 0)) return false;
+  // t must be large against the certificate's own size and the data's, not merely positive: a row
+  // of zeros whose h is −1e-17 (rounding left by the caller's arithmetic) is feasible within any
+  // tolerance, and its multiplier alone would otherwise certify infeasibility
+  if (!(t > CERTIFICATE_TOLERANCE * normY * normData)) return false;
   // Relative to t alone, a problem whose feasible points all lie beyond 1/tol would pass: with
   // h = 1e8 (say z₂ ≥ 1e8) that is every point. So the bound is divided by the size of z the
   // data asks for.

@@ -189,7 +189,9 @@ function ruiz(
   for (let i = 0; i < p; i++) {
     const j = unitRow[i];
     const unit = j >= 0 ? 1 / (Math.abs(G[gOff + i * n + j]) * D[dOff + j]) : 0;
-    if (unit >= MIN_SCALING && unit <= MAX_SCALING) EG[gRow + i] = unit;
+    // a bound's own factor may lie outside the bounds (it only states the bound in z's units), as
+    // far as leaves its multiplier and slack room to be unscaled without overflow
+    if (unit >= 1e-150 && unit <= 1e150) EG[gRow + i] = unit;
   }
   return meanOf(qColumn);
 }
