@@ -67,12 +67,19 @@ const DEFAULT_MAX_ITER = 50;
 /**
  * The proximal regularization (rho, delta) of the forward iterations, in the equilibrated data
  * (scaling.ts: norms near 1). It starts at PROXIMAL_START and falls with the complementarity mu,
- * never below PROXIMAL_FLOOR (PIQP's schedule). Without inequalities there is no mu: it stays at
+ * never below PRIMAL_PROXIMAL_FLOOR and PROXIMAL_FLOOR (PIQP's schedule). Without inequalities there is no mu: it stays at
  * EQUALITY_PROXIMAL_START, so that the first Newton step leaves residuals ~1e-8 of the
  * right-hand side and the second rounding level.
  */
 const PROXIMAL_START = 1e-6;
 const PROXIMAL_FLOOR = 1e-10;
+/**
+ * rho's own floor: K's columns where Q is zero (a least squares' unknowns) carry rho alone, and
+ * the Schur block of the equalities over them grows like 1/rho; at 1e-10 its directions lose
+ * the accuracy the last iterations need (NNLS with A, b ×1e4 then ended max_iterations with its
+ * primal residual stalled at 4e-9 relative). Maros–Meszaros gives the same results with either.
+ */
+const PRIMAL_PROXIMAL_FLOOR = 1e-8;
 const EQUALITY_PROXIMAL_START = 1e-8;
 /**
  * Multiplier terms beyond this times 1 + the objective's gradient, without a certificate: the
@@ -271,7 +278,7 @@ function lowerRegularization(schedule: ProximalSchedule, mu: number, p: number):
   if (p === 0) return;
   if (schedule.mu > 0 && mu < schedule.mu) {
     const ratio = mu / schedule.mu;
-    schedule.rho = Math.max(PROXIMAL_FLOOR, schedule.rho * ratio);
+    schedule.rho = Math.max(PRIMAL_PROXIMAL_FLOOR, schedule.rho * ratio);
     schedule.delta = Math.max(PROXIMAL_FLOOR, schedule.delta * ratio);
   }
   schedule.mu = mu;
