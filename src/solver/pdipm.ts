@@ -41,10 +41,8 @@ import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.
 import { validateBatch, validateStructure, validateWarmStart } from "./validate-batch.js";
 import {
   complementarityOverS,
-  dualResidualNorm,
   relativeTo,
   scaleFreeDualResidual,
-  STEP_TO_BOUNDARY,
   stepFraction,
   stepToBoundary,
   takeStep,
@@ -418,7 +416,7 @@ function iterate(
   const { rho, delta } = schedule;
   if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT, rho, delta)) return "numerical_error";
 
-  const { n, m, p, s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
+  const { n, p, s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
   const nOff = k * n;
   const pOff = k * p;
 

@@ -42,23 +42,12 @@ export function relativeTo(a: number, b: number): number {
   return a === 0 ? 0 : a / b;
 }
 
-/** max_j |rd_j| / columnScale_j: dualResidualNorm without its 1 +. */
+/** max_j |rd_j| / columnScale_j: the dual residual, scale free. */
 export function scaleFreeDualResidual(ws: Workspace, k: number): number {
   const { n, rd, columnScale } = ws;
   let norm = 0;
   for (let j = 0; j < n; j++)
     norm = Math.max(norm, relativeTo(Math.abs(rd[k * n + j]), columnScale[j]));
-  return norm;
-}
-
-/**
- * max_j |rd_j| / (1 + columnScale_j): relative per component, since one global scale would let
- * a column of large curvature hide an O(1) error in the others.
- */
-export function dualResidualNorm(ws: Workspace, k: number): number {
-  const { n, rd, columnScale } = ws;
-  let norm = 0;
-  for (let j = 0; j < n; j++) norm = Math.max(norm, Math.abs(rd[k * n + j]) / (1 + columnScale[j]));
   return norm;
 }
 
