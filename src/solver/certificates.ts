@@ -155,8 +155,8 @@ export function isRecessionDirection(
   return true;
 }
 
-/** max_j |M_ij| of the row at rowOff. */
-function rowSize(M: Float64Array, rowOff: number, n: number): number {
+/** max_j |M_ij| of the row of n entries at rowOff. */
+export function rowSize(M: Float64Array, rowOff: number, n: number): number {
   let size = 0;
   for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(M[rowOff + j]));
   return size;

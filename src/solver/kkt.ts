@@ -313,6 +313,9 @@ export function factorReducedKkt(
   // diagonal scaling), and the equality rows' entries can be orders of magnitude above the
   // moved rows' when K is nearly singular along A.
   let regS = BASE_REGULARIZATION_S;
+  // delta on the equality rows is part of the system solved (refinement keeps it); regS, relative
+  // to each diagonal entry, is static and refined away
+  ws.deltaEq.fill(delta, mOff, mOff + m);
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
     // S ← Y Y' + D + regS·diag(Y Y' + D), then its Cholesky factor
     if (rangeSpace) gatherGram(ws, k, rows, S, sOff);
@@ -321,19 +324,8 @@ export function factorReducedKkt(
       const i = pOff + schurRows[pOff + j];
       S[sOff + (m + j) * rows + m + j] += 1 / (w[i] - wK[i]);
     }
-    // delta on the equality rows is part of the system solved (refinement keeps it); regS,
-    // relative to each diagonal entry, is static and refined away
-    const { deltaEq } = ws;
-    for (let i = 0; i < m; i++) {
-      deltaEq[mOff + i] = delta;
-      S[sOff + i * rows + i] += delta;
-    }
-    // (without inequalities, whose every solve is refined, a regularized system's first attempt
-    // has delta alone on its equality rows: relative to a diagonal that rows amplified by a nearly
-    // singular K have made large, even 1e-13 would be far above delta, and refinement would then
-    // converge at that rate; with inequalities the forward directions are solved once, and the
-    // relative regularization keeps that solve stable)
-    for (let i = attempt === 0 && delta > 0 && p === 0 ? m : 0; i < rows; i++) {
+    for (let i = 0; i < m; i++) S[sOff + i * rows + i] += delta;
+    for (let i = 0; i < rows; i++) {
       const diagonal = S[sOff + i * rows + i];
       S[sOff + i * rows + i] = diagonal + regS * (diagonal > 0 ? diagonal : 1);
     }

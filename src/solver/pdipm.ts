@@ -8,7 +8,7 @@
  * Every member has its own status and iteration count; a member that has stopped no longer
  * changes. Each iteration factors the reduced KKT system once (kkt.ts) and solves it twice.
  */
-import { isPrimalInfeasible, isRecessionDirection } from "./certificates.js";
+import { isPrimalInfeasible, isRecessionDirection, rowSize } from "./certificates.js";
 import {
   factorReducedKkt,
   DIRECTION_TOLERANCE,
@@ -469,13 +469,6 @@ function multipliersDiverged(ws: Workspace, k: number, objectiveScale: number): 
   return false;
 }
 
-/** max_j |M_ij| of the row of n entries at off. */
-function rowSize(M: Float64Array, off: number, n: number): number {
-  let size = 0;
-  for (let j = 0; j < n; j++) size = Math.max(size, Math.abs(M[off + j]));
-  return size;
-}
-
 /**
  * rd = Qz + q + A'nu + G'lam, re = Az − b, ri = Gz + s − h of member k (in the equilibrated data,
  * for the Newton step), its measures in the caller's units (QPBatchSolution.primalResidual and
@@ -594,8 +587,11 @@ function computeResiduals(
   // estimate, and summing the gap's groups apart or interleaved differs by 9e-7)
   const gapRounding = Math.max(ROUNDING * gapTerms, sumRounding * gapScale);
   // relative to the size of what it sums: the absolute products (≥ each of its four terms)
+  const gapTolerance = c * epsAbs + eps * (1 + gapTerms);
+  // the paired bounds' room costs passes over p and n: only where the rest is met
   const gapMet =
-    gapScaled + gapRounding + pairedBoundsTerm(ws, k) <= c * epsAbs + eps * (1 + gapTerms);
+    gapScaled + gapRounding <= gapTolerance &&
+    gapScaled + gapRounding + pairedBoundsTerm(ws, k) <= gapTolerance;
   // Where the terms of A'nu or G'lam cancel, each column's scale is raised to its largest single
   // term: their rounding is not a residual.
   if (primalMet && gapMet && !dualMet && eps > 0 && m + p > 0) {

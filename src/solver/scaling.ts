@@ -134,39 +134,11 @@ function ruiz(
   EA.fill(1, aRow, aRow + m);
   EG.fill(1, gRow, gRow + p);
   for (let pass = 0; pass < RUIZ_PASSES; pass++) {
-    column.fill(0);
     // column norms of the scaled KKT matrix: Q̃, Ã and G̃ (the row norms of Ã', G̃' are theirs)
-    for (let i = 0; i < n; i++) {
-      const di = D[dOff + i];
-      for (let j = 0; j < n; j++) {
-        const v = Math.abs(Q[qOff + i * n + j]) * di;
-        if (v > column[j]) column[j] = v;
-      }
-    }
+    columnNormsOfQ(Q, qOff, n, D, dOff, column);
     if (pass === 0) qColumn.set(column);
-    for (let i = 0; i < m; i++) {
-      let row = 0;
-      const e = EA[aRow + i];
-      for (let j = 0; j < n; j++) {
-        const v = Math.abs(A[aOff + i * n + j]) * e;
-        if (v > column[j]) column[j] = v;
-        const r = v * D[dOff + j];
-        if (r > row) row = r;
-      }
-      rowNorm[i] = row;
-    }
-    for (let i = 0; i < p; i++) {
-      let row = 0;
-      const e = EG[gRow + i];
-      for (let j = 0; j < n; j++) {
-        const v = Math.abs(G[gOff + i * n + j]) * e;
-        if (v > column[j]) column[j] = v;
-        const r = v * D[dOff + j];
-        if (r > row) row = r;
-      }
-      rowNorm[m + i] = row;
-    }
-    for (let j = 0; j < n; j++) column[j] *= D[dOff + j];
+    rowNorms(A, aOff, m, n, EA, aRow, D, dOff, column, rowNorm, 0);
+    rowNorms(G, gOff, p, n, EG, gRow, D, dOff, column, rowNorm, m);
     if (pass === 0 && wellScaled(column) && wellScaled(rowNorm)) return meanOf(qColumn);
     let changed = false;
     for (let i = 0; i < m; i++) changed = rescale(EA, aRow + i, rowNorm[i]) || changed;
@@ -175,17 +147,9 @@ function ruiz(
     if (!changed) break;
   }
   // the curvature at the final D
-  qColumn.fill(0);
-  for (let i = 0; i < n; i++) {
-    const di = D[dOff + i];
-    for (let j = 0; j < n; j++) {
-      const v = Math.abs(Q[qOff + i * n + j]) * di;
-      if (v > qColumn[j]) qColumn[j] = v;
-    }
-  }
-  for (let j = 0; j < n; j++) qColumn[j] *= D[dOff + j];
+  columnNormsOfQ(Q, qOff, n, D, dOff, qColumn);
   // rows with one nonzero become exactly ±e_j (see the header)
-  findUnitRows(G, gOff, n, p, unitRow);
+  singleNonzeroColumns(G, gOff, n, p, unitRow);
   for (let i = 0; i < p; i++) {
     const j = unitRow[i];
     const unit = j >= 0 ? 1 / (Math.abs(G[gOff + i * n + j]) * D[dOff + j]) : 0;
@@ -194,6 +158,56 @@ function ruiz(
     if (unit >= 1e-150 && unit <= 1e150) EG[gRow + i] = unit;
   }
   return meanOf(qColumn);
+}
+
+/** out[j] ← ‖column j of D Q D‖∞ (D at dOff). */
+function columnNormsOfQ(
+  Q: Float64Array,
+  qOff: number,
+  n: number,
+  D: Float64Array,
+  dOff: number,
+  out: Float64Array,
+): void {
+  out.fill(0);
+  for (let i = 0; i < n; i++) {
+    const di = D[dOff + i];
+    for (let j = 0; j < n; j++) {
+      const v = Math.abs(Q[qOff + i * n + j]) * di;
+      if (v > out[j]) out[j] = v;
+    }
+  }
+  for (let j = 0; j < n; j++) out[j] *= D[dOff + j];
+}
+
+/**
+ * For the `rows` rows of M (at mOff) scaled as E M D: each row's ∞-norm into rowNorm (from
+ * normOff), and each column's ∞-norm raised into `column`.
+ */
+function rowNorms(
+  M: Float64Array,
+  mOff: number,
+  rows: number,
+  n: number,
+  E: Float64Array,
+  eOff: number,
+  D: Float64Array,
+  dOff: number,
+  column: Float64Array,
+  rowNorm: Float64Array,
+  normOff: number,
+): void {
+  for (let i = 0; i < rows; i++) {
+    let row = 0;
+    const e = E[eOff + i];
+    for (let j = 0; j < n; j++) {
+      const v = Math.abs(M[mOff + i * n + j]) * e;
+      const r = v * D[dOff + j];
+      if (r > column[j]) column[j] = r;
+      if (r > row) row = r;
+    }
+    rowNorm[normOff + i] = row;
+  }
 }
 
 function meanOf(v: Float64Array): number {
@@ -219,7 +233,7 @@ function rescale(v: Float64Array, i: number, norm: number): boolean {
 }
 
 /** unitRow[i] ← j where row i of G has its only nonzero in column j, else −1. */
-function findUnitRows(
+function singleNonzeroColumns(
   G: Float64Array,
   gOff: number,
   n: number,
