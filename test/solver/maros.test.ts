@@ -184,6 +184,23 @@ describe("the solver on the smallest problems", () => {
   });
 });
 
+describe("the solver where its regularization and stopping rules were fixed", () => {
+  // Optimal objectives as published with the test set (Maros & Meszaros 1999)
+  it("QCAPRI at qpbenchmark's 1e-3: rho's floor rises once its directions lose the equality rows (the primal residual stalled at 2.5)", () => {
+    const run = runMaros(loadMarosProblem("QCAPRI"), 1e-3, { eps: 0, epsAbs: 1e-3 });
+    expect(run.status).toBe("solved");
+    expect(run.success).toBe(true);
+    expect(Math.abs(run.objective - 6.6793293e7)).toBeLessThan(1e-6 * 6.6793293e7);
+  });
+
+  it("QADLITTL at qpbenchmark's 1e-9: the gap's rounding room counted term by term (the coarse estimate kept 1.35e-9)", () => {
+    const run = runMaros(loadMarosProblem("QADLITTL"), 1e-9, { eps: 0, epsAbs: 1e-9 });
+    expect(run.status).toBe("solved");
+    expect(run.success).toBe(true);
+    expect(Math.abs(run.objective - 4.8031886e5)).toBeLessThan(1e-7 * 4.8031886e5);
+  });
+});
+
 describe("the report", () => {
   const run = (tolerance: number, success: boolean, status: string, iterations: number) => ({
     tolerance,
