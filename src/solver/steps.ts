@@ -70,15 +70,34 @@ export function complementarityOverS(
   return (s[i] * lam[i] + second - target) / (s[i] + delta * lam[i]);
 }
 
-/** Largest α ≤ cap with s + α ds ≥ 0 and lam + α dlam ≥ 0. */
+/**
+ * A component of a direction smaller than this, relative to 1 + |h_i| for ds_i and to
+ * 1 + ‖lam‖∞ for dlam_i, is rounding, not a move: it does not block the step (stepToBoundary).
+ */
+const NEGLIGIBLE_MOVE = 2.2e-16;
+
+/**
+ * Largest α ≤ cap with s + α ds ≥ 0 and lam + α dlam ≥ 0, where a component that moves s_i or
+ * lam_i by less than rounding (NEGLIGIBLE_MOVE) does not block: takeStep keeps it positive. A
+ * slack far below mu whose ds is the rounding of its row (Maros–Meszaros QSTAIR: s 6e-53,
+ * ds −1.6e-25, lam 1.3e4) would otherwise cut every step to ~1e-28 and shrink by 1e-4 per
+ * iteration until it underflows to 0, and the member ends numerical_error at a point whose
+ * residuals are 1e-14.
+ */
 export function stepToBoundary(ws: Workspace, k: number, cap: number): number {
-  const { p, s, lam, ds, dlam } = ws;
+  const { p, s, lam, ds, dlam, h } = ws;
+  const hOff = k * ws.stride.h - k * p;
+  let lamSize = 0;
+  for (let i = k * p; i < (k + 1) * p; i++) lamSize = Math.max(lamSize, lam[i]);
+  const negligibleDlam = -NEGLIGIBLE_MOVE * (1 + lamSize);
   let alpha = cap;
   // For ds_i < 0, −s_i/ds_i < α ⟺ α·ds_i < −s_i (never true for ds_i ≥ 0, as s_i > 0): a division
   // only where α shrinks
   for (let i = k * p; i < (k + 1) * p; i++) {
-    if (alpha * ds[i] < -s[i]) alpha = -s[i] / ds[i];
-    if (alpha * dlam[i] < -lam[i]) alpha = -lam[i] / dlam[i];
+    if (alpha * ds[i] < -s[i] && ds[i] < -NEGLIGIBLE_MOVE * (1 + Math.abs(h[hOff + i]))) {
+      alpha = -s[i] / ds[i];
+    }
+    if (alpha * dlam[i] < -lam[i] && dlam[i] < negligibleDlam) alpha = -lam[i] / dlam[i];
   }
   return alpha;
 }
@@ -98,9 +117,13 @@ export function takeStep(ws: Workspace, k: number, alpha: number): "continue" | 
   if (nonFinite !== 0) return "numerical_error";
   for (let i = k * n; i < (k + 1) * n; i++) z[i] += alpha * dz[i];
   for (let i = k * m; i < (k + 1) * m; i++) nu[i] += alpha * dnu[i];
+  // a component too small to block (stepToBoundary) leaves its s_i or lam_i at the fraction of
+  // itself that a blocking one would: it moves by rounding at most, and stays positive
   for (let i = k * p; i < (k + 1) * p; i++) {
-    s[i] += alpha * ds[i];
-    lam[i] += alpha * dlam[i];
+    const si = s[i] + alpha * ds[i];
+    const li = lam[i] + alpha * dlam[i];
+    s[i] = si > 0 ? si : s[i] * (1 - LARGEST_STEP_TO_BOUNDARY);
+    lam[i] = li > 0 ? li : lam[i] * (1 - LARGEST_STEP_TO_BOUNDARY);
   }
   return "continue";
 }

@@ -201,6 +201,15 @@ describe("the solver where its regularization and stopping rules were fixed", ()
   });
 });
 
+describe("a member stalled at rounding level", () => {
+  it("QSCAGR7 at 1e-9 with maxIter 200 ends max_iterations at its point, not numerical_error when a collapsed slack underflows", () => {
+    const run = runMaros(loadMarosProblem("QSCAGR7"), 1e-9, { eps: 0, epsAbs: 1e-9, maxIter: 200 });
+    expect(run.status).toBe("max_iterations");
+    expect(run.iterations).toBe(200);
+    expect(Math.max(run.primal, run.dual)).toBeLessThan(1e-10);
+  });
+});
+
 describe("the report", () => {
   const run = (tolerance: number, success: boolean, status: string, iterations: number) => ({
     tolerance,
