@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import {
   solveBatch,
   type QPBatch,
@@ -14,6 +13,7 @@ import {
   writtenByAll,
 } from "./workers/gradient-output.js";
 import { reusesKernelMemory } from "./workers/kept-solutions.js";
+import { threadHost } from "./workers/pool.js";
 import { defaultMemoryLimits, membersPerChunk, type MemoryLimits } from "./memory.js";
 import {
   nextSliceId,
@@ -41,15 +41,17 @@ const MIN_SLICE = 32;
 
 export function workerCount(problem: QPBatch, option: WorkerOption | undefined): number {
   if (option === false) return 0;
+  const host = threadHost();
   if (option !== undefined) {
     if (!Number.isInteger(option) || option < 0) {
       throw new RangeError(`workers must be a nonnegative integer or false, got ${option}`);
     }
-    // The calling thread solves a slice too: never more threads than members.
-    return Math.min(option, problem.batch - 1);
+    // The calling thread solves a slice too: never more threads than members. Where the host
+    // runs no threads (a page), everything is solved on the calling one.
+    return host.start === undefined ? 0 : Math.min(option, problem.batch - 1);
   }
   if (problem.batch < MIN_PARALLEL_BATCH || problem.n < MIN_PARALLEL_COLUMNS) return 0;
-  const threads = Math.min(availableParallelism(), Math.floor(problem.batch / MIN_SLICE));
+  const threads = Math.min(host.parallelism(), Math.floor(problem.batch / MIN_SLICE));
   return Math.max(0, threads - 1);
 }
 
