@@ -1,6 +1,9 @@
 import { nodeBuiltin } from "./node-builtin.js";
 
-type Os = typeof import("node:os");
+/** The part of node:os used here (declared, so the core compiles without Node's types). */
+interface Os {
+  totalmem(): number;
+}
 
 const GIB = 1024 ** 3;
 

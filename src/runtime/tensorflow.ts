@@ -12,7 +12,10 @@ export type ApplyInputs = Record<string, Tensor | NumericValue>;
 /** One float32 tensor per output variable, shaped [batch, ...variable shape]. */
 export type ApplyOutputs = Record<string, Tensor>;
 
-type NodeModule = typeof import("node:module");
+/** The part of node:module used here (declared, so the core compiles without Node's types). */
+interface NodeModule {
+  createRequire(from: string): (id: string) => unknown;
+}
 
 let loaded: Tf | null = null;
 

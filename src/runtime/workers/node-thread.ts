@@ -3,8 +3,27 @@ import type { WorkerReply, WorkerRequest } from "./protocol.js";
 import { waitForSignal } from "./signal.js";
 import type { SolverThread, ThreadHost } from "./thread-host.js";
 
-type WorkerThreads = typeof import("node:worker_threads");
-type Os = typeof import("node:os");
+/** The parts of node:worker_threads and node:os used here (declared, so the core compiles without Node's types). */
+interface NodePort {
+  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
+  close(): void;
+}
+interface NodeWorker {
+  unref(): void;
+  on(event: "error", listener: (error: unknown) => void): void;
+  terminate(): Promise<number>;
+}
+interface WorkerThreads {
+  MessageChannel: new () => { port1: NodePort; port2: NodePort };
+  Worker: new (
+    script: URL,
+    options: { workerData: unknown; transferList: readonly NodePort[] },
+  ) => NodeWorker;
+  receiveMessageOnPort(port: NodePort): { message: unknown } | undefined;
+}
+interface Os {
+  availableParallelism(): number;
+}
 
 /** How long the calling thread waits for one reply before it gives up on a worker. */
 const REPLY_TIMEOUT_MS = 300_000;
@@ -20,8 +39,8 @@ const KEPT_STAGING_BYTES = 64 * 2 ** 20;
  */
 class NodeSolverThread implements SolverThread {
   readonly #threads: WorkerThreads;
-  readonly #worker: InstanceType<WorkerThreads["Worker"]>;
-  readonly #port: InstanceType<WorkerThreads["MessageChannel"]>["port1"];
+  readonly #worker: NodeWorker;
+  readonly #port: NodePort;
   readonly #signal: Int32Array;
   #closed = false;
   #staging = new Float64Array(new SharedArrayBuffer(0));

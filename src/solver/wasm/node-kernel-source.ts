@@ -2,8 +2,16 @@ import { requireNodeBuiltin } from "../../platform/node-builtin.js";
 import { kernelFiles, type KernelSource, type KernelVariant } from "./kernel-source.js";
 import { webAssemblyApi } from "./webassembly.js";
 
-type Fs = typeof import("node:fs");
-type Url = typeof import("node:url");
+/** The parts of node:fs and node:url used here (declared: the core compiles without Node's types). */
+interface Fs {
+  existsSync(path: string): boolean;
+  statSync(path: string): { mtimeMs: number };
+  readFileSync(path: string): Uint8Array;
+  promises: { readFile(path: string): Promise<Uint8Array> };
+}
+interface Url {
+  fileURLToPath(url: URL): string;
+}
 
 // The .wasm sits next to this module (src/solver/wasm or dist/solver/wasm), built by `npm ci` /
 // `npm run build` (scripts/build-wasm.mjs). The library only loads it: it never runs a compiler.
