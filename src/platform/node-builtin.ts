@@ -1,6 +1,6 @@
 /**
  * Node's built-in modules, reached at run time through `process.getBuiltinModule` (Node ≥ 20.16)
- * instead of `import … from "node:…"`: the core then imports nothing from Node, so a bundler
+ * instead of static imports of node: modules: the core then imports nothing from Node, so a bundler
  * builds it for the browser, while in Node it still finds files, threads and memory sizes
  * synchronously (the solver is synchronous). The browser entry (src/browser.ts) installs its own
  * host before anything asks for these.
@@ -21,7 +21,7 @@ export function isNode(): boolean {
   return nodeProcess() !== undefined;
 }
 
-/** The built-in module `id` ("node:fs"), or undefined outside Node. */
+/** The built-in module `id` (such as node:fs), or undefined outside Node. */
 export function nodeBuiltin<T>(id: string): T | undefined {
   const load = nodeProcess()?.getBuiltinModule;
   if (load === undefined) return undefined;
