@@ -1,4 +1,4 @@
-import type { Layer } from "optnet";
+import type { Layer } from "../src/index.js";
 
 /** A seeded generator (xorshift32) of standard normal numbers (Box–Muller). */
 function normals(seed: number): () => number {

@@ -13,7 +13,7 @@ import {
   writtenByAll,
 } from "./workers/gradient-output.js";
 import { reusesKernelMemory } from "./workers/kept-solutions.js";
-import { threadHost } from "./workers/pool.js";
+import { startedWorkers, threadHost } from "./workers/pool.js";
 import { defaultMemoryLimits, membersPerChunk, type MemoryLimits } from "./memory.js";
 import {
   nextSliceId,
@@ -105,7 +105,9 @@ function solveWhole(
   workers: WorkerOption | undefined,
   keepFrom?: number,
 ): QPBatchSolution | ParallelSolution {
-  const count = workerCount(problem, workers);
+  // A count the caller chose is waited for; the default takes the threads already running.
+  const wanted = workerCount(problem, workers);
+  const count = workers === undefined && wanted > 0 ? startedWorkers(wanted) : wanted;
   // Without workers too, where it saves a fresh kernel memory: this thread's keeper reuses one.
   if (count === 0 && !reusesKernelMemory(problem, options)) return solveBatch(problem, options);
   return solveAcrossWorkers(problem, options, count, keepFrom);

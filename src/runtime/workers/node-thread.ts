@@ -48,7 +48,8 @@ class NodeSolverThread implements SolverThread {
   constructor() {
     this.#threads = requireNodeBuiltin<WorkerThreads>("node:worker_threads");
     const { port1, port2 } = new this.#threads.MessageChannel();
-    const signal = new Int32Array(new SharedArrayBuffer(4));
+    // [0]: a reply is waiting; [1]: the worker has started (solve-worker.ts).
+    const signal = new Int32Array(new SharedArrayBuffer(8));
     const fromSources = import.meta.url.endsWith(".ts");
     const entry = new URL(fromSources ? "./solve-worker.ts" : "./solve-worker.js", import.meta.url);
     const script = fromSources ? new URL("./loader.mjs", import.meta.url) : entry;
@@ -67,6 +68,10 @@ class NodeSolverThread implements SolverThread {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  get started(): boolean {
+    return Atomics.load(this.#signal, 1) === 1;
   }
 
   staging(length: number): Float64Array {

@@ -26,6 +26,17 @@ export function solverWorkers(count: number): SolverThread[] {
   return pool.slice(0, count);
 }
 
+/**
+ * Of `count` solver threads (those missing are started now, and kept), how many have started:
+ * a solve that may choose its threads takes only those, and the first such solve of a process
+ * runs on the calling thread while the others start, instead of waiting for them.
+ */
+export function startedWorkers(count: number): number {
+  const threads = solverWorkers(count);
+  const waiting = threads.findIndex((w) => !w.started);
+  return waiting === -1 ? threads.length : waiting;
+}
+
 /** Stops every solver worker; a later parallel solve starts new ones. */
 export async function closeWorkers(): Promise<void> {
   const all = pool;

@@ -1,4 +1,5 @@
 import { workerData, type MessagePort } from "node:worker_threads";
+import { loadKernelModuleSync } from "../../solver/wasm/index.js";
 import { KeptSolutions } from "./kept-solutions.js";
 import { writeGradients } from "./gradient-output.js";
 import type { SolvedArrays, WorkerReply, WorkerRequest } from "./protocol.js";
@@ -23,6 +24,14 @@ port.on("message", (request: WorkerRequest) => {
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
 });
+
+// Compiled now rather than in the first request; then the caller may count on this thread.
+try {
+  loadKernelModuleSync("plain");
+} catch {
+  // no kernels: the solver falls back to TypeScript ones, as on the calling thread
+}
+Atomics.store(signal, 1, 1);
 
 function handle(
   request: Exclude<WorkerRequest, { type: "release" }>,

@@ -7,6 +7,8 @@ import type { WorkerReply, WorkerRequest } from "./protocol.js";
  */
 export interface SolverThread {
   readonly closed: boolean;
+  /** Whether the thread has started (its solver loaded): a request now is answered at once. */
+  readonly started: boolean;
   /**
    * Shared memory of at least `length` float64 to hand the thread a request's data in, without
    * a copy per message. The thread reads it only while it handles that request: it is free
