@@ -1,21 +1,23 @@
 /**
  * optnet in a page: the package's "browser" entry (package.json `exports`). The same compiler,
  * solver and layers as in Node; the environment differs only at the edges: the WebAssembly
- * kernels are fetched next to this module (a bundler copies the .wasm into the build), every solve
- * runs on the calling thread (run it in a Web Worker to keep a page responsive), and TensorFlow.js
- * is handed over with `useTensorFlow(tf)`. The import resolves once the kernels are compiled.
+ * kernels are fetched next to this module (a bundler copies the .wasm into the build), a large
+ * batch is split over Web Workers only when solved in a worker of a cross-origin isolated page
+ * (elsewhere on the calling thread), and TensorFlow.js is handed over with `useTensorFlow(tf)`.
+ * The import resolves once the kernels are compiled.
  */
 import { browserKernelSource } from "./solver/wasm/browser-kernel-source.js";
 import { loadKernelModule, setKernelSource } from "./solver/wasm/load-module.js";
+import { browserThreads, pageCanRunThreads } from "./runtime/workers/browser-thread.js";
 import { setThreadHost } from "./runtime/workers/pool.js";
 import { singleThread } from "./runtime/workers/thread-host.js";
 
 export * from "./index.js";
 
 setKernelSource(browserKernelSource);
-// Node's worker threads block on each other's replies; a page's Web Workers cannot receive a
-// message while blocked, so a batch is solved on the thread that asks.
-setThreadHost(singleThread);
+// A solve that splits its batch blocks until the other threads answered: only a worker may
+// block, and only a cross-origin isolated page shares memory. Elsewhere one thread solves.
+setThreadHost(pageCanRunThreads() ? browserThreads : singleThread);
 try {
   await loadKernelModule("plain");
 } catch (error) {

@@ -105,9 +105,11 @@ function solveWhole(
   workers: WorkerOption | undefined,
   keepFrom?: number,
 ): QPBatchSolution | ParallelSolution {
-  // A count the caller chose is waited for; the default takes the threads already running.
+  // A count the caller chose is waited for where the host can; the default takes the threads
+  // already running.
   const wanted = workerCount(problem, workers);
-  const count = workers === undefined && wanted > 0 ? startedWorkers(wanted) : wanted;
+  const onlyStarted = workers === undefined || threadHost().waitsForStart !== true;
+  const count = onlyStarted && wanted > 0 ? startedWorkers(wanted) : wanted;
   // Without workers too, where it saves a fresh kernel memory: this thread's keeper reuses one.
   if (count === 0 && !reusesKernelMemory(problem, options)) return solveBatch(problem, options);
   return solveAcrossWorkers(problem, options, count, keepFrom);

@@ -43,7 +43,7 @@ describe("solver threads started in the background", () => {
       },
       close: async () => {},
     };
-    setThreadHost({ parallelism: () => 4, start: () => starting });
+    setThreadHost({ parallelism: () => 4, start: () => starting, waitsForStart: true });
     try {
       const layer = compile(
         "dim n = 12; parameter x[n]; variable z[n]\nminimize ||z - x||^2 s.t. z >= 0, 1'z = 1",
@@ -55,6 +55,9 @@ describe("solver threads started in the background", () => {
       expect(solverWorkers(3)).toEqual([starting, starting, starting]);
       expect(first.variables).toEqual(layer.solve({ x }, { workers: false }).variables);
       expect(() => layer.solve({ x }, { workers: 1 })).toThrow(/has not started/);
+      // A host whose threads may need the caller to start (a page's) is never waited on.
+      setThreadHost({ parallelism: () => 4, start: () => starting, waitsForStart: false });
+      expect(layer.solve({ x }, { workers: 1 }).variables).toEqual(first.variables);
     } finally {
       await closeWorkers();
       setThreadHost(nodeThreads);

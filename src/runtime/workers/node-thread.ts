@@ -110,4 +110,5 @@ class NodeSolverThread implements SolverThread {
 export const nodeThreads: ThreadHost = {
   parallelism: () => requireNodeBuiltin<Os>("node:os").availableParallelism(),
   start: () => new NodeSolverThread(),
+  waitsForStart: true,
 };

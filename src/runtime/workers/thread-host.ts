@@ -31,6 +31,11 @@ export interface ThreadHost {
   parallelism(): number;
   /** Starts a solver thread; absent where this host has none. */
   start?(): SolverThread;
+  /**
+   * Whether a caller that asked for a count of workers may block until they have started
+   * (Node: yes). Where not, every solve takes only the threads already running.
+   */
+  waitsForStart?: boolean;
 }
 
 /** Everything on the calling thread. */
