@@ -11,12 +11,15 @@ interface NodeProcess {
   getBuiltinModule?: (id: string) => unknown;
 }
 
+/** Node's process, where it can hand out built-in modules (a runtime that only looks like Node may not). */
 function nodeProcess(): NodeProcess | undefined {
   const candidate = (globalThis as { process?: NodeProcess }).process;
-  return candidate?.versions?.node !== undefined ? candidate : undefined;
+  const usable =
+    candidate?.versions?.node !== undefined && typeof candidate.getBuiltinModule === "function";
+  return usable ? candidate : undefined;
 }
 
-/** Whether this is Node (or a runtime that presents itself as Node). */
+/** Whether Node's built-in modules are at hand: Node ≥ 20.16, or a runtime that provides them alike. */
 export function isNode(): boolean {
   return nodeProcess() !== undefined;
 }
