@@ -23,8 +23,9 @@ const Z = [
 ];
 
 const TYPED_ESM = `import * as tf from "@tensorflow/tfjs";
-import { compile, solveQP, CompileError, type LayerOutput } from "optnet";
+import { compile, solveQP, useTensorFlow, CompileError, type LayerOutput } from "optnet";
 
+useTensorFlow(tf); // what a page does; harmless in Node
 const layer = compile("${SIMPLEX}");
 const out: LayerOutput = layer.solve({ x: ${JSON.stringify(X)} });
 const z: tf.Tensor = layer.apply({ x: tf.tensor2d(${JSON.stringify(X)}) }).z;
