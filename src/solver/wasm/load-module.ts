@@ -13,17 +13,12 @@ export function setKernelSource(source: KernelSource): void {
   installed = source;
 }
 
-/** Hands over an already compiled module (e.g. one posted to a Web Worker). */
-export function provideKernelModule(variant: KernelVariant, module: WasmModule): void {
-  compiled.set(variant, module);
-}
-
 function source(): KernelSource {
   installed ??= isNode() ? nodeKernelSource : undefined;
   if (installed === undefined) {
     throw new Error(
-      "no WebAssembly kernels: import optnet through its browser entry (the bundler's " +
-        '"browser" condition), or call setKernelSource() first',
+      "no WebAssembly kernels here: in a page, import optnet through its browser entry " +
+        '(the bundler\'s "browser" condition), which fetches them',
     );
   }
   return installed;
