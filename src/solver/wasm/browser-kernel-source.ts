@@ -3,8 +3,8 @@ import { webAssemblyApi, type WasmModule } from "./webassembly.js";
 
 /**
  * A page's kernels: fetched next to this module. The literal `new URL("./….wasm",
- * import.meta.url)` is what bundlers (Vite, Rollup, webpack 5, esbuild with a loader) recognise:
- * they copy the file into the build and rewrite the address.
+ * import.meta.url)` is what bundlers recognise (Vite and webpack 5 as they are, Rollup and
+ * esbuild with a plugin): they copy the file into the build and rewrite the address.
  */
 function kernelUrl(variant: KernelVariant): URL {
   return variant === "plain"
