@@ -9,6 +9,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { Command } from "commander";
 import prettier from "prettier";
+import { firstCallTable, runFirstCall, type FirstCallResult } from "./first-call.js";
 import { loadHighs } from "./lib/highs.js";
 import { loadLayerPath } from "./lib/layer.js";
 import { loadOurSolver } from "./lib/ours.js";
@@ -42,7 +43,7 @@ const program = new Command()
   .option("--quick", "tiny settings that run in seconds (checks that the bench works)", false)
   .option(
     "--only <filter>",
-    "run only matching settings, e.g. n=100 or batch=1,128, or 'structure' for the TV and Sudoku layers' section (repeat to combine)",
+    "run only matching settings, e.g. n=100 or batch=1,128, or 'structure' for the TV and Sudoku layers' section, or 'first-call' for the first solve of a fresh process (repeat to combine)",
     (value: string, previous: string[]) => [...previous, value],
     [] as string[],
   )
@@ -53,15 +54,17 @@ const program = new Command()
 const options = program.opts<CliOptions>();
 const seed = Number(options.seed);
 const basePlan = options.quick ? quickPlan() : fullPlan();
-const settingFilters = options.only.filter((f) => f !== "structure");
+const sections = ["structure", "first-call"];
+const settingFilters = options.only.filter((f) => !sections.includes(f));
 const plan =
   options.only.length > 0 && settingFilters.length === 0
     ? []
     : filterPlan(basePlan, settingFilters);
 const runStructure = options.only.length === 0 || options.only.includes("structure");
+const runFirstCallSection = options.only.length === 0 || options.only.includes("first-call");
 const structureBatch = options.quick ? 16 : 128;
 const structureReps = options.quick ? 1 : 5;
-if (plan.length === 0 && !runStructure) {
+if (plan.length === 0 && !runStructure && !runFirstCallSection) {
   console.error("no setting matches the filters");
   process.exit(2);
 }
@@ -91,6 +94,7 @@ const progress = createProgress(
 
 const results: SettingResult[] = [];
 let structure: StructureResult[] = [];
+let firstCall: FirstCallResult[] = [];
 const writeJson = async () => {
   if (!options.json) return;
   const wallSeconds = (performance.now() - runStart) / 1000;
@@ -101,6 +105,7 @@ const writeJson = async () => {
     wallSeconds,
     results,
     structure,
+    firstCall,
   });
   // Formatted as the repository's prettier would, so a committed results file stays clean.
   writeFileSync(options.json, await prettier.format(text, { parser: "json", printWidth: 100 }));
@@ -118,6 +123,11 @@ if (runStructure) {
     );
     await writeJson();
   }
+}
+if (runFirstCallSection) {
+  // Fresh processes, one case at a time: run last, so that nothing of this process runs beside.
+  firstCall = runFirstCall((what) => progress.advance(0, `first call: ${what}`));
+  await writeJson();
 }
 progress.stop();
 machine.loadAverage.end = os.loadavg()[0];
@@ -140,6 +150,12 @@ if (structure.length > 0) {
     "\n## Structure: layers written as text, their structure exploited against a baseline (the paper's TV and Sudoku layers: `structure: false`, the dense KKT; the generic QP with one Q and G for the batch: the same Q and G given per member), all on one thread\n",
   );
   console.log(structureTable(structure));
+}
+if (firstCall.length > 0) {
+  console.log(
+    "\n## First call: the first layer.solve of a fresh process against the median of the next 15 (from the sources, through tsx; default options, so the paper's batches may split over worker threads)\n",
+  );
+  console.log(firstCallTable(firstCall));
 }
 console.log(`\n${speedVerdict(results)}`);
 if (structure.length > 0) console.log(structureVerdict(structure));

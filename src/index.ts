@@ -9,6 +9,7 @@ export {
   closeWorkers,
   solveBatch,
   registerTfLayer,
+  useTensorFlow,
   type CompileOptions,
   type SolveOptions,
   type LayerOutput,

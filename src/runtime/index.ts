@@ -5,7 +5,7 @@ export type { ParameterGradient } from "./gradients.js";
 export type { SolveWarning } from "./zero-rows.js";
 export { ParameterError } from "./parameter-error.js";
 export type { NumericValue, NestedNumbers, ParameterValues } from "./values.js";
-export type { ApplyInputs, ApplyOutputs } from "./tensorflow.js";
+export { useTensorFlow, type ApplyInputs, type ApplyOutputs } from "./tensorflow.js";
 export type { WorkerOption } from "./solve.js";
 export { solveBatch } from "./solve-batch.js";
 export { closeWorkers } from "./workers/pool.js";

@@ -1,4 +1,4 @@
-import { totalmem } from "node:os";
+import { machineMemoryBytes } from "../platform/machine-memory.js";
 import type { QPBatch } from "../solver/index.js";
 import { ParameterError } from "./parameter-error.js";
 
@@ -26,7 +26,11 @@ export interface MemoryLimits {
  * machine's memory: beyond it the process would be killed rather than fail.
  */
 export function defaultMemoryLimits(): MemoryLimits {
-  return { chunkBytes: 1024 ** 3, memberBytes: WASM_MEMORY_LIMIT_BYTES, totalBytes: totalmem() };
+  return {
+    chunkBytes: 1024 ** 3,
+    memberBytes: WASM_MEMORY_LIMIT_BYTES,
+    totalBytes: machineMemoryBytes(),
+  };
 }
 
 /** A workspace's bytes as `shared + perMember × batch`. */

@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import {
   solveBatch,
   type QPBatch,
@@ -14,6 +13,7 @@ import {
   writtenByAll,
 } from "./workers/gradient-output.js";
 import { reusesKernelMemory } from "./workers/kept-solutions.js";
+import { startedWorkers, threadHost } from "./workers/pool.js";
 import { defaultMemoryLimits, membersPerChunk, type MemoryLimits } from "./memory.js";
 import {
   nextSliceId,
@@ -41,15 +41,17 @@ const MIN_SLICE = 32;
 
 export function workerCount(problem: QPBatch, option: WorkerOption | undefined): number {
   if (option === false) return 0;
+  const host = threadHost();
   if (option !== undefined) {
     if (!Number.isInteger(option) || option < 0) {
       throw new RangeError(`workers must be a nonnegative integer or false, got ${option}`);
     }
-    // The calling thread solves a slice too: never more threads than members.
-    return Math.min(option, problem.batch - 1);
+    // The calling thread solves a slice too: never more threads than members. Where the host
+    // runs no threads (a page), everything is solved on the calling one.
+    return host.start === undefined ? 0 : Math.min(option, problem.batch - 1);
   }
   if (problem.batch < MIN_PARALLEL_BATCH || problem.n < MIN_PARALLEL_COLUMNS) return 0;
-  const threads = Math.min(availableParallelism(), Math.floor(problem.batch / MIN_SLICE));
+  const threads = Math.min(host.parallelism(), Math.floor(problem.batch / MIN_SLICE));
   return Math.max(0, threads - 1);
 }
 
@@ -103,7 +105,11 @@ function solveWhole(
   workers: WorkerOption | undefined,
   keepFrom?: number,
 ): QPBatchSolution | ParallelSolution {
-  const count = workerCount(problem, workers);
+  // A count the caller chose is waited for where the host can; the default takes the threads
+  // already running.
+  const wanted = workerCount(problem, workers);
+  const onlyStarted = workers === undefined || threadHost().waitsForStart !== true;
+  const count = onlyStarted && wanted > 0 ? startedWorkers(wanted) : wanted;
   // Without workers too, where it saves a fresh kernel memory: this thread's keeper reuses one.
   if (count === 0 && !reusesKernelMemory(problem, options)) return solveBatch(problem, options);
   return solveAcrossWorkers(problem, options, count, keepFrom);

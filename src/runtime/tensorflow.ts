@@ -1,8 +1,8 @@
-import { createRequire } from "node:module";
 import type * as Tfjs from "@tensorflow/tfjs";
 import type { Layer, SolveOptions } from "./layer.js";
 import { ParameterError, batchingHint, formatShape } from "./parameter-error.js";
 import type { NumericValue } from "./values.js";
+import { nodeBuiltin } from "../platform/node-builtin.js";
 
 type Tf = typeof Tfjs;
 export type Tensor = Tfjs.Tensor;
@@ -12,14 +12,36 @@ export type ApplyInputs = Record<string, Tensor | NumericValue>;
 /** One float32 tensor per output variable, shaped [batch, ...variable shape]. */
 export type ApplyOutputs = Record<string, Tensor>;
 
+/** The part of node:module used here (declared, so the core compiles without Node's types). */
+interface NodeModule {
+  createRequire(from: string): (id: string) => unknown;
+}
+
 let loaded: Tf | null = null;
+
+/**
+ * Hands optnet the TensorFlow.js module its tensors come from. Needed once in a page before
+ * `apply` or `toTfLayer` (a bundle has no `require`, and a static import would put tfjs in every
+ * page that uses optnet); in Node optnet finds the project's own copy by itself.
+ */
+export function useTensorFlow(tf: Tf): void {
+  loaded = tf;
+}
 
 /**
  * tfjs takes a while to import; only users of `apply` pay for it. In Node the package's entry
  * is CommonJS either way, so `require` returns the very module an `import` of it gives the user.
  */
 export function tfjs(): Tf {
-  loaded ??= createRequire(import.meta.url)("@tensorflow/tfjs") as Tf;
+  if (loaded !== null) return loaded;
+  const nodeModule = nodeBuiltin<NodeModule>("node:module");
+  if (nodeModule === undefined) {
+    throw new Error(
+      'apply and toTfLayer need TensorFlow.js: import * as tf from "@tensorflow/tfjs" and call ' +
+        "useTensorFlow(tf) once before",
+    );
+  }
+  loaded = nodeModule.createRequire(import.meta.url)("@tensorflow/tfjs") as Tf;
   return loaded;
 }
 

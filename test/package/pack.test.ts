@@ -1,6 +1,7 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundlePage, expectBrowserReady } from "../web/bundle-page.js";
 import { packIntoScratchProject, repoRoot, run, type ScratchProject } from "./scratch-project.js";
 
 /**
@@ -22,8 +23,9 @@ const Z = [
 ];
 
 const TYPED_ESM = `import * as tf from "@tensorflow/tfjs";
-import { compile, solveQP, CompileError, type LayerOutput } from "optnet";
+import { compile, solveQP, useTensorFlow, CompileError, type LayerOutput } from "optnet";
 
+useTensorFlow(tf); // what a page does; harmless in Node
 const layer = compile("${SIMPLEX}");
 const out: LayerOutput = layer.solve({ x: ${JSON.stringify(X)} });
 const z: tf.Tensor = layer.apply({ x: tf.tensor2d(${JSON.stringify(X)}) }).z;
@@ -54,6 +56,12 @@ const out = compile("${SIMPLEX}").solve({ x: ${JSON.stringify(X)} });
 // min (z1 - 1)^2 + (z2 - 2)^2 s.t. z1 + z2 <= 1: z = (0, 1).
 const raw = solveQP({ Q: [[2, 0], [0, 2]], q: [-2, -4], G: [[1, 1]], h: [1] });
 console.log(JSON.stringify({ status: out.status, z: out.variables.z, raw: raw.z }));
+`;
+
+const PAGE = `import { compile } from "optnet";
+
+const out = compile("${SIMPLEX}").solve({ x: ${JSON.stringify(X)} });
+document.body.textContent = JSON.stringify(out.variables.z);
 `;
 
 function tsconfig(types: string[], files: string[]): string {
@@ -113,6 +121,7 @@ describe("the packed package in a new project", () => {
     for (const file of [
       "dist/index.js",
       "dist/index.d.ts",
+      "dist/browser.js",
       "dist/runtime/workers/solve-worker.js",
       "dist/solver/wasm/kernels.wasm",
       "dist/solver/wasm/kernels-shared.wasm",
@@ -156,6 +165,17 @@ describe("the packed package in a new project", () => {
     expectClose(result.z, Z, 6);
     expectClose(result.applied, Z, 5);
   });
+
+  it("bundles for a page with Vite, through its browser condition: no Node, the kernels copied", async () => {
+    const page = join(project.dir, "page");
+    mkdirSync(page);
+    writeFileSync(join(page, "index.html"), '<script type="module" src="./main.js"></script>');
+    writeFileSync(join(page, "main.js"), PAGE);
+    const bundle = await bundlePage(page);
+    expectBrowserReady(bundle);
+    // The browser entry, not the Node one: it is the one that fetches the kernels.
+    expect(bundle.js.join("\n")).toMatch(/the WebAssembly kernels did not load/);
+  }, 120_000);
 
   it("is required from CommonJS and solves", () => {
     const r = run(process.execPath, ["run.cjs"], project.dir);

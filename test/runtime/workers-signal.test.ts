@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { waitForSignal } from "../../src/runtime/workers/pool.js";
+import { waitForSignal } from "../../src/runtime/workers/signal.js";
 
 /**
  * A thread that wakes the flag's waiters every 2 ms for `staleMs` without setting it (the notify

@@ -18,9 +18,16 @@ export function sharedGradients(problem: QPBatch, request: GradientRequest | und
   const output: QPGradients = {};
   for (const name of GRADIENT_NAMES) {
     if (!(request?.[name] ?? true)) continue;
-    output[name] = new Float64Array(new SharedArrayBuffer(8 * problem.batch * sizes[name]));
+    output[name] = new Float64Array(sharedOrPlain(8 * problem.batch * sizes[name]));
   }
   return output;
+}
+
+/** Shared where the runtime has SharedArrayBuffer; a page that is not cross-origin isolated has not. */
+function sharedOrPlain(bytes: number): ArrayBuffer | SharedArrayBuffer {
+  return typeof SharedArrayBuffer === "function"
+    ? new SharedArrayBuffer(bytes)
+    : new ArrayBuffer(bytes);
 }
 
 /** Views of members [start, start + count) of each operand's gradient in `gradients`. */

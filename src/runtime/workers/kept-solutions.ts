@@ -9,6 +9,7 @@ import {
   type SolverOptions,
   type WasmDenseKernels,
 } from "../../solver/index.js";
+import { estimateWorkspace } from "../memory.js";
 
 /**
  * Solutions kept for a later backward pass; the oldest are dropped beyond this many, or beyond
@@ -128,7 +129,12 @@ export class KeptSolutions {
     if (!reusesKernelMemory(problem, options)) return options;
     let kernels = this.#idleKernels.pop();
     try {
-      kernels ??= createWasmKernelsSync({ shared: false });
+      // A fresh memory as large as the workspace: the solve's first step does not grow it.
+      const { shared, perMember } = estimateWorkspace(problem);
+      kernels ??= createWasmKernelsSync({
+        shared: false,
+        initialBytes: shared + perMember * problem.batch,
+      });
     } catch {
       return options; // no WebAssembly here: the solver's own choice falls back to TypeScript
     }

@@ -22,13 +22,14 @@ import {
   writtenByAll,
 } from "./gradient-output.js";
 import type { GradientName, SolvedArrays, WorkerReply } from "./protocol.js";
-import { solverWorkers, type SolverWorker } from "./pool.js";
+import { solverWorkers } from "./pool.js";
+import type { SolverThread } from "./thread-host.js";
 
 /** Members [start, start + count) of a batch, solved by `worker` or (null) the calling thread. */
 interface Slice {
   start: number;
   count: number;
-  worker: SolverWorker | null;
+  worker: SolverThread | null;
   id: number;
   /** A recomputation of a slice whose kept solution was forgotten, for the backward pass. */
   local: QPBatchSolution | null;
@@ -59,7 +60,7 @@ export interface ParallelSolution extends QPBatchSolution {
 
 /** Which thread (a worker, or null: this one) keeps which slice's solution. */
 interface KeptSlice {
-  worker: SolverWorker | null;
+  worker: SolverThread | null;
   id: number;
 }
 

@@ -1,49 +1,40 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { webAssemblyApi, type WasmModule } from "./webassembly.js";
+import { isNode } from "../../platform/node-builtin.js";
+import { nodeKernelSource } from "./node-kernel-source.js";
+import { kernelFiles, type KernelSource, type KernelVariant } from "./kernel-source.js";
+import type { WasmModule } from "./webassembly.js";
 
-/** "plain" imports an ordinary memory; "shared" imports a `WebAssembly.Memory({ shared: true })`. */
-export type KernelVariant = "plain" | "shared";
-
-const variantFiles: Record<KernelVariant, string> = {
-  plain: "kernels.wasm",
-  shared: "kernels-shared.wasm",
-};
-
-// The .wasm sits next to this module (src/solver/wasm or dist/solver/wasm), built by `npm ci` /
-// `npm run build` (scripts/build-wasm.mjs). The library only loads it: it never runs a compiler.
-// The AssemblyScript source sits at the repository root, which exists only in a checkout.
-const kernelSourcePath = fileURLToPath(new URL("../../../asm/kernels.ts", import.meta.url));
-
-function wasmPath(variant: KernelVariant): string {
-  return fileURLToPath(new URL(`./${variantFiles[variant]}`, import.meta.url));
-}
+export type { KernelSource, KernelVariant };
 
 const compiled = new Map<KernelVariant, WasmModule>();
+let installed: KernelSource | undefined;
 
-/**
- * The built file's path, or an error that says how to build it: where it is missing, and, in a
- * checkout, where it is older than the kernels' source (it would run the old kernels).
- */
-function builtFile(variant: KernelVariant): string {
-  const path = wasmPath(variant);
-  if (!existsSync(path)) {
-    throw new Error(`${path} is missing: run \`npm run build\` (it compiles asm/kernels.ts)`);
-  }
-  if (existsSync(kernelSourcePath) && statSync(path).mtimeMs < statSync(kernelSourcePath).mtimeMs) {
-    throw new Error(
-      `${path} is older than asm/kernels.ts: run \`node scripts/build-wasm.mjs\` to rebuild it`,
-    );
-  }
-  return path;
+/** Sets where kernel modules come from; modules compiled before stay. */
+export function setKernelSource(source: KernelSource): void {
+  installed = source;
 }
 
-/** The compiled kernel module, compiled once per process from the built .wasm. */
+function source(): KernelSource {
+  installed ??= isNode() ? nodeKernelSource : undefined;
+  if (installed === undefined) {
+    throw new Error(
+      "no WebAssembly kernels here: in a page, import optnet through its browser entry " +
+        '(the bundler\'s "browser" condition), which fetches them',
+    );
+  }
+  return installed;
+}
+
+/** The compiled kernel module, compiled once per thread. */
 export function loadKernelModuleSync(variant: KernelVariant): WasmModule {
   const cached = compiled.get(variant);
   if (cached !== undefined) return cached;
-  const module = new (webAssemblyApi().Module)(readFileSync(builtFile(variant)));
+  const from = source();
+  if (from.compileSync === undefined) {
+    throw new Error(
+      `the ${kernelFiles[variant]} kernels are not loaded yet: await loadKernelModule("${variant}") first`,
+    );
+  }
+  const module = from.compileSync(variant);
   compiled.set(variant, module);
   return module;
 }
@@ -52,7 +43,7 @@ export function loadKernelModuleSync(variant: KernelVariant): WasmModule {
 export async function loadKernelModule(variant: KernelVariant): Promise<WasmModule> {
   const cached = compiled.get(variant);
   if (cached !== undefined) return cached;
-  const module = await webAssemblyApi().compile(await readFile(builtFile(variant)));
+  const module = await source().compile(variant);
   compiled.set(variant, module);
   return module;
 }
