@@ -10,7 +10,8 @@
  * forward pass:  (Q + G' diag(w) G) d_z + A' d_nu = −g,  A d_z = 0. It is solved with the
  * factorization the forward pass made at the returned point, so nothing is factored here.
  */
-import { GRADIENT_TOLERANCE, solveReducedKkt } from "./kkt.js";
+import { solveKkt } from "./kkt/choose.js";
+import { GRADIENT_TOLERANCE } from "./kkt/form.js";
 import type { GradientRequest, QPBatchSolution, QPGradients } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
@@ -56,7 +57,7 @@ function backward(
     }
     r2.fill(0, mOff, mOff + m);
     // The solve leaves yG = D(lam) d_lam = w∘(G d_z).
-    solveReducedKkt(ws, k, dz, nOff, dnu, mOff, GRADIENT_TOLERANCE);
+    solveKkt(ws, k, dz, nOff, dnu, mOff, GRADIENT_TOLERANCE);
     // A solve that overflowed gives zero gradients rather than NaN.
     if (!allFinite(dz, nOff, n) || !allFinite(dnu, mOff, m) || !allFinite(yG, pOff, p)) continue;
 

@@ -1,4 +1,6 @@
 import type { DenseKernels } from "./kernels/types.js";
+import { NO_FORM } from "./kkt/form.js";
+import { createPlan, type StructurePlan } from "./kkt/plan.js";
 import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
 
@@ -115,14 +117,11 @@ export interface Workspace {
   readonly delta: Float64Array;
   /**
    * Each equality row's regularization in that factorization (m per member): delta, or more where
-   * the Schur block needed it (kkt.ts); 0 in the factorization at a solution.
+   * the Schur block needed it (kkt/schur-block.ts); 0 in the factorization at a solution.
    */
   readonly deltaEq: Float64Array;
-  /**
-   * Per member: whether its current factorization holds the equalities in K as A'A/delta rather
-   * than in a Schur block (kkt.ts: regularized, without inequalities).
-   */
-  readonly equalitiesInK: Uint8Array;
+  /** Per member: the id of the KKT form of its current factorization (kkt/form.ts FORM_ID). */
+  readonly form: Uint8Array;
   /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
   readonly scaling: Scaling;
   readonly scalingStride: { D: number; EA: number; EG: number };
@@ -160,18 +159,13 @@ export interface Workspace {
   readonly tn: Float64Array;
   readonly tp: Float64Array;
 
-  /** Whether auxiliary columns may be eliminated (SolverOptions.eliminateAuxiliary). */
-  readonly eliminate: boolean;
-  /** Whether unit rows, a diagonal Q and sparsity are exploited (SolverOptions.structure). */
-  readonly structure: boolean;
+  /** What is known of the batch's structure, from which its KKT forms are chosen (kkt/plan.ts). */
+  readonly plan: StructurePlan;
   /**
-   * Per member (n each): its z columns, then its eliminated columns t (elimination.ts), and how
-   * many t there are (0: none). elimActive: whether the member's current factorization in L is
-   * the eliminated one (it falls back to the dense one where a pivot is too small).
+   * Per member (n each): its z columns, then its eliminated columns t (kkt/eliminated.ts; how
+   * many: plan.elimCount).
    */
   readonly elimOrder: Int32Array;
-  readonly elimCount: Int32Array;
-  readonly elimActive: Uint8Array;
   /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
   readonly elimRowAux: Int32Array;
   /** Of the member being solved: each column's position in elimOrder (n). */
@@ -195,25 +189,14 @@ export interface Workspace {
   readonly rowScratch: Float64Array;
   /**
    * Of member rowReachOf[0] (−1: none yet; −2: the batch's shared Q and G): max_j g_ij²/d_j of
-   * each dense row, d_j = Q_jj + its regularization (kkt.ts, keepRows), and the kept rows of the
+   * each dense row, d_j = Q_jj + its regularization (kkt/split-rows.ts, keepRows), and the kept rows of the
    * current factorization (indices into denseRows). Plain arrays: kernels never see them.
    */
   readonly rowReach: Float64Array;
   readonly rowReachOf: Int32Array;
   readonly keptRows: Int32Array;
-  /**
-   * Per member: whether L holds the factor of Q + diag(reg) (the range-space form of kkt.ts's
-   * useFactorOfQ, reused while it lasts), and whether that factor was refused (a small pivot).
-   */
-  readonly factorOfQInL: Uint8Array;
+  /** Per member: whether Q's factor was refused for the range-space form (a small pivot). */
   readonly factorOfQRefused: Uint8Array;
-  /**
-   * Whether the member being solved has a diagonal Q (`measureMember`; one entry), and per member
-   * whether its current factorization is diagonal (kkt.ts: K = Q + unit-row weights, no dense
-   * rows): then only L's diagonal is written, and every solve with L reads only that.
-   */
-  readonly qDiagonal: Uint8Array;
-  readonly diagonalL: Uint8Array;
   /** Scratch of n entries: each column's static regularization of the member being factored. */
   readonly columnRegularization: Float64Array;
   /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
@@ -221,7 +204,7 @@ export interface Workspace {
 
   /**
    * The range-space form's cache of member rangeOf[0] (−1: none yet; −2: every member, where Q,
-   * A and G are shared by the batch; kkt.ts, useFactorOfQ): [A; dense rows of G] L⁻ᵀ with L Q's
+   * A and G are shared by the batch; kkt/range-space.ts): [A; dense rows of G] L⁻ᵀ with L Q's
    * factor ((m+p)×n), and its Gram matrix (lower triangle, (m + dense)² at stride m + dense). One
    * for the batch: members are solved one after another.
    */
@@ -238,7 +221,7 @@ export interface Workspace {
   readonly qFactor: Float64Array;
   readonly qFactorState: Int8Array;
   /**
-   * Per member, where the Y and S of its current factorization are (kkt.ts): 0 its own rows of Y
+   * Per member, where the Y and S of its current factorization are (kkt/schur-block.ts): 0 its own rows of Y
    * and S (the factorization at a solution, which the backward pass reads), 1 rangeY and
    * scratchS, 2 scratchY and scratchS (any other: nothing reads it after the member's next one).
    */
@@ -250,22 +233,19 @@ export interface Workspace {
   readonly scratchS: Float64Array;
   /** Q in compressed rows (every stored member's in turn) when it is as sparse (`multiplyQ`). */
   readonly qSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
-  /** The path factorization of epigraphs of differences (chain.ts). */
+  /** The path factorization of epigraphs of differences (kkt/path-laplacian.ts). */
   readonly chain: ChainWorkspace;
 }
 
 /**
- * Per member (chain.ts): whether its eliminated system is a weighted path Laplacian plus a
- * diagonal (`found`, from the pattern) and whether its current factorization is that one
- * (`active`); the path's z columns in order (`order`, n each), the group on the edge after each
+ * Per member whose eliminated system is a weighted path Laplacian plus a diagonal
+ * (kkt/path-laplacian.ts; plan.pathFound): the path's z columns in order (`order`, n each), the group on the edge after each
  * position or −1 (`edgeGroup`, n each), each group's edge or −1 (`groupEdge`, n each); the
  * factors: accumulated diagonal excess, ρ and σ of each edge, each group's pivot Σ and curvature
  * (n each). Then scratch of the member being solved: the multipliers of the group rows and their
  * corrections and residuals (p each), and node vectors (n each).
  */
 export interface ChainWorkspace {
-  readonly found: Uint8Array;
-  readonly active: Uint8Array;
   readonly order: Int32Array;
   readonly edgeGroup: Int32Array;
   readonly groupEdge: Int32Array;
@@ -286,8 +266,6 @@ export interface ChainWorkspace {
 function createChainWorkspace(batch: number, n: number, p: number): ChainWorkspace {
   const perMember = () => new Float64Array(batch * n);
   return {
-    found: new Uint8Array(batch),
-    active: new Uint8Array(batch),
     order: new Int32Array(batch * n),
     edgeGroup: new Int32Array(batch * n),
     groupEdge: new Int32Array(batch * n),
@@ -474,7 +452,7 @@ export function createWorkspace(
     rho: new Float64Array(batch),
     delta: new Float64Array(batch),
     deltaEq: new Float64Array(batch * m),
-    equalitiesInK: new Uint8Array(batch),
+    form: new Uint8Array(batch).fill(NO_FORM),
     scaling,
     scalingStride: scalingStride(scaling, n, m, p),
     schurRows: new Int32Array(batch * p),
@@ -496,11 +474,8 @@ export function createWorkspace(
     generalRows,
     pg,
     Gg,
-    eliminate,
-    structure,
+    plan: createPlan(problem, structure, eliminate),
     elimOrder: new Int32Array(batch * n),
-    elimCount: new Int32Array(batch),
-    elimActive: new Uint8Array(batch),
     elimRowAux: new Int32Array(p),
     elimPos: new Int32Array(n),
     elimGroupStart: new Int32Array(batch * (n + 1)),
@@ -516,9 +491,6 @@ export function createWorkspace(
     rowReach: new Float64Array(p),
     rowReachOf: Int32Array.of(-1),
     keptRows: new Int32Array(p),
-    factorOfQInL: new Uint8Array(batch),
-    qDiagonal: new Uint8Array(1),
-    diagonalL: new Uint8Array(batch),
     factorOfQRefused: new Uint8Array(batch),
     rangeOf: Int32Array.of(-1),
     qFactorState: new Int8Array(1),
@@ -593,7 +565,7 @@ export function measureMember(ws: Workspace, k: number): void {
     ws.qRowNorm[i] = others + Math.abs(ws.Q[row + i]);
     offDiagonal += others;
   }
-  ws.qDiagonal[0] = offDiagonal === 0 && ws.structure ? 1 : 0;
+  ws.plan.diagonalQ[0] = offDiagonal === 0 && ws.plan.structure ? 1 : 0;
 }
 
 /** unitColumn, denseRows and denseCount of member k (see Workspace). */
@@ -605,7 +577,7 @@ export function findUnitRows(ws: Workspace, k: number): void {
   let count = 0;
   for (let t = 0; t < pg; t++) {
     const i = generalRows[t];
-    if (!ws.structure) {
+    if (!ws.plan.structure) {
       denseRows[count++] = i;
       continue;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findEliminableColumns } from "../../src/solver/elimination.js";
+import { findEliminableColumns } from "../../src/solver/kkt/eliminated.js";
 import {
   solveBatch,
   typescriptKernels,
@@ -110,14 +110,14 @@ function totalVariation(len: number, batch: number, seed: number, options: TvOpt
   return problem;
 }
 
-/** Whether member k of `problem` gets the path factorization (chain.ts). */
+/** Whether member k of `problem` gets the path factorization (kkt/path-laplacian.ts). */
 function chainDetected(problem: QPBatch, k: number): boolean {
   const ws = createWorkspace(problem, typescriptKernels);
   for (let member = 0; member <= k; member++) {
     findUnitRows(ws, member);
     findEliminableColumns(ws, member);
   }
-  return ws.chain.found[k] === 1;
+  return ws.plan.pathFound[k] === 1;
 }
 
 /**

@@ -18,12 +18,22 @@
  *
  * sums of nonnegative terms: "virtual rows" of a syrk. A pair weight is at most about the
  * smaller of its two rows' weights, so only a group with two heavy rows needs the Schur block:
- * kkt.ts moves all but each group's heaviest row there as usual. The factor is stored in member
+ * split-rows.ts moves all but each group's heaviest row there as usual. The factor is stored in member
  * k's n×n block of L: L_S (nz×nz), then E = B D⁻¹ (nz×nt, bounded), then D^½ (nt). Vectors keep
  * the original column order; the solves gather and scatter through `elimOrder`.
  */
-import { findChain } from "./chain.js";
-import type { Workspace } from "./workspace.js";
+import { findChain } from "./path-laplacian.js";
+import { FORM_ID, type KktForm } from "./form.js";
+import { columnRegularizations } from "./regularization.js";
+import {
+  copySchurRows,
+  factorSchurBlock,
+  refine,
+  solveThroughSchur,
+  type LowerFactor,
+} from "./schur-block.js";
+import { chooseMovedRows } from "./split-rows.js";
+import type { Workspace } from "../workspace.js";
 
 /** Member k's views of the per-member group arrays (see Workspace). */
 export function groupsOf(ws: Workspace, k: number) {
@@ -42,15 +52,15 @@ export function groupsOf(ws: Workspace, k: number) {
  */
 export function findEliminableColumns(ws: Workspace, k: number): void {
   const { n, m, p, Q, A, G, elimOrder, elimRowAux } = ws;
-  ws.elimCount[k] = 0;
-  ws.chain.found[k] = 0;
-  if (!ws.eliminate || p === 0) return;
+  ws.plan.elimCount[k] = 0;
+  ws.plan.pathFound[k] = 0;
+  if (!ws.plan.eliminate || p === 0) return;
   if (k > 0 && ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0) {
     // the same data as member 0's: the same columns (its member-independent scratch is kept)
     copyMember(ws.elimOrder, 0, k, n);
     copyMember(ws.elimGroupStart, 0, k, n + 1);
     copyMember(ws.elimGroupRows, 0, k, p);
-    ws.elimCount[k] = ws.elimCount[0];
+    ws.plan.elimCount[k] = ws.plan.elimCount[0];
     copyChain(ws, k);
     return;
   }
@@ -109,7 +119,7 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     sparseZParts(ws, k, nz);
     // the virtual rows must fit the scratch X (n×p)
     if (virtualRowCount(ws, k, nt) * nz <= n * p) {
-      ws.elimCount[k] = nt;
+      ws.plan.elimCount[k] = nt;
       findChain(ws, k);
       return;
     }
@@ -121,10 +131,10 @@ function copyMember(v: Int32Array, from: number, to: number, size: number): void
   v.copyWithin(to * size, from * size, (from + 1) * size);
 }
 
-/** Member 0's path (chain.ts) for member k with the same data. */
+/** Member 0's path (path-laplacian.ts) for member k with the same data. */
 function copyChain(ws: Workspace, k: number): void {
   const { chain, n } = ws;
-  chain.found[k] = chain.found[0];
+  ws.plan.pathFound[k] = ws.plan.pathFound[0];
   copyMember(chain.order, 0, k, n);
   copyMember(chain.edgeGroup, 0, k, n);
   copyMember(chain.groupEdge, 0, k, n);
@@ -176,12 +186,12 @@ function virtualRowCount(ws: Workspace, k: number, nt: number): number {
 
 /**
  * The row of each group whose weight stays whole in K (elimHeaviest): the one of largest w.
- * kkt.ts may move the group's other rows to the Schur block.
+ * split-rows.ts may move the group's other rows to the Schur block.
  */
 export function findHeaviestRows(ws: Workspace, k: number): void {
   const { p, w } = ws;
   const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const pOff = k * p;
   for (let c = 0; c < nt; c++) {
     let best = elimGroupRows[elimGroupStart[c]];
@@ -204,7 +214,7 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
   const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L, elimOrder, elimRowAux } = ws;
   const { elimPos, denseRows } = ws;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
@@ -292,7 +302,7 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
 /** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
 export function solveLowerEliminated(ws: Workspace, k: number, v: Float64Array, vOff: number) {
   const { kernels, n, L, tn, elimOrder } = ws;
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
@@ -316,7 +326,7 @@ export function solveLowerTransposedEliminated(
   vOff: number,
 ) {
   const { kernels, n, L, tn, elimOrder } = ws;
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
@@ -349,7 +359,7 @@ export function settleHeaviestRows(
 ): void {
   const { n, p, Q, G, wK, elimOrder } = ws;
   const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const qOff = k * ws.stride.Q;
   const gOff = k * ws.stride.G;
@@ -370,4 +380,47 @@ export function settleHeaviestRows(
     }
     if (wK[pOff + heaviest] * gh * gh >= others) yG[pOff + heaviest] = sum / gh;
   }
+}
+
+/**
+ * The eliminated form (see the file comment). accepts: auxiliary columns found for the member
+ * (plan.elimCount; `eliminateAuxiliary` and structure exploited). Declines a factorization whose
+ * pivot D_t or nz×nz Cholesky fails: the forms after it take the member.
+ */
+export const eliminated: KktForm = {
+  id: FORM_ID.eliminated,
+  name: "eliminated auxiliary columns",
+  accepts: (plan, k) => plan.structure && plan.elimCount[k] > 0,
+  factor(ws, k, request) {
+    const { p, wK, denseRows, sqrtW } = ws;
+    const pOff = k * p;
+    findHeaviestRows(ws, k);
+    chooseMovedRows(ws, k, request.splitWeight, true);
+    for (let t = 0; t < ws.denseCount[0]; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
+    // L is written from here on: a range-space factor of Q left there is gone
+    request.qFactorInL = false;
+    if (!factorEliminated(ws, k, columnRegularizations(ws, k))) return "declined";
+    ws.regK[k] = request.globalRegularization;
+    return factorSchurBlock(ws, k, request, solvedRows) ? "factored" : "failed";
+  },
+  solve(ws, k, x, xOff, y, yOff, tolerance) {
+    refine(ws, k, x, xOff, y, yOff, tolerance, solveEliminated, true);
+  },
+};
+
+const ELIMINATED: LowerFactor = {
+  forward: solveLowerEliminated,
+  backward: solveLowerTransposedEliminated,
+};
+
+function solveEliminated(ws: Workspace, k: number, rows: number): void {
+  solveThroughSchur(ws, k, rows, ELIMINATED);
+}
+
+/** Y ← [A; moved rows of G] L⁻ᵀ with the eliminated factor, row by row. */
+function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+  copySchurRows(ws, k, Y, yOff);
+  const { n } = ws;
+  const rows = ws.m + ws.schurCount[k];
+  for (let r = 0; r < rows; r++) solveLowerEliminated(ws, k, Y, yOff + r * n);
 }

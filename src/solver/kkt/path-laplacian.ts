@@ -3,7 +3,7 @@
  * ‖D z‖₁ ≤ 1't with rows d_i'z − t_i ≤ 0 and −d_i'z − t_i ≤ 0), factored in O(n) without a split
  * weight or a Schur block.
  *
- * With the auxiliary columns t eliminated (elimination.ts finds them), a group of rows r on one
+ * With the auxiliary columns t eliminated (eliminated.ts finds them), a group of rows r on one
  * t (weights w_r, coefficient g_r on t, z-part α_r d with d = e_lo − e_hi the same for the whole
  * group) leaves on the z block the rank-one term ω d d' with, for Σ = q_t + Σ_r w_r g_r²,
  *
@@ -23,18 +23,20 @@
  * flow F = Σ_r α_r y_r through the edge from the node equations of the path, and Σ_r g_r y_r
  * from t's equation. Iterative refinement runs against this unregularized augmented system.
  */
-import { groupsOf } from "./elimination.js";
-import { multiplyG, multiplyGTransposed } from "./g-operator.js";
-import { copyInto, multiplyQ, type Workspace } from "./workspace.js";
+import { groupsOf } from "./eliminated.js";
+import { multiplyG, multiplyGTransposed } from "../g-operator.js";
+import { copyInto, multiplyQ, type Workspace } from "../workspace.js";
+import { FORM_ID, MAX_REFINEMENT_STEPS, type KktForm } from "./form.js";
+import { columnRegularizations } from "./regularization.js";
 
 /**
- * chain.found[k] and the path of member k (see ChainWorkspace), after findEliminableColumns.
+ * plan.pathFound[k] and the path of member k (see ChainWorkspace), after findEliminableColumns.
  * Requires unitColumn and the elimination scratch (elimRowAux, elimSparse) of member k.
  */
 export function findChain(ws: Workspace, k: number): void {
   const { n, m, p, Q, elimOrder, elimRowAux, unitColumn, chain } = ws;
-  chain.found[k] = 0;
-  const nt = ws.elimCount[k];
+  ws.plan.pathFound[k] = 0;
+  const nt = ws.plan.elimCount[k];
   if (nt === 0 || m !== 0) return;
   const nz = n - nt;
   const oOff = k * n;
@@ -73,7 +75,7 @@ export function findChain(ws: Workspace, k: number): void {
     }
   }
   if (!orderPath(ws, k, nz, pairLo, pairHi)) return;
-  chain.found[k] = 1;
+  ws.plan.pathFound[k] = 1;
 }
 
 /**
@@ -152,7 +154,7 @@ function orderPath(
 export function factorChain(ws: Workspace, k: number, regularization: Float64Array): boolean {
   const { n, p, Q, G, w, unitColumn, elimOrder, chain } = ws;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, position, node } = chain;
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const qOff = k * ws.stride.Q;
@@ -277,7 +279,7 @@ function edgeFlow(
 function solveRegularized(ws: Workspace, k: number): void {
   const { n, p, G, w, elimOrder, e1, c1, chain } = ws;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, phi, rhs, node, ey, dy } = chain;
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const nOff = k * n;
@@ -395,7 +397,7 @@ function solveRegularized(ws: Workspace, k: number): void {
 function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): number {
   const { n, p, w, r1, e1, gx, yG, chain } = ws;
   const { y, ey } = chain;
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nOff = k * n;
   const pOff = k * p;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
@@ -453,3 +455,28 @@ export function solveChainKkt(
     previous = norm;
   }
 }
+
+/**
+ * The path Laplacian form. accepts: the member's eliminated system was found to be a weighted
+ * path Laplacian plus a diagonal (plan.pathFound, from the pattern). Declines a factorization
+ * with a pivot that is not positive and finite: the forms after it take the member. It refines
+ * against Q + G' diag(w) G: rho is its preconditioner, not its system; no split weight, no Schur
+ * block.
+ */
+export const pathLaplacian: KktForm = {
+  id: FORM_ID.pathLaplacian,
+  name: "path Laplacian",
+  accepts: (plan, k) => plan.structure && plan.pathFound[k] === 1,
+  factor(ws, k, request) {
+    if (!factorChain(ws, k, columnRegularizations(ws, k))) return "declined";
+    const { p } = ws;
+    ws.rho[k] = 0;
+    ws.schurCount[k] = 0;
+    copyInto(ws.w, k * p, ws.wK, k * p, p);
+    ws.regK[k] = request.globalRegularization;
+    return "factored";
+  },
+  solve(ws, k, x, xOff, _y, _yOff, tolerance) {
+    solveChainKkt(ws, k, x, xOff, tolerance, MAX_REFINEMENT_STEPS);
+  },
+};

@@ -4,15 +4,16 @@
  * the predictor and corrector. At n = 10 an iteration is ~2,000 multiply-adds, and the general
  * iteration spends as long again in the set-up of short loops and kernel calls.
  *
- * Rows whose weight exceeds the split weight join a Schur block as in kkt.ts. It hands the rest
+ * Rows whose weight exceeds the split weight join a Schur block as in schur-block.ts. It hands the rest
  * to the general iteration before it has changed the iterate: the measures near the end (where
  * the exact dual residual and the unsettled pairs decide, and a member that stops is factored
  * for the backward pass), a failed pivot (the retries), more than n rows above the split weight,
  * a certificate of infeasibility or unboundedness, and anything not finite. So statuses, stopping and the backward pass are the
  * general ones, and the iterates the same up to rounding (sums in another order).
  */
-import { isPrimalInfeasible, isRecessionDirection } from "./certificates.js";
-import { FORWARD_SPLIT_WEIGHT, firstRegularization } from "./kkt.js";
+import { isPrimalInfeasible, isRecessionDirection } from "../certificates.js";
+import { FORWARD_SPLIT_WEIGHT } from "./form.js";
+import { firstRegularization } from "./regularization.js";
 import {
   relativeTo,
   STEP_TO_BOUNDARY,
@@ -20,10 +21,10 @@ import {
   stepToBoundary,
   takeStep,
   type Measures,
-} from "./steps.js";
-import type { QPBatch } from "./types.js";
-import { createWasmKernelsSync, type WasmDenseKernels } from "./wasm/index.js";
-import { copyInto, type Workspace } from "./workspace.js";
+} from "../steps.js";
+import type { QPBatch } from "../types.js";
+import { createWasmKernelsSync, type WasmDenseKernels } from "../wasm/index.js";
+import { copyInto, type Workspace } from "../workspace.js";
 
 /** Up to this many variables (from 16 on the WebAssembly kernels take the general path). */
 export const SMALL_MEMBER_MAX_VARIABLES = 15;
@@ -163,7 +164,8 @@ export function smallMemberEngine(problem: QPBatch): SmallMemberEngine | null {
  * eliminated); if so, its data is copied into the engine.
  */
 export function startSmallMember(engine: SmallMemberEngine, ws: Workspace, k: number): boolean {
-  if (ws.denseCount[0] !== ws.p || ws.elimCount[k] !== 0 || ws.chain.found[k] !== 0) return false;
+  if (ws.denseCount[0] !== ws.p || ws.plan.elimCount[k] !== 0 || ws.plan.pathFound[k] !== 0)
+    return false;
   const { n, p, stride } = ws;
   const { arrays } = engine;
   arrays.Q.set(ws.Q.subarray(k * stride.Q, k * stride.Q + n * n));
