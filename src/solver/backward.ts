@@ -9,6 +9,12 @@
  * reduces, with D(lam) d_lam = w∘(G d_z), w = lam/s, to the same reduced KKT system as the
  * forward pass:  (Q + G' diag(w) G) d_z + A' d_nu = −g,  A d_z = 0. It is solved with the
  * factorization the forward pass made at the returned point, so nothing is factored here.
+ *
+ * What it reuses of the workspace: the ProblemData (sizes, operands, the plan); of each solved
+ * member's Factorization its last one, made at its solution with the solution split weight and no
+ * proximal regularization (the member's form, L, Y and S in the member's own rows, w, wK, the
+ * Schur rows, deltaEq = 0, rho = 0); of the Iterate the direction buffers dz and dnu for d_z and
+ * d_nu; and Scratch for the right-hand sides (r1, r2) and yG, which the solve leaves as D(lam) d_lam.
  */
 import { solveKkt } from "./kkt/choose.js";
 import { GRADIENT_TOLERANCE } from "./kkt/form.js";

@@ -5,12 +5,12 @@ import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
 
 /**
- * Everything one batched solve works on, allocated once: the problem data copied into kernel
- * memory, the iterates, the Newton directions, the residuals, the factorization of the reduced
- * KKT system and per-member scratch. Every array is batch-major: member k's vector of length n
- * starts at k·n. Operands shared by the whole batch are stored once, with stride 0.
+ * What a solve knows of its batch, for its whole duration: the problem data copied into kernel
+ * memory (operands shared by the whole batch stored once, with stride 0), and what the analysis
+ * of each member's data finds before its iterations (its rows' classes, auxiliary columns, the
+ * StructurePlan). Written before a member's first iteration, read-only after.
  */
-export interface Workspace {
+export interface ProblemData {
   readonly kernels: DenseKernels;
   /** The one kernel allocation every kernel buffer below is a view of (copyWithinArena). */
   readonly arena: Float64Array;
@@ -18,7 +18,6 @@ export interface Workspace {
   readonly n: number;
   readonly m: number;
   readonly p: number;
-
   readonly Q: Float64Array;
   readonly q: Float64Array;
   readonly A: Float64Array;
@@ -35,7 +34,6 @@ export interface Workspace {
     h: number;
     Gg: number;
   };
-
   /** Bound rows of G (QPStructure.boundRows): G[boundRow[t]] = boundSign[t]·e_boundColumn[t]. */
   readonly boundRow: Int32Array;
   readonly boundColumn: Int32Array;
@@ -60,16 +58,60 @@ export interface Workspace {
    * factorizations read it), or the one shared G's.
    */
   readonly Gt: Float64Array;
-  /** Scratch of the products with Gg (p per member). */
-  readonly gScratch: Float64Array;
-  /** √wK of the general rows (p per member). */
-  readonly sqrtW: Float64Array;
+  /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
+  readonly scaling: Scaling;
+  readonly scalingStride: { D: number; EA: number; EG: number };
+  /**
+   * max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) of each member: the size of z its constraints ask for,
+   * the unit in which a Farkas certificate's reach is measured (`measureMember`).
+   */
+  readonly dataRadius: Float64Array;
+  /** Σ_j |Q_ij| of each row of the member being solved (n; `measureMember`). */
+  readonly qRowNorm: Float64Array;
+  /** What is known of the batch's structure, from which its KKT forms are chosen (kkt/plan.ts). */
+  readonly plan: StructurePlan;
+  /**
+   * Per member (n each): its z columns, then its eliminated columns t (kkt/eliminated.ts; how
+   * many: plan.elimCount).
+   */
+  readonly elimOrder: Int32Array;
+  /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
+  readonly elimRowAux: Int32Array;
+  /** Of the member being solved: each column's position in elimOrder (n). */
+  readonly elimPos: Int32Array;
+  /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
+  readonly elimGroupStart: Int32Array;
+  readonly elimGroupRows: Int32Array;
+  /**
+   * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
+   * indices are positions among the z columns).
+   */
+  elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
+  /**
+   * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
+   * entries are nonzero, as the rows of epigraphs are: products with G then cost O(nonzeros).
+   */
+  readonly gSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
+  /**
+   * Of member rowReachOf[0] (−1: none yet; −2: the batch's shared Q and G): max_j g_ij²/d_j of
+   * each dense row, d_j = Q_jj + its regularization (kkt/split-rows.ts, keepRows). A plain
+   * array: kernels never see it.
+   */
+  readonly rowReach: Float64Array;
+  readonly rowReachOf: Int32Array;
+  /** Q in compressed rows (every stored member's in turn) when it is as sparse (`multiplyQ`). */
+  readonly qSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
+}
 
+/**
+ * The iterate of each member, its Newton directions and residuals: rewritten every iteration,
+ * and (z, s, lam, nu) kept to the end as the solution the backward pass differentiates.
+ */
+export interface Iterate {
   readonly z: Float64Array;
   readonly s: Float64Array;
   readonly lam: Float64Array;
   readonly nu: Float64Array;
-
   readonly dz: Float64Array;
   readonly ds: Float64Array;
   readonly dlam: Float64Array;
@@ -77,12 +119,22 @@ export interface Workspace {
   /** The affine-scaling (predictor) ds and dlam, needed by the corrector's second-order term. */
   readonly dsAff: Float64Array;
   readonly dlamAff: Float64Array;
-
   /** Residuals rd = Qz + q + A'nu + G'lam, re = Az − b, ri = Gz + s − h. */
   readonly rd: Float64Array;
   readonly re: Float64Array;
   readonly ri: Float64Array;
+}
 
+/**
+ * Each member's factorization of its reduced KKT system (kkt/): rewritten by every
+ * factorization, and the member's last one (at its solution: split weight 1e3, no proximal
+ * regularization, Y and S in the member's own buffers) kept for the backward pass, which solves
+ * with it and factors nothing. Also the caches a form keeps across a member's factorizations
+ * (the range-space form's factor of Q and rows of Y).
+ */
+export interface Factorization {
+  /** √wK of the general rows (p per member). */
+  readonly sqrtW: Float64Array;
   /** w = lam/s of the factorization in L (kept: the backward pass reuses it). */
   readonly w: Float64Array;
   /** min(w, split weight): the weights folded into K (the excess of moved rows is in the Schur block). */
@@ -90,23 +142,12 @@ export interface Workspace {
   /** Inequality rows in the Schur block (first `schurCount[k]` of p per member). */
   readonly schurRows: Int32Array;
   readonly schurCount: Int32Array;
-  /**
-   * (diag(√wK) Gg)ᵀ, n×pg, or (A/√delta)ᵀ, n×m: scratch of one factorization (one for the batch:
-   * it is not kept).
-   */
-  readonly X: Float64Array;
   /** Cholesky factor of K + regK·I, K = Q + G' diag(wK) G (n×n per member). */
   readonly L: Float64Array;
   /** Rows L⁻¹ã_i for the Schur block's rows ã_i: A, then the moved rows of G ((m+p)×n per member). */
   readonly Y: Float64Array;
   /** Cholesky factor of the Schur complement (Y Y' + D)(I + regS) ((m+p)×(m+p) per member). */
   readonly S: Float64Array;
-  /** G x of the last KKT solve (p per member): the caller's G dz, without a second product. */
-  readonly gx: Float64Array;
-  /** The Schur block's t_i on the moved rows, 0 elsewhere (p per member; scratch of the residual). */
-  readonly tDense: Float64Array;
-  /** w∘(G x) of the last KKT solve, as accurate as the Schur block makes it (p per member). */
-  readonly yG: Float64Array;
   /**
    * The proximal regularization of member k's current factorization: rho on K's diagonal (the
    * primal proximal term) and delta on the dual blocks (the equalities' −delta·I and the
@@ -122,86 +163,13 @@ export interface Workspace {
   readonly deltaEq: Float64Array;
   /** Per member: the id of the KKT form of its current factorization (kkt/form.ts FORM_ID). */
   readonly form: Uint8Array;
-  /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
-  readonly scaling: Scaling;
-  readonly scalingStride: { D: number; EA: number; EG: number };
   /** Static regularizations of the current factorization (plain arrays: kernels never see them). */
   readonly regK: Float64Array;
   readonly regS: Float64Array;
-
-  /** Right-hand sides of the reduced KKT system (n and m per member). */
-  readonly r1: Float64Array;
-  readonly r2: Float64Array;
-  /** Scratch of the KKT solve: residuals of refinement and corrections (n, m+p per member). */
-  readonly e1: Float64Array;
-  readonly e2: Float64Array;
-  readonly c1: Float64Array;
-  readonly c2: Float64Array;
-  /** The Schur block's unknowns during a KKT solve (m+p per member). */
-  readonly yt: Float64Array;
-  /**
-   * max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) of each member: the size of z its constraints ask for,
-   * the unit in which a Farkas certificate's reach is measured (`measureMember`).
-   */
-  readonly dataRadius: Float64Array;
-  /** Σ_j |Q_ij| of each row of the member being solved (n; `measureMember`). */
-  readonly qRowNorm: Float64Array;
-  /**
-   * Scratch of n entries for the member being measured: each column's upper- and lower-bound
-   * multipliers and the width u_j − l_j between its bounds (pdipm.ts, pairedBoundsTerm).
-   */
-  readonly upperLam: Float64Array;
-  readonly lowerLam: Float64Array;
-  readonly boundWidth: Float64Array;
-  /** Scale of each component of the dual residual at the current iterate (n; plain array). */
-  readonly columnScale: Float64Array;
-  /** Scratch vectors of length n and p per member. */
-  readonly tn: Float64Array;
-  readonly tp: Float64Array;
-
-  /** What is known of the batch's structure, from which its KKT forms are chosen (kkt/plan.ts). */
-  readonly plan: StructurePlan;
-  /**
-   * Per member (n each): its z columns, then its eliminated columns t (kkt/eliminated.ts; how
-   * many: plan.elimCount).
-   */
-  readonly elimOrder: Int32Array;
-  /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
-  readonly elimRowAux: Int32Array;
-  /** Of the member being solved: each column's position in elimOrder (n). */
-  readonly elimPos: Int32Array;
-  /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
-  readonly elimGroupStart: Int32Array;
-  readonly elimGroupRows: Int32Array;
   /** Per member, of its current factorization: each group's row of largest weight (n each). */
   readonly elimHeaviest: Int32Array;
-  /**
-   * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
-   * indices are positions among the z columns).
-   */
-  elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
-  /**
-   * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
-   * entries are nonzero, as the rows of epigraphs are: products with G then cost O(nonzeros).
-   */
-  readonly gSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
-  /** Scratch of p entries for the member being solved (plain array: kernels never see it). */
-  readonly rowScratch: Float64Array;
-  /**
-   * Of member rowReachOf[0] (−1: none yet; −2: the batch's shared Q and G): max_j g_ij²/d_j of
-   * each dense row, d_j = Q_jj + its regularization (kkt/split-rows.ts, keepRows), and the kept rows of the
-   * current factorization (indices into denseRows). Plain arrays: kernels never see them.
-   */
-  readonly rowReach: Float64Array;
-  readonly rowReachOf: Int32Array;
-  readonly keptRows: Int32Array;
   /** Per member: whether Q's factor was refused for the range-space form (a small pivot). */
   readonly factorOfQRefused: Uint8Array;
-  /** Scratch of n entries: each column's static regularization of the member being factored. */
-  readonly columnRegularization: Float64Array;
-  /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
-  readonly inverseDiagonal: Float64Array;
-
   /**
    * The range-space form's cache of member rangeOf[0] (−1: none yet; −2: every member, where Q,
    * A and G are shared by the batch; kkt/range-space.ts): [A; dense rows of G] L⁻ᵀ with L Q's
@@ -228,14 +196,70 @@ export interface Workspace {
   readonly schurPlace: Uint8Array;
   /** Per member: whether its range-space factorization has rows above the split weight. */
   readonly rangeTight: Uint8Array;
-  /** Scratch Y ((m+p)×n) and S ((m+p)²) of those factorizations, one for the batch. */
-  readonly scratchY: Float64Array;
-  readonly scratchS: Float64Array;
-  /** Q in compressed rows (every stored member's in turn) when it is as sparse (`multiplyQ`). */
-  readonly qSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
   /** The path factorization of epigraphs of differences (kkt/path-laplacian.ts). */
   readonly chain: ChainWorkspace;
 }
+
+/**
+ * Scratch: right-hand sides, corrections and products of one call (a factorization, a solve,
+ * a residual), nothing read after the next call but gx and yG, which a KKT solve leaves for its
+ * caller (G x and w∘(G x)). Mostly one for the batch: members are solved one after another.
+ */
+export interface Scratch {
+  /**
+   * (diag(√wK) Gg)ᵀ, n×pg, or (A/√delta)ᵀ, n×m: scratch of one factorization (one for the batch:
+   * it is not kept).
+   */
+  readonly X: Float64Array;
+  /** G x of the last KKT solve (p per member): the caller's G dz, without a second product. */
+  readonly gx: Float64Array;
+  /** The Schur block's t_i on the moved rows, 0 elsewhere (p per member; scratch of the residual). */
+  readonly tDense: Float64Array;
+  /** w∘(G x) of the last KKT solve, as accurate as the Schur block makes it (p per member). */
+  readonly yG: Float64Array;
+  /** Right-hand sides of the reduced KKT system (n and m per member). */
+  readonly r1: Float64Array;
+  readonly r2: Float64Array;
+  /** Scratch of the KKT solve: residuals of refinement and corrections (n, m+p per member). */
+  readonly e1: Float64Array;
+  readonly e2: Float64Array;
+  readonly c1: Float64Array;
+  readonly c2: Float64Array;
+  /** The Schur block's unknowns during a KKT solve (m+p per member). */
+  readonly yt: Float64Array;
+  /**
+   * Scratch of n entries for the member being measured: each column's upper- and lower-bound
+   * multipliers and the width u_j − l_j between its bounds (pdipm.ts, pairedBoundsTerm).
+   */
+  readonly upperLam: Float64Array;
+  readonly lowerLam: Float64Array;
+  readonly boundWidth: Float64Array;
+  /** Scale of each component of the dual residual at the current iterate (n; plain array). */
+  readonly columnScale: Float64Array;
+  /** Scratch vectors of length n and p per member. */
+  readonly tn: Float64Array;
+  readonly tp: Float64Array;
+  /** Scratch of p entries for the member being solved (plain array: kernels never see it). */
+  readonly rowScratch: Float64Array;
+  /** The dense rows kept in K by the factorization in progress (indices into denseRows). */
+  readonly keptRows: Int32Array;
+  /** Scratch of the products with Gg (p per member). */
+  readonly gScratch: Float64Array;
+  /** Scratch of n entries: each column's static regularization of the member being factored. */
+  readonly columnRegularization: Float64Array;
+  /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
+  readonly inverseDiagonal: Float64Array;
+  /** Scratch Y ((m+p)×n) and S ((m+p)²) of those factorizations, one for the batch. */
+  readonly scratchY: Float64Array;
+  readonly scratchS: Float64Array;
+}
+
+/**
+ * Everything one batched solve works on, allocated once (one kernel allocation: a WebAssembly
+ * provider grows memory once), split by lifetime into the four parts above. Every array is
+ * batch-major: member k's vector of length n starts at k·n.
+ */
+export type Workspace = ProblemData & Iterate & Factorization & Scratch;
 
 /**
  * Per member whose eliminated system is a weighted path Laplacian plus a diagonal
