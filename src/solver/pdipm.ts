@@ -6,10 +6,11 @@
  *
  * with duals nu (equalities) and lam ≥ 0 (inequalities): Qz + q + A'nu + G'lam = 0, s∘lam = 0.
  * Every member has its own status and iteration count; a member that has stopped no longer
- * changes. Each iteration factors the reduced KKT system once (kkt/: one of the forms choose.ts picks for the member) and solves it twice.
+ * changes. Each iteration factors the reduced KKT system once and solves it twice, with the
+ * form kkt/choose.ts picks for the member.
  */
 import { isPrimalInfeasible, isRecessionDirection, rowSize } from "./certificates.js";
-import { eliminatedColumns, factorKkt, solveKkt } from "./kkt/choose.js";
+import { chooseSmallMember, eliminatedColumns, factorKkt, solveKkt } from "./kkt/choose.js";
 import {
   DIRECTION_TOLERANCE,
   EXACT_STEP_TOLERANCE,
@@ -20,7 +21,7 @@ import { analyseMember } from "./kkt/plan.js";
 import { chooseKernels } from "./choose-kernels.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
-import { iterateSmallMember, smallMemberEngine, startSmallMember } from "./kkt/small-wasm.js";
+import { iterateSmallMember, smallMemberEngine } from "./kkt/small-wasm.js";
 import {
   multiplyGPair,
   multiplyGTransposed,
@@ -203,7 +204,7 @@ function solveEquilibrated(
       discardPoint(ws, k, measures);
       continue;
     }
-    const smallMember = small !== null && startSmallMember(small, ws, k) ? small : null;
+    const smallMember = chooseSmallMember(small, ws, k);
     for (let iter = 0; ; iter++) {
       const last = iter === maxIter;
       // the small-member iteration factors with rho (firstRegularization reads ws.rho)

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { chooseForms, factorKkt, formOf } from "../../src/solver/kkt/choose.js";
 import { FORWARD_SPLIT_WEIGHT, SOLUTION_SPLIT_WEIGHT } from "../../src/solver/kkt/form.js";
 import { analyseMember } from "../../src/solver/kkt/plan.js";
+import { acceptsSmallMember } from "../../src/solver/kkt/small-wasm.js";
 import { typescriptKernels, type QPBatch } from "../../src/solver/index.js";
 import { createWorkspace } from "../../src/solver/workspace.js";
 import { createRandom, randomProblem, stackBatch } from "./helpers/problems.js";
@@ -175,6 +176,20 @@ describe("the forms a member's structure plan makes candidates", () => {
       "equalities in K",
       "dense Schur",
     ]);
+  });
+});
+
+describe("the small-member engine", () => {
+  it("accepts small dense members only, and none with structure: false", () => {
+    const dense = stackBatch([randomProblem(10, 0, 10, 1)]);
+    const ws = analysed(dense);
+    expect(acceptsSmallMember(ws.plan, ws, 0)).toBe(true);
+    const unstructured = analysed(dense, { structure: false });
+    expect(acceptsSmallMember(unstructured.plan, unstructured, 0)).toBe(false);
+    const tv = analysed(totalVariation(6, 4));
+    expect(acceptsSmallMember(tv.plan, tv, 0)).toBe(false);
+    const bounded = analysed(boundedDiagonal(8, 0, 1, 3));
+    expect(acceptsSmallMember(bounded.plan, bounded, 0)).toBe(false);
   });
 });
 

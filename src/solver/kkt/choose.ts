@@ -11,6 +11,9 @@
  * only the forms that read no structure are candidates: the dense Schur form, and for equality
  * constrained members without inequalities the equalities in K (a regularization, not a
  * structure).
+ *
+ * Small dense members may also take a second engine, the iteration in WebAssembly
+ * (small-wasm.ts), before the forms take over at their end: chooseSmallMember.
  */
 import type { Workspace } from "../workspace.js";
 import { denseSchur } from "./dense-schur.js";
@@ -22,6 +25,7 @@ import { pathLaplacian } from "./path-laplacian.js";
 import type { StructurePlan } from "./plan.js";
 import { rangeSpace } from "./range-space.js";
 import { kRegularizationScale } from "./regularization.js";
+import { acceptsSmallMember, loadSmallMember, type SmallMemberEngine } from "./small-wasm.js";
 
 /** Every form, at the index of its id, in the order they are tried. */
 export const FORMS: readonly KktForm[] = [
@@ -104,6 +108,20 @@ export function solveKkt(
   tolerance: number,
 ): void {
   FORMS[ws.form[k]].solve(ws, k, x, xOff, y, yOff, tolerance);
+}
+
+/**
+ * The small-member engine for member k's iterations, its data loaded, where the batch has one
+ * (`engine`: smallMemberEngine) and the member's plan accepts it; else null.
+ */
+export function chooseSmallMember(
+  engine: SmallMemberEngine | null,
+  ws: Workspace,
+  k: number,
+): SmallMemberEngine | null {
+  if (engine === null || !acceptsSmallMember(ws.plan, ws, k)) return null;
+  loadSmallMember(engine, ws, k);
+  return engine;
 }
 
 /** The name of member k's current form ("none" before its first factorization). */

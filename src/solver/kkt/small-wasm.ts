@@ -13,6 +13,7 @@
  */
 import { isPrimalInfeasible, isRecessionDirection } from "../certificates.js";
 import { FORWARD_SPLIT_WEIGHT } from "./form.js";
+import type { StructurePlan } from "./plan.js";
 import { firstRegularization } from "./regularization.js";
 import {
   relativeTo,
@@ -35,7 +36,7 @@ export const SMALL_MEMBER_MAX_VARIABLES = 15;
  * starts, its iterate at each iteration and the directions back out, a few dozen numbers against
  * the cost of a fresh module instance (whose calls start on V8's slow generic wrapper) per solve.
  */
-interface SmallMemberEngine {
+export interface SmallMemberEngine {
   kernels: WasmDenseKernels;
   n: number;
   p: number;
@@ -160,12 +161,20 @@ export function smallMemberEngine(problem: QPBatch): SmallMemberEngine | null {
 }
 
 /**
- * Whether member k can take the small-member iteration (every row of G dense, nothing
- * eliminated); if so, its data is copied into the engine.
+ * Whether member k may take the small-member iteration: structure exploited, every row of G
+ * dense, no auxiliary columns (the engine's batch-level conditions are smallMemberEngine's).
  */
-export function startSmallMember(engine: SmallMemberEngine, ws: Workspace, k: number): boolean {
-  if (ws.denseCount[0] !== ws.p || ws.plan.elimCount[k] !== 0 || ws.plan.pathFound[k] !== 0)
-    return false;
+export function acceptsSmallMember(plan: StructurePlan, ws: Workspace, k: number): boolean {
+  return (
+    plan.structure &&
+    ws.denseCount[0] === ws.p &&
+    plan.elimCount[k] === 0 &&
+    plan.pathFound[k] === 0
+  );
+}
+
+/** Member k's data copied into the engine, before its first small-member iteration. */
+export function loadSmallMember(engine: SmallMemberEngine, ws: Workspace, k: number): void {
   const { n, p, stride } = ws;
   const { arrays } = engine;
   arrays.Q.set(ws.Q.subarray(k * stride.Q, k * stride.Q + n * n));
@@ -173,7 +182,6 @@ export function startSmallMember(engine: SmallMemberEngine, ws: Workspace, k: nu
   arrays.G.set(ws.G.subarray(k * stride.G, k * stride.G + p * n));
   arrays.Gt.set(ws.Gt.subarray(0, n * p));
   arrays.h.set(ws.h.subarray(k * stride.h, k * stride.h + p));
-  return true;
 }
 
 /**
