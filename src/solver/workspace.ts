@@ -1,6 +1,6 @@
 import type { DenseKernels } from "./kernels/types.js";
 import { NO_FORM } from "./kkt/form.js";
-import { createPlan, type StructurePlan } from "./kkt/plan.js";
+import { createPlan, findUnitRows, transposeG, type StructurePlan } from "./kkt/plan.js";
 import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
 
@@ -39,7 +39,7 @@ export interface ProblemData {
   readonly boundColumn: Int32Array;
   readonly boundSign: Float64Array;
   /**
-   * Of the member being solved (`findUnitRows` before its iterations, or once for a shared G):
+   * Of the member being solved (kkt/plan.ts `findUnitRows` before its iterations, or once for a shared G):
    * the column j of each row of G that is ±e_j, stated as a bound or not, else −1 (p); and the
    * other rows, whose weighted products X Xᵀ the factorization forms (`denseRows`, the first
    * `denseCount[0]` entries). A unit row's weight goes straight onto K's diagonal instead.
@@ -54,7 +54,7 @@ export interface ProblemData {
   readonly Gg: Float64Array;
   /**
    * The dense rows of G transposed (n×denseCount), so that diag(√w)-scaled copies are written in
-   * order. One member's at a time (`transposeG` before that member's iterations; only
+   * order. One member's at a time (kkt/plan.ts `transposeG` before that member's iterations; only
    * factorizations read it), or the one shared G's.
    */
   readonly Gt: Float64Array;
@@ -532,21 +532,6 @@ export function createWorkspace(
   return ws;
 }
 
-/**
- * Gt ← member k's dense rows of G (`findUnitRows` first), transposed (n×denseCount). A batch
- * with its own G per member calls this before each member's iterations (they run member after
- * member); a shared G is done once.
- */
-export function transposeG(ws: Workspace, k: number): void {
-  const { n, G, Gt, denseRows } = ws;
-  const count = ws.denseCount[0];
-  const gOff = k * ws.stride.G;
-  for (let t = 0; t < count; t++) {
-    const from = gOff + denseRows[t] * n;
-    for (let j = 0; j < n; j++) Gt[j * count + t] = G[from + j];
-  }
-}
-
 /** max|v| / max|M| over the given ranges (1 where M is 0): the size of z the data asks for. */
 function ratio(
   M: Float64Array,
@@ -590,35 +575,6 @@ export function measureMember(ws: Workspace, k: number): void {
     offDiagonal += others;
   }
   ws.plan.diagonalQ[0] = offDiagonal === 0 && ws.plan.structure ? 1 : 0;
-}
-
-/** unitColumn, denseRows and denseCount of member k (see Workspace). */
-export function findUnitRows(ws: Workspace, k: number): void {
-  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = ws;
-  const gOff = k * ws.stride.G;
-  unitColumn.fill(-1);
-  for (let t = 0; t < boundRow.length; t++) unitColumn[boundRow[t]] = boundColumn[t];
-  let count = 0;
-  for (let t = 0; t < pg; t++) {
-    const i = generalRows[t];
-    if (!ws.plan.structure) {
-      denseRows[count++] = i;
-      continue;
-    }
-    let column = -1;
-    for (let j = 0; j < n; j++) {
-      const v = G[gOff + i * n + j];
-      if (v === 0) continue;
-      if (column >= 0 || (v !== 1 && v !== -1)) {
-        column = -2;
-        break;
-      }
-      column = j;
-    }
-    if (column >= 0) unitColumn[i] = column;
-    else denseRows[count++] = i;
-  }
-  ws.denseCount[0] = count;
 }
 
 /**

@@ -6,7 +6,8 @@ import {
   type GradientRequest,
   type QPBatch,
 } from "../../src/solver/index.js";
-import { createWorkspace, findUnitRows } from "../../src/solver/workspace.js";
+import { createWorkspace } from "../../src/solver/workspace.js";
+import { findUnitRows } from "../../src/solver/kkt/plan.js";
 import { gradientError, maxAbs } from "./helpers/dense.js";
 import { createRandom } from "./helpers/problems.js";
 

@@ -12,7 +12,8 @@ import {
   type DenseKernels,
   type QPBatch,
 } from "../../src/solver/index.js";
-import { createWorkspace, findUnitRows, measureMember } from "../../src/solver/workspace.js";
+import { createWorkspace, measureMember } from "../../src/solver/workspace.js";
+import { findUnitRows } from "../../src/solver/kkt/plan.js";
 import { gaussianSolve, gradientError, maxAbs } from "./helpers/dense.js";
 import { createRandom } from "./helpers/problems.js";
 

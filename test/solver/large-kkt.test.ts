@@ -19,13 +19,8 @@ import {
   type DenseKernels,
   type QPBatch,
 } from "../../src/solver/index.js";
-import {
-  createWorkspace,
-  findUnitRows,
-  measureMember,
-  transposeG,
-  type Workspace,
-} from "../../src/solver/workspace.js";
+import { createWorkspace, measureMember, type Workspace } from "../../src/solver/workspace.js";
+import { findUnitRows, transposeG } from "../../src/solver/kkt/plan.js";
 import { gaussianSolve, relativeError } from "./helpers/dense.js";
 import {
   createRandom,

@@ -11,7 +11,7 @@
  * structure is looked for.
  */
 import type { QPBatch } from "../types.js";
-import { findUnitRows, measureMember, transposeG, type Workspace } from "../workspace.js";
+import { measureMember, type Workspace } from "../workspace.js";
 import { findEliminableColumns } from "./eliminated.js";
 import type { FactorRequest, KktForm } from "./form.js";
 
@@ -77,4 +77,48 @@ export function analyseMember(ws: Workspace, k: number): void {
   measureMember(ws, k);
   findEliminableColumns(ws, k);
   ws.plan.candidatesOf = -1;
+}
+
+/**
+ * Gt ← member k's dense rows of G (`findUnitRows` first), transposed (n×denseCount). A batch
+ * with its own G per member calls this before each member's iterations (they run member after
+ * member); a shared G is done once.
+ */
+export function transposeG(ws: Workspace, k: number): void {
+  const { n, G, Gt, denseRows } = ws;
+  const count = ws.denseCount[0];
+  const gOff = k * ws.stride.G;
+  for (let t = 0; t < count; t++) {
+    const from = gOff + denseRows[t] * n;
+    for (let j = 0; j < n; j++) Gt[j * count + t] = G[from + j];
+  }
+}
+
+/** unitColumn, denseRows and denseCount of member k (see Workspace). */
+export function findUnitRows(ws: Workspace, k: number): void {
+  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = ws;
+  const gOff = k * ws.stride.G;
+  unitColumn.fill(-1);
+  for (let t = 0; t < boundRow.length; t++) unitColumn[boundRow[t]] = boundColumn[t];
+  let count = 0;
+  for (let t = 0; t < pg; t++) {
+    const i = generalRows[t];
+    if (!ws.plan.structure) {
+      denseRows[count++] = i;
+      continue;
+    }
+    let column = -1;
+    for (let j = 0; j < n; j++) {
+      const v = G[gOff + i * n + j];
+      if (v === 0) continue;
+      if (column >= 0 || (v !== 1 && v !== -1)) {
+        column = -2;
+        break;
+      }
+      column = j;
+    }
+    if (column >= 0) unitColumn[i] = column;
+    else denseRows[count++] = i;
+  }
+  ws.denseCount[0] = count;
 }
