@@ -108,6 +108,34 @@ function totalVariation(len: number, seed: number): QPBatch {
   };
 }
 
+/** min ½‖z − y‖² + 1't  s.t.  −t ≤ z ≤ t and 1'z ≤ 1: auxiliary columns, but no path. */
+function absoluteValues(len: number): QPBatch {
+  const n = 2 * len;
+  const p = 2 * len + 1;
+  const Q = new Float64Array(n * n);
+  for (let i = 0; i < len; i++) Q[i * (n + 1)] = 1;
+  const G = new Float64Array(p * n);
+  for (let j = 0; j < len; j++) {
+    G[2 * j * n + j] = 1;
+    G[(2 * j + 1) * n + j] = -1;
+    G[2 * j * n + len + j] = G[(2 * j + 1) * n + len + j] = -1;
+    G[2 * len * n + j] = 1;
+  }
+  const empty = new Float64Array(0);
+  return {
+    batch: 1,
+    n,
+    m: 0,
+    p,
+    Q: one(Q),
+    q: one(new Float64Array(n).fill(1)),
+    A: one(empty),
+    b: one(empty),
+    G: one(G),
+    h: one(new Float64Array(p).fill(1)),
+  };
+}
+
 /** An equality-constrained least squares: Q = C'C singular (rank 4 of 8), no inequalities. */
 function equalityOnly(seed: number): QPBatch {
   const random = createRandom(seed);
@@ -156,6 +184,14 @@ describe("the forms a member's structure plan makes candidates", () => {
       "dense Schur",
     ]);
     expect(candidates(totalVariation(8, 4), { eliminate: false })).toEqual([
+      "diagonal",
+      "dense Schur",
+    ]);
+  });
+
+  it("refuses the path Laplacian where the auxiliary columns form no path", () => {
+    expect(candidates(absoluteValues(5))).toEqual([
+      "eliminated auxiliary columns",
       "diagonal",
       "dense Schur",
     ]);
