@@ -1,6 +1,8 @@
 import type { DenseKernels } from "./kernels/types.js";
 import { NO_FORM } from "./kkt/form.js";
 import { createPlan, findUnitRows, transposeG, type StructurePlan } from "./kkt/plan.js";
+import { createChainWorkspace, type ChainWorkspace } from "./kkt/path-laplacian.js";
+import { createRangeSpaceState, type RangeSpaceState } from "./kkt/range-space.js";
 import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
 
@@ -168,34 +170,15 @@ export interface Factorization {
   readonly regS: Float64Array;
   /** Per member, of its current factorization: each group's row of largest weight (n each). */
   readonly elimHeaviest: Int32Array;
-  /** Per member: whether Q's factor was refused for the range-space form (a small pivot). */
-  readonly factorOfQRefused: Uint8Array;
+  /** The range-space form's caches and per-member state (kkt/range-space.ts). */
+  readonly rangeSpace: RangeSpaceState;
   /**
-   * The range-space form's cache of member rangeOf[0] (−1: none yet; −2: every member, where Q,
-   * A and G are shared by the batch; kkt/range-space.ts): [A; dense rows of G] L⁻ᵀ with L Q's
-   * factor ((m+p)×n), and its Gram matrix (lower triangle, (m + dense)² at stride m + dense). One
-   * for the batch: members are solved one after another.
-   */
-  readonly rangeY: Float64Array;
-  readonly rangeGram: Float64Array;
-  readonly rangeOf: Int32Array;
-  /** Per member: whether it has taken the range-space form in this solve (its cost counts so). */
-  readonly rangeBuilt: Uint8Array;
-  /**
-   * Where Q is shared by the batch: its factor (as factorQ leaves it in L, n×n) once computed for
-   * the first member that needs it, and its state (0: not yet, 1: in qFactor, −1: refused); every
-   * other member copies it instead of factoring the same matrix again.
-   */
-  readonly qFactor: Float64Array;
-  readonly qFactorState: Int8Array;
-  /**
-   * Per member, where the Y and S of its current factorization are (kkt/schur-block.ts): 0 its own rows of Y
-   * and S (the factorization at a solution, which the backward pass reads), 1 rangeY and
-   * scratchS, 2 scratchY and scratchS (any other: nothing reads it after the member's next one).
+   * Per member, where the Y and S of its current factorization are (kkt/schur-block.ts): 0 its
+   * own rows of Y and S (the factorization at a solution, which the backward pass reads), 1 the
+   * range-space cache and scratchS, 2 scratchY and scratchS (any other: nothing reads it after
+   * the member's next one).
    */
   readonly schurPlace: Uint8Array;
-  /** Per member: whether its range-space factorization has rows above the split weight. */
-  readonly rangeTight: Uint8Array;
   /** The path factorization of epigraphs of differences (kkt/path-laplacian.ts). */
   readonly chain: ChainWorkspace;
 }
@@ -260,53 +243,6 @@ export interface Scratch {
  * batch-major: member k's vector of length n starts at k·n.
  */
 export type Workspace = ProblemData & Iterate & Factorization & Scratch;
-
-/**
- * Per member whose eliminated system is a weighted path Laplacian plus a diagonal
- * (kkt/path-laplacian.ts; plan.pathFound): the path's z columns in order (`order`, n each), the group on the edge after each
- * position or −1 (`edgeGroup`, n each), each group's edge or −1 (`groupEdge`, n each); the
- * factors: accumulated diagonal excess, ρ and σ of each edge, each group's pivot Σ and curvature
- * (n each). Then scratch of the member being solved: the multipliers of the group rows and their
- * corrections and residuals (p each), and node vectors (n each).
- */
-export interface ChainWorkspace {
-  readonly order: Int32Array;
-  readonly edgeGroup: Int32Array;
-  readonly groupEdge: Int32Array;
-  readonly excess: Float64Array;
-  readonly rho: Float64Array;
-  readonly sigma: Float64Array;
-  readonly pivot: Float64Array;
-  readonly curvature: Float64Array;
-  readonly y: Float64Array;
-  readonly dy: Float64Array;
-  readonly ey: Float64Array;
-  readonly phi: Float64Array;
-  readonly rhs: Float64Array;
-  readonly node: Float64Array;
-  readonly position: Int32Array;
-}
-
-function createChainWorkspace(batch: number, n: number, p: number): ChainWorkspace {
-  const perMember = () => new Float64Array(batch * n);
-  return {
-    order: new Int32Array(batch * n),
-    edgeGroup: new Int32Array(batch * n),
-    groupEdge: new Int32Array(batch * n),
-    excess: perMember(),
-    rho: perMember(),
-    sigma: perMember(),
-    pivot: perMember(),
-    curvature: perMember(),
-    y: new Float64Array(p),
-    dy: new Float64Array(p),
-    ey: new Float64Array(p),
-    phi: new Float64Array(n),
-    rhs: new Float64Array(n),
-    node: new Float64Array(n),
-    position: new Int32Array(n),
-  };
-}
 
 /** Gg is multiplied as sparse rows when at most this fraction of its entries is nonzero. */
 const SPARSE_FRACTION = 0.1;
@@ -464,6 +400,7 @@ export function createWorkspace(
     }
   }
 
+  const { rangeY, rangeGram, qFactor, ...buffers } = views;
   const ws: Workspace = {
     kernels,
     arena,
@@ -486,7 +423,7 @@ export function createWorkspace(
     upperLam: new Float64Array(n),
     lowerLam: new Float64Array(n),
     boundWidth: new Float64Array(n),
-    ...views,
+    ...buffers,
     boundRow: bounds ? Int32Array.from(bounds.row) : new Int32Array(0),
     boundColumn: bounds ? Int32Array.from(bounds.column) : new Int32Array(0),
     boundSign: bounds ? Float64Array.from(bounds.sign) : new Float64Array(0),
@@ -515,13 +452,9 @@ export function createWorkspace(
     rowReach: new Float64Array(p),
     rowReachOf: Int32Array.of(-1),
     keptRows: new Int32Array(p),
-    factorOfQRefused: new Uint8Array(batch),
-    rangeOf: Int32Array.of(-1),
-    qFactorState: new Int8Array(1),
+    rangeSpace: createRangeSpaceState(batch, rangeY, rangeGram, qFactor),
     columnRegularization: new Float64Array(n),
-    rangeBuilt: new Uint8Array(batch),
     schurPlace: new Uint8Array(batch),
-    rangeTight: new Uint8Array(batch),
     qSparse: structure ? compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n) : null,
     chain: createChainWorkspace(batch, n, p),
   };

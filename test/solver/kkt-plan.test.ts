@@ -266,6 +266,6 @@ describe("a factorization takes the first candidate that factors it", () => {
     interior(ws, 10);
     expect(factorKkt(ws, 0, FORWARD_SPLIT_WEIGHT, 1e-6, 1e-6)).toBe(true);
     expect(formOf(ws, 0)).toBe("dense Schur");
-    expect(ws.factorOfQRefused[0]).toBe(1);
+    expect(ws.rangeSpace.refused[0]).toBe(1);
   });
 });

@@ -254,7 +254,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
       FORWARD_SPLIT_WEIGHT,
     );
     expect(result.factored).toBe(true);
-    expect(result.ws.factorOfQRefused[0]).toBe(1);
+    expect(result.ws.rangeSpace.refused[0]).toBe(1);
     expect(formOf(result.ws, 0)).not.toBe("range-space");
     expect(rowsInK).toEqual([25]);
     expect(relativeError(result.x, result.expected.x)).toBeLessThan(1e-8);

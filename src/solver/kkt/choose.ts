@@ -107,7 +107,9 @@ export function solveKkt(
   yOff: number,
   tolerance: number,
 ): void {
-  FORMS[ws.form[k]].solve(ws, k, x, xOff, y, yOff, tolerance);
+  const form = FORMS[ws.form[k]];
+  if (form === undefined) throw new Error(`solveKkt: member ${k} has no factorization`);
+  form.solve(ws, k, x, xOff, y, yOff, tolerance);
 }
 
 /**

@@ -30,6 +30,53 @@ import { FORM_ID, MAX_REFINEMENT_STEPS, type KktForm } from "./form.js";
 import { columnRegularizations } from "./regularization.js";
 
 /**
+ * Per member whose eliminated system is a weighted path Laplacian plus a diagonal
+ * (kkt/path-laplacian.ts; plan.pathFound): the path's z columns in order (`order`, n each), the group on the edge after each
+ * position or −1 (`edgeGroup`, n each), each group's edge or −1 (`groupEdge`, n each); the
+ * factors: accumulated diagonal excess, ρ and σ of each edge, each group's pivot Σ and curvature
+ * (n each). Then scratch of the member being solved: the multipliers of the group rows and their
+ * corrections and residuals (p each), and node vectors (n each).
+ */
+export interface ChainWorkspace {
+  readonly order: Int32Array;
+  readonly edgeGroup: Int32Array;
+  readonly groupEdge: Int32Array;
+  readonly excess: Float64Array;
+  readonly rho: Float64Array;
+  readonly sigma: Float64Array;
+  readonly pivot: Float64Array;
+  readonly curvature: Float64Array;
+  readonly y: Float64Array;
+  readonly dy: Float64Array;
+  readonly ey: Float64Array;
+  readonly phi: Float64Array;
+  readonly rhs: Float64Array;
+  readonly node: Float64Array;
+  readonly position: Int32Array;
+}
+
+export function createChainWorkspace(batch: number, n: number, p: number): ChainWorkspace {
+  const perMember = () => new Float64Array(batch * n);
+  return {
+    order: new Int32Array(batch * n),
+    edgeGroup: new Int32Array(batch * n),
+    groupEdge: new Int32Array(batch * n),
+    excess: perMember(),
+    rho: perMember(),
+    sigma: perMember(),
+    pivot: perMember(),
+    curvature: perMember(),
+    y: new Float64Array(p),
+    dy: new Float64Array(p),
+    ey: new Float64Array(p),
+    phi: new Float64Array(n),
+    rhs: new Float64Array(n),
+    node: new Float64Array(n),
+    position: new Int32Array(n),
+  };
+}
+
+/**
  * plan.pathFound[k] and the path of member k (see ChainWorkspace), after findEliminableColumns.
  * Requires unitColumn and the elimination scratch (elimRowAux, elimSparse) of member k.
  */

@@ -5,7 +5,7 @@
  *     L L' = Q + diag(reg),   S S' = Ã Q⁻¹ Ã' + D,   Ã = [A; kept rows of G],  Y = Ã L⁻ᵀ
  *
  * Q's factor, the rows L⁻¹ã of every row of A and G and their Gram matrix do not depend on the
- * iterate: computed once per member (rangeY, rangeGram), each factorization gathers its rows and
+ * iterate: computed once per member (RangeSpaceState), each factorization gathers its rows and
  * factors S, (m + kept)³/6 instead of n²·kept/2 + n³/6 for K (and the Schur block of the moved
  * rows). At n = p that is a quarter, and the one-time cost (the Gram matrix, ~ a factorization and
  * a half) is repaid in two. Where Q, A and G are shared by the batch, Q's factor and the cache are
@@ -34,8 +34,53 @@ const Q_FACTOR_MIN_PIVOT = 1e-8;
  * factorizations when it is weighed against forming K (a member takes ~10).
  */
 const RANGE_SPACE_HORIZON = 4;
-/** rangeOf[0] when the cache serves every member (Q, A and G shared). */
+/** RangeSpaceState.of[0] when the cache serves every member (Q, A and G shared). */
 const SHARED_RANGE = -2;
+
+/** The form's caches and per-member state (Workspace.rangeSpace). */
+export interface RangeSpaceState {
+  /**
+   * The cache of member `of[0]` (−1: none yet; −2: every member, where Q, A and G are shared by
+   * the batch): [A; dense rows of G] L⁻ᵀ with L Q's factor ((m+p)×n), and its Gram matrix (lower
+   * triangle, (m + dense)² at stride m + dense). One for the batch: members are solved one after
+   * another.
+   */
+  readonly Y: Float64Array;
+  readonly gram: Float64Array;
+  readonly of: Int32Array;
+  /** Per member: whether it has taken the form in this solve (its cost counts so). */
+  readonly built: Uint8Array;
+  /**
+   * Where Q is shared by the batch: its factor (as factorQ leaves it in L, n×n) once computed for
+   * the first member that needs it, and its state (0: not yet, 1: in qFactor, −1: refused); every
+   * other member copies it instead of factoring the same matrix again.
+   */
+  readonly qFactor: Float64Array;
+  readonly qFactorState: Int8Array;
+  /** Per member: whether Q's factor was refused (a small pivot): the form declines it from then on. */
+  readonly refused: Uint8Array;
+  /** Per member: whether its current factorization has rows above the split weight. */
+  readonly tight: Uint8Array;
+}
+
+/** The state of a batch of `batch` members, on the kernel buffers Y, gram and qFactor. */
+export function createRangeSpaceState(
+  batch: number,
+  Y: Float64Array,
+  gram: Float64Array,
+  qFactor: Float64Array,
+): RangeSpaceState {
+  return {
+    Y,
+    gram,
+    of: Int32Array.of(-1),
+    built: new Uint8Array(batch),
+    qFactor,
+    qFactorState: new Int8Array(1),
+    refused: new Uint8Array(batch),
+    tight: new Uint8Array(batch),
+  };
+}
 
 export const rangeSpace: KktForm = {
   id: FORM_ID.rangeSpace,
@@ -61,7 +106,7 @@ export const rangeSpace: KktForm = {
     // passes DIRECTION_TOLERANCE but stalls the last iterations (the paper's problems at n = 500
     // then hit the iteration limit). One more step brings it to ~1e-15. Before that, the loose
     // tolerance gives the same iteration counts (n = 100 and 500) for fewer steps.
-    const target = ws.rangeTight[k] ? Math.min(tolerance, EXACT_STEP_TOLERANCE) : tolerance;
+    const target = ws.rangeSpace.tight[k] ? Math.min(tolerance, EXACT_STEP_TOLERANCE) : tolerance;
     refine(ws, k, x, xOff, y, yOff, target, solveRangeSpace, false);
   },
 };
@@ -82,7 +127,7 @@ function useFactorOfQ(
   request: FactorRequest,
 ): boolean {
   const { kernels, n, m, p, wK, unitColumn, rowReach, denseRows, keptRows, schurRows } = ws;
-  if (ws.factorOfQRefused[k]) return false;
+  if (ws.rangeSpace.refused[k]) return false;
   const pOff = k * p;
   for (let i = 0; i < p; i++) {
     if (unitColumn[i] >= 0 && wK[pOff + i] * rowReach[i] > negligible) return false;
@@ -92,7 +137,7 @@ function useFactorOfQ(
   // The choice counts the cache and Q's factor as the member's own (made by its first range-space
   // factorization), so that a member's iterates never depend on the rest of its batch. With Q, A
   // and G shared by the batch both are the same for every member, and are made once per solve.
-  const cached = ws.rangeBuilt[k] === 1;
+  const cached = ws.rangeSpace.built[k] === 1;
   const owner = ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0 ? SHARED_RANGE : k;
   const all = m + dense;
   const r = m + kept;
@@ -104,13 +149,14 @@ function useFactorOfQ(
   const usualCost = (kept * n * n) / 2 + factorCost + schurCost(m + ws.schurCount[k]);
   if (rangeSpaceCost >= usualCost) return false;
   if (!hadFactorOfQ && !factorQ(ws, k)) {
-    ws.factorOfQRefused[k] = 1;
+    ws.rangeSpace.refused[k] = 1;
     return false;
   }
-  ws.rangeTight[k] = ws.schurCount[k] > 0 ? 1 : 0;
-  const { rangeY, L, A, G } = ws;
-  ws.rangeBuilt[k] = 1;
-  if (ws.rangeOf[0] !== owner) {
+  ws.rangeSpace.tight[k] = ws.schurCount[k] > 0 ? 1 : 0;
+  const { L, A, G } = ws;
+  const rangeY = ws.rangeSpace.Y;
+  ws.rangeSpace.built[k] = 1;
+  if (ws.rangeSpace.of[0] !== owner) {
     // rangeY = [A; dense rows of G] L⁻ᵀ and rangeGram = rangeY rangeYᵀ (lower triangle)
     copyWithinArena(ws, A, k * ws.stride.A, rangeY, 0, m * n);
     const gOff = k * ws.stride.G;
@@ -118,8 +164,8 @@ function useFactorOfQ(
       copyWithinArena(ws, G, gOff + denseRows[t] * n, rangeY, (m + t) * n, n);
     }
     kernels.solveLowerRows(L, k * n * n, n, rangeY, 0, all);
-    kernels.syrk(rangeY, 0, all, n, ws.rangeGram, 0);
-    ws.rangeOf[0] = owner;
+    kernels.syrk(rangeY, 0, all, n, ws.rangeSpace.gram, 0);
+    ws.rangeSpace.of[0] = owner;
   }
   // the Schur block: A's rows, then the kept rows in order (rows m + keptRows[u] of rangeY)
   for (let u = 0; u < kept; u++) {
@@ -133,7 +179,8 @@ function useFactorOfQ(
 
 /** Y (at yOff) ← the rows of rangeY of A and of the kept rows, in order. */
 function gatherRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
-  const { n, m, rangeY, keptRows } = ws;
+  const { n, m, keptRows } = ws;
+  const rangeY = ws.rangeSpace.Y;
   const kept = ws.schurCount[k];
   if (kept === ws.denseCount[0]) {
     copyWithinArena(ws, rangeY, 0, Y, yOff, (m + kept) * n);
@@ -147,7 +194,8 @@ function gatherRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): vo
 
 /** S (rows×rows, lower triangle) ← the Gram entries of the Schur block's rows. */
 function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: number): void {
-  const { m, keptRows, rangeGram } = ws;
+  const { m, keptRows } = ws;
+  const rangeGram = ws.rangeSpace.gram;
   const all = m + ws.denseCount[0];
   // every row kept: the same matrix at the same stride
   if (rows === all) {
@@ -167,14 +215,15 @@ function factorQ(ws: Workspace, k: number): boolean {
   const { n, L } = ws;
   const lOff = k * n * n;
   // Q shared by the batch: factored for the first member that asks, copied for the others
-  if (ws.stride.Q === 0 && ws.qFactorState[0] !== 0) {
-    if (ws.qFactorState[0] === 1) copyWithinArena(ws, ws.qFactor, 0, L, lOff, n * n);
-    return ws.qFactorState[0] === 1;
+  if (ws.stride.Q === 0 && ws.rangeSpace.qFactorState[0] !== 0) {
+    if (ws.rangeSpace.qFactorState[0] === 1)
+      copyWithinArena(ws, ws.rangeSpace.qFactor, 0, L, lOff, n * n);
+    return ws.rangeSpace.qFactorState[0] === 1;
   }
   const factored = factorQInto(ws, k);
   if (ws.stride.Q === 0) {
-    ws.qFactorState[0] = factored ? 1 : -1;
-    if (factored) copyWithinArena(ws, L, lOff, ws.qFactor, 0, n * n);
+    ws.rangeSpace.qFactorState[0] = factored ? 1 : -1;
+    if (factored) copyWithinArena(ws, L, lOff, ws.rangeSpace.qFactor, 0, n * n);
   }
   return factored;
 }

@@ -43,7 +43,7 @@ export const SCHUR_SCRATCH = 2;
 
 export function schurY(ws: Workspace, k: number): Float64Array {
   const place = ws.schurPlace[k];
-  return place === SCHUR_OWN ? ws.Y : place === SCHUR_RANGE_CACHE ? ws.rangeY : ws.scratchY;
+  return place === SCHUR_OWN ? ws.Y : place === SCHUR_RANGE_CACHE ? ws.rangeSpace.Y : ws.scratchY;
 }
 
 export function schurYOffset(ws: Workspace, k: number): number {
