@@ -1,6 +1,7 @@
 import type { DenseKernels } from "./kernels/types.js";
 import { NO_FORM } from "./kkt/form.js";
 import { createPlan, findUnitRows, transposeG, type StructurePlan } from "./kkt/plan.js";
+import { createEliminationState, type EliminationState } from "./kkt/eliminated.js";
 import { createChainWorkspace, type ChainWorkspace } from "./kkt/path-laplacian.js";
 import { createRangeSpaceState, type RangeSpaceState } from "./kkt/range-space.js";
 import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
@@ -72,23 +73,8 @@ export interface ProblemData {
   readonly qRowNorm: Float64Array;
   /** What is known of the batch's structure, from which its KKT forms are chosen (kkt/plan.ts). */
   readonly plan: StructurePlan;
-  /**
-   * Per member (n each): its z columns, then its eliminated columns t (kkt/eliminated.ts; how
-   * many: plan.elimCount).
-   */
-  readonly elimOrder: Int32Array;
-  /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
-  readonly elimRowAux: Int32Array;
-  /** Of the member being solved: each column's position in elimOrder (n). */
-  readonly elimPos: Int32Array;
-  /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
-  readonly elimGroupStart: Int32Array;
-  readonly elimGroupRows: Int32Array;
-  /**
-   * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
-   * indices are positions among the z columns).
-   */
-  elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
+  /** The auxiliary columns of each member and the eliminated form's state (kkt/eliminated.ts). */
+  readonly elimination: EliminationState;
   /**
    * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
    * entries are nonzero, as the rows of epigraphs are: products with G then cost O(nonzeros).
@@ -168,8 +154,6 @@ export interface Factorization {
   /** Static regularizations of the current factorization (plain arrays: kernels never see them). */
   readonly regK: Float64Array;
   readonly regS: Float64Array;
-  /** Per member, of its current factorization: each group's row of largest weight (n each). */
-  readonly elimHeaviest: Int32Array;
   /** The range-space form's caches and per-member state (kkt/range-space.ts). */
   readonly rangeSpace: RangeSpaceState;
   /**
@@ -436,17 +420,7 @@ export function createWorkspace(
     pg,
     Gg,
     plan: createPlan(problem, structure, eliminate),
-    elimOrder: new Int32Array(batch * n),
-    elimRowAux: new Int32Array(p),
-    elimPos: new Int32Array(n),
-    elimGroupStart: new Int32Array(batch * (n + 1)),
-    elimGroupRows: new Int32Array(batch * p),
-    elimHeaviest: new Int32Array(batch * n),
-    elimSparse: {
-      start: new Int32Array(p + 1),
-      index: new Int32Array(0),
-      value: new Float64Array(0),
-    },
+    elimination: createEliminationState(batch, n, p),
     gSparse: structure ? compressRows(Gg, members * pg, n) : null,
     rowScratch: new Float64Array(p),
     rowReach: new Float64Array(p),

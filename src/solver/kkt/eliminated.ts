@@ -35,13 +35,55 @@ import {
 import { chooseMovedRows } from "./split-rows.js";
 import type { Workspace } from "../workspace.js";
 
+/**
+ * The auxiliary columns found in each member's data (findEliminableColumns; how many:
+ * plan.elimCount) and the eliminated form's per-factorization state.
+ */
+export interface EliminationState {
+  /**
+   * Per member (n each): its z columns, then its eliminated columns t (how many:
+   * plan.elimCount).
+   */
+  readonly elimOrder: Int32Array;
+  /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
+  readonly elimRowAux: Int32Array;
+  /** Of the member being solved: each column's position in elimOrder (n). */
+  readonly elimPos: Int32Array;
+  /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
+  readonly elimGroupStart: Int32Array;
+  readonly elimGroupRows: Int32Array;
+  /**
+   * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
+   * indices are positions among the z columns); rewritten for each member, at its own size.
+   */
+  elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
+  /** Per member, of its current factorization: each group's row of largest weight (n each). */
+  readonly elimHeaviest: Int32Array;
+}
+
+export function createEliminationState(batch: number, n: number, p: number): EliminationState {
+  return {
+    elimOrder: new Int32Array(batch * n),
+    elimRowAux: new Int32Array(p),
+    elimPos: new Int32Array(n),
+    elimGroupStart: new Int32Array(batch * (n + 1)),
+    elimGroupRows: new Int32Array(batch * p),
+    elimHeaviest: new Int32Array(batch * n),
+    elimSparse: {
+      start: new Int32Array(p + 1),
+      index: new Int32Array(0),
+      value: new Float64Array(0),
+    },
+  };
+}
+
 /** Member k's views of the per-member group arrays (see Workspace). */
 export function groupsOf(ws: Workspace, k: number) {
   const { n, p } = ws;
   return {
-    elimGroupStart: ws.elimGroupStart.subarray(k * (n + 1), (k + 1) * (n + 1)),
-    elimGroupRows: ws.elimGroupRows.subarray(k * p, (k + 1) * p),
-    elimHeaviest: ws.elimHeaviest.subarray(k * n, (k + 1) * n),
+    elimGroupStart: ws.elimination.elimGroupStart.subarray(k * (n + 1), (k + 1) * (n + 1)),
+    elimGroupRows: ws.elimination.elimGroupRows.subarray(k * p, (k + 1) * p),
+    elimHeaviest: ws.elimination.elimHeaviest.subarray(k * n, (k + 1) * n),
   };
 }
 
@@ -51,15 +93,16 @@ export function groupsOf(ws: Workspace, k: number) {
  * Requires unitColumn of member k.
  */
 export function findEliminableColumns(ws: Workspace, k: number): void {
-  const { n, m, p, Q, A, G, elimOrder, elimRowAux } = ws;
+  const { n, m, p, Q, A, G } = ws;
+  const { elimOrder, elimRowAux } = ws.elimination;
   ws.plan.elimCount[k] = 0;
   ws.plan.pathFound[k] = 0;
   if (!ws.plan.eliminate || p === 0) return;
   if (k > 0 && ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0) {
     // the same data as member 0's: the same columns (its member-independent scratch is kept)
-    copyMember(ws.elimOrder, 0, k, n);
-    copyMember(ws.elimGroupStart, 0, k, n + 1);
-    copyMember(ws.elimGroupRows, 0, k, p);
+    copyMember(ws.elimination.elimOrder, 0, k, n);
+    copyMember(ws.elimination.elimGroupStart, 0, k, n + 1);
+    copyMember(ws.elimination.elimGroupRows, 0, k, p);
     ws.plan.elimCount[k] = ws.plan.elimCount[0];
     copyChain(ws, k);
     return;
@@ -97,7 +140,7 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     }
   }
   const nz = n - nt;
-  const { elimPos } = ws;
+  const { elimPos } = ws.elimination;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   if (nt > 0 && nz > 0) {
     const oOff = k * n;
@@ -142,7 +185,8 @@ function copyChain(ws: Workspace, k: number): void {
 
 /** elimSparse of member k: the z-parts of its group rows (others empty). */
 function sparseZParts(ws: Workspace, k: number, nz: number): void {
-  const { n, p, G, elimRowAux, elimOrder } = ws;
+  const { n, p, G } = ws;
+  const { elimRowAux, elimOrder } = ws.elimination;
   const gOff = k * ws.stride.G;
   const start = new Int32Array(p + 1);
   let count = 0;
@@ -164,13 +208,14 @@ function sparseZParts(ws: Workspace, k: number, nz: number): void {
       }
     }
     start[p] = count;
-    if (index && value) ws.elimSparse = { start, index, value };
+    if (index && value) ws.elimination.elimSparse = { start, index, value };
   }
 }
 
 /** Rows of the syrk that forms S: dense rows outside the groups, then pairs and singles. */
 function virtualRowCount(ws: Workspace, k: number, nt: number): number {
-  const { n, Q, elimRowAux, denseRows, elimOrder } = ws;
+  const { n, Q, denseRows } = ws;
+  const { elimRowAux, elimOrder } = ws.elimination;
   const { elimGroupStart } = groupsOf(ws, k);
   const dense = ws.denseCount[0];
   const qOff = k * ws.stride.Q;
@@ -211,8 +256,10 @@ export function findHeaviestRows(ws: Workspace, k: number): void {
  * Cholesky of the nz×nz block fails.
  */
 export function factorEliminated(ws: Workspace, k: number, regularization: Float64Array): boolean {
-  const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L, elimOrder, elimRowAux } = ws;
-  const { elimPos, denseRows } = ws;
+  const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L } = ws;
+  const { elimOrder, elimRowAux } = ws.elimination;
+  const { denseRows } = ws;
+  const { elimPos } = ws.elimination;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   const nt = ws.plan.elimCount[k];
   const nz = n - nt;
@@ -250,7 +297,7 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
     v++;
   }
   L.fill(0, eOff, dOff);
-  const { start, index, value } = ws.elimSparse;
+  const { start, index, value } = ws.elimination.elimSparse;
   // a_r's nonzeros, times `scale`, into X's column v (X is nz×rows)
   const scatter = (r: number, scale: number) => {
     for (let e = start[r]; e < start[r + 1]; e++) X[index[e] * rows + v] += scale * value[e];
@@ -301,7 +348,8 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
 
 /** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
 export function solveLowerEliminated(ws: Workspace, k: number, v: Float64Array, vOff: number) {
-  const { kernels, n, L, tn, elimOrder } = ws;
+  const { kernels, n, L, tn } = ws;
+  const { elimOrder } = ws.elimination;
   const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
@@ -325,7 +373,8 @@ export function solveLowerTransposedEliminated(
   v: Float64Array,
   vOff: number,
 ) {
-  const { kernels, n, L, tn, elimOrder } = ws;
+  const { kernels, n, L, tn } = ws;
+  const { elimOrder } = ws.elimination;
   const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
@@ -357,7 +406,8 @@ export function settleHeaviestRows(
   rOff: number,
   yG: Float64Array,
 ): void {
-  const { n, p, Q, G, wK, elimOrder } = ws;
+  const { n, p, Q, G, wK } = ws;
+  const { elimOrder } = ws.elimination;
   const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
   const nt = ws.plan.elimCount[k];
   const nz = n - nt;

@@ -81,7 +81,8 @@ export function createChainWorkspace(batch: number, n: number, p: number): Chain
  * Requires unitColumn and the elimination scratch (elimRowAux, elimSparse) of member k.
  */
 export function findChain(ws: Workspace, k: number): void {
-  const { n, m, p, Q, elimOrder, elimRowAux, unitColumn, chain } = ws;
+  const { n, m, p, Q, unitColumn, chain } = ws;
+  const { elimOrder, elimRowAux } = ws.elimination;
   ws.plan.pathFound[k] = 0;
   const nt = ws.plan.elimCount[k];
   if (nt === 0 || m !== 0) return;
@@ -101,7 +102,7 @@ export function findChain(ws: Workspace, k: number): void {
     if (elimRowAux[i] < 0 && (unitColumn[i] < 0 || !isZ[unitColumn[i]])) return;
   }
   // each group's z-parts: all multiples of one e_lo − e_hi (z positions), or all empty
-  const { start, index, value } = ws.elimSparse;
+  const { start, index, value } = ws.elimination.elimSparse;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   const pairLo = new Int32Array(nt).fill(-1);
   const pairHi = new Int32Array(nt).fill(-1);
@@ -136,7 +137,8 @@ function orderPath(
   pairLo: Int32Array,
   pairHi: Int32Array,
 ): boolean {
-  const { n, elimOrder, chain } = ws;
+  const { n, chain } = ws;
+  const { elimOrder } = ws.elimination;
   const nt = pairLo.length;
   const oOff = k * n;
   // up to two neighbours per node, with the group joining them
@@ -199,7 +201,8 @@ function orderPath(
  * not positive and finite.
  */
 export function factorChain(ws: Workspace, k: number, regularization: Float64Array): boolean {
-  const { n, p, Q, G, w, unitColumn, elimOrder, chain } = ws;
+  const { n, p, Q, G, w, unitColumn, chain } = ws;
+  const { elimOrder } = ws.elimination;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, position, node } = chain;
   const nt = ws.plan.elimCount[k];
   const nz = n - nt;
@@ -324,7 +327,8 @@ function edgeFlow(
  * (ws.e1, chain.ey): e1 on the columns, ey on the group rows' equations g_r'x − y_r/w_r = ey_r.
  */
 function solveRegularized(ws: Workspace, k: number): void {
-  const { n, p, G, w, elimOrder, e1, c1, chain } = ws;
+  const { n, p, G, w, e1, c1, chain } = ws;
+  const { elimOrder } = ws.elimination;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, phi, rhs, node, ey, dy } = chain;
   const nt = ws.plan.elimCount[k];
   const nz = n - nt;

@@ -60,11 +60,12 @@ export function chooseMovedRows(
   splitWeight: number,
   grouped: boolean,
 ): void {
-  const { p, w, wK, schurRows, unitColumn, elimRowAux } = ws;
+  const { p, w, wK, schurRows, unitColumn } = ws;
+  const { elimRowAux } = ws.elimination;
   const pOff = k * p;
   // member k's heaviest row of each group (eliminated.ts), read only when grouped
   const heaviestOff = k * ws.n;
-  const { elimHeaviest } = ws;
+  const { elimHeaviest } = ws.elimination;
   let moved = 0;
   for (let i = 0; i < p; i++) {
     const wi = w[pOff + i];
