@@ -876,8 +876,8 @@ export function smallResiduals(block: usize): void {
 
 /**
  * w = lam/s and the factorization of the dense Schur form (src/solver/kkt/dense-schur.ts) at the
- * first attempt (x: n×p scratch): a row whose weight exceeds `split` keeps `split` in K = Q + Gᵀ diag(wK) G + diag(reg)
- * = L Lᵀ and joins the Schur block, Y = G_moved L⁻ᵀ and S Sᵀ = (Y Yᵀ + diag(1/(w − split)))
+ * first attempt (x: n×p scratch): a row whose weight exceeds `split` keeps `split` in
+ * K = Q + Gᵀ diag(wK) G + diag(reg) = L Lᵀ and joins the Schur block, Y = G_moved L⁻ᵀ and S Sᵀ = (Y Yᵀ + diag(1/(w − split)))
  * (1 + 1e-13 on the diagonal). Returns 1, or 0 where a pivot of L is not positive, or −1 where
  * the general factorization must take it (a weight not finite, more than n rows moved, a pivot
  * of S not positive: its retries).
