@@ -752,7 +752,7 @@ export function gemvPair(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The iteration of a small dense member (src/solver/small-member.ts): the residuals, the
+// The iteration of a small dense member (src/solver/kkt/small-wasm.ts): the residuals, the
 // factorization, and the predictor and corrector, each one call, so that a member of n ~ 10 does
 // not pay a JS-to-wasm call and a short loop's set-up per vector operation. G is p×n with every row dense, Gt its
 // transpose (n×p), m = 0. The member's arrays are named once, by byte address, in a block of f64
@@ -793,7 +793,10 @@ const SMALL_PLACE: i32 = 29;
 const SMALL_MOVED: i32 = 30;
 /** How many rows moved, and the split weight they keep in K (two entries). */
 const SMALL_MOVED_COUNT: i32 = 31;
-/** BASE_REGULARIZATION_S of src/solver/kkt.ts: the Schur block's, relative to its diagonal. */
+/**
+ * BASE_REGULARIZATION_S of src/solver/kkt/regularization.ts: the Schur block's, relative to its
+ * diagonal.
+ */
 const SCHUR_REGULARIZATION: f64 = 1e-13;
 
 @inline
@@ -872,9 +875,9 @@ export function smallResiduals(block: usize): void {
 }
 
 /**
- * w = lam/s and the factorization of kkt.ts's factorReducedKkt at the first attempt (x: n×p
- * scratch): a row whose weight exceeds `split` keeps `split` in K = Q + Gᵀ diag(wK) G + diag(reg)
- * = L Lᵀ and joins the Schur block, Y = G_moved L⁻ᵀ and S Sᵀ = (Y Yᵀ + diag(1/(w − split)))
+ * w = lam/s and the factorization of the dense Schur form (src/solver/kkt/dense-schur.ts) at the
+ * first attempt (x: n×p scratch): a row whose weight exceeds `split` keeps `split` in
+ * K = Q + Gᵀ diag(wK) G + diag(reg) = L Lᵀ and joins the Schur block, Y = G_moved L⁻ᵀ and S Sᵀ = (Y Yᵀ + diag(1/(w − split)))
  * (1 + 1e-13 on the diagonal). Returns 1, or 0 where a pivot of L is not positive, or −1 where
  * the general factorization must take it (a weight not finite, more than n rows moved, a pivot
  * of S not positive: its retries).
@@ -970,7 +973,7 @@ function smallDirection(block: usize, target: f64, corrected: i32): void {
     if (t != 0) axpy(dz, -t, g + <usize>i * rowN, n);
   }
   solveLower(l, n, dz);
-  // the Schur block (kkt.ts's solveRegularized): t = S⁻ᵀS⁻¹ Y u, then u − Yᵀt
+  // the Schur block (kkt/schur-block.ts, solveThroughSchur): t = S⁻ᵀS⁻¹ Y u, then u − Yᵀt
   const moved = count(slot(block, SMALL_MOVED_COUNT), 0);
   const split = load<f64>(at(slot(block, SMALL_MOVED_COUNT), 1));
   const t = slot(block, SMALL_T);

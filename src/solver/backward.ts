@@ -9,8 +9,15 @@
  * reduces, with D(lam) d_lam = w∘(G d_z), w = lam/s, to the same reduced KKT system as the
  * forward pass:  (Q + G' diag(w) G) d_z + A' d_nu = −g,  A d_z = 0. It is solved with the
  * factorization the forward pass made at the returned point, so nothing is factored here.
+ *
+ * What it reuses of the workspace: the ProblemData (sizes, operands, the plan); of each solved
+ * member's Factorization its last one, made at its solution with the solution split weight and no
+ * proximal regularization (the member's form, L, Y and S in the member's own rows, w, wK, the
+ * Schur rows, deltaEq = 0, rho = 0); of the Iterate the direction buffers dz and dnu for d_z and
+ * d_nu; and Scratch for the right-hand sides (r1, r2) and yG, which the solve leaves as D(lam) d_lam.
  */
-import { GRADIENT_TOLERANCE, solveReducedKkt } from "./kkt.js";
+import { solveKkt } from "./kkt/choose.js";
+import { GRADIENT_TOLERANCE } from "./kkt/form.js";
 import type { GradientRequest, QPBatchSolution, QPGradients } from "./types.js";
 import type { Workspace } from "./workspace.js";
 
@@ -56,7 +63,7 @@ function backward(
     }
     r2.fill(0, mOff, mOff + m);
     // The solve leaves yG = D(lam) d_lam = w∘(G d_z).
-    solveReducedKkt(ws, k, dz, nOff, dnu, mOff, GRADIENT_TOLERANCE);
+    solveKkt(ws, k, dz, nOff, dnu, mOff, GRADIENT_TOLERANCE);
     // A solve that overflowed gives zero gradients rather than NaN.
     if (!allFinite(dz, nOff, n) || !allFinite(dnu, mOff, m) || !allFinite(yG, pOff, p)) continue;
 

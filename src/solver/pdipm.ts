@@ -6,22 +6,22 @@
  *
  * with duals nu (equalities) and lam ≥ 0 (inequalities): Qz + q + A'nu + G'lam = 0, s∘lam = 0.
  * Every member has its own status and iteration count; a member that has stopped no longer
- * changes. Each iteration factors the reduced KKT system once (kkt.ts) and solves it twice.
+ * changes. Each iteration factors the reduced KKT system once and solves it twice, with the
+ * form kkt/choose.ts picks for the member.
  */
 import { isPrimalInfeasible, isRecessionDirection, rowSize } from "./certificates.js";
+import { chooseSmallMember, eliminatedColumns, factorKkt, solveKkt } from "./kkt/choose.js";
 import {
-  factorReducedKkt,
   DIRECTION_TOLERANCE,
   EXACT_STEP_TOLERANCE,
   FORWARD_SPLIT_WEIGHT,
   SOLUTION_SPLIT_WEIGHT,
-  solveReducedKkt,
-} from "./kkt.js";
+} from "./kkt/form.js";
+import { analyseMember } from "./kkt/plan.js";
 import { chooseKernels } from "./choose-kernels.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
-import { findEliminableColumns } from "./elimination.js";
-import { iterateSmallMember, smallMemberEngine, startSmallMember } from "./small-member.js";
+import { iterateSmallMember, smallMemberEngine } from "./kkt/small-wasm.js";
 import {
   multiplyGPair,
   multiplyGTransposed,
@@ -51,10 +51,7 @@ import {
 import {
   copyInto,
   createWorkspace,
-  findUnitRows,
-  measureMember,
   multiplyQ,
-  transposeG,
   workspaceLength,
   type Workspace,
 } from "./workspace.js";
@@ -178,7 +175,7 @@ function solveEquilibrated(
   // without structure, stated bound rows are rows of G like the others (G's data holds them)
   const solved = structure ? problem : { ...problem, structure: undefined };
   const length = workspaceLength(solved);
-  // Small dense members iterate in WebAssembly (small-member.ts) unless kernels are chosen
+  // Small dense members iterate in WebAssembly (kkt/small-wasm.ts) unless kernels are chosen
   const small =
     kernels === undefined && options.kernels === undefined && structure
       ? smallMemberEngine(solved)
@@ -206,12 +203,7 @@ function solveEquilibrated(
   // the iteration), and one member's data (Q, G, the factors: ~0.5 MB at n = p = 100) stays in
   // cache from one iteration to the next instead of being evicted by the other members'.
   for (let k = 0; k < batch; k++) {
-    if (ws.stride.G !== 0) {
-      findUnitRows(ws, k);
-      transposeG(ws, k);
-    }
-    measureMember(ws, k);
-    findEliminableColumns(ws, k);
+    analyseMember(ws, k);
     // without constraints Q alone is factored: unregularized, its one Newton step is exact
     schedule.rho = schedule.delta = p > 0 ? PROXIMAL_START : m > 0 ? EQUALITY_PROXIMAL_START : 0;
     schedule.mu = 0;
@@ -224,7 +216,7 @@ function solveEquilibrated(
       discardPoint(ws, k, measures);
       continue;
     }
-    const smallMember = small !== null && startSmallMember(small, ws, k) ? small : null;
+    const smallMember = chooseSmallMember(small, ws, k);
     for (let iter = 0; ; iter++) {
       const last = iter === maxIter;
       // the small-member iteration factors with rho (firstRegularization reads ws.rho)
@@ -260,7 +252,7 @@ function solveEquilibrated(
     gap: measures.gap,
     workspaceBytes: 8 * length,
     kernels: ws.kernels.name,
-    eliminatedColumns: Int32Array.from(status, (_, k) => (ws.elimActive[k] ? ws.elimCount[k] : 0)),
+    eliminatedColumns: Int32Array.from(status, (_, k) => eliminatedColumns(ws, k)),
   };
   return { ...solution, backward: makeBackward(ws, solution) };
 }
@@ -323,13 +315,13 @@ function coldStart(ws: Workspace, k: number, schedule: ProximalSchedule): boolea
   const pOff = k * p;
   s.fill(1, pOff, pOff + p);
   rowWeights(ws, k, lam);
-  if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT, schedule.rho, schedule.delta)) return false;
+  if (!factorKkt(ws, k, FORWARD_SPLIT_WEIGHT, schedule.rho, schedule.delta)) return false;
   // r1 = −q + G'(c∘h), r2 = b
   for (let i = 0; i < n; i++) r1[nOff + i] = -q[k * ws.stride.q + i];
   for (let i = 0; i < p; i++) tp[pOff + i] = lam[pOff + i] * h[k * ws.stride.h + i];
   multiplyGTransposed(ws, k, 1, tp, pOff, 1, r1, nOff);
   for (let i = 0; i < m; i++) r2[mOff + i] = b[k * ws.stride.b + i];
-  solveReducedKkt(ws, k, z, nOff, nu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
+  solveKkt(ws, k, z, nOff, nu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
   if (p === 0) return allFinite(z, nOff, n) && allFinite(nu, mOff, m);
   // s = h − Gz (the solve left Gz in gx)
   for (let i = pOff; i < pOff + p; i++) s[i] = -ws.gx[i];
@@ -424,11 +416,10 @@ function iterate(
   if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "infeasible";
   if (multipliersDiverged(ws, k, measures.objectiveScale[k])) return "numerical_error";
   // The factorization at the solution is kept for the backward pass.
-  if (converged)
-    return factorReducedKkt(ws, k, SOLUTION_SPLIT_WEIGHT) ? "solved" : "numerical_error";
+  if (converged) return factorKkt(ws, k, SOLUTION_SPLIT_WEIGHT) ? "solved" : "numerical_error";
   if (lastIteration) return "max_iterations";
   const { rho, delta } = schedule;
-  if (!factorReducedKkt(ws, k, FORWARD_SPLIT_WEIGHT, rho, delta)) return "numerical_error";
+  if (!factorKkt(ws, k, FORWARD_SPLIT_WEIGHT, rho, delta)) return "numerical_error";
 
   const { n, p, s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
   const nOff = k * n;
@@ -823,7 +814,7 @@ function newtonDirection(ws: Workspace, k: number, target: number, corrected: bo
   for (let i = nOff; i < nOff + n; i++) r1[i] = -rd[i];
   multiplyGTransposed(ws, k, -1, tp, pOff, 1, r1, nOff);
   for (let i = mOff; i < mOff + m; i++) r2[i] = -re[i];
-  solveReducedKkt(ws, k, dz, nOff, dnu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
+  solveKkt(ws, k, dz, nOff, dnu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
   // dlam = w∘(G dz) + tp;  ds = −ri − G dz + delta·dlam  (the solve left gx = G dz, yG = w∘(G dz))
   const { gx } = ws;
   for (let i = pOff; i < pOff + p; i++) {

@@ -1,14 +1,19 @@
 import type { DenseKernels } from "./kernels/types.js";
+import { NO_FORM } from "./kkt/form.js";
+import { createPlan, findUnitRows, transposeG, type StructurePlan } from "./kkt/plan.js";
+import { createEliminationState, type EliminationState } from "./kkt/eliminated.js";
+import { createChainWorkspace, type ChainWorkspace } from "./kkt/path-laplacian.js";
+import { createRangeSpaceState, type RangeSpaceState } from "./kkt/range-space.js";
 import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
 
 /**
- * Everything one batched solve works on, allocated once: the problem data copied into kernel
- * memory, the iterates, the Newton directions, the residuals, the factorization of the reduced
- * KKT system and per-member scratch. Every array is batch-major: member k's vector of length n
- * starts at k·n. Operands shared by the whole batch are stored once, with stride 0.
+ * What a solve knows of its batch, for its whole duration: the problem data copied into kernel
+ * memory (operands shared by the whole batch stored once, with stride 0), and what the analysis
+ * of each member's data finds before its iterations (its rows' classes, auxiliary columns, the
+ * StructurePlan). Written before a member's first iteration, read-only after.
  */
-export interface Workspace {
+export interface ProblemData {
   readonly kernels: DenseKernels;
   /** The one kernel allocation every kernel buffer below is a view of (copyWithinArena). */
   readonly arena: Float64Array;
@@ -16,7 +21,6 @@ export interface Workspace {
   readonly n: number;
   readonly m: number;
   readonly p: number;
-
   readonly Q: Float64Array;
   readonly q: Float64Array;
   readonly A: Float64Array;
@@ -33,13 +37,12 @@ export interface Workspace {
     h: number;
     Gg: number;
   };
-
   /** Bound rows of G (QPStructure.boundRows): G[boundRow[t]] = boundSign[t]·e_boundColumn[t]. */
   readonly boundRow: Int32Array;
   readonly boundColumn: Int32Array;
   readonly boundSign: Float64Array;
   /**
-   * Of the member being solved (`findUnitRows` before its iterations, or once for a shared G):
+   * Of the member being solved (kkt/plan.ts `findUnitRows` before its iterations, or once for a shared G):
    * the column j of each row of G that is ±e_j, stated as a bound or not, else −1 (p); and the
    * other rows, whose weighted products X Xᵀ the factorization forms (`denseRows`, the first
    * `denseCount[0]` entries). A unit row's weight goes straight onto K's diagonal instead.
@@ -54,20 +57,49 @@ export interface Workspace {
   readonly Gg: Float64Array;
   /**
    * The dense rows of G transposed (n×denseCount), so that diag(√w)-scaled copies are written in
-   * order. One member's at a time (`transposeG` before that member's iterations; only
+   * order. One member's at a time (kkt/plan.ts `transposeG` before that member's iterations; only
    * factorizations read it), or the one shared G's.
    */
   readonly Gt: Float64Array;
-  /** Scratch of the products with Gg (p per member). */
-  readonly gScratch: Float64Array;
-  /** √wK of the general rows (p per member). */
-  readonly sqrtW: Float64Array;
+  /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
+  readonly scaling: Scaling;
+  readonly scalingStride: { D: number; EA: number; EG: number };
+  /**
+   * max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) of each member: the size of z its constraints ask for,
+   * the unit in which a Farkas certificate's reach is measured (`measureMember`).
+   */
+  readonly dataRadius: Float64Array;
+  /** Σ_j |Q_ij| of each row of the member being solved (n; `measureMember`). */
+  readonly qRowNorm: Float64Array;
+  /** What is known of the batch's structure, from which its KKT forms are chosen (kkt/plan.ts). */
+  readonly plan: StructurePlan;
+  /** The auxiliary columns of each member and the eliminated form's state (kkt/eliminated.ts). */
+  readonly elimination: EliminationState;
+  /**
+   * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
+   * entries are nonzero, as the rows of epigraphs are: products with G then cost O(nonzeros).
+   */
+  readonly gSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
+  /**
+   * Of member rowReachOf[0] (−1: none yet; −2: the batch's shared Q and G): max_j g_ij²/d_j of
+   * each dense row, d_j = Q_jj + its regularization (kkt/split-rows.ts, keepRows). A plain
+   * array: kernels never see it.
+   */
+  readonly rowReach: Float64Array;
+  readonly rowReachOf: Int32Array;
+  /** Q in compressed rows (every stored member's in turn) when it is as sparse (`multiplyQ`). */
+  readonly qSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
+}
 
+/**
+ * The iterate of each member, its Newton directions and residuals: rewritten every iteration,
+ * and (z, s, lam, nu) kept to the end as the solution the backward pass differentiates.
+ */
+export interface Iterate {
   readonly z: Float64Array;
   readonly s: Float64Array;
   readonly lam: Float64Array;
   readonly nu: Float64Array;
-
   readonly dz: Float64Array;
   readonly ds: Float64Array;
   readonly dlam: Float64Array;
@@ -75,12 +107,22 @@ export interface Workspace {
   /** The affine-scaling (predictor) ds and dlam, needed by the corrector's second-order term. */
   readonly dsAff: Float64Array;
   readonly dlamAff: Float64Array;
-
   /** Residuals rd = Qz + q + A'nu + G'lam, re = Az − b, ri = Gz + s − h. */
   readonly rd: Float64Array;
   readonly re: Float64Array;
   readonly ri: Float64Array;
+}
 
+/**
+ * Each member's factorization of its reduced KKT system (kkt/): rewritten by every
+ * factorization, and the member's last one (at its solution: split weight 1e3, no proximal
+ * regularization, Y and S in the member's own buffers) kept for the backward pass, which solves
+ * with it and factors nothing. Also the caches a form keeps across a member's factorizations
+ * (the range-space form's factor of Q and rows of Y).
+ */
+export interface Factorization {
+  /** √wK of the general rows (p per member). */
+  readonly sqrtW: Float64Array;
   /** w = lam/s of the factorization in L (kept: the backward pass reuses it). */
   readonly w: Float64Array;
   /** min(w, split weight): the weights folded into K (the excess of moved rows is in the Schur block). */
@@ -88,23 +130,12 @@ export interface Workspace {
   /** Inequality rows in the Schur block (first `schurCount[k]` of p per member). */
   readonly schurRows: Int32Array;
   readonly schurCount: Int32Array;
-  /**
-   * (diag(√wK) Gg)ᵀ, n×pg, or (A/√delta)ᵀ, n×m: scratch of one factorization (one for the batch:
-   * it is not kept).
-   */
-  readonly X: Float64Array;
   /** Cholesky factor of K + regK·I, K = Q + G' diag(wK) G (n×n per member). */
   readonly L: Float64Array;
   /** Rows L⁻¹ã_i for the Schur block's rows ã_i: A, then the moved rows of G ((m+p)×n per member). */
   readonly Y: Float64Array;
   /** Cholesky factor of the Schur complement (Y Y' + D)(I + regS) ((m+p)×(m+p) per member). */
   readonly S: Float64Array;
-  /** G x of the last KKT solve (p per member): the caller's G dz, without a second product. */
-  readonly gx: Float64Array;
-  /** The Schur block's t_i on the moved rows, 0 elsewhere (p per member; scratch of the residual). */
-  readonly tDense: Float64Array;
-  /** w∘(G x) of the last KKT solve, as accurate as the Schur block makes it (p per member). */
-  readonly yG: Float64Array;
   /**
    * The proximal regularization of member k's current factorization: rho on K's diagonal (the
    * primal proximal term) and delta on the dual blocks (the equalities' −delta·I and the
@@ -115,21 +146,44 @@ export interface Workspace {
   readonly delta: Float64Array;
   /**
    * Each equality row's regularization in that factorization (m per member): delta, or more where
-   * the Schur block needed it (kkt.ts); 0 in the factorization at a solution.
+   * the Schur block needed it (kkt/schur-block.ts); 0 in the factorization at a solution.
    */
   readonly deltaEq: Float64Array;
-  /**
-   * Per member: whether its current factorization holds the equalities in K as A'A/delta rather
-   * than in a Schur block (kkt.ts: regularized, without inequalities).
-   */
-  readonly equalitiesInK: Uint8Array;
-  /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
-  readonly scaling: Scaling;
-  readonly scalingStride: { D: number; EA: number; EG: number };
+  /** Per member: the id of the KKT form of its current factorization (kkt/form.ts FORM_ID). */
+  readonly form: Uint8Array;
   /** Static regularizations of the current factorization (plain arrays: kernels never see them). */
   readonly regK: Float64Array;
   readonly regS: Float64Array;
+  /** The range-space form's caches and per-member state (kkt/range-space.ts). */
+  readonly rangeSpace: RangeSpaceState;
+  /**
+   * Per member, where the Y and S of its current factorization are (kkt/schur-block.ts): 0 its
+   * own rows of Y and S (the factorization at a solution, which the backward pass reads), 1 the
+   * range-space cache and scratchS, 2 scratchY and scratchS (any other: nothing reads it after
+   * the member's next one).
+   */
+  readonly schurPlace: Uint8Array;
+  /** The path factorization of epigraphs of differences (kkt/path-laplacian.ts). */
+  readonly chain: ChainWorkspace;
+}
 
+/**
+ * Scratch: right-hand sides, corrections and products of one call (a factorization, a solve,
+ * a residual), nothing read after the next call but gx and yG, which a KKT solve leaves for its
+ * caller (G x and w∘(G x)). Mostly one for the batch: members are solved one after another.
+ */
+export interface Scratch {
+  /**
+   * (diag(√wK) Gg)ᵀ, n×pg, or (A/√delta)ᵀ, n×m: scratch of one factorization (one for the batch:
+   * it is not kept).
+   */
+  readonly X: Float64Array;
+  /** G x of the last KKT solve (p per member): the caller's G dz, without a second product. */
+  readonly gx: Float64Array;
+  /** The Schur block's t_i on the moved rows, 0 elsewhere (p per member; scratch of the residual). */
+  readonly tDense: Float64Array;
+  /** w∘(G x) of the last KKT solve, as accurate as the Schur block makes it (p per member). */
+  readonly yG: Float64Array;
   /** Right-hand sides of the reduced KKT system (n and m per member). */
   readonly r1: Float64Array;
   readonly r2: Float64Array;
@@ -140,13 +194,6 @@ export interface Workspace {
   readonly c2: Float64Array;
   /** The Schur block's unknowns during a KKT solve (m+p per member). */
   readonly yt: Float64Array;
-  /**
-   * max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) of each member: the size of z its constraints ask for,
-   * the unit in which a Farkas certificate's reach is measured (`measureMember`).
-   */
-  readonly dataRadius: Float64Array;
-  /** Σ_j |Q_ij| of each row of the member being solved (n; `measureMember`). */
-  readonly qRowNorm: Float64Array;
   /**
    * Scratch of n entries for the member being measured: each column's upper- and lower-bound
    * multipliers and the width u_j − l_j between its bounds (pdipm.ts, pairedBoundsTerm).
@@ -159,152 +206,27 @@ export interface Workspace {
   /** Scratch vectors of length n and p per member. */
   readonly tn: Float64Array;
   readonly tp: Float64Array;
-
-  /** Whether auxiliary columns may be eliminated (SolverOptions.eliminateAuxiliary). */
-  readonly eliminate: boolean;
-  /** Whether unit rows, a diagonal Q and sparsity are exploited (SolverOptions.structure). */
-  readonly structure: boolean;
-  /**
-   * Per member (n each): its z columns, then its eliminated columns t (elimination.ts), and how
-   * many t there are (0: none). elimActive: whether the member's current factorization in L is
-   * the eliminated one (it falls back to the dense one where a pivot is too small).
-   */
-  readonly elimOrder: Int32Array;
-  readonly elimCount: Int32Array;
-  readonly elimActive: Uint8Array;
-  /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
-  readonly elimRowAux: Int32Array;
-  /** Of the member being solved: each column's position in elimOrder (n). */
-  readonly elimPos: Int32Array;
-  /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
-  readonly elimGroupStart: Int32Array;
-  readonly elimGroupRows: Int32Array;
-  /** Per member, of its current factorization: each group's row of largest weight (n each). */
-  readonly elimHeaviest: Int32Array;
-  /**
-   * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
-   * indices are positions among the z columns).
-   */
-  elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
-  /**
-   * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
-   * entries are nonzero, as the rows of epigraphs are: products with G then cost O(nonzeros).
-   */
-  readonly gSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
   /** Scratch of p entries for the member being solved (plain array: kernels never see it). */
   readonly rowScratch: Float64Array;
-  /**
-   * Of member rowReachOf[0] (−1: none yet; −2: the batch's shared Q and G): max_j g_ij²/d_j of
-   * each dense row, d_j = Q_jj + its regularization (kkt.ts, keepRows), and the kept rows of the
-   * current factorization (indices into denseRows). Plain arrays: kernels never see them.
-   */
-  readonly rowReach: Float64Array;
-  readonly rowReachOf: Int32Array;
+  /** The dense rows kept in K by the factorization in progress (indices into denseRows). */
   readonly keptRows: Int32Array;
-  /**
-   * Per member: whether L holds the factor of Q + diag(reg) (the range-space form of kkt.ts's
-   * useFactorOfQ, reused while it lasts), and whether that factor was refused (a small pivot).
-   */
-  readonly factorOfQInL: Uint8Array;
-  readonly factorOfQRefused: Uint8Array;
-  /**
-   * Whether the member being solved has a diagonal Q (`measureMember`; one entry), and per member
-   * whether its current factorization is diagonal (kkt.ts: K = Q + unit-row weights, no dense
-   * rows): then only L's diagonal is written, and every solve with L reads only that.
-   */
-  readonly qDiagonal: Uint8Array;
-  readonly diagonalL: Uint8Array;
+  /** Scratch of the products with Gg (p per member). */
+  readonly gScratch: Float64Array;
   /** Scratch of n entries: each column's static regularization of the member being factored. */
   readonly columnRegularization: Float64Array;
   /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
   readonly inverseDiagonal: Float64Array;
-
-  /**
-   * The range-space form's cache of member rangeOf[0] (−1: none yet; −2: every member, where Q,
-   * A and G are shared by the batch; kkt.ts, useFactorOfQ): [A; dense rows of G] L⁻ᵀ with L Q's
-   * factor ((m+p)×n), and its Gram matrix (lower triangle, (m + dense)² at stride m + dense). One
-   * for the batch: members are solved one after another.
-   */
-  readonly rangeY: Float64Array;
-  readonly rangeGram: Float64Array;
-  readonly rangeOf: Int32Array;
-  /** Per member: whether it has taken the range-space form in this solve (its cost counts so). */
-  readonly rangeBuilt: Uint8Array;
-  /**
-   * Where Q is shared by the batch: its factor (as factorQ leaves it in L, n×n) once computed for
-   * the first member that needs it, and its state (0: not yet, 1: in qFactor, −1: refused); every
-   * other member copies it instead of factoring the same matrix again.
-   */
-  readonly qFactor: Float64Array;
-  readonly qFactorState: Int8Array;
-  /**
-   * Per member, where the Y and S of its current factorization are (kkt.ts): 0 its own rows of Y
-   * and S (the factorization at a solution, which the backward pass reads), 1 rangeY and
-   * scratchS, 2 scratchY and scratchS (any other: nothing reads it after the member's next one).
-   */
-  readonly schurPlace: Uint8Array;
-  /** Per member: whether its range-space factorization has rows above the split weight. */
-  readonly rangeTight: Uint8Array;
   /** Scratch Y ((m+p)×n) and S ((m+p)²) of those factorizations, one for the batch. */
   readonly scratchY: Float64Array;
   readonly scratchS: Float64Array;
-  /** Q in compressed rows (every stored member's in turn) when it is as sparse (`multiplyQ`). */
-  readonly qSparse: { start: Int32Array; index: Int32Array; value: Float64Array } | null;
-  /** The path factorization of epigraphs of differences (chain.ts). */
-  readonly chain: ChainWorkspace;
 }
 
 /**
- * Per member (chain.ts): whether its eliminated system is a weighted path Laplacian plus a
- * diagonal (`found`, from the pattern) and whether its current factorization is that one
- * (`active`); the path's z columns in order (`order`, n each), the group on the edge after each
- * position or −1 (`edgeGroup`, n each), each group's edge or −1 (`groupEdge`, n each); the
- * factors: accumulated diagonal excess, ρ and σ of each edge, each group's pivot Σ and curvature
- * (n each). Then scratch of the member being solved: the multipliers of the group rows and their
- * corrections and residuals (p each), and node vectors (n each).
+ * Everything one batched solve works on, allocated once (one kernel allocation: a WebAssembly
+ * provider grows memory once), split by lifetime into the four parts above. Every array is
+ * batch-major: member k's vector of length n starts at k·n.
  */
-export interface ChainWorkspace {
-  readonly found: Uint8Array;
-  readonly active: Uint8Array;
-  readonly order: Int32Array;
-  readonly edgeGroup: Int32Array;
-  readonly groupEdge: Int32Array;
-  readonly excess: Float64Array;
-  readonly rho: Float64Array;
-  readonly sigma: Float64Array;
-  readonly pivot: Float64Array;
-  readonly curvature: Float64Array;
-  readonly y: Float64Array;
-  readonly dy: Float64Array;
-  readonly ey: Float64Array;
-  readonly phi: Float64Array;
-  readonly rhs: Float64Array;
-  readonly node: Float64Array;
-  readonly position: Int32Array;
-}
-
-function createChainWorkspace(batch: number, n: number, p: number): ChainWorkspace {
-  const perMember = () => new Float64Array(batch * n);
-  return {
-    found: new Uint8Array(batch),
-    active: new Uint8Array(batch),
-    order: new Int32Array(batch * n),
-    edgeGroup: new Int32Array(batch * n),
-    groupEdge: new Int32Array(batch * n),
-    excess: perMember(),
-    rho: perMember(),
-    sigma: perMember(),
-    pivot: perMember(),
-    curvature: perMember(),
-    y: new Float64Array(p),
-    dy: new Float64Array(p),
-    ey: new Float64Array(p),
-    phi: new Float64Array(n),
-    rhs: new Float64Array(n),
-    node: new Float64Array(n),
-    position: new Int32Array(n),
-  };
-}
+export type Workspace = ProblemData & Iterate & Factorization & Scratch;
 
 /** Gg is multiplied as sparse rows when at most this fraction of its entries is nonzero. */
 const SPARSE_FRACTION = 0.1;
@@ -462,6 +384,7 @@ export function createWorkspace(
     }
   }
 
+  const { rangeY, rangeGram, qFactor, ...buffers } = views;
   const ws: Workspace = {
     kernels,
     arena,
@@ -474,7 +397,7 @@ export function createWorkspace(
     rho: new Float64Array(batch),
     delta: new Float64Array(batch),
     deltaEq: new Float64Array(batch * m),
-    equalitiesInK: new Uint8Array(batch),
+    form: new Uint8Array(batch).fill(NO_FORM),
     scaling,
     scalingStride: scalingStride(scaling, n, m, p),
     schurRows: new Int32Array(batch * p),
@@ -484,7 +407,7 @@ export function createWorkspace(
     upperLam: new Float64Array(n),
     lowerLam: new Float64Array(n),
     boundWidth: new Float64Array(n),
-    ...views,
+    ...buffers,
     boundRow: bounds ? Int32Array.from(bounds.row) : new Int32Array(0),
     boundColumn: bounds ? Int32Array.from(bounds.column) : new Int32Array(0),
     boundSign: bounds ? Float64Array.from(bounds.sign) : new Float64Array(0),
@@ -496,36 +419,16 @@ export function createWorkspace(
     generalRows,
     pg,
     Gg,
-    eliminate,
-    structure,
-    elimOrder: new Int32Array(batch * n),
-    elimCount: new Int32Array(batch),
-    elimActive: new Uint8Array(batch),
-    elimRowAux: new Int32Array(p),
-    elimPos: new Int32Array(n),
-    elimGroupStart: new Int32Array(batch * (n + 1)),
-    elimGroupRows: new Int32Array(batch * p),
-    elimHeaviest: new Int32Array(batch * n),
-    elimSparse: {
-      start: new Int32Array(p + 1),
-      index: new Int32Array(0),
-      value: new Float64Array(0),
-    },
+    plan: createPlan(problem, structure, eliminate),
+    elimination: createEliminationState(batch, n, p),
     gSparse: structure ? compressRows(Gg, members * pg, n) : null,
     rowScratch: new Float64Array(p),
     rowReach: new Float64Array(p),
     rowReachOf: Int32Array.of(-1),
     keptRows: new Int32Array(p),
-    factorOfQInL: new Uint8Array(batch),
-    qDiagonal: new Uint8Array(1),
-    diagonalL: new Uint8Array(batch),
-    factorOfQRefused: new Uint8Array(batch),
-    rangeOf: Int32Array.of(-1),
-    qFactorState: new Int8Array(1),
+    rangeSpace: createRangeSpaceState(batch, rangeY, rangeGram, qFactor),
     columnRegularization: new Float64Array(n),
-    rangeBuilt: new Uint8Array(batch),
     schurPlace: new Uint8Array(batch),
-    rangeTight: new Uint8Array(batch),
     qSparse: structure ? compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n) : null,
     chain: createChainWorkspace(batch, n, p),
   };
@@ -534,21 +437,6 @@ export function createWorkspace(
     transposeG(ws, 0);
   }
   return ws;
-}
-
-/**
- * Gt ← member k's dense rows of G (`findUnitRows` first), transposed (n×denseCount). A batch
- * with its own G per member calls this before each member's iterations (they run member after
- * member); a shared G is done once.
- */
-export function transposeG(ws: Workspace, k: number): void {
-  const { n, G, Gt, denseRows } = ws;
-  const count = ws.denseCount[0];
-  const gOff = k * ws.stride.G;
-  for (let t = 0; t < count; t++) {
-    const from = gOff + denseRows[t] * n;
-    for (let j = 0; j < n; j++) Gt[j * count + t] = G[from + j];
-  }
 }
 
 /** max|v| / max|M| over the given ranges (1 where M is 0): the size of z the data asks for. */
@@ -593,36 +481,7 @@ export function measureMember(ws: Workspace, k: number): void {
     ws.qRowNorm[i] = others + Math.abs(ws.Q[row + i]);
     offDiagonal += others;
   }
-  ws.qDiagonal[0] = offDiagonal === 0 && ws.structure ? 1 : 0;
-}
-
-/** unitColumn, denseRows and denseCount of member k (see Workspace). */
-export function findUnitRows(ws: Workspace, k: number): void {
-  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = ws;
-  const gOff = k * ws.stride.G;
-  unitColumn.fill(-1);
-  for (let t = 0; t < boundRow.length; t++) unitColumn[boundRow[t]] = boundColumn[t];
-  let count = 0;
-  for (let t = 0; t < pg; t++) {
-    const i = generalRows[t];
-    if (!ws.structure) {
-      denseRows[count++] = i;
-      continue;
-    }
-    let column = -1;
-    for (let j = 0; j < n; j++) {
-      const v = G[gOff + i * n + j];
-      if (v === 0) continue;
-      if (column >= 0 || (v !== 1 && v !== -1)) {
-        column = -2;
-        break;
-      }
-      column = j;
-    }
-    if (column >= 0) unitColumn[i] = column;
-    else denseRows[count++] = i;
-  }
-  ws.denseCount[0] = count;
+  ws.plan.diagonalQ[0] = offDiagonal === 0 && ws.plan.structure ? 1 : 0;
 }
 
 /**

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { findEliminableColumns } from "../../src/solver/elimination.js";
+import { findEliminableColumns } from "../../src/solver/kkt/eliminated.js";
 import {
   solveBatch,
   typescriptKernels,
   type GradientRequest,
   type QPBatch,
 } from "../../src/solver/index.js";
-import { createWorkspace, findUnitRows } from "../../src/solver/workspace.js";
+import { createWorkspace } from "../../src/solver/workspace.js";
+import { findUnitRows } from "../../src/solver/kkt/plan.js";
 import { gradientError, maxAbs } from "./helpers/dense.js";
 import { createRandom } from "./helpers/problems.js";
 
@@ -110,14 +111,14 @@ function totalVariation(len: number, batch: number, seed: number, options: TvOpt
   return problem;
 }
 
-/** Whether member k of `problem` gets the path factorization (chain.ts). */
+/** Whether member k of `problem` gets the path factorization (kkt/path-laplacian.ts). */
 function chainDetected(problem: QPBatch, k: number): boolean {
   const ws = createWorkspace(problem, typescriptKernels);
   for (let member = 0; member <= k; member++) {
     findUnitRows(ws, member);
     findEliminableColumns(ws, member);
   }
-  return ws.chain.found[k] === 1;
+  return ws.plan.pathFound[k] === 1;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { factorPath, solvePath } from "../../src/solver/chain.js";
+import { factorPath, solvePath } from "../../src/solver/kkt/path-laplacian.js";
 import { createRandom } from "./helpers/problems.js";
 
 /** Exact rationals (BigInt numerator over a positive denominator), enough for tiny systems. */

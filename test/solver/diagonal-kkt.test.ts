@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { factorKkt, formOf, solveKkt } from "../../src/solver/kkt/choose.js";
 import {
   DIRECTION_TOLERANCE,
-  factorReducedKkt,
   FORWARD_SPLIT_WEIGHT,
   GRADIENT_TOLERANCE,
-  solveReducedKkt,
-} from "../../src/solver/kkt.js";
+} from "../../src/solver/kkt/form.js";
 import {
   createWasmKernelsSync,
   solveBatch,
@@ -13,7 +12,8 @@ import {
   type DenseKernels,
   type QPBatch,
 } from "../../src/solver/index.js";
-import { createWorkspace, findUnitRows, measureMember } from "../../src/solver/workspace.js";
+import { createWorkspace, measureMember } from "../../src/solver/workspace.js";
+import { findUnitRows } from "../../src/solver/kkt/plan.js";
 import { gaussianSolve, gradientError, maxAbs } from "./helpers/dense.js";
 import { createRandom } from "./helpers/problems.js";
 
@@ -79,7 +79,7 @@ function factoredWorkspace(problem: QPBatch, kernels: DenseKernels, seed: number
     ws.s[i] = 10 ** (-4 * random.uniform());
     ws.lam[i] = 10 ** (4 * random.uniform() - 2);
   }
-  const factored = factorReducedKkt(ws, 0, FORWARD_SPLIT_WEIGHT);
+  const factored = factorKkt(ws, 0, FORWARD_SPLIT_WEIGHT);
   return { ws, factored };
 }
 
@@ -117,7 +117,7 @@ describe("diagonal K (Q diagonal, every row of G a unit row)", () => {
         const problem = boxedProjections(1, 3, stated);
         const { ws, factored } = factoredWorkspace(problem, kernels, 5);
         expect(factored).toBe(true);
-        expect(ws.diagonalL[0]).toBe(1);
+        expect(formOf(ws, 0)).toBe("diagonal");
         const { n, m } = problem;
         const random = createRandom(11);
         for (let i = 0; i < n; i++) ws.r1[i] = random.normal();
@@ -131,7 +131,7 @@ describe("diagonal K (Q diagonal, every row of G a unit row)", () => {
           [GRADIENT_TOLERANCE, 1e-12],
         ]) {
           // outputs in the workspace: WebAssembly kernels read and write their own memory only
-          solveReducedKkt(ws, 0, ws.dz, 0, ws.dnu, 0, tolerance);
+          solveKkt(ws, 0, ws.dz, 0, ws.dnu, 0, tolerance);
           const x = ws.dz.subarray(0, n);
           const y = ws.dnu.subarray(0, m);
           expect(maxAbs(Array.from(x, (v, i) => v - expected[i])) / scale).toBeLessThan(bound);
@@ -147,7 +147,7 @@ describe("diagonal K (Q diagonal, every row of G a unit row)", () => {
     Q[1] = Q[problem.n] = 1e-300;
     const { ws, factored } = factoredWorkspace({ ...problem, Q: shared(Q) }, typescriptKernels, 5);
     expect(factored).toBe(true);
-    expect(ws.diagonalL[0]).toBe(0);
+    expect(formOf(ws, 0)).not.toBe("diagonal");
   });
 
   it("is not used with structure: false, whose solution and gradients agree with it", () => {

@@ -1,18 +1,17 @@
 /**
- * The KKT factorization's savings (kkt.ts): rows of negligible weight left out of K, and the
+ * The KKT factorization's savings (kkt/split-rows.ts, kkt/range-space.ts): rows of negligible weight left out of K, and the
  * range-space form on Q's factor. Each is checked against an independent dense solve of
  * the full system, with the path taken asserted, on both kernel sets; then end to end on the
  * paper's problems at a size where both paths run.
  */
 import { describe, expect, it } from "vitest";
 import { solveWithQuadprog } from "../../bench/lib/quadprog.js";
+import { factorKkt, formOf, solveKkt } from "../../src/solver/kkt/choose.js";
 import {
   FORWARD_SPLIT_WEIGHT,
   GRADIENT_TOLERANCE,
   SOLUTION_SPLIT_WEIGHT,
-  factorReducedKkt,
-  solveReducedKkt,
-} from "../../src/solver/kkt.js";
+} from "../../src/solver/kkt/form.js";
 import {
   createWasmKernelsSync,
   solveBatch,
@@ -20,13 +19,8 @@ import {
   type DenseKernels,
   type QPBatch,
 } from "../../src/solver/index.js";
-import {
-  createWorkspace,
-  findUnitRows,
-  measureMember,
-  transposeG,
-  type Workspace,
-} from "../../src/solver/workspace.js";
+import { createWorkspace, measureMember, type Workspace } from "../../src/solver/workspace.js";
+import { findUnitRows, transposeG } from "../../src/solver/kkt/plan.js";
 import { gaussianSolve, relativeError } from "./helpers/dense.js";
 import {
   createRandom,
@@ -124,14 +118,14 @@ function solveAtPattern(
     ws.s[row] = 1 / Math.sqrt(w);
     ws.lam[row] = Math.sqrt(w);
   });
-  const factored = factorReducedKkt(ws, 0, splitWeight);
+  const factored = factorKkt(ws, 0, splitWeight);
   const r1 = Array.from({ length: n }, random.normal);
   const r2 = Array.from({ length: m }, random.normal);
   ws.r1.set(r1);
   ws.r2.set(r2);
   const x = kernels.alloc(n);
   const nu = kernels.alloc(m);
-  solveReducedKkt(ws, 0, x, 0, nu, 0, GRADIENT_TOLERANCE);
+  solveKkt(ws, 0, x, 0, nu, 0, GRADIENT_TOLERANCE);
 
   const size = n + p + m;
   const M = new Float64Array(size * size);
@@ -176,7 +170,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
       FORWARD_SPLIT_WEIGHT,
     );
     expect(result.factored).toBe(true);
-    expect(result.ws.factorOfQInL[0]).toBe(1);
+    expect(formOf(result.ws, 0)).toBe("range-space");
     // 20 active + 10 moderate rows; no syrk formed K
     expect(result.ws.schurCount[0]).toBe(30);
     expect(rowsInK).toEqual([]);
@@ -188,12 +182,12 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
   it("keeps Q's factor across factorizations of one member and solves exactly with it again", () => {
     const qp = randomProblem(40, 0, 60, 6);
     const first = solveAtPattern(qp, base, { active: 25, negligible: 30 }, FORWARD_SPLIT_WEIGHT);
-    expect(first.ws.factorOfQInL[0]).toBe(1);
+    expect(formOf(first.ws, 0)).toBe("range-space");
     // the solution's factorization (split weight 1e3) reuses L as it stands
     const { ws } = first;
     const L = ws.L.slice(0, qp.n * qp.n);
-    expect(factorReducedKkt(ws, 0, SOLUTION_SPLIT_WEIGHT)).toBe(true);
-    expect(ws.factorOfQInL[0]).toBe(1);
+    expect(factorKkt(ws, 0, SOLUTION_SPLIT_WEIGHT)).toBe(true);
+    expect(formOf(ws, 0)).toBe("range-space");
     expect(Array.from(ws.L.subarray(0, qp.n * qp.n))).toEqual(Array.from(L));
   });
 
@@ -201,7 +195,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
     const qp = randomProblem(40, 3, 60, 9);
     const { kernels, rowsSolved } = recordingKernels(base, qp.n);
     const first = solveAtPattern(qp, kernels, { active: 20, negligible: 30 }, FORWARD_SPLIT_WEIGHT);
-    expect(first.ws.factorOfQInL[0]).toBe(1);
+    expect(formOf(first.ws, 0)).toBe("range-space");
     // every row of A and G, negligible or not
     expect(rowsSolved).toEqual([3 + 60]);
     // rows 0–4 fall to negligible weights, rows 20–24 rise to active ones; 50–59 stay moderate
@@ -213,7 +207,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
       FORWARD_SPLIT_WEIGHT,
       first.ws,
     );
-    expect(second.ws.factorOfQInL[0]).toBe(1);
+    expect(formOf(second.ws, 0)).toBe("range-space");
     expect(Array.from(second.ws.schurRows.subarray(0, 30))).toEqual([
       ...range(5, 25),
       ...range(50, 60),
@@ -230,7 +224,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
     const { kernels, rowsInK } = recordingKernels(base, qp.n);
     const result = solveAtPattern(qp, kernels, { active: 5, negligible: 40 }, FORWARD_SPLIT_WEIGHT);
     expect(result.factored).toBe(true);
-    expect(result.ws.factorOfQInL[0]).toBe(0);
+    expect(formOf(result.ws, 0)).not.toBe("range-space");
     // 90 rows less the 40 negligible ones; the 5 active ones sit in K at the split weight
     expect(rowsInK).toEqual([50]);
     expect(result.ws.schurCount[0]).toBe(5);
@@ -260,8 +254,8 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
       FORWARD_SPLIT_WEIGHT,
     );
     expect(result.factored).toBe(true);
-    expect(result.ws.factorOfQRefused[0]).toBe(1);
-    expect(result.ws.factorOfQInL[0]).toBe(0);
+    expect(result.ws.rangeSpace.refused[0]).toBe(1);
+    expect(formOf(result.ws, 0)).not.toBe("range-space");
     expect(rowsInK).toEqual([25]);
     expect(relativeError(result.x, result.expected.x)).toBeLessThan(1e-8);
     expect(relativeError(result.lambda, result.expected.lambda)).toBeLessThan(1e-8);

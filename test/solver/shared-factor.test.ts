@@ -1,6 +1,6 @@
 /**
  * A batch whose Q, A and G are shared (one matrix for every member, as a layer's parameter-free
- * blocks are) factors Q and builds the range-space cache of kkt.ts once per solve, where a batch
+ * blocks are) factors Q and builds the range-space cache of kkt/range-space.ts once per solve, where a batch
  * with the same data per member does so for every member; the numbers are the same, bit for bit.
  */
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * The small-member iteration (src/solver/small-member.ts): small dense members iterate in
+ * The small-member iteration (src/solver/kkt/small-wasm.ts): small dense members iterate in
  * WebAssembly by default and hand the rest to the general iteration. Checked against the
  * general path (kernels chosen explicitly: never the small-member path), quadprog, and finite
  * differences; and that it is taken exactly where it applies.
@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { solveWithQuadprog } from "../../bench/lib/quadprog.js";
 import { solveBatch, type QPBatch } from "../../src/solver/index.js";
-import { smallMemberIterations } from "../../src/solver/small-member.js";
+import { smallMemberIterations } from "../../src/solver/kkt/small-wasm.js";
 import { maxAbs, relativeError } from "./helpers/dense.js";
 import { member, randomProblem, stackBatch } from "./helpers/problems.js";
 

@@ -1,6 +1,6 @@
 /**
- * Small problems (n below the size where kkt.ts tries its savings) take the plain path: K formed
- * from every row, forward directions solved once without a residual pass (kkt.ts,
+ * Small problems (n below the size where the KKT layer tries its savings) take the plain path: K formed
+ * from every row, forward directions solved once without a residual pass (kkt/schur-block.ts,
  * solveDirectionOnce). Checked end to end against quadprog, against central differences in
  * float64, and for bitwise agreement of a member alone and in a batch, with and without
  * equality rows (which put rows in the Schur block of every factorization).

@@ -55,13 +55,13 @@ export interface WasmDenseKernels extends DenseKernels {
   reserve(length: number): void;
   /** Frees every buffer `alloc` handed out: their views (and what reads them) must not be used. */
   reset(): void;
-  /** The small-member iteration's functions (src/solver/small-member.ts), on byte addresses. */
+  /** The small-member iteration's functions (src/solver/kkt/small-wasm.ts), on byte addresses. */
   readonly smallMember: SmallMemberExports;
 }
 
 /**
  * asm/kernels.ts's small-member functions. `block` is the byte address of a block of f64 naming
- * the member's arrays by byte address (SMALL_BLOCK in src/solver/small-member.ts).
+ * the member's arrays by byte address (SMALL_BLOCK in src/solver/kkt/small-wasm.ts).
  */
 export interface SmallMemberExports {
   smallResiduals(block: number): void;

@@ -3,7 +3,7 @@
  * ‖D z‖₁ ≤ 1't with rows d_i'z − t_i ≤ 0 and −d_i'z − t_i ≤ 0), factored in O(n) without a split
  * weight or a Schur block.
  *
- * With the auxiliary columns t eliminated (elimination.ts finds them), a group of rows r on one
+ * With the auxiliary columns t eliminated (eliminated.ts finds them), a group of rows r on one
  * t (weights w_r, coefficient g_r on t, z-part α_r d with d = e_lo − e_hi the same for the whole
  * group) leaves on the z block the rank-one term ω d d' with, for Σ = q_t + Σ_r w_r g_r²,
  *
@@ -23,18 +23,68 @@
  * flow F = Σ_r α_r y_r through the edge from the node equations of the path, and Σ_r g_r y_r
  * from t's equation. Iterative refinement runs against this unregularized augmented system.
  */
-import { groupsOf } from "./elimination.js";
-import { multiplyG, multiplyGTransposed } from "./g-operator.js";
-import { copyInto, multiplyQ, type Workspace } from "./workspace.js";
+import { groupsOf } from "./eliminated.js";
+import { multiplyG, multiplyGTransposed } from "../g-operator.js";
+import { copyInto, multiplyQ, type Workspace } from "../workspace.js";
+import { FORM_ID, MAX_REFINEMENT_STEPS, type KktForm } from "./form.js";
+import { columnRegularizations } from "./regularization.js";
 
 /**
- * chain.found[k] and the path of member k (see ChainWorkspace), after findEliminableColumns.
+ * Per member whose eliminated system is a weighted path Laplacian plus a diagonal
+ * (kkt/path-laplacian.ts; plan.pathFound): the path's z columns in order (`order`, n each), the group on the edge after each
+ * position or −1 (`edgeGroup`, n each), each group's edge or −1 (`groupEdge`, n each); the
+ * factors: accumulated diagonal excess, ρ and σ of each edge, each group's pivot Σ and curvature
+ * (n each). Then scratch of the member being solved: the multipliers of the group rows and their
+ * corrections and residuals (p each), and node vectors (n each).
+ */
+export interface ChainWorkspace {
+  readonly order: Int32Array;
+  readonly edgeGroup: Int32Array;
+  readonly groupEdge: Int32Array;
+  readonly excess: Float64Array;
+  readonly rho: Float64Array;
+  readonly sigma: Float64Array;
+  readonly pivot: Float64Array;
+  readonly curvature: Float64Array;
+  readonly y: Float64Array;
+  readonly dy: Float64Array;
+  readonly ey: Float64Array;
+  readonly phi: Float64Array;
+  readonly rhs: Float64Array;
+  readonly node: Float64Array;
+  readonly position: Int32Array;
+}
+
+export function createChainWorkspace(batch: number, n: number, p: number): ChainWorkspace {
+  const perMember = () => new Float64Array(batch * n);
+  return {
+    order: new Int32Array(batch * n),
+    edgeGroup: new Int32Array(batch * n),
+    groupEdge: new Int32Array(batch * n),
+    excess: perMember(),
+    rho: perMember(),
+    sigma: perMember(),
+    pivot: perMember(),
+    curvature: perMember(),
+    y: new Float64Array(p),
+    dy: new Float64Array(p),
+    ey: new Float64Array(p),
+    phi: new Float64Array(n),
+    rhs: new Float64Array(n),
+    node: new Float64Array(n),
+    position: new Int32Array(n),
+  };
+}
+
+/**
+ * plan.pathFound[k] and the path of member k (see ChainWorkspace), after findEliminableColumns.
  * Requires unitColumn and the elimination scratch (elimRowAux, elimSparse) of member k.
  */
 export function findChain(ws: Workspace, k: number): void {
-  const { n, m, p, Q, elimOrder, elimRowAux, unitColumn, chain } = ws;
-  chain.found[k] = 0;
-  const nt = ws.elimCount[k];
+  const { n, m, p, Q, unitColumn, chain } = ws;
+  const { elimOrder, elimRowAux } = ws.elimination;
+  ws.plan.pathFound[k] = 0;
+  const nt = ws.plan.elimCount[k];
   if (nt === 0 || m !== 0) return;
   const nz = n - nt;
   const oOff = k * n;
@@ -52,7 +102,7 @@ export function findChain(ws: Workspace, k: number): void {
     if (elimRowAux[i] < 0 && (unitColumn[i] < 0 || !isZ[unitColumn[i]])) return;
   }
   // each group's z-parts: all multiples of one e_lo − e_hi (z positions), or all empty
-  const { start, index, value } = ws.elimSparse;
+  const { start, index, value } = ws.elimination.elimSparse;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   const pairLo = new Int32Array(nt).fill(-1);
   const pairHi = new Int32Array(nt).fill(-1);
@@ -73,7 +123,7 @@ export function findChain(ws: Workspace, k: number): void {
     }
   }
   if (!orderPath(ws, k, nz, pairLo, pairHi)) return;
-  chain.found[k] = 1;
+  ws.plan.pathFound[k] = 1;
 }
 
 /**
@@ -87,7 +137,8 @@ function orderPath(
   pairLo: Int32Array,
   pairHi: Int32Array,
 ): boolean {
-  const { n, elimOrder, chain } = ws;
+  const { n, chain } = ws;
+  const { elimOrder } = ws.elimination;
   const nt = pairLo.length;
   const oOff = k * n;
   // up to two neighbours per node, with the group joining them
@@ -150,9 +201,10 @@ function orderPath(
  * not positive and finite.
  */
 export function factorChain(ws: Workspace, k: number, regularization: Float64Array): boolean {
-  const { n, p, Q, G, w, unitColumn, elimOrder, chain } = ws;
+  const { n, p, Q, G, w, unitColumn, chain } = ws;
+  const { elimOrder } = ws.elimination;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, position, node } = chain;
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const qOff = k * ws.stride.Q;
@@ -275,9 +327,10 @@ function edgeFlow(
  * (ws.e1, chain.ey): e1 on the columns, ey on the group rows' equations g_r'x − y_r/w_r = ey_r.
  */
 function solveRegularized(ws: Workspace, k: number): void {
-  const { n, p, G, w, elimOrder, e1, c1, chain } = ws;
+  const { n, p, G, w, e1, c1, chain } = ws;
+  const { elimOrder } = ws.elimination;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, phi, rhs, node, ey, dy } = chain;
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const nOff = k * n;
@@ -395,7 +448,7 @@ function solveRegularized(ws: Workspace, k: number): void {
 function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): number {
   const { n, p, w, r1, e1, gx, yG, chain } = ws;
   const { y, ey } = chain;
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nOff = k * n;
   const pOff = k * p;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
@@ -453,3 +506,28 @@ export function solveChainKkt(
     previous = norm;
   }
 }
+
+/**
+ * The path Laplacian form. accepts: the member's eliminated system was found to be a weighted
+ * path Laplacian plus a diagonal (plan.pathFound, from the pattern). Declines a factorization
+ * with a pivot that is not positive and finite: the forms after it take the member. It refines
+ * against Q + G' diag(w) G: rho is its preconditioner, not its system; no split weight, no Schur
+ * block.
+ */
+export const pathLaplacian: KktForm = {
+  id: FORM_ID.pathLaplacian,
+  name: "path Laplacian",
+  accepts: (plan, k) => plan.structure && plan.pathFound[k] === 1,
+  factor(ws, k, request) {
+    if (!factorChain(ws, k, columnRegularizations(ws, k))) return "declined";
+    const { p } = ws;
+    ws.rho[k] = 0;
+    ws.schurCount[k] = 0;
+    copyInto(ws.w, k * p, ws.wK, k * p, p);
+    ws.regK[k] = request.globalRegularization;
+    return "factored";
+  },
+  solve(ws, k, x, xOff, _y, _yOff, tolerance) {
+    solveChainKkt(ws, k, x, xOff, tolerance, MAX_REFINEMENT_STEPS);
+  },
+};

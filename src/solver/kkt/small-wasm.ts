@@ -4,15 +4,17 @@
  * the predictor and corrector. At n = 10 an iteration is ~2,000 multiply-adds, and the general
  * iteration spends as long again in the set-up of short loops and kernel calls.
  *
- * Rows whose weight exceeds the split weight join a Schur block as in kkt.ts. It hands the rest
+ * Rows whose weight exceeds the split weight join a Schur block as in schur-block.ts. It hands the rest
  * to the general iteration before it has changed the iterate: the measures near the end (where
  * the exact dual residual and the unsettled pairs decide, and a member that stops is factored
  * for the backward pass), a failed pivot (the retries), more than n rows above the split weight,
  * a certificate of infeasibility or unboundedness, and anything not finite. So statuses, stopping and the backward pass are the
  * general ones, and the iterates the same up to rounding (sums in another order).
  */
-import { isPrimalInfeasible, isRecessionDirection } from "./certificates.js";
-import { FORWARD_SPLIT_WEIGHT, firstRegularization } from "./kkt.js";
+import { isPrimalInfeasible, isRecessionDirection } from "../certificates.js";
+import { FORWARD_SPLIT_WEIGHT } from "./form.js";
+import type { StructurePlan } from "./plan.js";
+import { firstRegularization } from "./regularization.js";
 import {
   relativeTo,
   STEP_TO_BOUNDARY,
@@ -20,10 +22,10 @@ import {
   stepToBoundary,
   takeStep,
   type Measures,
-} from "./steps.js";
-import type { QPBatch } from "./types.js";
-import { createWasmKernelsSync, type WasmDenseKernels } from "./wasm/index.js";
-import { copyInto, type Workspace } from "./workspace.js";
+} from "../steps.js";
+import type { QPBatch } from "../types.js";
+import { createWasmKernelsSync, type WasmDenseKernels } from "../wasm/index.js";
+import { copyInto, type Workspace } from "../workspace.js";
 
 /** Up to this many variables (from 16 on the WebAssembly kernels take the general path). */
 export const SMALL_MEMBER_MAX_VARIABLES = 15;
@@ -34,7 +36,7 @@ export const SMALL_MEMBER_MAX_VARIABLES = 15;
  * starts, its iterate at each iteration and the directions back out, a few dozen numbers against
  * the cost of a fresh module instance (whose calls start on V8's slow generic wrapper) per solve.
  */
-interface SmallMemberEngine {
+export interface SmallMemberEngine {
   kernels: WasmDenseKernels;
   n: number;
   p: number;
@@ -159,11 +161,20 @@ export function smallMemberEngine(problem: QPBatch): SmallMemberEngine | null {
 }
 
 /**
- * Whether member k can take the small-member iteration (every row of G dense, nothing
- * eliminated); if so, its data is copied into the engine.
+ * Whether member k may take the small-member iteration: structure exploited, every row of G
+ * dense, no auxiliary columns (the engine's batch-level conditions are smallMemberEngine's).
  */
-export function startSmallMember(engine: SmallMemberEngine, ws: Workspace, k: number): boolean {
-  if (ws.denseCount[0] !== ws.p || ws.elimCount[k] !== 0 || ws.chain.found[k] !== 0) return false;
+export function acceptsSmallMember(plan: StructurePlan, ws: Workspace, k: number): boolean {
+  return (
+    plan.structure &&
+    ws.denseCount[0] === ws.p &&
+    plan.elimCount[k] === 0 &&
+    plan.pathFound[k] === 0
+  );
+}
+
+/** Member k's data copied into the engine, before its first small-member iteration. */
+export function loadSmallMember(engine: SmallMemberEngine, ws: Workspace, k: number): void {
   const { n, p, stride } = ws;
   const { arrays } = engine;
   arrays.Q.set(ws.Q.subarray(k * stride.Q, k * stride.Q + n * n));
@@ -171,7 +182,6 @@ export function startSmallMember(engine: SmallMemberEngine, ws: Workspace, k: nu
   arrays.G.set(ws.G.subarray(k * stride.G, k * stride.G + p * n));
   arrays.Gt.set(ws.Gt.subarray(0, n * p));
   arrays.h.set(ws.h.subarray(k * stride.h, k * stride.h + p));
-  return true;
 }
 
 /**

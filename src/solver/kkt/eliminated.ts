@@ -18,20 +18,72 @@
  *
  * sums of nonnegative terms: "virtual rows" of a syrk. A pair weight is at most about the
  * smaller of its two rows' weights, so only a group with two heavy rows needs the Schur block:
- * kkt.ts moves all but each group's heaviest row there as usual. The factor is stored in member
+ * split-rows.ts moves all but each group's heaviest row there as usual. The factor is stored in member
  * k's n×n block of L: L_S (nz×nz), then E = B D⁻¹ (nz×nt, bounded), then D^½ (nt). Vectors keep
  * the original column order; the solves gather and scatter through `elimOrder`.
  */
-import { findChain } from "./chain.js";
-import type { Workspace } from "./workspace.js";
+import { findChain } from "./path-laplacian.js";
+import { FORM_ID, type KktForm } from "./form.js";
+import { columnRegularizations } from "./regularization.js";
+import {
+  copySchurRows,
+  factorSchurBlock,
+  refine,
+  solveThroughSchur,
+  type LowerFactor,
+} from "./schur-block.js";
+import { chooseMovedRows } from "./split-rows.js";
+import type { Workspace } from "../workspace.js";
+
+/**
+ * The auxiliary columns found in each member's data (findEliminableColumns; how many:
+ * plan.elimCount) and the eliminated form's per-factorization state.
+ */
+export interface EliminationState {
+  /**
+   * Per member (n each): its z columns, then its eliminated columns t (how many:
+   * plan.elimCount).
+   */
+  readonly elimOrder: Int32Array;
+  /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
+  readonly elimRowAux: Int32Array;
+  /** Of the member being solved: each column's position in elimOrder (n). */
+  readonly elimPos: Int32Array;
+  /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
+  readonly elimGroupStart: Int32Array;
+  readonly elimGroupRows: Int32Array;
+  /**
+   * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
+   * indices are positions among the z columns); rewritten for each member, at its own size.
+   */
+  elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
+  /** Per member, of its current factorization: each group's row of largest weight (n each). */
+  readonly elimHeaviest: Int32Array;
+}
+
+export function createEliminationState(batch: number, n: number, p: number): EliminationState {
+  return {
+    elimOrder: new Int32Array(batch * n),
+    elimRowAux: new Int32Array(p),
+    elimPos: new Int32Array(n),
+    elimGroupStart: new Int32Array(batch * (n + 1)),
+    elimGroupRows: new Int32Array(batch * p),
+    elimHeaviest: new Int32Array(batch * n),
+    elimSparse: {
+      start: new Int32Array(p + 1),
+      index: new Int32Array(0),
+      value: new Float64Array(0),
+    },
+  };
+}
 
 /** Member k's views of the per-member group arrays (see Workspace). */
 export function groupsOf(ws: Workspace, k: number) {
   const { n, p } = ws;
   return {
-    elimGroupStart: ws.elimGroupStart.subarray(k * (n + 1), (k + 1) * (n + 1)),
-    elimGroupRows: ws.elimGroupRows.subarray(k * p, (k + 1) * p),
-    elimHeaviest: ws.elimHeaviest.subarray(k * n, (k + 1) * n),
+    elimGroupStart: ws.elimination.elimGroupStart.subarray(k * (n + 1), (k + 1) * (n + 1)),
+    elimGroupRows: ws.elimination.elimGroupRows.subarray(k * p, (k + 1) * p),
+    elimHeaviest: ws.elimination.elimHeaviest.subarray(k * n, (k + 1) * n),
   };
 }
 
@@ -41,16 +93,17 @@ export function groupsOf(ws: Workspace, k: number) {
  * Requires unitColumn of member k.
  */
 export function findEliminableColumns(ws: Workspace, k: number): void {
-  const { n, m, p, Q, A, G, elimOrder, elimRowAux } = ws;
-  ws.elimCount[k] = 0;
-  ws.chain.found[k] = 0;
-  if (!ws.eliminate || p === 0) return;
+  const { n, m, p, Q, A, G } = ws;
+  const { elimOrder, elimRowAux } = ws.elimination;
+  ws.plan.elimCount[k] = 0;
+  ws.plan.pathFound[k] = 0;
+  if (!ws.plan.eliminate || p === 0) return;
   if (k > 0 && ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0) {
     // the same data as member 0's: the same columns (its member-independent scratch is kept)
-    copyMember(ws.elimOrder, 0, k, n);
-    copyMember(ws.elimGroupStart, 0, k, n + 1);
-    copyMember(ws.elimGroupRows, 0, k, p);
-    ws.elimCount[k] = ws.elimCount[0];
+    copyMember(ws.elimination.elimOrder, 0, k, n);
+    copyMember(ws.elimination.elimGroupStart, 0, k, n + 1);
+    copyMember(ws.elimination.elimGroupRows, 0, k, p);
+    ws.plan.elimCount[k] = ws.plan.elimCount[0];
     copyChain(ws, k);
     return;
   }
@@ -87,7 +140,7 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     }
   }
   const nz = n - nt;
-  const { elimPos } = ws;
+  const { elimPos } = ws.elimination;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   if (nt > 0 && nz > 0) {
     const oOff = k * n;
@@ -109,7 +162,7 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     sparseZParts(ws, k, nz);
     // the virtual rows must fit the scratch X (n×p)
     if (virtualRowCount(ws, k, nt) * nz <= n * p) {
-      ws.elimCount[k] = nt;
+      ws.plan.elimCount[k] = nt;
       findChain(ws, k);
       return;
     }
@@ -121,10 +174,10 @@ function copyMember(v: Int32Array, from: number, to: number, size: number): void
   v.copyWithin(to * size, from * size, (from + 1) * size);
 }
 
-/** Member 0's path (chain.ts) for member k with the same data. */
+/** Member 0's path (path-laplacian.ts) for member k with the same data. */
 function copyChain(ws: Workspace, k: number): void {
   const { chain, n } = ws;
-  chain.found[k] = chain.found[0];
+  ws.plan.pathFound[k] = ws.plan.pathFound[0];
   copyMember(chain.order, 0, k, n);
   copyMember(chain.edgeGroup, 0, k, n);
   copyMember(chain.groupEdge, 0, k, n);
@@ -132,7 +185,8 @@ function copyChain(ws: Workspace, k: number): void {
 
 /** elimSparse of member k: the z-parts of its group rows (others empty). */
 function sparseZParts(ws: Workspace, k: number, nz: number): void {
-  const { n, p, G, elimRowAux, elimOrder } = ws;
+  const { n, p, G } = ws;
+  const { elimRowAux, elimOrder } = ws.elimination;
   const gOff = k * ws.stride.G;
   const start = new Int32Array(p + 1);
   let count = 0;
@@ -154,13 +208,14 @@ function sparseZParts(ws: Workspace, k: number, nz: number): void {
       }
     }
     start[p] = count;
-    if (index && value) ws.elimSparse = { start, index, value };
+    if (index && value) ws.elimination.elimSparse = { start, index, value };
   }
 }
 
 /** Rows of the syrk that forms S: dense rows outside the groups, then pairs and singles. */
 function virtualRowCount(ws: Workspace, k: number, nt: number): number {
-  const { n, Q, elimRowAux, denseRows, elimOrder } = ws;
+  const { n, Q, denseRows } = ws;
+  const { elimRowAux, elimOrder } = ws.elimination;
   const { elimGroupStart } = groupsOf(ws, k);
   const dense = ws.denseCount[0];
   const qOff = k * ws.stride.Q;
@@ -176,12 +231,12 @@ function virtualRowCount(ws: Workspace, k: number, nt: number): number {
 
 /**
  * The row of each group whose weight stays whole in K (elimHeaviest): the one of largest w.
- * kkt.ts may move the group's other rows to the Schur block.
+ * split-rows.ts may move the group's other rows to the Schur block.
  */
 export function findHeaviestRows(ws: Workspace, k: number): void {
   const { p, w } = ws;
   const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const pOff = k * p;
   for (let c = 0; c < nt; c++) {
     let best = elimGroupRows[elimGroupStart[c]];
@@ -201,10 +256,12 @@ export function findHeaviestRows(ws: Workspace, k: number): void {
  * Cholesky of the nz×nz block fails.
  */
 export function factorEliminated(ws: Workspace, k: number, regularization: Float64Array): boolean {
-  const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L, elimOrder, elimRowAux } = ws;
-  const { elimPos, denseRows } = ws;
+  const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L } = ws;
+  const { elimOrder, elimRowAux } = ws.elimination;
+  const { denseRows } = ws;
+  const { elimPos } = ws.elimination;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
@@ -240,7 +297,7 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
     v++;
   }
   L.fill(0, eOff, dOff);
-  const { start, index, value } = ws.elimSparse;
+  const { start, index, value } = ws.elimination.elimSparse;
   // a_r's nonzeros, times `scale`, into X's column v (X is nz×rows)
   const scatter = (r: number, scale: number) => {
     for (let e = start[r]; e < start[r + 1]; e++) X[index[e] * rows + v] += scale * value[e];
@@ -291,8 +348,9 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
 
 /** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
 export function solveLowerEliminated(ws: Workspace, k: number, v: Float64Array, vOff: number) {
-  const { kernels, n, L, tn, elimOrder } = ws;
-  const nt = ws.elimCount[k];
+  const { kernels, n, L, tn } = ws;
+  const { elimOrder } = ws.elimination;
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
@@ -315,8 +373,9 @@ export function solveLowerTransposedEliminated(
   v: Float64Array,
   vOff: number,
 ) {
-  const { kernels, n, L, tn, elimOrder } = ws;
-  const nt = ws.elimCount[k];
+  const { kernels, n, L, tn } = ws;
+  const { elimOrder } = ws.elimination;
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
@@ -347,9 +406,10 @@ export function settleHeaviestRows(
   rOff: number,
   yG: Float64Array,
 ): void {
-  const { n, p, Q, G, wK, elimOrder } = ws;
+  const { n, p, Q, G, wK } = ws;
+  const { elimOrder } = ws.elimination;
   const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
-  const nt = ws.elimCount[k];
+  const nt = ws.plan.elimCount[k];
   const nz = n - nt;
   const qOff = k * ws.stride.Q;
   const gOff = k * ws.stride.G;
@@ -370,4 +430,47 @@ export function settleHeaviestRows(
     }
     if (wK[pOff + heaviest] * gh * gh >= others) yG[pOff + heaviest] = sum / gh;
   }
+}
+
+/**
+ * The eliminated form (see the file comment). accepts: auxiliary columns found for the member
+ * (plan.elimCount; `eliminateAuxiliary` and structure exploited). Declines a factorization whose
+ * pivot D_t or nz×nz Cholesky fails: the forms after it take the member.
+ */
+export const eliminated: KktForm = {
+  id: FORM_ID.eliminated,
+  name: "eliminated auxiliary columns",
+  accepts: (plan, k) => plan.structure && plan.elimCount[k] > 0,
+  factor(ws, k, request) {
+    const { p, wK, denseRows, sqrtW } = ws;
+    const pOff = k * p;
+    findHeaviestRows(ws, k);
+    chooseMovedRows(ws, k, request.splitWeight, true);
+    for (let t = 0; t < ws.denseCount[0]; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
+    // L is written from here on: a range-space factor of Q left there is gone
+    request.qFactorInL = false;
+    if (!factorEliminated(ws, k, columnRegularizations(ws, k))) return "declined";
+    ws.regK[k] = request.globalRegularization;
+    return factorSchurBlock(ws, k, request, solvedRows) ? "factored" : "failed";
+  },
+  solve(ws, k, x, xOff, y, yOff, tolerance) {
+    refine(ws, k, x, xOff, y, yOff, tolerance, solveEliminated, true);
+  },
+};
+
+const ELIMINATED: LowerFactor = {
+  forward: solveLowerEliminated,
+  backward: solveLowerTransposedEliminated,
+};
+
+function solveEliminated(ws: Workspace, k: number, rows: number): void {
+  solveThroughSchur(ws, k, rows, ELIMINATED);
+}
+
+/** Y ← [A; moved rows of G] L⁻ᵀ with the eliminated factor, row by row. */
+function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+  copySchurRows(ws, k, Y, yOff);
+  const { n } = ws;
+  const rows = ws.m + ws.schurCount[k];
+  for (let r = 0; r < rows; r++) solveLowerEliminated(ws, k, Y, yOff + r * n);
 }

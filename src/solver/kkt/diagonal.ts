@@ -1,0 +1,116 @@
+/**
+ * The diagonal form: where Q is diagonal and no dense row of G is kept in K (every row a unit
+ * row ±e_j, as bounds are in the Sudoku layer, or the others negligible), K itself is diagonal.
+ * Only L's diagonal is written, the square roots of K's entries (what the Cholesky kernel would
+ * compute there: its dot products over zeros add nothing), and the Schur block's rows are scaled
+ * copies of A's: O(n) instead of a Cholesky and n² per Schur row, the same numbers.
+ *
+ * accepts: structure exploited and Q diagonal (plan.diagonalQ). Declines a factorization that
+ * keeps a dense row in K.
+ */
+import type { Workspace } from "../workspace.js";
+import { DIRECTION_TOLERANCE, FORM_ID, type KktForm } from "./form.js";
+import { columnRegularization, REGULARIZATION_RETRIES } from "./regularization.js";
+import {
+  factorSchurBlock,
+  refine,
+  solveDirectionOnce,
+  solveThroughSchur,
+  type LowerFactor,
+} from "./schur-block.js";
+import { splitRows } from "./split-rows.js";
+
+export const diagonal: KktForm = {
+  id: FORM_ID.diagonal,
+  name: "diagonal",
+  accepts: (plan) => plan.structure && plan.diagonalQ[0] === 1,
+  factor(ws, k, request) {
+    if (splitRows(ws, k, request) > 0) return "declined";
+    const { globalRegularization } = request;
+    let regK = globalRegularization;
+    let factored = false;
+    for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
+      factored = factorDiagonalK(ws, k, attempt > 0 ? regK : -1, globalRegularization);
+      if (!factored && attempt > 0) regK *= 100;
+    }
+    if (!factored) return "failed";
+    ws.regK[k] = regK;
+    return factorSchurBlock(ws, k, request, scaleSchurRows) ? "factored" : "failed";
+  },
+  solve(ws, k, x, xOff, y, yOff, tolerance) {
+    if (tolerance === DIRECTION_TOLERANCE) solveDirectionOnce(ws, k, x, xOff, y, yOff, DIAGONAL);
+    else refine(ws, k, x, xOff, y, yOff, tolerance, solveDiagonal, false);
+  },
+};
+
+/** v ← L⁻¹v = L⁻ᵀv for member k's diagonal factor. */
+function divideByDiagonal(ws: Workspace, k: number, v: Float64Array, vOff: number): void {
+  const { n, L } = ws;
+  const lOff = k * n * n;
+  for (let i = 0; i < n; i++) v[vOff + i] /= L[lOff + i * (n + 1)];
+}
+
+const DIAGONAL: LowerFactor = { forward: divideByDiagonal, backward: divideByDiagonal };
+
+function solveDiagonal(ws: Workspace, k: number, rows: number): void {
+  solveThroughSchur(ws, k, rows, DIAGONAL);
+}
+
+/**
+ * L's diagonal ← the square roots of K + diag(reg) for member k. The regularization is the first
+ * attempt's per column (`retryRegularization` < 0) or a retry's global one. False where a pivot
+ * is not positive.
+ */
+function factorDiagonalK(
+  ws: Workspace,
+  k: number,
+  retryRegularization: number,
+  globalRegularization: number,
+): boolean {
+  const { n, p, Q, L, wK, unitColumn } = ws;
+  const qOff = k * ws.stride.Q;
+  const lOff = k * n * n;
+  const pOff = k * p;
+  for (let i = 0; i < n; i++) {
+    const regularization =
+      retryRegularization >= 0
+        ? Math.max(retryRegularization, ws.rho[k])
+        : columnRegularization(Q, qOff, n, globalRegularization, i, ws.rho[k]);
+    L[lOff + i * (n + 1)] = Q[qOff + i * (n + 1)] + regularization;
+  }
+  for (let i = 0; i < p; i++) {
+    if (unitColumn[i] >= 0) L[lOff + unitColumn[i] * (n + 1)] += wK[pOff + i];
+  }
+  for (let i = 0; i < n; i++) {
+    const pivot = L[lOff + i * (n + 1)];
+    if (!(pivot > 0)) return false;
+    L[lOff + i * (n + 1)] = Math.sqrt(pivot);
+  }
+  return true;
+}
+
+/**
+ * Y = Ã L⁻ᵀ, Ã = [A; moved rows of G], for member k's diagonal factor: each row of Ã read once,
+ * scaled by the inverse of L's diagonal as it is copied (within an ulp of the division).
+ */
+function scaleSchurRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+  const { n, m, p, A, G, L, schurRows } = ws;
+  const aOff = k * ws.stride.A;
+  const gOff = k * ws.stride.G;
+  const lOff = k * n * n;
+  const rows = m + ws.schurCount[k];
+  // one division per column, then products: rows·n divisions would cost more than the rest here
+  const { inverseDiagonal } = ws;
+  for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / L[lOff + j * (n + 1)];
+  let r = 0;
+  if (ws.kernels.scaleColumns) {
+    ws.kernels.scaleColumns(A, aOff, m, n, inverseDiagonal, 0, Y, yOff);
+    r = m;
+  }
+  for (; r < rows; r++) {
+    const from = r < m ? aOff + r * n : gOff + schurRows[k * p + r - m] * n;
+    const data = r < m ? A : G;
+    const to = yOff + r * n;
+    for (let j = 0; j < n; j++) Y[to + j] = data[from + j] * inverseDiagonal[j];
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The StructurePlan: what is known of a batch's structure, from which choose.ts picks the KKT
+ * forms each member may take. Made once per batch (createWorkspace) from the QPBatch and the
+ * options; what the compiler states is taken as given (QPStructure.boundRows: the rows of G that
+ * are ±e_j in every member; operands that no parameter touches arrive shared, so their analysis
+ * and factors are made once for the batch). The rest comes from one analysis of each member's
+ * data before its iterations (analyseMember): its unit rows, whether Q is diagonal, its auxiliary
+ * columns and whether they form a path. Members whose Q, A and G are shared reuse member 0's.
+ *
+ * `structure: false` plans the dense form for every member (choose.ts): nothing of the data's
+ * structure is looked for.
+ */
+import type { QPBatch } from "../types.js";
+import { measureMember, type Workspace } from "../workspace.js";
+import { findEliminableColumns } from "./eliminated.js";
+import type { FactorRequest, KktForm } from "./form.js";
+
+export interface StructurePlan {
+  readonly n: number;
+  readonly m: number;
+  readonly p: number;
+  /** Whether structure is exploited at all (SolverOptions.structure). */
+  readonly structure: boolean;
+  /** Whether auxiliary columns may be eliminated (SolverOptions.eliminateAuxiliary). */
+  readonly eliminate: boolean;
+  /** Per member: how many auxiliary columns it has (eliminated.ts; 0: none). */
+  readonly elimCount: Int32Array;
+  /** Per member: whether its eliminated system is a path Laplacian (path-laplacian.ts). */
+  readonly pathFound: Uint8Array;
+  /** Of the member being solved (one entry, analyseMember): whether its Q is diagonal. */
+  readonly diagonalQ: Uint8Array;
+  /** The forms member `candidatesOf` may take, in the order they are tried (choose.ts). */
+  candidates: readonly KktForm[];
+  candidatesOf: number;
+  /** The request of the factorization in progress (choose.ts, factorKkt). */
+  readonly request: FactorRequest;
+}
+
+export function createPlan(
+  problem: QPBatch,
+  structure: boolean,
+  eliminate: boolean,
+): StructurePlan {
+  const { batch, n, m, p } = problem;
+  return {
+    n,
+    m,
+    p,
+    structure,
+    eliminate: structure && eliminate,
+    elimCount: new Int32Array(batch),
+    pathFound: new Uint8Array(batch),
+    diagonalQ: new Uint8Array(1),
+    candidates: [],
+    candidatesOf: -1,
+    request: {
+      splitWeight: 0,
+      rho: 0,
+      delta: 0,
+      globalRegularization: 0,
+      qFactorInL: false,
+      kept: -1,
+    },
+  };
+}
+
+/**
+ * The analysis of member k's data that the plan needs, before its iterations: its unit rows and
+ * G's dense rows transposed (done once at createWorkspace where G is shared), its size and Q's
+ * pattern (measureMember), its auxiliary columns and path (eliminated.ts).
+ */
+export function analyseMember(ws: Workspace, k: number): void {
+  if (ws.stride.G !== 0) {
+    findUnitRows(ws, k);
+    transposeG(ws, k);
+  }
+  measureMember(ws, k);
+  findEliminableColumns(ws, k);
+  ws.plan.candidatesOf = -1;
+}
+
+/**
+ * Gt ← member k's dense rows of G (`findUnitRows` first), transposed (n×denseCount). A batch
+ * with its own G per member calls this before each member's iterations (they run member after
+ * member); a shared G is done once.
+ */
+export function transposeG(ws: Workspace, k: number): void {
+  const { n, G, Gt, denseRows } = ws;
+  const count = ws.denseCount[0];
+  const gOff = k * ws.stride.G;
+  for (let t = 0; t < count; t++) {
+    const from = gOff + denseRows[t] * n;
+    for (let j = 0; j < n; j++) Gt[j * count + t] = G[from + j];
+  }
+}
+
+/** unitColumn, denseRows and denseCount of member k (see Workspace). */
+export function findUnitRows(ws: Workspace, k: number): void {
+  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = ws;
+  const gOff = k * ws.stride.G;
+  unitColumn.fill(-1);
+  for (let t = 0; t < boundRow.length; t++) unitColumn[boundRow[t]] = boundColumn[t];
+  let count = 0;
+  for (let t = 0; t < pg; t++) {
+    const i = generalRows[t];
+    if (!ws.plan.structure) {
+      denseRows[count++] = i;
+      continue;
+    }
+    let column = -1;
+    for (let j = 0; j < n; j++) {
+      const v = G[gOff + i * n + j];
+      if (v === 0) continue;
+      if (column >= 0 || (v !== 1 && v !== -1)) {
+        column = -2;
+        break;
+      }
+      column = j;
+    }
+    if (column >= 0) unitColumn[i] = column;
+    else denseRows[count++] = i;
+  }
+  ws.denseCount[0] = count;
+}

@@ -1,0 +1,248 @@
+/**
+ * The range-space form: with Q positive definite, K = Q itself and every row of G that is not
+ * negligible joins A in the Schur block (D = 1/w on them):
+ *
+ *     L L' = Q + diag(reg),   S S' = Ã Q⁻¹ Ã' + D,   Ã = [A; kept rows of G],  Y = Ã L⁻ᵀ
+ *
+ * Q's factor, the rows L⁻¹ã of every row of A and G and their Gram matrix do not depend on the
+ * iterate: computed once per member (RangeSpaceState), each factorization gathers its rows and
+ * factors S, (m + kept)³/6 instead of n²·kept/2 + n³/6 for K (and the Schur block of the moved
+ * rows). At n = p that is a quarter, and the one-time cost (the Gram matrix, ~ a factorization and
+ * a half) is repaid in two. Where Q, A and G are shared by the batch, Q's factor and the cache are
+ * made once per solve and serve every member.
+ *
+ * accepts: structure exploited and at least SAVINGS_MIN_VARIABLES columns. Declines a
+ * factorization where the count says the dense form is cheaper (cost of the cache spread over
+ * RANGE_SPACE_HORIZON factorizations), where a unit row's weight reaches K's diagonal, and where
+ * Q's factor has a pivot² below Q_FACTOR_MIN_PIVOT of its diagonal entry (Q singular along a row:
+ * there the split weight T is what keeps K well conditioned; the member is not asked again).
+ * Its solves are refined against the system with rho = 0: L carries no rho.
+ */
+import { copyWithinArena, type Workspace } from "../workspace.js";
+import { EXACT_STEP_TOLERANCE, FORM_ID, type FactorRequest, type KktForm } from "./form.js";
+import { columnRegularizations } from "./regularization.js";
+import { factorSchurBlock, KERNEL_LOWER, refine, solveThroughSchur } from "./schur-block.js";
+import { negligibleWeight, SAVINGS_MIN_VARIABLES, splitRows } from "./split-rows.js";
+
+/**
+ * Smallest pivot² of Q's factor, relative to its diagonal entry. The paper's Q = U'U + 1e-3 I has
+ * ~1e-3 at n = 10 to 500; a Q singular along some direction has ~1e-11, the regularization.
+ */
+const Q_FACTOR_MIN_PIVOT = 1e-8;
+/**
+ * The form's one-time cost (rows of Y and their Gram matrix) counts as spread over this many
+ * factorizations when it is weighed against forming K (a member takes ~10).
+ */
+const RANGE_SPACE_HORIZON = 4;
+/** RangeSpaceState.of[0] when the cache serves every member (Q, A and G shared). */
+const SHARED_RANGE = -2;
+
+/** The form's caches and per-member state (Workspace.rangeSpace). */
+export interface RangeSpaceState {
+  /**
+   * The cache of member `of[0]` (−1: none yet; −2: every member, where Q, A and G are shared by
+   * the batch): [A; dense rows of G] L⁻ᵀ with L Q's factor ((m+p)×n), and its Gram matrix (lower
+   * triangle, (m + dense)² at stride m + dense). One for the batch: members are solved one after
+   * another.
+   */
+  readonly Y: Float64Array;
+  readonly gram: Float64Array;
+  readonly of: Int32Array;
+  /** Per member: whether it has taken the form in this solve (its cost counts so). */
+  readonly built: Uint8Array;
+  /**
+   * Where Q is shared by the batch: its factor (as factorQ leaves it in L, n×n) once computed for
+   * the first member that needs it, and its state (0: not yet, 1: in qFactor, −1: refused); every
+   * other member copies it instead of factoring the same matrix again.
+   */
+  readonly qFactor: Float64Array;
+  readonly qFactorState: Int8Array;
+  /** Per member: whether Q's factor was refused (a small pivot): the form declines it from then on. */
+  readonly refused: Uint8Array;
+  /** Per member: whether its current factorization has rows above the split weight. */
+  readonly tight: Uint8Array;
+}
+
+/** The state of a batch of `batch` members, on the kernel buffers Y, gram and qFactor. */
+export function createRangeSpaceState(
+  batch: number,
+  Y: Float64Array,
+  gram: Float64Array,
+  qFactor: Float64Array,
+): RangeSpaceState {
+  return {
+    Y,
+    gram,
+    of: Int32Array.of(-1),
+    built: new Uint8Array(batch),
+    qFactor,
+    qFactorState: new Int8Array(1),
+    refused: new Uint8Array(batch),
+    tight: new Uint8Array(batch),
+  };
+}
+
+export const rangeSpace: KktForm = {
+  id: FORM_ID.rangeSpace,
+  name: "range-space",
+  accepts: (plan) => plan.structure && plan.n >= SAVINGS_MIN_VARIABLES,
+  factor(ws, k, request) {
+    const kept = splitRows(ws, k, request);
+    if (!useFactorOfQ(ws, k, kept, negligibleWeight(request.splitWeight), request)) {
+      return "declined";
+    }
+    // L is Q's factor (static regularization only), and Q is positive definite: the system is
+    // unregularized in z
+    ws.rho[k] = 0;
+    ws.regK[k] = request.globalRegularization;
+    const inCache = ws.schurCount[k] === ws.denseCount[0];
+    return factorSchurBlock(ws, k, request, gatherRows, gatherGram, inCache)
+      ? "factored"
+      : "failed";
+  },
+  solve(ws, k, x, xOff, y, yOff, tolerance) {
+    // Once rows weigh more than the split weight, this form's first solve leaves a residual ~100×
+    // the dense form's (Q⁻¹ without the split weight's lift along those rows): near 1e-10, which
+    // passes DIRECTION_TOLERANCE but stalls the last iterations (the paper's problems at n = 500
+    // then hit the iteration limit). One more step brings it to ~1e-15. Before that, the loose
+    // tolerance gives the same iteration counts (n = 100 and 500) for fewer steps.
+    const target = ws.rangeSpace.tight[k] ? Math.min(tolerance, EXACT_STEP_TOLERANCE) : tolerance;
+    refine(ws, k, x, xOff, y, yOff, target, solveRangeSpace, false);
+  },
+};
+
+function solveRangeSpace(ws: Workspace, k: number, rows: number): void {
+  solveThroughSchur(ws, k, rows, KERNEL_LOWER);
+}
+
+/**
+ * On success L holds Q's factor, the kept rows are the Schur block's with wK = 0; returns false
+ * otherwise, changing nothing but L.
+ */
+function useFactorOfQ(
+  ws: Workspace,
+  k: number,
+  kept: number,
+  negligible: number,
+  request: FactorRequest,
+): boolean {
+  const { kernels, n, m, p, wK, unitColumn, rowReach, denseRows, keptRows, schurRows } = ws;
+  if (ws.rangeSpace.refused[k]) return false;
+  const pOff = k * p;
+  for (let i = 0; i < p; i++) {
+    if (unitColumn[i] >= 0 && wK[pOff + i] * rowReach[i] > negligible) return false;
+  }
+  const dense = ws.denseCount[0];
+  const hadFactorOfQ = request.qFactorInL;
+  // The choice counts the cache and Q's factor as the member's own (made by its first range-space
+  // factorization), so that a member's iterates never depend on the rest of its batch. With Q, A
+  // and G shared by the batch both are the same for every member, and are made once per solve.
+  const cached = ws.rangeSpace.built[k] === 1;
+  const owner = ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0 ? SHARED_RANGE : k;
+  const all = m + dense;
+  const r = m + kept;
+  const factorCost = (n * n * n) / 6;
+  const schurCost = (rows: number) => (rows * n * n) / 2 + (rows * rows * n) / 2 + rows ** 3 / 6;
+  const cacheCost = (all * n * n) / 2 + (all * all * n) / 2;
+  const rangeSpaceCost =
+    r ** 3 / 6 + (hadFactorOfQ ? 0 : factorCost) + (cached ? 0 : cacheCost / RANGE_SPACE_HORIZON);
+  const usualCost = (kept * n * n) / 2 + factorCost + schurCost(m + ws.schurCount[k]);
+  if (rangeSpaceCost >= usualCost) return false;
+  if (!hadFactorOfQ && !factorQ(ws, k)) {
+    ws.rangeSpace.refused[k] = 1;
+    return false;
+  }
+  ws.rangeSpace.tight[k] = ws.schurCount[k] > 0 ? 1 : 0;
+  const { L, A, G } = ws;
+  const rangeY = ws.rangeSpace.Y;
+  ws.rangeSpace.built[k] = 1;
+  if (ws.rangeSpace.of[0] !== owner) {
+    // rangeY = [A; dense rows of G] L⁻ᵀ and rangeGram = rangeY rangeYᵀ (lower triangle)
+    copyWithinArena(ws, A, k * ws.stride.A, rangeY, 0, m * n);
+    const gOff = k * ws.stride.G;
+    for (let t = 0; t < dense; t++) {
+      copyWithinArena(ws, G, gOff + denseRows[t] * n, rangeY, (m + t) * n, n);
+    }
+    kernels.solveLowerRows(L, k * n * n, n, rangeY, 0, all);
+    kernels.syrk(rangeY, 0, all, n, ws.rangeSpace.gram, 0);
+    ws.rangeSpace.of[0] = owner;
+  }
+  // the Schur block: A's rows, then the kept rows in order (rows m + keptRows[u] of rangeY)
+  for (let u = 0; u < kept; u++) {
+    const i = denseRows[keptRows[u]];
+    schurRows[pOff + u] = i;
+    wK[pOff + i] = 0;
+  }
+  ws.schurCount[k] = kept;
+  return true;
+}
+
+/** Y (at yOff) ← the rows of rangeY of A and of the kept rows, in order. */
+function gatherRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+  const { n, m, keptRows } = ws;
+  const rangeY = ws.rangeSpace.Y;
+  const kept = ws.schurCount[k];
+  if (kept === ws.denseCount[0]) {
+    copyWithinArena(ws, rangeY, 0, Y, yOff, (m + kept) * n);
+    return;
+  }
+  copyWithinArena(ws, rangeY, 0, Y, yOff, m * n);
+  for (let u = 0; u < kept; u++) {
+    copyWithinArena(ws, rangeY, (m + keptRows[u]) * n, Y, yOff + (m + u) * n, n);
+  }
+}
+
+/** S (rows×rows, lower triangle) ← the Gram entries of the Schur block's rows. */
+function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: number): void {
+  const { m, keptRows } = ws;
+  const rangeGram = ws.rangeSpace.gram;
+  const all = m + ws.denseCount[0];
+  // every row kept: the same matrix at the same stride
+  if (rows === all) {
+    copyWithinArena(ws, rangeGram, 0, S, sOff, all * all);
+    return;
+  }
+  const source = (a: number) => (a < m ? a : m + keptRows[a - m]);
+  for (let a = 0; a < rows; a++) {
+    const from = source(a) * all;
+    const to = sOff + a * rows;
+    for (let b = 0; b <= a; b++) S[to + b] = rangeGram[from + source(b)];
+  }
+}
+
+/** L (member k) ← Cholesky factor of Q + diag(reg); false when a pivot is small (see above). */
+function factorQ(ws: Workspace, k: number): boolean {
+  const { n, L } = ws;
+  const lOff = k * n * n;
+  // Q shared by the batch: factored for the first member that asks, copied for the others
+  if (ws.stride.Q === 0 && ws.rangeSpace.qFactorState[0] !== 0) {
+    if (ws.rangeSpace.qFactorState[0] === 1)
+      copyWithinArena(ws, ws.rangeSpace.qFactor, 0, L, lOff, n * n);
+    return ws.rangeSpace.qFactorState[0] === 1;
+  }
+  const factored = factorQInto(ws, k);
+  if (ws.stride.Q === 0) {
+    ws.rangeSpace.qFactorState[0] = factored ? 1 : -1;
+    if (factored) copyWithinArena(ws, L, lOff, ws.rangeSpace.qFactor, 0, n * n);
+  }
+  return factored;
+}
+
+/** L (member k's) ← the factor of Q + diag(reg); false where a pivot is too small. */
+function factorQInto(ws: Workspace, k: number): boolean {
+  const { kernels, n, Q, L } = ws;
+  const qOff = k * ws.stride.Q;
+  const regularization = columnRegularizations(ws, k, 0);
+  const lOff = k * n * n;
+  for (let i = 0; i < n; i++) if (!(Q[qOff + i * n + i] > 0)) return false;
+  copyWithinArena(ws, Q, qOff, L, lOff, n * n);
+  for (let i = 0; i < n; i++) L[lOff + i * (n + 1)] += regularization[i];
+  if (!kernels.cholesky(L, lOff, n)) return false;
+  for (let j = 0; j < n; j++) {
+    const pivot = L[lOff + j * (n + 1)];
+    if (!(pivot * pivot >= Q_FACTOR_MIN_PIVOT * (Q[qOff + j * (n + 1)] + regularization[j]))) {
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,324 @@
+/**
+ * What the forms that factor K share: the Schur block of the rows K does not hold, the solve
+ * through it, and the refinement against the unregularized system.
+ *
+ * Near the solution w_i grows without bound on active rows, and folding those weights into the
+ * n×n block would bury the rest of it under rounding error (the gradients would be wrong by
+ * ~1e-4). So a row whose weight exceeds a split weight T keeps only T in the n×n block, and its
+ * excess w_i − T joins the equalities as an unknown t_i = (w_i − T) g_i'x with the equation
+ * g_i'x − t_i/(w_i − T) = 0. Keeping T (rather than nothing) keeps the n×n block well
+ * conditioned when Q is singular along g_i. With Ã = [A; G_moved], D = diag(delta, 1/(w − T))
+ * and wK = min(w, T):
+ *
+ *     [ K  Ã' ] [x]   [r1]      K = Q + rho·I + G' diag(wK) G
+ *     [ Ã  −D ] [t] = [r2; 0]
+ *
+ * factored as K + diag(reg) = L L' (by the form) and the Schur complement
+ * (Y Y' + D)(I + regS) = S S' with Y = Ã L⁻ᵀ (here). Rows ±e_j never move: their weight sits on
+ * one diagonal entry of K, which buries nothing (Cholesky is invariant under diagonal scaling).
+ */
+import { multiplyG, multiplyGPair, multiplyGTransposed } from "../g-operator.js";
+import { copyInto, multiplyQ, type Workspace } from "../workspace.js";
+import { settleHeaviestRows } from "./eliminated.js";
+import { MAX_REFINEMENT_STEPS, SOLUTION_SPLIT_WEIGHT, type FactorRequest } from "./form.js";
+import { BASE_REGULARIZATION_S, REGULARIZATION_RETRIES } from "./regularization.js";
+
+/** v ← L⁻¹v and v ← L⁻ᵀv with member k's factor of K, as its form stores it. */
+export interface LowerFactor {
+  forward(ws: Workspace, k: number, v: Float64Array, vOff: number): void;
+  backward(ws: Workspace, k: number, v: Float64Array, vOff: number): void;
+}
+
+/** L as the Cholesky kernel leaves it: n×n per member. */
+export const KERNEL_LOWER: LowerFactor = {
+  forward: (ws, k, v, vOff) => ws.kernels.solveLower(ws.L, k * ws.n * ws.n, ws.n, v, vOff),
+  backward: (ws, k, v, vOff) =>
+    ws.kernels.solveLowerTransposed(ws.L, k * ws.n * ws.n, ws.n, v, vOff),
+};
+
+/** Where member k's Y and S are (Workspace.schurPlace): its own buffers, or scratch. */
+export const SCHUR_OWN = 0;
+export const SCHUR_RANGE_CACHE = 1;
+export const SCHUR_SCRATCH = 2;
+
+export function schurY(ws: Workspace, k: number): Float64Array {
+  const place = ws.schurPlace[k];
+  return place === SCHUR_OWN ? ws.Y : place === SCHUR_RANGE_CACHE ? ws.rangeSpace.Y : ws.scratchY;
+}
+
+export function schurYOffset(ws: Workspace, k: number): number {
+  return ws.schurPlace[k] === SCHUR_OWN ? k * (ws.m + ws.p) * ws.n : 0;
+}
+
+function schurS(ws: Workspace, k: number): Float64Array {
+  return ws.schurPlace[k] === SCHUR_OWN ? ws.S : ws.scratchS;
+}
+
+function schurSOffset(ws: Workspace, k: number): number {
+  return ws.schurPlace[k] === SCHUR_OWN ? k * (ws.m + ws.p) * (ws.m + ws.p) : 0;
+}
+
+/** Y (rows×n at yOff) ← Ã L⁻ᵀ for member k, as its form computes it. */
+export type SchurRows = (ws: Workspace, k: number, Y: Float64Array, yOff: number) => void;
+/** S (rows×rows at sOff, lower triangle) ← Y Y', as its form computes it. */
+export type SchurGram = (
+  ws: Workspace,
+  k: number,
+  rows: number,
+  S: Float64Array,
+  sOff: number,
+) => void;
+
+/** Y ← [A; moved rows of G] of member k, unsolved. */
+export function copySchurRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+  const { n, m, p, A, G, schurRows } = ws;
+  const aOff = k * ws.stride.A;
+  const gOff = k * ws.stride.G;
+  const pOff = k * p;
+  copyInto(A, aOff, Y, yOff, m * n);
+  for (let j = 0; j < ws.schurCount[k]; j++) {
+    copyInto(G, gOff + schurRows[pOff + j] * n, Y, yOff + (m + j) * n, n);
+  }
+}
+
+function gramOfY(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: number): void {
+  ws.kernels.syrk(schurY(ws, k), schurYOffset(ws, k), rows, ws.n, S, sOff);
+}
+
+/**
+ * Member k's Schur block over A and the moved rows (schurRows, schurCount), with K's factor
+ * already in place: Y by `rows` (skipped where the range-space cache is Y itself, `inCache`) and
+ * S by `gram`, retried with a hundredfold regS on a failed pivot. Only the factorization at a
+ * solution is read after the member's next one (by the backward pass): the others keep Y and S
+ * in scratch shared by the batch, which stays in cache and spares the member's own buffers
+ * (fresh memory, whose first touch costs a page fault per 4 KiB).
+ */
+export function factorSchurBlock(
+  ws: Workspace,
+  k: number,
+  request: FactorRequest,
+  rows: SchurRows,
+  gram: SchurGram = gramOfY,
+  inCache = false,
+): boolean {
+  const { kernels, m, p, w, wK, schurRows } = ws;
+  const moved = ws.schurCount[k];
+  const count = m + moved;
+  if (count === 0) return true;
+  const pOff = k * p;
+  const mOff = k * m;
+  const { delta } = request;
+  ws.schurPlace[k] =
+    request.splitWeight <= SOLUTION_SPLIT_WEIGHT
+      ? SCHUR_OWN
+      : inCache
+        ? SCHUR_RANGE_CACHE
+        : SCHUR_SCRATCH;
+  if (ws.schurPlace[k] !== SCHUR_RANGE_CACHE) rows(ws, k, schurY(ws, k), schurYOffset(ws, k));
+  const S = schurS(ws, k);
+  const sOff = schurSOffset(ws, k);
+  // regS is relative to each diagonal entry: Cholesky's rounding is too (it is invariant under
+  // diagonal scaling), and the equality rows' entries can be orders of magnitude above the
+  // moved rows' when K is nearly singular along A.
+  let regS = BASE_REGULARIZATION_S;
+  // delta on the equality rows is part of the system solved (refinement keeps it); regS, relative
+  // to each diagonal entry, is static and refined away
+  ws.deltaEq.fill(delta, mOff, mOff + m);
+  let factored = false;
+  for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
+    // S ← Y Y' + D + regS·diag(Y Y' + D), then its Cholesky factor
+    gram(ws, k, count, S, sOff);
+    for (let j = 0; j < moved; j++) {
+      const i = pOff + schurRows[pOff + j];
+      S[sOff + (m + j) * count + m + j] += 1 / (w[i] - wK[i]);
+    }
+    for (let i = 0; i < m; i++) S[sOff + i * count + i] += delta;
+    for (let i = 0; i < count; i++) {
+      const diagonal = S[sOff + i * count + i];
+      S[sOff + i * count + i] = diagonal + regS * (diagonal > 0 ? diagonal : 1);
+    }
+    factored = kernels.cholesky(S, sOff, count);
+    if (!factored) regS *= 100;
+  }
+  ws.regS[k] = regS;
+  return factored;
+}
+
+/** (c1, c2) ← the regularized system's solution for right-hand side (e1, e2), through S. */
+export function solveThroughSchur(
+  ws: Workspace,
+  k: number,
+  rows: number,
+  lower: LowerFactor,
+): void {
+  const { kernels, n, m, p, e1, e2, c1, c2 } = ws;
+  const nOff = k * n;
+  const rOff = k * (m + p);
+  copyInto(e1, nOff, c1, nOff, n);
+  // u = L⁻¹ e1
+  lower.forward(ws, k, c1, nOff);
+  if (rows > 0) {
+    const Y = schurY(ws, k);
+    const yOff = schurYOffset(ws, k);
+    const S = schurS(ws, k);
+    const sOff = schurSOffset(ws, k);
+    // t = S⁻ᵀS⁻¹ (Y u − e2)
+    kernels.gemv(Y, yOff, rows, n, false, 1, c1, nOff, 0, c2, rOff);
+    for (let i = 0; i < rows; i++) c2[rOff + i] -= e2[rOff + i];
+    kernels.solveLower(S, sOff, rows, c2, rOff);
+    kernels.solveLowerTransposed(S, sOff, rows, c2, rOff);
+    // x = L⁻ᵀ (u − Y' t)
+    kernels.gemv(Y, yOff, rows, n, true, -1, c2, rOff, 1, c1, nOff);
+  }
+  lower.backward(ws, k, c1, nOff);
+}
+
+/**
+ * (e1, e2) ← (r1, [r2; 0]) − [K Ã'; Ã −D] (x, t), the unregularized system; returns ‖e‖∞.
+ * `grouped`: K is the eliminated form's, whose groups' heaviest rows are settled exactly
+ * (eliminated.ts, settleHeaviestRows).
+ */
+function residual(
+  ws: Workspace,
+  k: number,
+  x: Float64Array,
+  xOff: number,
+  grouped: boolean,
+): number {
+  const { kernels, n, m, p, A, w, wK, schurRows, r1, r2, e1, e2, yt, yG, gx, tDense } = ws;
+  const nOff = k * n;
+  const mOff = k * m;
+  const pOff = k * p;
+  const rOff = k * (m + p);
+  const aOff = k * ws.stride.A;
+  const moved = ws.schurCount[k];
+  let norm = 0;
+  // e1 = Q x + G' yG with gx = G x and yG = wK∘gx + t (t on the moved rows), in one pass over G
+  multiplyQ(ws, k, x, xOff, e1, nOff);
+  tDense.fill(0, pOff, pOff + p);
+  for (let j = 0; j < moved; j++) tDense[pOff + schurRows[pOff + j]] = yt[rOff + m + j];
+  if (grouped) {
+    multiplyG(ws, k, 1, x, xOff, 0, gx, pOff);
+    for (let i = pOff; i < pOff + p; i++) yG[i] = wK[i] * gx[i] + tDense[i];
+    settleHeaviestRows(ws, k, x, xOff, r1, nOff, yG);
+    multiplyGTransposed(ws, k, 1, yG, pOff, 1, e1, nOff);
+  } else multiplyGPair(ws, k, x, xOff, gx, wK, tDense, yG, pOff, 1, e1, nOff);
+  // e2 = −g_i'x + t_i/(w_i − wK_i) on the moved rows
+  for (let j = 0; j < moved; j++) {
+    const i = pOff + schurRows[pOff + j];
+    const e = yt[rOff + m + j] / (w[i] - wK[i]) - gx[i];
+    e2[rOff + m + j] = e;
+    norm = Math.max(norm, Math.abs(e));
+  }
+  // e1 = r1 − (Q + rho·I) x − G' yG − A't_A
+  if (m > 0) kernels.gemv(A, aOff, m, n, true, 1, yt, rOff, 1, e1, nOff);
+  const rho = ws.rho[k];
+  for (let i = 0; i < n; i++) {
+    const e = r1[nOff + i] - e1[nOff + i] - rho * x[xOff + i];
+    e1[nOff + i] = e;
+    norm = Math.max(norm, Math.abs(e));
+  }
+  // e2 = r2 − A x + deltaEq∘t_A on the equality rows
+  if (m > 0) kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
+  const { deltaEq } = ws;
+  for (let i = 0; i < m; i++) {
+    const e = r2[mOff + i] - e2[rOff + i] + deltaEq[mOff + i] * yt[rOff + i];
+    e2[rOff + i] = e;
+    norm = Math.max(norm, Math.abs(e));
+  }
+  return norm;
+}
+
+/** (c1, c2) ← a form's regularized solution for (e1, e2) over `rows` Schur rows. */
+export type RegularizedSolve = (ws: Workspace, k: number, rows: number) => void;
+
+/**
+ * Solves member k's reduced KKT system for the right-hand side in (r1, r2), writing x at
+ * (x, xOff) and y at (y, yOff): the regularized solve, refined against the unregularized system
+ * while the residual shrinks, until `target` relative to the right-hand side. Also leaves
+ * w∘(G x) in ws.yG and G x in ws.gx.
+ */
+export function refine(
+  ws: Workspace,
+  k: number,
+  x: Float64Array,
+  xOff: number,
+  y: Float64Array,
+  yOff: number,
+  target: number,
+  regularizedSolve: RegularizedSolve,
+  grouped: boolean,
+): void {
+  const { n, m, p, r1, r2, e1, e2, c1, c2, yt } = ws;
+  const nOff = k * n;
+  const mOff = k * m;
+  const rOff = k * (m + p);
+  const rows = m + ws.schurCount[k];
+  let rhsNorm = 0;
+  for (let i = 0; i < n; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r1[nOff + i]));
+  for (let i = 0; i < m; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r2[mOff + i]));
+  copyInto(r1, nOff, e1, nOff, n);
+  copyInto(r2, mOff, e2, rOff, m);
+  e2.fill(0, rOff + m, rOff + rows);
+  x.fill(0, xOff, xOff + n);
+  yt.fill(0, rOff, rOff + rows);
+  let previous = Infinity;
+  for (let step = 0; ; step++) {
+    regularizedSolve(ws, k, rows);
+    // (x, t) += (c1, c2)
+    for (let i = 0; i < n; i++) x[xOff + i] += c1[nOff + i];
+    for (let i = 0; i < rows; i++) yt[rOff + i] += c2[rOff + i];
+    // The residual also leaves yG = w∘(G x) for this x.
+    const norm = residual(ws, k, x, xOff, grouped);
+    if (step === MAX_REFINEMENT_STEPS) break;
+    // Refinement stops when the residual is at rounding level or no longer shrinks.
+    if (norm <= target * rhsNorm || norm > 0.25 * previous) break;
+    previous = norm;
+  }
+  copyInto(yt, rOff, y, yOff, m);
+}
+
+/**
+ * A Newton direction of a forward iteration (DIRECTION_TOLERANCE) with K's factor as the
+ * Cholesky kernel or the diagonal form leave it: the regularized solve, without the residual pass
+ * that would check it. On the paper's problems (n = 10 and 20, m = 0 and 3, batch 128) that first
+ * solve's residual is ~3e-12 of the right-hand side (median; 99% under 4e-10, the largest 1.5e-9):
+ * the refinement would almost always have stopped there with the same x, so mostly only the check
+ * is skipped (~13% of the solve at n = 10), and the iteration counts stay the same. Its error is
+ * the static regularizations' (relative ~1e-11 of K's diagonal, 1e-13 of S's), and the stopping
+ * test measures the exact residuals of the iterate, so an inexact direction could cost an
+ * iteration, never accuracy. Not for the range-space form, whose first solve is ~100× less exact
+ * (range-space.ts). Leaves gx = G x and yG = wK∘gx + t (t on the moved rows) as the refinement
+ * would.
+ */
+export function solveDirectionOnce(
+  ws: Workspace,
+  k: number,
+  x: Float64Array,
+  xOff: number,
+  y: Float64Array,
+  yOff: number,
+  lower: LowerFactor,
+): void {
+  const { n, m, p, r1, r2, e1, e2, c1, c2, wK, gx, yG, schurRows } = ws;
+  const nOff = k * n;
+  const pOff = k * p;
+  const rOff = k * (m + p);
+  const rows = m + ws.schurCount[k];
+  if (rows === 0) {
+    // K alone: solve in place
+    copyInto(r1, nOff, x, xOff, n);
+    lower.forward(ws, k, x, xOff);
+    lower.backward(ws, k, x, xOff);
+  } else {
+    copyInto(r1, nOff, e1, nOff, n);
+    copyInto(r2, k * m, e2, rOff, m);
+    for (let i = rOff + m; i < rOff + rows; i++) e2[i] = 0;
+    solveThroughSchur(ws, k, rows, lower);
+    copyInto(c1, nOff, x, xOff, n);
+    copyInto(c2, rOff, y, yOff, m);
+  }
+  multiplyG(ws, k, 1, x, xOff, 0, gx, pOff);
+  for (let i = pOff; i < pOff + p; i++) yG[i] = wK[i] * gx[i];
+  for (let j = 0; j < rows - m; j++) yG[pOff + schurRows[pOff + j]] += c2[rOff + m + j];
+}
