@@ -157,6 +157,25 @@ describe("qpbenchmark's judge", () => {
     });
   });
 
+  it("sums the gap exactly, where a left-to-right float64 sum loses a term beside 1e16", () => {
+    // q'z = 1e16 + 1 − 1e16 = 1: left to right, 1e16 + 1 rounds to 1e16 and the gap reads 0
+    const lp: QPBatch = {
+      batch: 1,
+      n: 3,
+      m: 0,
+      p: 0,
+      Q: operand(new Array(9).fill(0)),
+      q: operand([1, 1, -1]),
+      A: operand([]),
+      b: operand([]),
+      G: operand([]),
+      h: operand([]),
+    };
+    const z = point([1e16, 1, 1e16], [], []);
+    expect(residuals(lp, z).gap).toBe(1);
+    expect(residuals(lp, z, "left-to-right").gap).toBe(0);
+  });
+
   it("succeeds only on status solved with every measure strictly below the tolerance", () => {
     const zero = { primal: 0, dual: 0, gap: 0 };
     expect(judge("solved", zero, 1e-9)).toEqual({ success: true, wrongSolved: false });
@@ -221,6 +240,8 @@ describe("the report", () => {
     objective: 1,
     success,
     wrongSolved: status === "solved" && !success,
+    leftToRightGap: 0,
+    leftToRightSuccess: success,
     seconds: iterations / 10,
   });
   const results: MarosResults = {
