@@ -45,6 +45,11 @@ export interface Scaling {
   readonly EG: Float64Array;
   /** The cost factor c of each member. */
   readonly c: Float64Array;
+  /**
+   * The caller's batch, as given: the stopping test measures the gap of the point it returns in
+   * the caller's own data (exact-gap.ts).
+   */
+  readonly source: QPBatch;
 }
 
 /** The strides of D, E_A and E_G between members. */
@@ -61,6 +66,7 @@ export function identityScaling(problem: QPBatch): Scaling {
     EA: new Float64Array(m).fill(1),
     EG: new Float64Array(p).fill(1),
     c: new Float64Array(batch).fill(1),
+    source: problem,
   };
 }
 
@@ -82,7 +88,7 @@ export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scali
   // the mean column ∞-norm of D Q D of each set of factors: the cost's curvature
   const curvature = new Float64Array(members);
   for (let k = 0; k < members; k++) curvature[k] = ruiz(problem, k, D, EA, EG, scratch);
-  const scaling: Scaling = { perMember, D, EA, EG, c };
+  const scaling: Scaling = { perMember, D, EA, EG, c, source: problem };
   const stride = scalingStride(scaling, n, m, p);
   // c from Q and q; from Q alone where Q is shared by a batch whose members have their own q (so
   // that Q stays shared: c is then the same for every member); from q alone where Q is zero (an

@@ -212,6 +212,18 @@ describe("the solver where its regularization and stopping rules were fixed", ()
     expect(Math.abs(run.objective - 6.6793293e7)).toBeLessThan(1e-6 * 6.6793293e7);
   });
 
+  it("QSCAGR7, QSHARE1B and QSCFXM1 at qpbenchmark's 1e-9: the gap of the returned point summed exactly decides (float64 sums of its 1e6–1e8 terms refused)", () => {
+    for (const name of ["QSCAGR7", "QSHARE1B", "QSCFXM1"]) {
+      const run = runMaros(loadMarosProblem(name), 1e-9, { eps: 0, epsAbs: 1e-9 });
+      expect([name, run.status, run.success]).toEqual([name, "solved", true]);
+    }
+  });
+
+  it("QBEACONF at 1e-9 is not claimed where its dual residual, summed exactly, is 1.4e-9 (its terms of 5.5e6 cancel)", () => {
+    const run = runMaros(loadMarosProblem("QBEACONF"), 1e-9, { eps: 0, epsAbs: 1e-9 });
+    expect(run.wrongSolved).toBe(false);
+  });
+
   it("QADLITTL at qpbenchmark's 1e-9: the gap's rounding room counted term by term (the coarse estimate kept 1.35e-9)", () => {
     const run = runMaros(loadMarosProblem("QADLITTL"), 1e-9, { eps: 0, epsAbs: 1e-9 });
     expect(run.status).toBe("solved");
@@ -221,8 +233,13 @@ describe("the solver where its regularization and stopping rules were fixed", ()
 });
 
 describe("a member stalled at rounding level", () => {
-  it("QSCAGR7 at 1e-9 with maxIter 200 ends max_iterations at its point, not numerical_error when a collapsed slack underflows", () => {
-    const run = runMaros(loadMarosProblem("QSCAGR7"), 1e-9, { eps: 0, epsAbs: 1e-9, maxIter: 200 });
+  it("QSCAGR7 at 1e-12 with maxIter 200 ends max_iterations at its point, not numerical_error when a collapsed slack underflows", () => {
+    // (at 1e-9 it now solves: its gap, summed exactly, is 8e-10)
+    const run = runMaros(loadMarosProblem("QSCAGR7"), 1e-12, {
+      eps: 0,
+      epsAbs: 1e-12,
+      maxIter: 200,
+    });
     expect(run.status).toBe("max_iterations");
     expect(run.iterations).toBe(200);
     expect(Math.max(run.primal, run.dual)).toBeLessThan(1e-10);
