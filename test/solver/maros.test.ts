@@ -224,6 +224,15 @@ describe("the solver where its regularization and stopping rules were fixed", ()
     expect(run.wrongSolved).toBe(false);
   });
 
+  it("QPCBOEI1 with structure: false at 1e-6: a slack's move within the direction's error (ds −5e-13 at s 6e-32) no longer freezes the step", () => {
+    const run = runMaros(loadMarosProblem("QPCBOEI1"), 1e-6, {
+      eps: 0,
+      epsAbs: 1e-6,
+      structure: false,
+    });
+    expect([run.status, run.success]).toEqual(["solved", true]);
+  });
+
   it("QADLITTL at qpbenchmark's 1e-9: the gap's rounding room counted term by term (the coarse estimate kept 1.35e-9)", () => {
     const run = runMaros(loadMarosProblem("QADLITTL"), 1e-9, { eps: 0, epsAbs: 1e-9 });
     expect(run.status).toBe("solved");
