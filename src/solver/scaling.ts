@@ -105,8 +105,9 @@ export function equilibrate(problem: QPBatch): { scaled: QPBatch; scaling: Scali
     const dk = D.subarray(k * stride.D, k * stride.D + n);
     c[k] = costFactor(problem, k, dk, curved, curved === 0 || !fromQAlone);
   }
-  const cShared = batch === 1 || (!perMember && sameForAll(batch, (k) => c[k]));
   if (isIdentity(scaling)) return { scaled: problem, scaling };
+  raiseSmallRightHandSides(problem, scaling);
+  const cShared = batch === 1 || (!perMember && sameForAll(batch, (k) => c[k]));
   const scaled = scaleProblem(problem, scaling, cShared);
   return { scaled, scaling };
 }
@@ -298,6 +299,51 @@ function costFactor(
   if (!(size > 0) || !Number.isFinite(size)) return 1;
   if (size <= WELL_SCALED && size >= 1 / WELL_SCALED) return 1;
   return powerOfTwo(Math.min(MAX_SCALING, Math.max(MIN_SCALING, 1 / size)));
+}
+
+/**
+ * The factors (αD, E/α, c/α²) give the same Q̃, Ã and G̃ and divide q̃, b̃, h̃ (and so z̃ and the
+ * multipliers) by α: the one freedom Ruiz leaves. Where the largest of ‖q̃‖∞, ‖b̃‖∞, ‖h̃‖∞ is below
+ * 1, α is that size (a power of two, at least MIN_SCALING), so that the solution is ~1 as the cold
+ * start (slacks and multipliers shifted to at least 1) assumes. Data multiplied by 10^-4 is
+ * equilibrated (the same data at 10^0 is left alone) to q̃, b̃, h̃ ~1e-2, and the paper's random QPs
+ * with equalities then took 13 iterations instead of 7. With factors shared by the batch, α is
+ * the batch's (its largest member's size).
+ */
+function raiseSmallRightHandSides(problem: QPBatch, scaling: Scaling): void {
+  const { batch, n, m, p } = problem;
+  const { D, EA, EG, c, perMember } = scaling;
+  const stride = scalingStride(scaling, n, m, p);
+  const members = perMember ? batch : 1;
+  const size = new Float64Array(members);
+  const q = problem.q.data;
+  const b = problem.b.data;
+  const h = problem.h.data;
+  for (let k = 0; k < batch; k++) {
+    const f = perMember ? k : 0;
+    let largest = size[f];
+    const qOff = problem.q.shared ? 0 : k * n;
+    const bOff = problem.b.shared ? 0 : k * m;
+    const hOff = problem.h.shared ? 0 : k * p;
+    for (let j = 0; j < n; j++) {
+      largest = Math.max(largest, Math.abs(c[k] * D[k * stride.D + j] * q[qOff + j]));
+    }
+    for (let i = 0; i < m; i++)
+      largest = Math.max(largest, Math.abs(EA[k * stride.EA + i] * b[bOff + i]));
+    for (let i = 0; i < p; i++)
+      largest = Math.max(largest, Math.abs(EG[k * stride.EG + i] * h[hOff + i]));
+    size[f] = largest;
+  }
+  for (let f = 0; f < members; f++) {
+    if (!(size[f] > 0 && size[f] < 1)) continue;
+    const alpha = powerOfTwo(Math.max(size[f], MIN_SCALING));
+    for (let j = f * stride.D; j < f * stride.D + n; j++) D[j] *= alpha;
+    for (let i = f * stride.EA; i < f * stride.EA + m; i++) EA[i] /= alpha;
+    for (let i = f * stride.EG; i < f * stride.EG + p; i++) EG[i] /= alpha;
+    const cAlpha = alpha * alpha;
+    if (perMember) c[f] /= cAlpha;
+    else for (let k = 0; k < batch; k++) c[k] /= cAlpha;
+  }
 }
 
 /** The power of two nearest x > 0 (in log scale): multiplying by it is exact. */

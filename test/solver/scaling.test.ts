@@ -66,3 +66,25 @@ describe("Ruiz equilibration in powers of two", () => {
     expect([z, s, lam, nu]).toEqual(copies);
   });
 });
+
+describe("the right-hand sides after equilibration", () => {
+  it("raises q̃, b̃, h̃ to ~1 where Ruiz leaves them small (all data ×1e-4)", () => {
+    const small = (values: Float64Array) => ({ data: values.map((v) => v * 1e-4), shared: false });
+    const { Q, q, A, b, G, h } = badlyScaled;
+    const { scaled } = equilibrate({
+      ...badlyScaled,
+      Q: small(Q.data),
+      q: small(q.data),
+      A: small(A.data),
+      b: small(b.data),
+      G: small(G.data),
+      h: small(h.data),
+    });
+    const largest = Math.max(
+      ...[scaled.q, scaled.b, scaled.h].flatMap((o) => [...o.data].map(Math.abs)),
+    );
+    // α is a power of two: within a factor √2 of 1
+    expect(largest).toBeGreaterThan(Math.SQRT1_2 - 1e-12);
+    expect(largest).toBeLessThan(Math.SQRT2 + 1e-12);
+  });
+});
