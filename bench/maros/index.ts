@@ -8,6 +8,7 @@
  *   --skip QSCSD1         leave these out
  *   --relative            { eps: tol } instead of { eps: 0, epsAbs: tol }
  *   --max-iter 200        iteration cap (default: the solver's)
+ *   --no-structure        solve with { structure: false } (bound rows as general rows of G)
  *   --out FILE            results JSON (default bench/maros/results.json)
  *   --report FILE         Markdown page (default bench/MAROS.md)
  */
@@ -35,6 +36,7 @@ interface CliOptions {
   skip?: string;
   relative: boolean;
   maxIter?: string;
+  structure: boolean;
   out: string;
   report: string;
 }
@@ -47,6 +49,7 @@ const options = new Command()
   .option("--skip <names>", "comma-separated problem names to leave out")
   .option("--relative", "solve with { eps: tol } (the relative rule) instead of epsAbs", false)
   .option("--max-iter <n>", "iteration cap (default: the solver's default)")
+  .option("--no-structure", "solve with { structure: false }")
   .option("--out <file>", "results JSON", "bench/maros/results.json")
   .option("--report <file>", "Markdown page generated from the results", "bench/MAROS.md")
   .parse()
@@ -92,7 +95,7 @@ const results: MarosResults = {
     ...process.argv.slice(2),
   ].join(" "),
   mode,
-  options: tolerances.map((t) => ({ ...solverOptions(mode, t, maxIter) })),
+  options: tolerances.map((t) => ({ ...solverOptions(mode, t, maxIter, options.structure) })),
   maxIter: maxIter ?? null,
   tolerances,
   skipped: all.filter((name) => !selected.includes(name)),
@@ -113,7 +116,11 @@ for (const [index, name] of selected.entries()) {
   const entry: MarosProblemResult = { name, n, m, p, runs: [] };
   const parts: string[] = [];
   for (const tolerance of tolerances) {
-    const run = runMaros(problem, tolerance, solverOptions(mode, tolerance, maxIter));
+    const run = runMaros(
+      problem,
+      tolerance,
+      solverOptions(mode, tolerance, maxIter, options.structure),
+    );
     entry.runs.push(storedRun(run));
     parts.push(progressPart(run));
   }

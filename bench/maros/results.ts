@@ -10,8 +10,12 @@ export const TOLERANCES = [1e-9, 1e-6, 1e-3] as const;
 /** A problem that took longer than this at some tolerance is flagged in the report. */
 export const SLOW_SECONDS = 10;
 
-export interface StoredRun extends Omit<MarosRun, "primal" | "dual" | "gap" | "objective"> {
+export interface StoredRun extends Omit<
+  MarosRun,
+  "primal" | "dual" | "gap" | "objective" | "leftToRightGap"
+> {
   primal: number | null;
+  leftToRightGap: number | null;
   dual: number | null;
   gap: number | null;
   objective: number | null;
@@ -58,6 +62,7 @@ export function storedRun(run: MarosRun): StoredRun {
     dual: finite(run.dual),
     gap: finite(run.gap),
     objective: finite(run.objective),
+    leftToRightGap: finite(run.leftToRightGap),
   };
 }
 

@@ -32,6 +32,12 @@ export interface MarosRun {
   objective: number;
   success: boolean;
   wrongSolved: boolean;
+  /**
+   * The gap and the verdict with the judge's sums in float64 from left to right instead of exact
+   * (judge.ts), to show where the judge's own rounding would decide.
+   */
+  leftToRightGap: number;
+  leftToRightSuccess: boolean;
   seconds: number;
 }
 
@@ -39,10 +45,12 @@ export function solverOptions(
   mode: ToleranceMode,
   tolerance: number,
   maxIter: number | undefined,
+  structure = true,
 ): MarosSolverOptions {
   const options: MarosSolverOptions =
     mode === "absolute" ? { eps: 0, epsAbs: tolerance } : { eps: tolerance };
   if (maxIter !== undefined) options.maxIter = maxIter;
+  if (!structure) options.structure = false;
   return options;
 }
 
@@ -56,6 +64,7 @@ export function runMaros(
     const solution = solveBatch(problem.qp, options);
     const seconds = (performance.now() - start) / 1000;
     const measures = residuals(problem.qp, solution);
+    const leftToRight = residuals(problem.qp, solution, "left-to-right");
     const status = solution.status[0];
     return {
       tolerance,
@@ -64,6 +73,8 @@ export function runMaros(
       ...measures,
       objective: objectiveOf(problem, solution.z),
       ...judge(status, measures, tolerance),
+      leftToRightGap: leftToRight.gap,
+      leftToRightSuccess: judge(status, leftToRight, tolerance).success,
       seconds,
     };
   } catch (error) {
@@ -78,6 +89,8 @@ export function runMaros(
       objective: Number.NaN,
       success: false,
       wrongSolved: false,
+      leftToRightGap: Number.NaN,
+      leftToRightSuccess: false,
       seconds: (performance.now() - start) / 1000,
     };
   }

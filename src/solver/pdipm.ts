@@ -19,6 +19,7 @@ import {
 } from "./kkt/form.js";
 import { analyseMember } from "./kkt/plan.js";
 import { chooseKernels } from "./choose-kernels.js";
+import { exactCallerMeasures } from "./exact-measures.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
 import { iterateSmallMember, smallMemberEngine } from "./kkt/small-wasm.js";
@@ -107,6 +108,18 @@ const SMALL_MEMBER_HANDOFF = 1e-10;
  * best).
  */
 const ROUNDING = 2.2e-16;
+
+/**
+ * The room kept on a measure summed exactly (exact-measures.ts), relative to it: the
+ * double-double sum is right to ~u·|measure| + N·u²·Σ|terms| (~1e-20 on Maros–Meszaros), and the
+ * product by c rounds once.
+ */
+const EXACT_MEASURE_ROOM = 1e-12;
+/**
+ * With an absolute tolerance only, a dual residual up to this times epsAbs, as the float64 sum
+ * reads it, is measured exactly before it is refused (its terms' rounding may be all of it).
+ */
+const NEAR_TOLERANCE = 4;
 
 /** A warm start's s and lam are raised to at least this, so the iteration starts interior. */
 const WARM_START_FLOOR = 1e-3;
@@ -626,9 +639,38 @@ function computeResiduals(
     gapScaled + gapRounding > gapTolerance && gapScaled + productRounding <= gapTolerance
       ? Math.max(productRounding, Math.min(gapRounding, gapRoundingOfTerms(ws, k, gapScale)))
       : gapRounding;
-  const gapMet =
+  let gapMet =
     gapScaled + rounding <= gapTolerance &&
     gapScaled + rounding + pairedBoundsTerm(ws, k) <= gapTolerance;
+  // Against an absolute tolerance the float64 measures can neither confirm nor refuse a gap (or a
+  // dual residual) made of terms 1e6–1e10 times larger: where the rest is met and the gap is met
+  // or within its rounding (and the equilibration's, a few u per product) of the tolerance, the
+  // returned point's own measures decide, in the caller's data, summed exactly
+  // (exact-measures.ts), with room only for what the exact sum and the product by c leave. A
+  // point within rounding of the tolerance is then claimed where it meets it and refused where
+  // it does not, by whoever sums it exactly. With eps = 0 (qpbenchmark's rule) the exact dual
+  // and primal residuals decide too; the iterate's own |Gz + s − h| must still be met, so that s
+  // stays the slack the backward pass reads.
+  let reportedGap = gapScaled / c;
+  const roundingWindow = 16 * (gapRounding + productRounding);
+  const nearAbsolute = (measure: number) => eps === 0 && measure <= NEAR_TOLERANCE * epsAbs;
+  if (
+    epsAbs > 0 &&
+    primalMet &&
+    (dualMet || nearAbsolute(dual)) &&
+    (gapMet || gapScaled <= gapTolerance + roundingWindow)
+  ) {
+    const exact = exactCallerMeasures(ws, k);
+    const room = 1 + EXACT_MEASURE_ROOM;
+    reportedGap = exact.gap;
+    gapMet = c * exact.gap * room + pairedBoundsTerm(ws, k) < gapTolerance;
+    if (eps === 0) {
+      violation = exact.primal;
+      dual = exact.dual;
+      primalMet = exact.primal * room < epsAbs;
+      dualMet = exact.dual * room < epsAbs;
+    }
+  }
   // Where the terms of A'nu or G'lam cancel, each column's scale is raised to its largest single
   // term: their rounding is not a residual.
   if (primalMet && gapMet && !dualMet && eps > 0 && m + p > 0) {
@@ -651,7 +693,7 @@ function computeResiduals(
 
   measures.primalResidual[k] = Math.max(violation, 0);
   measures.dualResidual[k] = dual;
-  measures.gap[k] = gapScaled / c;
+  measures.gap[k] = reportedGap;
   measures.mu[k] = p > 0 ? complementarity / p : 0;
   // How close to the end, scale free (the step rule of iterate reads it)
   measures.progress[k] = Math.max(

@@ -75,10 +75,19 @@ export function complementarityOverS(
  * 1 + ‖lam‖∞ for dlam_i, is rounding, not a move: it does not block the step (stepToBoundary).
  */
 const NEGLIGIBLE_MOVE = 2.2e-16;
+/**
+ * For ds_i, relative to 1 + |h_i|: a Newton direction is solved only to DIRECTION_TOLERANCE
+ * (1e-9 relative to its right-hand side, kkt.ts), so a slack's move this small is within the
+ * direction's own error. With structure: false, Maros–Meszaros QPCBOEI1's bound row 105 (h 128
+ * equilibrated) kept s 6e-32, ds −5.3e-13, which cut each step by 1e-4 from iteration 22 on; the
+ * member froze with its gap at 4.4e-6 and ended numerical_error, where the bound-row path solves
+ * it in 23 iterations.
+ */
+const NEGLIGIBLE_SLACK_MOVE = 1e-13;
 
 /**
  * Largest α ≤ cap with s + α ds ≥ 0 and lam + α dlam ≥ 0, where a component that moves s_i or
- * lam_i by less than rounding (NEGLIGIBLE_MOVE) does not block: takeStep keeps it positive. A
+ * lam_i by less than rounding or the direction's error (NEGLIGIBLE_SLACK_MOVE, NEGLIGIBLE_MOVE) does not block: takeStep keeps it positive. A
  * slack far below mu whose ds is the rounding of its row (Maros–Meszaros QSTAIR: s 6e-53,
  * ds −1.6e-25, lam 1.3e4) would otherwise cut every step to ~1e-28 and shrink by 1e-4 per
  * iteration until it underflows to 0, and the member ends numerical_error at a point whose
@@ -94,7 +103,7 @@ export function stepToBoundary(ws: Workspace, k: number, cap: number): number {
   // For ds_i < 0, −s_i/ds_i < α ⟺ α·ds_i < −s_i (never true for ds_i ≥ 0, as s_i > 0): a division
   // only where α shrinks
   for (let i = k * p; i < (k + 1) * p; i++) {
-    if (alpha * ds[i] < -s[i] && ds[i] < -NEGLIGIBLE_MOVE * (1 + Math.abs(h[hOff + i]))) {
+    if (alpha * ds[i] < -s[i] && ds[i] < -NEGLIGIBLE_SLACK_MOVE * (1 + Math.abs(h[hOff + i]))) {
       alpha = -s[i] / ds[i];
     }
     if (alpha * dlam[i] < -lam[i] && dlam[i] < negligibleDlam) alpha = -lam[i] / dlam[i];

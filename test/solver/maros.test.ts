@@ -157,6 +157,25 @@ describe("qpbenchmark's judge", () => {
     });
   });
 
+  it("sums the gap exactly, where a left-to-right float64 sum loses a term beside 1e16", () => {
+    // q'z = 1e16 + 1 − 1e16 = 1: left to right, 1e16 + 1 rounds to 1e16 and the gap reads 0
+    const lp: QPBatch = {
+      batch: 1,
+      n: 3,
+      m: 0,
+      p: 0,
+      Q: operand(new Array(9).fill(0)),
+      q: operand([1, 1, -1]),
+      A: operand([]),
+      b: operand([]),
+      G: operand([]),
+      h: operand([]),
+    };
+    const z = point([1e16, 1, 1e16], [], []);
+    expect(residuals(lp, z).gap).toBe(1);
+    expect(residuals(lp, z, "left-to-right").gap).toBe(0);
+  });
+
   it("succeeds only on status solved with every measure strictly below the tolerance", () => {
     const zero = { primal: 0, dual: 0, gap: 0 };
     expect(judge("solved", zero, 1e-9)).toEqual({ success: true, wrongSolved: false });
@@ -193,6 +212,27 @@ describe("the solver where its regularization and stopping rules were fixed", ()
     expect(Math.abs(run.objective - 6.6793293e7)).toBeLessThan(1e-6 * 6.6793293e7);
   });
 
+  it("QSCAGR7, QSHARE1B and QSCFXM1 at qpbenchmark's 1e-9: the gap of the returned point summed exactly decides (float64 sums of its 1e6–1e8 terms refused)", () => {
+    for (const name of ["QSCAGR7", "QSHARE1B", "QSCFXM1"]) {
+      const run = runMaros(loadMarosProblem(name), 1e-9, { eps: 0, epsAbs: 1e-9 });
+      expect([name, run.status, run.success]).toEqual([name, "solved", true]);
+    }
+  });
+
+  it("QBEACONF at 1e-9 is not claimed where its dual residual, summed exactly, is 1.4e-9 (its terms of 5.5e6 cancel)", () => {
+    const run = runMaros(loadMarosProblem("QBEACONF"), 1e-9, { eps: 0, epsAbs: 1e-9 });
+    expect(run.wrongSolved).toBe(false);
+  });
+
+  it("QPCBOEI1 with structure: false at 1e-6: a slack's move within the direction's error (ds −5e-13 at s 6e-32) no longer freezes the step", () => {
+    const run = runMaros(loadMarosProblem("QPCBOEI1"), 1e-6, {
+      eps: 0,
+      epsAbs: 1e-6,
+      structure: false,
+    });
+    expect([run.status, run.success]).toEqual(["solved", true]);
+  });
+
   it("QADLITTL at qpbenchmark's 1e-9: the gap's rounding room counted term by term (the coarse estimate kept 1.35e-9)", () => {
     const run = runMaros(loadMarosProblem("QADLITTL"), 1e-9, { eps: 0, epsAbs: 1e-9 });
     expect(run.status).toBe("solved");
@@ -202,8 +242,13 @@ describe("the solver where its regularization and stopping rules were fixed", ()
 });
 
 describe("a member stalled at rounding level", () => {
-  it("QSCAGR7 at 1e-9 with maxIter 200 ends max_iterations at its point, not numerical_error when a collapsed slack underflows", () => {
-    const run = runMaros(loadMarosProblem("QSCAGR7"), 1e-9, { eps: 0, epsAbs: 1e-9, maxIter: 200 });
+  it("QSCAGR7 at 1e-12 with maxIter 200 ends max_iterations at its point, not numerical_error when a collapsed slack underflows", () => {
+    // (at 1e-9 it now solves: its gap, summed exactly, is 8e-10)
+    const run = runMaros(loadMarosProblem("QSCAGR7"), 1e-12, {
+      eps: 0,
+      epsAbs: 1e-12,
+      maxIter: 200,
+    });
     expect(run.status).toBe("max_iterations");
     expect(run.iterations).toBe(200);
     expect(Math.max(run.primal, run.dual)).toBeLessThan(1e-10);
@@ -221,6 +266,8 @@ describe("the report", () => {
     objective: 1,
     success,
     wrongSolved: status === "solved" && !success,
+    leftToRightGap: 0,
+    leftToRightSuccess: success,
     seconds: iterations / 10,
   });
   const results: MarosResults = {

@@ -111,9 +111,7 @@ function differences(reference: Outcome, outcome: Outcome): string[] {
  * fix shows up here and the cell is taken off the list.
  */
 const KNOWN_FAILURES: Record<string, number[]> = {
-  "the paper's random QPs with equalities (n 30, m 10, p 40)": [-4],
   "minimize sum_squares(A x - b) s.t. sum(x) == 1": [-4],
-  "nonnegative least squares: s.t. x >= 0": [3],
 };
 
 /** A case solved at k = 0 once and compared with every other k. */
