@@ -40,7 +40,8 @@ export interface WorkLayout {
  * w = lam/s. rd, rpe (Az − b), rpi (Gz + s − h): residuals. rhs, x, r: a KKT solve's right-hand
  * side, solution and refinement residual (N each). tp, tn: scratch of p and n. upstream: the
  * backward pass's dℓ/dz; yG: its D(lam)d_lam. radius: the data's size for certificates; mu:
- * the complementarity of the point measured.
+ * the complementarity of the point measured. diag: K's diagonal before the
+ * factorization. xPrev, rnorm: the refinement's last accepted x and its residual.
  */
 const SLOTS = [
   ["z", "n"],
@@ -66,6 +67,9 @@ const SLOTS = [
   ["yG", "p"],
   ["radius", "1"],
   ["mu", "1"],
+  ["diag", "N"],
+  ["xPrev", "N"],
+  ["rnorm", "1"],
 ] as const;
 
 export type WorkSlot = (typeof SLOTS)[number][0];

@@ -121,6 +121,7 @@ const SUM: u32 = 0u;
 const MAX: u32 = 1u;
 const MIN: u32 = 2u;
 const BIG: f32 = 3.0e38f;
+const PIVOT_FLOOR: f32 = 1e-6f;
 
 @group(0) @binding(0) var<storage, read> data: array<f32>;
 @group(0) @binding(1) var<storage, read_write> work: array<f32>;
@@ -206,14 +207,29 @@ fn buildK() {
   sync();
 }
 
-/* K = L D L' in place (right-looking, one column per step); wgBad = 1 on a pivot of the wrong sign. */
+/*
+ * K = L D L' in place (right-looking, one column per step). In exact arithmetic D's first n
+ * entries are at least rho and the last m at most −delta; in f32 a pivot whose cancellation
+ * leaves less than PIVOT_FLOOR of its diagonal entry before elimination (kept in diag) is
+ * rounding noise, and is raised to that (QDLDL's and Clarabel's dynamic regularization; the
+ * refinement against K0 then corrects the solves). wgBad = 1 on a non-finite pivot.
+ */
 fn factor() {
   if (t == 0u) { wgBad = 0u; }
+  for (var j = t; j < N; j += WG) { setW(SDIAG, j, K[kb + j * N + j]); }
+  sync();
   for (var j = 0u; j < N; j++) {
-    let d = K[kb + j * N + j];
+    let d0 = W(SDIAG, j);
+    let raw = K[kb + j * N + j];
+    var d = 0.0f;
+    if (j < n) {
+      d = max(raw, max(RHO, PIVOT_FLOOR * d0));
+    } else {
+      d = min(raw, -max(DELTA, PIVOT_FLOOR * abs(d0)));
+    }
     if (t == 0u) {
-      let rightSign = select((d < 0.0f), (d > 0.0f), (j < n));
-      if (!rightSign || !finite(d)) { wgBad = 1u; }
+      K[kb + j * N + j] = d;
+      if (!finite(raw)) { wgBad = 1u; }
     }
     for (var i = j + 1u + t; i < N; i += WG) {
       let lij = K[kb + i * N + j] / d;
@@ -524,6 +540,7 @@ fn factorize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) g
 fn solveFirst(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }
   for (var i = t; i < N; i += WG) { setW(SX, i, W(SRHS, i)); }
+  if (t == 0u) { setW(SRNORM, 0u, BIG); }
   sync();
   solveFactored(SX);
 }
@@ -532,7 +549,26 @@ fn solveFirst(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) 
 fn refineResidual(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }
   applyK0(SX, SR);
-  for (var i = t; i < N; i += WG) { setW(SR, i, W(SRHS, i) - W(SR, i)); }
+  var size = 0.0f;
+  for (var i = t; i < N; i += WG) {
+    let r = W(SRHS, i) - W(SR, i);
+    setW(SR, i, r);
+    size = max(size, select(BIG, abs(r), finite(r)));
+  }
+  // f32 refinement with poor factors can diverge: a step that did not shrink the residual is
+  // undone, and the refinement stops (r = 0)
+  let rnorm = reduce(size, MAX);
+  let previous = reduce(W(SRNORM, 0u), MAX);
+  if (rnorm < previous) {
+    for (var i = t; i < N; i += WG) { setW(SX_PREV, i, W(SX, i)); }
+    if (t == 0u) { setW(SRNORM, 0u, rnorm); }
+  } else {
+    for (var i = t; i < N; i += WG) {
+      setW(SX, i, W(SX_PREV, i));
+      setW(SR, i, 0.0f);
+    }
+    if (t == 0u) { setW(SRNORM, 0u, 0.0f); }
+  }
 }
 
 @compute @workgroup_size(WG)
