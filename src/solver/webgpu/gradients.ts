@@ -91,9 +91,10 @@ function outerSum(
 const HOST_REFINEMENT_STEPS = 4;
 
 /**
- * Member k's backward solve in float64: the read-back L D L' factors (f32, shader.ts's layout:
- * L strictly below the diagonal, D on it) as the preconditioner of iterative refinement against
- * the unregularized KKT matrix at the final w, built from the caller's float64 data.
+ * Member k's backward solve in float64: the read-back L D L' factors of the augmented KKT matrix
+ * (f32, shader.ts's layout: order z, lam, nu; L strictly below the diagonal, D on it) as the
+ * preconditioner of iterative refinement against the unregularized matrix at the final w, built
+ * from the caller's float64 data. The lam block of the solution is D(lam) d_lam = w∘(G d_z).
  */
 export function solveWithHostFactors(
   problem: QPBatch,
@@ -104,7 +105,7 @@ export function solveWithHostFactors(
   out: BackwardSolves,
 ): void {
   const { n, m, p } = problem;
-  const N = n + m;
+  const N = n + p + m;
   const L = factors.subarray(k * N * N, (k + 1) * N * N);
   const Q = operandOf(problem, "Q", k);
   const A = operandOf(problem, "A", k);
@@ -118,23 +119,22 @@ export function solveWithHostFactors(
     for (let j = N - 1; j >= 0; j--) for (let i = 0; i < j; i++) x[i] -= L[j * N + i] * x[j];
   };
   const applyK0 = (x: Float64Array, y: Float64Array) => {
-    const gx = new Float64Array(p);
-    for (let i = 0; i < p; i++) {
-      let acc = 0;
-      for (let j = 0; j < n; j++) acc += G[i * n + j] * x[j];
-      gx[i] = wk[i] * acc;
-    }
     for (let j = 0; j < n; j++) {
       let acc = 0;
       for (let c = 0; c < n; c++) acc += 0.5 * (Q[j * n + c] + Q[c * n + j]) * x[c];
-      for (let i = 0; i < p; i++) acc += G[i * n + j] * gx[i];
-      for (let i = 0; i < m; i++) acc += A[i * n + j] * x[n + i];
+      for (let i = 0; i < p; i++) acc += G[i * n + j] * x[n + i];
+      for (let i = 0; i < m; i++) acc += A[i * n + j] * x[n + p + i];
       y[j] = acc;
+    }
+    for (let i = 0; i < p; i++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += G[i * n + j] * x[j];
+      y[n + i] = acc - x[n + i] / wk[i];
     }
     for (let i = 0; i < m; i++) {
       let acc = 0;
       for (let j = 0; j < n; j++) acc += A[i * n + j] * x[j];
-      y[n + i] = acc;
+      y[n + p + i] = acc;
     }
   };
   const x = rhs.slice();
@@ -147,10 +147,6 @@ export function solveWithHostFactors(
     for (let i = 0; i < N; i++) x[i] += r[i];
   }
   out.dz.set(x.subarray(0, n), k * n);
-  out.dnu.set(x.subarray(n), k * m);
-  for (let i = 0; i < p; i++) {
-    let acc = 0;
-    for (let j = 0; j < n; j++) acc += G[i * n + j] * x[j];
-    out.yG[k * p + i] = wk[i] * acc;
-  }
+  out.yG.set(x.subarray(n, n + p), k * p);
+  out.dnu.set(x.subarray(n + p), k * m);
 }

@@ -10,6 +10,7 @@ import { solveBatchOnWebGPU, type WebGPUSolution } from "./solve-batch.js";
 export { acquireWebGPU, WEBGPU_SETUP_HINT, type WebGPUContext } from "./device.js";
 export {
   WEBGPU_DEFAULT_EPS,
+  WEBGPU_DEFAULT_EPS_ABS,
   WEBGPU_MIN_EPS,
   solveBatchOnWebGPU,
   type WebGPUSolution,

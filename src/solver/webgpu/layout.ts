@@ -2,7 +2,7 @@
  * Where each quantity of a batch lives in the GPU buffers: one f32 `data` buffer with Q, q, A,
  * b, G, h back to back (an operand shared by the batch is stored once, stride 0), one f32
  * `work` buffer with a fixed-size slice per member, and one f32 `factor` buffer with each
- * member's (n+m)×(n+m) matrix. The shader is generated for one layout (shader.ts), so every
+ * member's N×N matrix, N = n + p + m. The shader is generated for one layout (shader.ts), so every
  * offset below is a constant there.
  */
 import type { QPBatch } from "../types.js";
@@ -19,7 +19,7 @@ export interface WorkLayout {
   n: number;
   m: number;
   p: number;
-  /** n + m: the side of the quasi-definite KKT matrix */
+  /** n + p + m: the side of the quasi-definite KKT matrix (shader.ts) */
   N: number;
   Q: OperandPlace;
   q: OperandPlace;
@@ -78,7 +78,7 @@ export const WORK_SLOTS: readonly WorkSlot[] = SLOTS.map(([slot]) => slot);
 
 export function layoutOf(problem: QPBatch): WorkLayout {
   const { batch, n, m, p } = problem;
-  const N = n + m;
+  const N = n + p + m;
   let dataLength = 0;
   const place = (operand: { shared: boolean }, size: number): OperandPlace => {
     const offset = dataLength;

@@ -122,6 +122,7 @@ const MAX: u32 = 1u;
 const MIN: u32 = 2u;
 const BIG: f32 = 3.0e38f;
 const PIVOT_FLOOR: f32 = 1e-6f;
+const TINY: f32 = 1e-30f;
 
 @group(0) @binding(0) var<storage, read> data: array<f32>;
 @group(0) @binding(1) var<storage, read_write> work: array<f32>;
@@ -186,7 +187,10 @@ fn setStatus(status: u32) {
   workgroupBarrier();
 }
 
-/* K at the current w: only the lower triangle is written and read. */
+/*
+ * K at the current point, in the order (z, lam, nu); only the lower triangle is written and
+ * read. The lam block's diagonal is −s/lam = −1/w.
+ */
 fn buildK() {
   for (var e = t; e < N * N; e += WG) {
     let i = e / N;
@@ -195,10 +199,15 @@ fn buildK() {
     var v = 0.0f;
     if (i < n) {
       v = Qs(i, j);
-      for (var r = 0u; r < p; r++) { v += Gat(r, i) * W(SW, r) * Gat(r, j); }
       if (i == j) { v += RHO; }
+    } else if (i < n + p) {
+      if (j < n) {
+        v = Gat(i - n, j);
+      } else if (i == j) {
+        v = -1.0f / W(SW, i - n) - DELTA;
+      }
     } else if (j < n) {
-      v = Aat(i - n, j);
+      v = Aat(i - n - p, j);
     } else if (i == j) {
       v = -DELTA;
     }
@@ -262,61 +271,55 @@ fn solveFactored(x: u32) {
   }
 }
 
-/* y = K0 x, K0 the unregularized KKT matrix at the current w (uses tp). */
+/* y = K0 x, K0 the unregularized KKT matrix at the current point. */
 fn applyK0(x: u32, y: u32) {
-  for (var i = t; i < p; i += WG) {
-    var acc = 0.0f;
-    for (var j = 0u; j < n; j++) { acc += Gat(i, j) * W(x, j); }
-    setW(STP, i, W(SW, i) * acc);
-  }
-  sync();
   for (var j = t; j < n; j += WG) {
     var acc = 0.0f;
     for (var c = 0u; c < n; c++) { acc += Qs(j, c) * W(x, c); }
-    for (var i = 0u; i < p; i++) { acc += Gat(i, j) * W(STP, i); }
-    for (var i = 0u; i < m; i++) { acc += Aat(i, j) * W(x, n + i); }
+    for (var i = 0u; i < p; i++) { acc += Gat(i, j) * W(x, n + i); }
+    for (var i = 0u; i < m; i++) { acc += Aat(i, j) * W(x, n + p + i); }
     setW(y, j, acc);
+  }
+  for (var i = t; i < p; i += WG) {
+    var acc = 0.0f;
+    for (var j = 0u; j < n; j++) { acc += Gat(i, j) * W(x, j); }
+    setW(y, n + i, acc - W(x, n + i) / W(SW, i));
   }
   for (var i = t; i < m; i += WG) {
     var acc = 0.0f;
     for (var j = 0u; j < n; j++) { acc += Aat(i, j) * W(x, j); }
-    setW(y, n + i, acc);
+    setW(y, n + p + i, acc);
   }
   sync();
 }
 
 /*
- * The Newton direction for the complementarity target: rcs_i = lam_i − (goal − second_i)/s_i
- * with second = dsAff∘dlamAff when corrected (the minus sign of −s∘lam folded in as below):
- *   (Q + G'WG) dz + A'dnu = −rd − G'(w∘rpi − rcs),  A dz = −rpe,
- *   ds = −rpi − G dz,  dlam = −rcs + w∘(rpi + G dz).
+ * The Newton direction for the complementarity target goal (with second = dsAff∘dlamAff when
+ * corrected), from the augmented system
+ *   [Q  G'    A'] [dz  ]   [−rd                          ]
+ *   [G  −1/w  0 ] [dlam] = [−rpi + s − (goal − second)/lam]
+ *   [A  0     0 ] [dnu ]   [−rpe                         ]
+ * and ds = −rpi − G dz (then lam∘ds + s∘dlam = goal − second − s∘lam).
  */
 fn directionRhs(corrected: bool, goal: f32) {
+  for (var j = t; j < n; j += WG) { setW(SRHS, j, -W(SRD, j)); }
   for (var i = t; i < p; i += WG) {
     let second = select(0.0f, W(SDS_AFF, i) * W(SDLAM_AFF, i), corrected);
-    let rcs = W(SLAM, i) + (second - goal) / W(SS, i);
-    setW(SDLAM, i, rcs);
-    setW(STP, i, W(SW, i) * W(SRPI, i) - rcs);
+    setW(SRHS, n + i, -W(SRPI, i) + W(SS, i) - (goal - second) / W(SLAM, i));
   }
-  sync();
-  for (var j = t; j < n; j += WG) {
-    var acc = -W(SRD, j);
-    for (var i = 0u; i < p; i++) { acc -= Gat(i, j) * W(STP, i); }
-    setW(SRHS, j, acc);
-  }
-  for (var i = t; i < m; i += WG) { setW(SRHS, n + i, -W(SRPE, i)); }
+  for (var i = t; i < m; i += WG) { setW(SRHS, n + p + i, -W(SRPE, i)); }
 }
 
-/* dz, dnu from the solve's x; ds and dlam from them (dlam holds rcs: directionRhs). */
+/* dz, dlam, dnu from the solve's x; ds from dz. */
 fn directionFinish() {
   for (var j = t; j < n; j += WG) { setW(SDZ, j, W(SX, j)); }
-  for (var i = t; i < m; i += WG) { setW(SDNU, i, W(SX, n + i)); }
+  for (var i = t; i < p; i += WG) { setW(SDLAM, i, W(SX, n + i)); }
+  for (var i = t; i < m; i += WG) { setW(SDNU, i, W(SX, n + p + i)); }
   sync();
   for (var i = t; i < p; i += WG) {
     var gdz = 0.0f;
     for (var j = 0u; j < n; j++) { gdz += Gat(i, j) * W(SDZ, j); }
     setW(SDS, i, -W(SRPI, i) - gdz);
-    setW(SDLAM, i, -W(SDLAM, i) + W(SW, i) * (W(SRPI, i) + gdz));
   }
 }
 
@@ -582,12 +585,9 @@ fn refineSolve(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id)
 @compute @workgroup_size(WG)
 fn startRhs(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }
-  for (var j = t; j < n; j += WG) {
-    var acc = -qv(j);
-    for (var i = 0u; i < p; i++) { acc += Gat(i, j) * hv(i); }
-    setW(SRHS, j, acc);
-  }
-  for (var i = t; i < m; i += WG) { setW(SRHS, n + i, bv(i)); }
+  for (var j = t; j < n; j += WG) { setW(SRHS, j, -qv(j)); }
+  for (var i = t; i < p; i += WG) { setW(SRHS, n + i, hv(i)); }
+  for (var i = t; i < m; i += WG) { setW(SRHS, n + p + i, bv(i)); }
 }
 
 /* then s = h − Gz and lam = −s, each shifted by 1 − its least entry where that is not positive. */
@@ -595,7 +595,7 @@ fn startRhs(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gi
 fn startFinish(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }
   for (var j = t; j < n; j += WG) { setW(SZ, j, W(SX, j)); }
-  for (var i = t; i < m; i += WG) { setW(SNU, i, W(SX, n + i)); }
+  for (var i = t; i < m; i += WG) { setW(SNU, i, W(SX, n + p + i)); }
   sync();
   var least = BIG;
   var most = -BIG;
@@ -664,8 +664,9 @@ fn takeStep(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gi
   for (var j = t; j < n; j += WG) { setW(SZ, j, W(SZ, j) + alpha * W(SDZ, j)); }
   for (var i = t; i < m; i += WG) { setW(SNU, i, W(SNU, i) + alpha * W(SDNU, i)); }
   for (var i = t; i < p; i += WG) {
-    let s = W(SS, i) + alpha * W(SDS, i);
-    let lam = W(SLAM, i) + alpha * W(SDLAM, i);
+    // kept above f32's underflow: s/lam must stay finite in K
+    let s = max(W(SS, i) + alpha * W(SDS, i), TINY);
+    let lam = max(W(SLAM, i) + alpha * W(SDLAM, i), TINY);
     setW(SS, i, s);
     setW(SLAM, i, lam);
     setW(SW, i, lam / s);
@@ -691,20 +692,15 @@ fn takeStep(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gi
 fn backwardRhs(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }
   for (var j = t; j < n; j += WG) { setW(SRHS, j, -upstream[member * n + j]); }
-  for (var i = t; i < m; i += WG) { setW(SRHS, n + i, 0.0f); }
+  for (var i = t; i < p + m; i += WG) { setW(SRHS, n + i, 0.0f); }
 }
 
 @compute @workgroup_size(WG)
 fn backwardFinish(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }
   for (var j = t; j < n; j += WG) { setW(SDZ, j, W(SX, j)); }
-  for (var i = t; i < m; i += WG) { setW(SDNU, i, W(SX, n + i)); }
-  sync();
-  for (var i = t; i < p; i += WG) {
-    var gdz = 0.0f;
-    for (var j = 0u; j < n; j++) { gdz += Gat(i, j) * W(SDZ, j); }
-    setW(SY_G, i, W(SW, i) * gdz);
-  }
+  for (var i = t; i < p; i += WG) { setW(SY_G, i, W(SX, n + i)); }
+  for (var i = t; i < m; i += WG) { setW(SDNU, i, W(SX, n + p + i)); }
 }
 `;
 

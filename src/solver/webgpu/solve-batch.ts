@@ -37,12 +37,18 @@ import {
  * lengths leaves no room.
  */
 export const WEBGPU_DEFAULT_EPS = 1e-5;
+/**
+ * The default absolute tolerance: where every term of the gap vanishes with the iterate (a ReLU
+ * member whose inputs are all negative: z → 0 with every bound active at h = 0) the relative
+ * test alone never passes, and f32 cannot take the iterate far below this.
+ */
+export const WEBGPU_DEFAULT_EPS_ABS = 1e-7;
 export const WEBGPU_MIN_EPS = 1e-6;
 /**
  * The shader stops at this fraction of eps, so that its point, measured again in float64, meets
  * eps despite the f32 rounding of the shader's own measures.
  */
-const SHADER_EPS_FRACTION = 0.25;
+const SHADER_EPS_FRACTION = 0.5;
 /** Static regularization of the quasi-definite KKT matrix (removed by refinement). */
 const RHO = 1e-7;
 const DELTA = 1e-7;
@@ -156,7 +162,7 @@ async function compile(device: GPUDevice, code: string): Promise<Pipelines> {
 
 function checkOptions(problem: QPBatch, options: SolverOptions): void {
   const eps = options.eps ?? WEBGPU_DEFAULT_EPS;
-  const epsAbs = options.epsAbs ?? 0;
+  const epsAbs = options.epsAbs ?? WEBGPU_DEFAULT_EPS_ABS;
   if (eps < WEBGPU_MIN_EPS && !(epsAbs > 0 && eps === 0)) {
     throw new Error(
       `solveBatch: eps = ${eps} is below what f32 arithmetic on the GPU can reach; ` +
@@ -229,7 +235,7 @@ export async function solveBatchOnWebGPU(
   const { device } = context;
   const { batch, n, m, p } = problem;
   const eps = options.eps ?? WEBGPU_DEFAULT_EPS;
-  const epsAbs = options.epsAbs ?? 0;
+  const epsAbs = options.epsAbs ?? WEBGPU_DEFAULT_EPS_ABS;
   const maxIter = options.maxIter ?? DEFAULT_MAX_ITER;
   const layout = layoutOf(problem);
   const constants: ShaderConstants = {

@@ -33,6 +33,7 @@ if (skipReason !== null) {
  */
 const SOLUTION_TOLERANCE = 1e-3;
 const GRADIENT_TOLERANCE = 1e-2;
+const ACTIVE_BOUND_TOLERANCE = 5e-3;
 
 const COMPILE_TIMEOUT = 600_000;
 
@@ -131,7 +132,11 @@ describe.skipIf(skipReason !== null)("the WebGPU solver", () => {
       context,
     );
     expect(gpu.status).toEqual(["solved", "solved"]);
-    xs.flat().forEach((x, i) => expect(gpu.z[i]).toBeCloseTo(Math.max(x, 0), 4));
+    // the gap is met relative to its largest term, so an active bound whose multiplier is small
+    // (x = −0.01: lam = 0.01) is met to eps·(that term)/lam only
+    xs.flat().forEach((x, i) =>
+      expect(Math.abs(gpu.z[i] - Math.max(x, 0))).toBeLessThan(ACTIVE_BOUND_TOLERANCE),
+    );
   });
 
   it("solves a box QP with the CPU's solution and duals", async () => {
