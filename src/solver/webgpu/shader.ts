@@ -1,27 +1,27 @@
 /**
- * The batched predictor–corrector PDIPM as one WGSL module, generated for one layout (layout.ts)
- * so that sizes and offsets are constants. One workgroup of WG threads per batch member: the
- * threads split rows and columns of every product, the factorization and the triangular solves,
- * and meet at barriers. Entry points: `start` (the starting point), `iterate` (up to STEPS
- * iterations of every member still running, then a count of those in `running`: the only
- * read-back inside the loop), `backward` (the OptNet backward solve with the final factors).
+ * The batched predictor–corrector PDIPM in WGSL (f32). One workgroup of WG threads per batch
+ * member: the threads split the rows and columns of every product, the factorization and the
+ * triangular solves, and meet at barriers. Each phase of an iteration is its own kernel (entry
+ * point), dispatched in order for the whole batch (solve-batch.ts): a software adapter compiles
+ * one long kernel with hundreds of barriers in minutes, these in seconds. The sizes, offsets and
+ * tolerances come from a uniform block, so the module compiles once per device.
  *
- * Each iteration builds the quasi-definite KKT matrix
+ * Each iteration builds the augmented, quasi-definite KKT matrix at the current point
  *
- *     K = [ Q + G' diag(lam/s) G + rho I    A'       ]
- *         [ A                               −delta I ]
+ *     K = [ Q + rho I   G'               A'       ]
+ *         [ G           −s/lam − delta   0        ]
+ *         [ A           0                −delta I ]
  *
- * at the current point, factors it K = L D L' (no pivoting: a quasi-definite matrix has such a
- * factorization for any order, D's first n entries positive and the last m negative), and solves
- * it twice (predictor, corrector), each solve followed by iterative refinement against the
- * unregularized matrix (rho = delta = 0), which removes the regularization's bias. Equalities
- * are in the same matrix rather than in a Schur complement: one factorization, one solve routine,
- * and an A without full row rank costs nothing special (delta keeps the pivots away from zero).
- * The convergence test comes after the factorization, so a member that stops keeps the factors
- * of the point it returns, which the backward pass reuses.
+ * factors it K = L D L' (no pivoting: a quasi-definite matrix has such a factorization for any
+ * order, D's first n entries positive and the rest negative), and solves it twice (predictor,
+ * corrector), each solve followed by iterative refinement against the unregularized matrix
+ * (rho = delta = 0). Not the reduced matrix Q + G' diag(lam/s) G: in f32 its conditioning near
+ * the end (lam/s from 1e-4 to 1e4 beside Q's smallest eigenvalues) left directions of no
+ * accuracy. The convergence test comes after the factorization, so a member that stops keeps
+ * the factors of the point it returns, which the backward pass reuses.
  *
  * Statuses (state[2k]): 0 running, 1 solved, 2 infeasible, 3 unbounded, 4 numerical error
- * (a pivot of the wrong sign, or a non-finite iterate). state[2k+1]: iterations.
+ * (a non-finite iterate or pivot). state[2k+1]: iterations.
  */
 import { WORK_SLOTS, type WorkLayout } from "./layout.js";
 
