@@ -41,7 +41,8 @@ export interface WorkLayout {
  * side, solution and refinement residual (N each). tp, tn: scratch of p and n. upstream: the
  * backward pass's dℓ/dz; yG: its D(lam)d_lam. radius: the data's size for certificates; mu:
  * the complementarity of the point measured. diag: K's diagonal before the
- * factorization. xPrev, rnorm: the refinement's last accepted x and its residual.
+ * factorization. xPrev, rnorm: the refinement's last accepted x and its residual. best,
+ * stall: the best progress measured and the iterations since it last improved by 10%.
  */
 const SLOTS = [
   ["z", "n"],
@@ -70,6 +71,8 @@ const SLOTS = [
   ["diag", "N"],
   ["xPrev", "N"],
   ["rnorm", "1"],
+  ["best", "1"],
+  ["stall", "1"],
 ] as const;
 
 export type WorkSlot = (typeof SLOTS)[number][0];

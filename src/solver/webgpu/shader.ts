@@ -50,6 +50,8 @@ export const STATUS_SOLVED = 1;
 export const STATUS_INFEASIBLE = 2;
 export const STATUS_UNBOUNDED = 3;
 export const STATUS_NUMERICAL = 4;
+/** stopped without progress near the tolerance: the float64 check decides (solve-batch.ts) */
+export const STATUS_STALLED = 5;
 
 function u32(x: number): string {
   return `${x}u`;
@@ -123,6 +125,8 @@ const MIN: u32 = 2u;
 const BIG: f32 = 3.0e38f;
 const PIVOT_FLOOR: f32 = 1e-6f;
 const TINY: f32 = 1e-30f;
+const STALL_ITERATIONS: f32 = 3.0f;
+const STALL_PROGRESS: f32 = 20.0f;
 
 @group(0) @binding(0) var<storage, read> data: array<f32>;
 @group(0) @binding(1) var<storage, read_write> work: array<f32>;
@@ -180,6 +184,13 @@ fn reduce(v: f32, op: u32) -> f32 {
   let r = workgroupUniformLoad(&red[0]);
   workgroupBarrier();
   return r;
+}
+
+/* a / b as a measure of progress: 0 when a is, BIG when b is 0 and a is not. */
+fn ratio(a: f32, b: f32) -> f32 {
+  if (a == 0.0f) { return 0.0f; }
+  if (!(b > 0.0f)) { return BIG; }
+  return a / b;
 }
 
 fn setStatus(status: u32) {
@@ -347,7 +358,7 @@ struct Measured {
  * primal infeasibility certificate (certificates.ts) on (nu, lam).
  */
 fn measure() -> Measured {
-  var violation = -BIG;
+  var violation = 0.0f;
   var zQz = 0.0f;
   var qz = 0.0f;
   var bnu = 0.0f;
@@ -367,7 +378,7 @@ fn measure() -> Measured {
     let r = qzj + qv(j) + gl + an;
     setW(SRD, j, r);
     let scale = max(max(abs(qzj), abs(qv(j))), max(abs(gl), abs(an)));
-    violation = max(violation, abs(r) - (EPS_ABS + EPS * scale));
+    violation = max(violation, ratio(abs(r), EPS_ABS + EPS * scale));
     zQz += W(SZ, j) * qzj;
     qz += qv(j) * W(SZ, j);
     farkas = max(farkas, abs(gl + an));
@@ -378,7 +389,7 @@ fn measure() -> Measured {
     for (var j = 0u; j < n; j++) { az += Aat(i, j) * W(SZ, j); }
     let r = az - bv(i);
     setW(SRPE, i, r);
-    violation = max(violation, abs(r) - (EPS_ABS + EPS * max(abs(az), abs(bv(i)))));
+    violation = max(violation, ratio(abs(r), EPS_ABS + EPS * max(abs(az), abs(bv(i)))));
     bnu += bv(i) * W(SNU, i);
     normY = max(normY, abs(W(SNU, i)));
     normData = max(normData, abs(bv(i)));
@@ -389,7 +400,7 @@ fn measure() -> Measured {
     for (var j = 0u; j < n; j++) { gz += Gat(i, j) * W(SZ, j); }
     setW(SRPI, i, gz + W(SS, i) - hv(i));
     let excess = max(gz - hv(i), 0.0f);
-    violation = max(violation, excess - (EPS_ABS + EPS * max(abs(gz), abs(hv(i)))));
+    violation = max(violation, ratio(excess, EPS_ABS + EPS * max(abs(gz), abs(hv(i)))));
     hlam += hv(i) * W(SLAM, i);
     slam += W(SS, i) * W(SLAM, i);
     normY = max(normY, W(SLAM, i));
@@ -412,7 +423,21 @@ fn measure() -> Measured {
   if (bad > 0.0f) { return Measured(${STATUS_NUMERICAL}u, mu); }
   let gap = abs(zQzAll + qzAll + bnuAll + hlamAll);
   let gapScale = max(max(abs(zQzAll), abs(qzAll)), max(abs(bnuAll), abs(hlamAll)));
-  if (worst <= 0.0f && gap <= EPS_ABS + EPS * gapScale) { return Measured(${STATUS_SOLVED}u, mu); }
+  let progress = max(worst, ratio(gap, EPS_ABS + EPS * gapScale));
+  if (progress <= 1.0f) { return Measured(${STATUS_SOLVED}u, mu); }
+  // f32's floor: no 10% gain in STALL_ITERATIONS iterations close to the tolerance ends the
+  // member; the float64 check then decides between solved and numerical_error
+  let best = reduce(W(SBEST, 0u), MAX);
+  let stalled = reduce(W(SSTALL, 0u), MAX) + 1.0f;
+  workgroupBarrier();
+  let improved = progress < 0.9f * best;
+  if (t == 0u) {
+    setW(SBEST, 0u, select(best, progress, improved));
+    setW(SSTALL, 0u, select(stalled, 0.0f, improved));
+  }
+  if (!improved && stalled >= STALL_ITERATIONS && progress <= STALL_PROGRESS) {
+    return Measured(${STATUS_STALLED}u, mu);
+  }
   let certificate = -(bnuAll + hlamAll);
   if (certificate > CERT * normYAll * normDataAll &&
       farkasAll <= CERT * certificate / radius) {
@@ -520,6 +545,8 @@ fn init(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: v
   for (var i = t; i < p; i += WG) { setW(SW, i, 1.0f); }
   if (t == 0u) {
     setW(SRADIUS, 0u, radius);
+    setW(SBEST, 0u, BIG);
+    setW(SSTALL, 0u, 0.0f);
     state[2u * member] = ${STATUS_RUNNING}u;
     state[2u * member + 1u] = 0u;
   }

@@ -25,6 +25,7 @@ import {
   STATUS_INFEASIBLE,
   STATUS_NUMERICAL,
   STATUS_SOLVED,
+  STATUS_STALLED,
   STATUS_UNBOUNDED,
   parameterBlock,
   pdipmShader,
@@ -420,5 +421,6 @@ function finalStatus(
   const named = STATUS_NAMES[shaderStatus] ?? "max_iterations";
   if (named === "solved" && !meetsTolerance) return "numerical_error";
   if (named === "infeasible" && !certified()) return "numerical_error";
+  if (shaderStatus === STATUS_STALLED) return meetsTolerance ? "solved" : "numerical_error";
   return named;
 }
