@@ -207,7 +207,8 @@ async function examples(seed: number, batch: number) {
     const gpuGrad = await layer.vjp(gpu, upstream, { device: "webgpu" });
     const gpuMs = performance.now() - start;
     const ok = gpu.status.map((s, k) => s === "solved" && cpu.status[k] === "solved");
-    const flat = (v: unknown) => [v].flat(4) as number[];
+    const flat = (v: unknown) =>
+      v instanceof Float64Array ? Array.from(v) : ([v].flat(4) as number[]);
     let zDiff = 0;
     for (const key of Object.keys(cpu.variables)) {
       const a = flat(gpu.variables[key]);

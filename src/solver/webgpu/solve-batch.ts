@@ -43,16 +43,20 @@ export const WEBGPU_DEFAULT_EPS = 1e-5;
  * member whose inputs are all negative: z → 0 with every bound active at h = 0) the relative
  * test alone never passes, and f32 cannot take the iterate far below this.
  */
-export const WEBGPU_DEFAULT_EPS_ABS = 1e-7;
+export const WEBGPU_DEFAULT_EPS_ABS = 1e-6;
 export const WEBGPU_MIN_EPS = 1e-6;
 /**
  * The shader stops at this fraction of eps, so that its point, measured again in float64, meets
  * eps despite the f32 rounding of the shader's own measures.
  */
 const SHADER_EPS_FRACTION = 0.5;
-/** Static regularization of the quasi-definite KKT matrix (removed by refinement). */
-const RHO = 1e-7;
-const DELTA = 1e-7;
+/**
+ * Static regularization of the quasi-definite KKT matrix, removed by the refinement. At 1e-7 the
+ * examples with columns that Q leaves empty (least squares' residuals, lasso's and huber's
+ * epigraph variables) ended at their first factorization in f32; 1e-5 solves them.
+ */
+const RHO = 1e-5;
+const DELTA = 1e-5;
 const REFINEMENT_STEPS = 2;
 /** Certificates in f32: the f64 check (certificates.ts) uses 1e-8. */
 const CERTIFICATE_TOLERANCE = 1e-5;
@@ -256,7 +260,7 @@ export async function solveBatchOnWebGPU(
     data: createBuffer(device, data.byteLength, STORAGE | COPY_DST),
     work: createBuffer(device, 4 * batch * layout.workStride, STORAGE | COPY_SRC),
     factors: createBuffer(device, 4 * batch * layout.N * layout.N, STORAGE | COPY_SRC),
-    state: createBuffer(device, 4 * 2 * batch, STORAGE | COPY_SRC),
+    state: createBuffer(device, 4 * 2 * batch, STORAGE | COPY_SRC | COPY_DST),
     running: createBuffer(device, 4, STORAGE | COPY_SRC | COPY_DST),
     upstream: createBuffer(device, 4 * batch * n, STORAGE | COPY_DST),
     parameters: createBuffer(device, parameters.byteLength, GPUBufferUsage.UNIFORM | COPY_DST),
@@ -340,6 +344,14 @@ export async function solveBatchOnWebGPU(
       ),
     );
   }
+
+  // the backward kernels work on the members whose state says solved: the final statuses
+  const finalState = new Uint32Array(2 * batch);
+  status.forEach((named, k) => {
+    finalState[2 * k] = named === "solved" ? STATUS_SOLVED : STATUS_NUMERICAL;
+    finalState[2 * k + 1] = iterations[k];
+  });
+  if (batch > 0) device.queue.writeBuffer(buffers.state, 0, finalState);
 
   let disposed = false;
   const dispose = () => {
