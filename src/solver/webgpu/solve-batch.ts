@@ -360,6 +360,7 @@ export async function solveBatchOnWebGPU(
   const dispose = () => {
     if (disposed) return;
     disposed = true;
+    releaseWhenCollected.unregister(solution);
     for (const buffer of Object.values(buffers)) buffer.destroy();
   };
   const point = { z, lam, nu, status };
@@ -373,7 +374,7 @@ export async function solveBatchOnWebGPU(
     dnu: new Float64Array(batch * m),
     yG: new Float64Array(batch * p),
   });
-  return {
+  const solution: WebGPUSolution = {
     batch,
     n,
     m,
@@ -422,7 +423,14 @@ export async function solveBatchOnWebGPU(
     },
     dispose,
   };
+  // a solution dropped without dispose() still frees its GPU buffers
+  releaseWhenCollected.register(solution, buffers, solution);
+  return solution;
 }
+
+const releaseWhenCollected = new FinalizationRegistry<Record<string, GPUBuffer>>((buffers) => {
+  for (const buffer of Object.values(buffers)) buffer.destroy();
+});
 
 /**
  * The shader's status, kept only where the float64 check agrees: a point that does not meet the
