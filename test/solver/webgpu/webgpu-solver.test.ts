@@ -192,6 +192,27 @@ describe.skipIf(skipReason !== null)("the WebGPU solver", () => {
     expect(gpu.status).toEqual(["infeasible", "solved"]);
   });
 
+  it("gives unbounded members the status unbounded", async () => {
+    // member 0: minimize −z₁ + ½z₂² s.t. z₁ ≥ 0 (unbounded); member 1: z₁ + ½z₂², the same set
+    const problem: QPBatch = {
+      batch: 2,
+      n: 2,
+      m: 0,
+      p: 1,
+      Q: { data: new Float64Array([0, 0, 0, 1]), shared: true },
+      q: { data: new Float64Array([-1, 1, 1, 1]), shared: false },
+      A: { data: new Float64Array(0), shared: true },
+      b: { data: new Float64Array(0), shared: true },
+      G: { data: new Float64Array([-1, 0]), shared: true },
+      h: { data: new Float64Array([0]), shared: true },
+    };
+    expect(solveBatch(problem).status).toEqual(["unbounded", "solved"]);
+    expect((await solveBatchOnWebGPU(problem, EPS, context)).status).toEqual([
+      "unbounded",
+      "solved",
+    ]);
+  });
+
   it("matches the CPU's gradients, on the GPU and from the read-back factors", async () => {
     for (const m of [0, 3]) {
       const problem = dense([5, 6].map((seed) => randomProblem(8, m, 8, seed)));
