@@ -36,8 +36,6 @@ export interface ShaderConstants {
   /** certificates of infeasibility and unboundedness, scale free */
   certificate: number;
   maxIter: number;
-  /** refinement steps after each solve */
-  refine: number;
 }
 
 /** Which members a kernel works on (the override constant PHASE, see begin()). */
@@ -64,7 +62,7 @@ const PARAMETERS: readonly (readonly [name: string, type: "u32" | "f32"])[] = [
     (name) => [name, "u32"] as const,
   ),
   ...["EPS", "EPS_ABS", "RHO", "DELTA", "CERT"].map((name) => [name, "f32"] as const),
-  ...["MAX_ITER", "REFINE"].map((name) => [name, "u32"] as const),
+  ["MAX_ITER", "u32"],
   ...WORK_SLOTS.map((slot) => [slotName(slot), "u32"] as const),
 ];
 
@@ -82,7 +80,6 @@ export function parameterBlock(layout: WorkLayout, c: ShaderConstants): ArrayBuf
     DELTA: c.delta,
     CERT: c.certificate,
     MAX_ITER: c.maxIter,
-    REFINE: c.refine,
   };
   for (const name of ["Q", "q", "A", "b", "G", "h"] as const) {
     values[`O${name}`] = layout[name].offset;
@@ -565,7 +562,10 @@ fn factorize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) g
   if (workgroupUniformLoad(&wgBad) != 0u) { finishWith(${STATUS_NUMERICAL}u); }
 }
 
-/* The three kernels of one solve K0 x = rhs: x = (LDL')⁻¹ rhs, then REFINE × (r, x += (LDL')⁻¹ r). */
+/*
+ * The three kernels of one solve K0 x = rhs: x = (LDL')⁻¹ rhs, then (solve-batch.ts dispatches
+ * them REFINEMENT_STEPS times) r = rhs − K0 x and x += (LDL')⁻¹ r.
+ */
 @compute @workgroup_size(WG)
 fn solveFirst(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }

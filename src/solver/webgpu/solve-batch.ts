@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 /**
  * The WebGPU backend of solveBatch: the whole batch in GPU buffers, the iteration in shader.ts,
- * and a read-back of one counter (members still running) every STEPS iterations. At the end the
+ * and a read-back of one counter (members still running) every STEPS_PER_READBACK iterations. At the end the
  * iterate, statuses and factors come back once; the measures and the final statuses are checked
  * in float64 against the caller's data (measures.ts).
  */
@@ -253,7 +253,6 @@ export async function solveBatchOnWebGPU(
     delta: DELTA,
     certificate: CERTIFICATE_TOLERANCE,
     maxIter,
-    refine: REFINEMENT_STEPS,
   };
   const pipelines = await pipelinesFor(device, pdipmShader());
   const { STORAGE, COPY_SRC, COPY_DST } = GPUBufferUsage;
