@@ -63,14 +63,18 @@ async function acquire(): Promise<WebGPUAcquired> {
   if (adapter === null) return { context: null, reason: "no WebGPU adapter was found" };
   keptAlive.push(gpu, adapter);
   const limits = adapter.limits;
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-      maxBufferSize: limits.maxBufferSize,
-      maxStorageBuffersPerShaderStage: Math.min(8, limits.maxStorageBuffersPerShaderStage),
-    },
-  });
-  // GPUAdapter.info is newer than these type declarations
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({
+      requiredLimits: {
+        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+        maxBufferSize: limits.maxBufferSize,
+        maxStorageBuffersPerShaderStage: Math.min(8, limits.maxStorageBuffersPerShaderStage),
+      },
+    });
+  } catch (error) {
+    return { context: null, reason: `requestDevice failed: ${String(error)}` };
+  }
   const info = (adapter as { info?: Partial<Record<string, string>> }).info ?? {};
   const description =
     [info.description, info.device, info.vendor, info.architecture].find(

@@ -254,6 +254,15 @@ export async function solveBatchOnWebGPU(
     certificate: CERTIFICATE_TOLERANCE,
     maxIter,
   };
+  const largest = 4 * batch * Math.max(layout.N * layout.N, layout.workStride);
+  const limit = device.limits.maxStorageBufferBindingSize;
+  if (largest > limit) {
+    const fits = Math.max(1, Math.floor(limit / (largest / Math.max(batch, 1))));
+    throw new Error(
+      `solveBatch: the batch needs a ${largest}-byte GPU buffer (the KKT factors, ` +
+        `batch·(n+p+m)²·4 bytes) and this adapter binds at most ${limit}; solve at most ${fits} members at a time`,
+    );
+  }
   const pipelines = await pipelinesFor(device, pdipmShader());
   const { STORAGE, COPY_SRC, COPY_DST } = GPUBufferUsage;
   const data = packData(problem, layout);
