@@ -38,9 +38,10 @@ async function findGpu(): Promise<GPU | string> {
     return "this browser has no navigator.gpu (WebGPU)";
   }
   try {
-    // a variable keeps bundlers from resolving the Node-only package for the browser
-    const name = "webgpu";
-    const dawn = (await import(name)) as { create(flags: string[]): GPU; globals: object };
+    const dawn = (await importByName("webgpu")) as {
+      create(flags: string[]): GPU;
+      globals: object;
+    };
     // GPUBufferUsage and the other enums the shaders' host code uses
     for (const [key, value] of Object.entries(dawn.globals)) {
       if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
@@ -49,6 +50,11 @@ async function findGpu(): Promise<GPU | string> {
   } catch (error) {
     return `the "webgpu" package (Dawn for Node) could not be loaded: ${String(error)}`;
   }
+}
+
+/** A dynamic import that bundlers leave alone: the Node-only package never enters a browser bundle. */
+function importByName(name: string): Promise<unknown> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ name);
 }
 
 async function acquire(): Promise<WebGPUAcquired> {
