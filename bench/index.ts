@@ -22,6 +22,7 @@ import {
   type SettingResult,
 } from "./lib/run-setting.js";
 import { filterPlan, fullPlan, quickPlan } from "./lib/settings.js";
+import { runWebGPUBench } from "./webgpu.js";
 import {
   runStructureBench,
   structureTable,
@@ -32,6 +33,7 @@ import {
 
 interface CliOptions {
   quick: boolean;
+  device: string;
   only: string[];
   json?: string;
   seed: string;
@@ -49,6 +51,11 @@ const program = new Command()
   )
   .option("--json <file>", "write the raw measurements to this file (input of bench/plot.ts)")
   .option("--seed <n>", "seed of the problem generator", "1")
+  .option(
+    "--device <device>",
+    "cpu, or webgpu: the WebGPU solver beside the CPU one (bench/webgpu.ts)",
+    "cpu",
+  )
   .parse();
 
 const options = program.opts<CliOptions>();
@@ -64,6 +71,10 @@ const runStructure = options.only.length === 0 || options.only.includes("structu
 const runFirstCallSection = options.only.length === 0 || options.only.includes("first-call");
 const structureBatch = options.quick ? 16 : 128;
 const structureReps = options.quick ? 1 : 5;
+if (options.device === "webgpu") {
+  await runWebGPUBench(plan, seed, options.quick);
+  process.exit(0);
+}
 if (plan.length === 0 && !runStructure && !runFirstCallSection) {
   console.error("no setting matches the filters");
   process.exit(2);

@@ -1,6 +1,8 @@
 import type { CanonicalQP } from "../canon/index.js";
 import { describe as describeCanonical } from "../codegen/index.js";
 import type { QPBatch, QPBatchSolution, SolverOptions } from "../solver/index.js";
+import type { SolverDevice } from "../solver/types.js";
+import { solveBatchOnDevice, type WebGPUSolution } from "../solver/webgpu/index.js";
 import { parameterGradients, upstreamToDz, type ParameterGradient } from "./gradients.js";
 import { buildOutput, type LayerOutput } from "./output.js";
 import { readParameters, type ParameterBatch } from "./parameters.js";
@@ -111,7 +113,19 @@ export class Layer {
    * exceeds WebAssembly's 4 GiB, is refused with a ParameterError stating the bytes needed, the
    * limit and a batch size that fits.
    */
-  solve(params: ParameterValues, options: SolveOptions = {}): LayerOutput {
+  solve(
+    params: ParameterValues,
+    options: SolveOptions & { device: "webgpu" },
+  ): Promise<LayerOutput>;
+  solve(params: ParameterValues, options?: SolveOptions & { device?: "cpu" }): LayerOutput;
+  /**
+   * With `{ device: "webgpu" }` the batch is solved in f32 on a GPU (docs/GPU.md) and the output
+   * comes as a Promise; without an adapter, on the CPU after one notice.
+   */
+  solve(
+    params: ParameterValues,
+    options: SolveOptions & { device?: SolverDevice } = {},
+  ): LayerOutput | Promise<LayerOutput> {
     const parameterBatch = readParameters(
       this.canonical.parameters,
       this.canonical.parameterSize,
@@ -132,12 +146,15 @@ export class Layer {
       solverOptions.warmStart = { z, lam, nu, s };
     }
     const warnings = findZeroRows(this.canonical, this.#watchedRows, problem);
-    const solution = solveProblem(problem, solverOptions, options.workers);
-    const out = buildOutput(this.canonical, problem, parameterBatch.theta, solution, warnings);
-    const record = { layer: this, params: parameterBatch, solution };
-    records.set(out, record);
-    this.#last = record;
-    return out;
+    const finish = (solution: QPBatchSolution) => {
+      const out = buildOutput(this.canonical, problem, parameterBatch.theta, solution, warnings);
+      const record = { layer: this, params: parameterBatch, solution };
+      records.set(out, record);
+      this.#last = record;
+      return out;
+    };
+    if (options.device === "webgpu") return solveBatchOnDevice(problem, solverOptions).then(finish);
+    return finish(solveProblem(problem, solverOptions, options.workers));
   }
 
   /**
@@ -150,14 +167,38 @@ export class Layer {
   vjp(
     out: LayerOutput,
     upstream: Readonly<Record<string, NumericValue>>,
-  ): Record<string, ParameterGradient> {
+    options: { device: "webgpu" },
+  ): Promise<Record<string, ParameterGradient>>;
+  vjp(
+    out: LayerOutput,
+    upstream: Readonly<Record<string, NumericValue>>,
+    options?: { device?: "cpu" },
+  ): Record<string, ParameterGradient>;
+  /**
+   * With `{ device: "webgpu" }`, for an output that `solve` made on the GPU, the backward solve
+   * runs there with the factors it kept, and the gradients come as a Promise (otherwise the same
+   * gradients are computed on the CPU from the factors it read back).
+   */
+  vjp(
+    out: LayerOutput,
+    upstream: Readonly<Record<string, NumericValue>>,
+    options: { device?: SolverDevice } = {},
+  ): Record<string, ParameterGradient> | Promise<Record<string, ParameterGradient>> {
     const record = records.get(out);
     if (record === undefined || record.layer !== this) {
       throw new Error("vjp needs an output returned by this layer's solve()");
     }
     const dz = upstreamToDz(this.canonical, upstream, out.batch);
-    const grads = record.solution.backward(dz, this.#prepared.request);
-    return parameterGradients(this.#prepared, record.params, grads);
+    const solution = record.solution as QPBatchSolution & Partial<WebGPUSolution>;
+    const request = this.#prepared.request;
+    if (options.device === "webgpu") {
+      const grads =
+        solution.backwardOnDevice !== undefined
+          ? solution.backwardOnDevice(dz, request)
+          : Promise.resolve(solution.backward(dz, request));
+      return grads.then((g) => parameterGradients(this.#prepared, record.params, g));
+    }
+    return parameterGradients(this.#prepared, record.params, solution.backward(dz, request));
   }
 
   /**

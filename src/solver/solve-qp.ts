@@ -16,6 +16,7 @@ import {
   type Vector,
 } from "./qp-arguments.js";
 import type { QPBatch, QPBatchSolution, QPStatus, SolverOptions } from "./types.js";
+import { solveBatchOnDevice } from "./webgpu/index.js";
 
 export type { QPArguments, MatrixArgument, VectorArgument } from "./qp-arguments.js";
 
@@ -41,6 +42,8 @@ export interface SolveQPResult {
   /** 1/2 z'Qz + q'z of each member. */
   objective: number[];
   raw: QPBatchSolution;
+  /** Where it was solved: "cpu", or "webgpu: " and the adapter's name. */
+  device: string;
   /** Gradients of ℓ for dℓ/dz = dz (number[] only for a batch of one), for the given arguments. */
   vjp(dz: Vector | readonly Vector[] | Float64Array): QPGradientsByArgument;
 }
@@ -103,11 +106,36 @@ function rowsOfFlatPair(
   );
 }
 
+/**
+ * With `{ device: "webgpu" }` the batch is solved in f32 on a GPU (docs/GPU.md) and the result
+ * comes as a Promise; without an adapter, on the CPU after one notice.
+ */
 export function solveQP(
   args: QPArguments,
-  options: SolverOptions = {},
+  options: SolverOptions & { device: "webgpu" },
   kernels?: DenseKernels,
-): SolveQPResult {
+): Promise<SolveQPResult>;
+export function solveQP(
+  args: QPArguments,
+  options?: SolverOptions & { device?: "cpu" },
+  kernels?: DenseKernels,
+): SolveQPResult;
+export function solveQP(
+  args: QPArguments,
+  options: SolverOptions & { device?: "cpu" | "webgpu" } = {},
+  kernels?: DenseKernels,
+): SolveQPResult | Promise<SolveQPResult> {
+  const { problem, read } = readProblem(args);
+  if (options.device === "webgpu") {
+    return solveBatchOnDevice(problem, options).then((raw) => resultOf(problem, read, raw));
+  }
+  return resultOf(problem, read, solveBatch(problem, options, kernels));
+}
+
+function readProblem(args: QPArguments): {
+  problem: QPBatch;
+  read: Partial<Record<OperandName, ReadArgument>>;
+} {
   if (args.Q === undefined || args.q === undefined) fail("Q and q are required");
   if ((args.A === undefined) !== (args.b === undefined)) fail("A and b must be given together");
   if ((args.G === undefined) !== (args.h === undefined)) fail("G and h must be given together");
@@ -197,7 +225,15 @@ export function solveQP(
     G: read.G ? toOperand(read.G) : empty,
     h: read.h ? toOperand(read.h) : empty,
   };
-  const raw = solveBatch(problem, options, kernels);
+  return { problem, read };
+}
+
+function resultOf(
+  problem: QPBatch,
+  read: Partial<Record<OperandName, ReadArgument>>,
+  raw: QPBatchSolution,
+): SolveQPResult {
+  const { batch, n, m, p } = problem;
   const objective = objectives(problem, raw.z);
 
   return {
@@ -209,6 +245,7 @@ export function solveQP(
     iterations: Array.from(raw.iterations),
     objective,
     raw,
+    device: raw.device ?? "cpu",
     vjp: (dz) => vjp(raw, read, readUpstream(dz, batch, n)),
   };
 }

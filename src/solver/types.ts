@@ -107,6 +107,12 @@ export interface SolverOptions {
 
 export type KernelChoice = "wasm" | "typescript" | DenseKernels;
 
+/**
+ * Where to solve: "cpu" (float64, the default) or "webgpu" (f32 on a GPU, docs/GPU.md; the solve
+ * returns a Promise). An option of solveQP and of the layer's solve, not of solveBatch.
+ */
+export type SolverDevice = "cpu" | "webgpu";
+
 /** Which gradients the backward pass should produce (all by default). */
 export interface GradientRequest {
   Q?: boolean;
@@ -154,6 +160,8 @@ export interface QPBatchSolution {
   workspaceBytes?: number;
   /** Which kernels solved it (`DenseKernels.name`). */
   kernels?: string;
+  /** Where it was solved: "cpu", or "webgpu: " and the adapter's name (docs/GPU.md). */
+  device?: string;
   /**
    * Per member, how many auxiliary columns the factorization kept for the backward pass
    * eliminated in closed form (SolverOptions.eliminateAuxiliary; 0 where it is dense).

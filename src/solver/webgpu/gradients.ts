@@ -1,0 +1,152 @@
+/**
+ * The backward pass's two halves that are not the GPU's: the paper's eq. 8 from (d_z, d_nu,
+ * D(lam)d_lam) per member (as backward.ts), and the same solve as the shader's `backward` done
+ * in float64 with the factors read back from the GPU, for the synchronous `backward` of the
+ * solver contract.
+ */
+import type { GradientRequest, QPBatch, QPGradients, QPStatus } from "../types.js";
+import { operandOf } from "./measures.js";
+
+export interface BackwardSolves {
+  /** batch×n */
+  dz: Float64Array;
+  /** batch×m */
+  dnu: Float64Array;
+  /** batch×p: D(lam) d_lam */
+  yG: Float64Array;
+}
+
+export interface SolvedPoint {
+  z: Float64Array;
+  lam: Float64Array;
+  nu: Float64Array;
+  status: QPStatus[];
+}
+
+/** dQ, dq, dA, db, dG, dh of every solved member; zero for the others (QPBatchSolution). */
+export function assembleGradients(
+  sizes: { batch: number; n: number; m: number; p: number },
+  point: SolvedPoint,
+  solves: BackwardSolves,
+  request: GradientRequest,
+): QPGradients {
+  const { batch, n, m, p } = sizes;
+  const want = (key: keyof GradientRequest) => request[key] ?? true;
+  const grads: QPGradients = {};
+  if (want("Q")) grads.Q = new Float64Array(batch * n * n);
+  if (want("q")) grads.q = new Float64Array(batch * n);
+  if (want("A")) grads.A = new Float64Array(batch * m * n);
+  if (want("b")) grads.b = new Float64Array(batch * m);
+  if (want("G")) grads.G = new Float64Array(batch * p * n);
+  if (want("h")) grads.h = new Float64Array(batch * p);
+  const { z, lam, nu } = point;
+  const { dz, dnu, yG } = solves;
+  for (let k = 0; k < batch; k++) {
+    if (point.status[k] !== "solved") continue;
+    const nOff = k * n;
+    const mOff = k * m;
+    const pOff = k * p;
+    const finite = (v: Float64Array, off: number, len: number) =>
+      v.subarray(off, off + len).every(Number.isFinite);
+    // an overflowed solve gives zero gradients rather than NaN
+    if (!finite(dz, nOff, n) || !finite(dnu, mOff, m) || !finite(yG, pOff, p)) continue;
+    if (grads.Q) {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          grads.Q[k * n * n + i * n + j] =
+            0.5 * (dz[nOff + i] * z[nOff + j] + z[nOff + i] * dz[nOff + j]);
+        }
+      }
+    }
+    if (grads.q) grads.q.set(dz.subarray(nOff, nOff + n), nOff);
+    if (grads.A) outerSum(grads.A, k * m * n, dnu, nu, mOff, m, z, dz, nOff, n);
+    if (grads.b) for (let i = 0; i < m; i++) grads.b[mOff + i] = -dnu[mOff + i];
+    if (grads.G) outerSum(grads.G, k * p * n, yG, lam, pOff, p, z, dz, nOff, n);
+    if (grads.h) for (let i = 0; i < p; i++) grads.h[pOff + i] = -yG[pOff + i];
+  }
+  return grads;
+}
+
+/** out (rows×n at outOff) = u z' + v d'. */
+function outerSum(
+  out: Float64Array,
+  outOff: number,
+  u: Float64Array,
+  v: Float64Array,
+  uvOff: number,
+  rows: number,
+  z: Float64Array,
+  d: Float64Array,
+  nOff: number,
+  n: number,
+): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < n; j++) {
+      out[outOff + i * n + j] = u[uvOff + i] * z[nOff + j] + v[uvOff + i] * d[nOff + j];
+    }
+  }
+}
+
+/** Refinement steps of the float64 solve: each gains the factors' accuracy (~1e-6) again. */
+const HOST_REFINEMENT_STEPS = 4;
+
+/**
+ * Member k's backward solve in float64: the read-back L D L' factors of the augmented KKT matrix
+ * (f32, shader.ts's layout: order z, lam, nu; L strictly below the diagonal, D on it) as the
+ * preconditioner of iterative refinement against the unregularized matrix at the final w, built
+ * from the caller's float64 data. The lam block of the solution is D(lam) d_lam = w∘(G d_z).
+ */
+export function solveWithHostFactors(
+  problem: QPBatch,
+  k: number,
+  factors: Float32Array,
+  w: Float64Array,
+  g: Float64Array,
+  out: BackwardSolves,
+): void {
+  const { n, m, p } = problem;
+  const N = n + p + m;
+  const L = factors.subarray(k * N * N, (k + 1) * N * N);
+  const Q = operandOf(problem, "Q", k);
+  const A = operandOf(problem, "A", k);
+  const G = operandOf(problem, "G", k);
+  const wk = w.subarray(k * p, (k + 1) * p);
+  const rhs = new Float64Array(N);
+  for (let j = 0; j < n; j++) rhs[j] = -g[k * n + j];
+  const solveLdl = (x: Float64Array) => {
+    for (let j = 0; j < N; j++) for (let i = j + 1; i < N; i++) x[i] -= L[i * N + j] * x[j];
+    for (let i = 0; i < N; i++) x[i] /= L[i * N + i];
+    for (let j = N - 1; j >= 0; j--) for (let i = 0; i < j; i++) x[i] -= L[j * N + i] * x[j];
+  };
+  const applyK0 = (x: Float64Array, y: Float64Array) => {
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let c = 0; c < n; c++) acc += 0.5 * (Q[j * n + c] + Q[c * n + j]) * x[c];
+      for (let i = 0; i < p; i++) acc += G[i * n + j] * x[n + i];
+      for (let i = 0; i < m; i++) acc += A[i * n + j] * x[n + p + i];
+      y[j] = acc;
+    }
+    for (let i = 0; i < p; i++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += G[i * n + j] * x[j];
+      y[n + i] = acc - x[n + i] / wk[i];
+    }
+    for (let i = 0; i < m; i++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += A[i * n + j] * x[j];
+      y[n + p + i] = acc;
+    }
+  };
+  const x = rhs.slice();
+  solveLdl(x);
+  const r = new Float64Array(N);
+  for (let step = 0; step < HOST_REFINEMENT_STEPS; step++) {
+    applyK0(x, r);
+    for (let i = 0; i < N; i++) r[i] = rhs[i] - r[i];
+    solveLdl(r);
+    for (let i = 0; i < N; i++) x[i] += r[i];
+  }
+  out.dz.set(x.subarray(0, n), k * n);
+  out.yG.set(x.subarray(n, n + p), k * p);
+  out.dnu.set(x.subarray(n + p), k * m);
+}
