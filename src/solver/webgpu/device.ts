@@ -5,6 +5,8 @@
  * One device per process, shared by every solve.
  */
 
+import { isNode } from "../../platform/node-builtin.js";
+
 export interface WebGPUContext {
   device: GPUDevice;
   /** "webgpu: " and the adapter's description, e.g. "webgpu: llvmpipe (LLVM 19.1.7, 256 bits)" */
@@ -34,7 +36,7 @@ export function acquireWebGPU(): Promise<WebGPUAcquired> {
 async function findGpu(): Promise<GPU | string> {
   const navigatorGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (navigatorGpu !== undefined) return navigatorGpu;
-  if (typeof process === "undefined" || process.versions?.node === undefined) {
+  if (!isNode()) {
     return "this browser has no navigator.gpu (WebGPU)";
   }
   try {
@@ -81,7 +83,7 @@ async function acquire(): Promise<WebGPUAcquired> {
   } catch (error) {
     return { context: null, reason: `requestDevice failed: ${String(error)}` };
   }
-  const info = (adapter as { info?: Partial<Record<string, string>> }).info ?? {};
+  const info = (adapter as unknown as { info?: Partial<Record<string, string>> }).info ?? {};
   const description =
     [info.description, info.device, info.vendor, info.architecture].find(
       (text) => text !== undefined && text !== "",
