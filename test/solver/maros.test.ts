@@ -238,7 +238,7 @@ describe("the solver where its regularization and stopping rules were fixed", ()
     const options = { eps: 0, epsAbs: 1e-9 };
     const structured = runMaros(loadMarosProblem("QSCAGR7"), 1e-9, options);
     const dense = runMaros(loadMarosProblem("QSCAGR7"), 1e-9, { ...options, structure: false });
-    expect([dense.status, dense.iterations, dense.success]).toEqual(["solved", 28, true]);
+    expect([dense.status, dense.success]).toEqual(["solved", true]);
     expect([dense.iterations, dense.objective]).toEqual([
       structured.iterations,
       structured.objective,
