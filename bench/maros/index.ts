@@ -8,7 +8,7 @@
  *   --skip QSCSD1         leave these out
  *   --relative            { eps: tol } instead of { eps: 0, epsAbs: tol }
  *   --max-iter 200        iteration cap (default: the solver's)
- *   --no-structure        solve with { structure: false } (bound rows as general rows of G)
+ *   --no-structure        solve with { structure: false } (the dense KKT form only)
  *   --out FILE            results JSON (default bench/maros/results.json)
  *   --report FILE         Markdown page (default bench/MAROS.md)
  */

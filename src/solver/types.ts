@@ -96,11 +96,12 @@ export interface SolverOptions {
    */
   eliminateAuxiliary?: boolean;
   /**
-   * Exploit the structure found in the data (default true): rows of G that are signed unit
-   * vectors (stated bounds or not) as diagonal updates, a diagonal Q with only such rows factored
-   * in O(n), sparse Q and G multiplied by their nonzeros, and auxiliary columns eliminated (as
-   * eliminateAuxiliary). False treats Q and G as dense, as a dense solver such as qpth does: the
-   * same results up to rounding, for comparisons.
+   * Exploit the structure found in the data (default true): a diagonal Q with only unit rows of G
+   * factored in O(n), the range-space form, and auxiliary columns eliminated (as
+   * eliminateAuxiliary). False factors every member in the dense form, as a dense solver such as
+   * qpth does, for comparisons; rows of G that are signed unit vectors are still added to K's
+   * diagonal and sparse Q and G still multiplied by their nonzeros, so that both settings compute
+   * the same iterates wherever they factor in the same form.
    */
   structure?: boolean;
 }

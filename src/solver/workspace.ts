@@ -421,7 +421,9 @@ export function createWorkspace(
     Gg,
     plan: createPlan(problem, structure, eliminate),
     elimination: createEliminationState(batch, n, p),
-    gSparse: structure ? compressRows(Gg, members * pg, n) : null,
+    // with `structure: false` too: a sparse product sums in another order than the dense kernels,
+    // and the two paths are to compute the same iterates wherever they take the same KKT form
+    gSparse: compressRows(Gg, members * pg, n),
     rowScratch: new Float64Array(p),
     rowReach: new Float64Array(p),
     rowReachOf: Int32Array.of(-1),
@@ -429,7 +431,7 @@ export function createWorkspace(
     rangeSpace: createRangeSpaceState(batch, rangeY, rangeGram, qFactor),
     columnRegularization: new Float64Array(n),
     schurPlace: new Uint8Array(batch),
-    qSparse: structure ? compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n) : null,
+    qSparse: compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n),
     chain: createChainWorkspace(batch, n, p),
   };
   if (problem.G.shared) {

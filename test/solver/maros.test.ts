@@ -233,6 +233,20 @@ describe("the solver where its regularization and stopping rules were fixed", ()
     expect([run.status, run.success]).toEqual(["solved", true]);
   });
 
+  it("structure: false at 1e-9 ends as the default path: QSCAGR7 (dense form on both) at the same point, QISRAEL solved", () => {
+    // Unit rows are found and the sparse products used on both paths: only the form differs.
+    const options = { eps: 0, epsAbs: 1e-9 };
+    const structured = runMaros(loadMarosProblem("QSCAGR7"), 1e-9, options);
+    const dense = runMaros(loadMarosProblem("QSCAGR7"), 1e-9, { ...options, structure: false });
+    expect([dense.status, dense.success]).toEqual(["solved", true]);
+    expect([dense.iterations, dense.objective]).toEqual([
+      structured.iterations,
+      structured.objective,
+    ]);
+    const israel = runMaros(loadMarosProblem("QISRAEL"), 1e-9, { ...options, structure: false });
+    expect([israel.status, israel.success]).toEqual(["solved", true]);
+  });
+
   it("QADLITTL at qpbenchmark's 1e-9: the gap's rounding room counted term by term (the coarse estimate kept 1.35e-9)", () => {
     const run = runMaros(loadMarosProblem("QADLITTL"), 1e-9, { eps: 0, epsAbs: 1e-9 });
     expect(run.status).toBe("solved");
