@@ -47,9 +47,9 @@ export interface SolveOptions {
    * Exploit the structure of the program (default true): bound rows as diagonal updates,
    * auxiliary columns of epigraphs eliminated in closed form, sparse products, and the
    * factorizations these allow (a diagonal one for a diagonal Q with bounds, an O(n) one along a
-   * path of differences). `false` treats Q and G as dense and factors the whole KKT system as a
-   * dense solver does: the same solution up to rounding, slower; for comparisons (the
-   * benchmark's "dense path") and as a fallback.
+   * path of differences). `false` factors the whole KKT system in the dense form, as a dense
+   * solver does (bound rows and sparse products are kept): the same algorithm and statuses,
+   * slower; for comparisons (the benchmark's "dense path") and as a fallback.
    */
   structure?: boolean;
 }
