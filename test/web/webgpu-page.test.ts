@@ -111,7 +111,9 @@ describe.skipIf(chromiumPath === null)("the WebGPU solver in a Chromium page", (
     });
     await page.goto(url);
     const handle = await page
-      .waitForFunction(() => (window as { answer?: unknown }).answer, null, { timeout: 240_000 })
+      .waitForFunction(() => (globalThis as { answer?: unknown }).answer, null, {
+        timeout: 240_000,
+      })
       .catch((error: unknown) => {
         throw new Error(
           `the page gave no answer (${String(error)}); its errors: ${errors.join("; ")}`,
