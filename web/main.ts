@@ -29,6 +29,7 @@ const canonical = byId("canonical");
 const paramsText = byId<HTMLTextAreaElement>("params");
 const entrySelect = byId<HTMLSelectElement>("gradient-of");
 const solveButton = byId<HTMLButtonElement>("solve");
+const deviceSelect = byId<HTMLSelectElement>("device");
 const statusLine = byId("status");
 
 let layer: Layer | null = null;
@@ -190,6 +191,7 @@ function solve(): void {
     params,
     gradientOf:
       variable !== undefined && index !== undefined ? { variable, index: Number(index) } : null,
+    device: deviceSelect.value === "webgpu" ? "webgpu" : "cpu",
   };
   statusLine.textContent = "solving…";
   statusLine.className = "busy";
@@ -234,6 +236,7 @@ function plotSeries(reply: SolvedReply, params: Record<string, unknown>): Series
 
 worker.onmessage = (event: MessageEvent<SolveReply | ReadyMessage>) => {
   if ("ready" in event.data) {
+    offerWebGPU(event.data.webgpu);
     workerReady = true;
     if (waiting !== null) worker.postMessage(waiting);
     waiting = null;
@@ -252,7 +255,7 @@ worker.onmessage = (event: MessageEvent<SolveReply | ReadyMessage>) => {
   }
   statusLine.textContent =
     `${reply.status} in ${reply.iterations} iterations, ${reply.milliseconds.toFixed(1)} ms` +
-    `, objective ${format(reply.objective)}`;
+    `, objective ${format(reply.objective)}, on ${reply.device}`;
   statusLine.className = reply.status === "solved" ? "solved" : "failed";
   const sections: HTMLElement[] = [];
   const heading = (text: string) => {
@@ -281,6 +284,19 @@ worker.onmessage = (event: MessageEvent<SolveReply | ReadyMessage>) => {
 
 // ---- examples and controls ----
 
+/** The GPU choice is enabled where the worker's WebGPU gave an adapter; otherwise it says why. */
+function offerWebGPU(webgpu: ReadyMessage["webgpu"]): void {
+  const option = deviceSelect.querySelector<HTMLOptionElement>('option[value="webgpu"]');
+  if (option === null) return;
+  option.disabled = !webgpu.available;
+  const why = webgpu.available
+    ? "solve on the GPU in f32 (docs/GPU.md): accurate to about 1e-3, not float64's 1e-9"
+    : `no GPU: ${webgpu.reason}`;
+  option.title = why;
+  deviceSelect.title = why;
+  deviceSelect.dataset.webgpu = webgpu.available ? "available" : "unavailable";
+}
+
 function loadExample(name: string): void {
   editor.value = examples[name] ?? "";
   compileNow();
@@ -295,6 +311,7 @@ exampleSelect.replaceChildren(
 );
 exampleSelect.addEventListener("change", () => loadExample(exampleSelect.value));
 solveButton.addEventListener("click", solve);
+deviceSelect.addEventListener("change", solve);
 entrySelect.addEventListener("change", solve);
 byId("random").addEventListener("click", () => {
   if (layer === null) return;

@@ -13,6 +13,8 @@ export interface SolveRequest {
   /** One member's values, as `layer.solve` takes them. */
   params: Record<string, unknown>;
   gradientOf: OutputEntry | null;
+  /** "cpu": the float64 solver; "webgpu": the f32 GPU solver (docs/GPU.md). */
+  device: "cpu" | "webgpu";
 }
 
 export interface SolvedReply {
@@ -27,6 +29,8 @@ export interface SolvedReply {
   /** d(chosen output entry)/d(parameter), each parameter's entries row-major. */
   gradients: Record<string, number[]> | null;
   milliseconds: number;
+  /** Where it was solved: "cpu", or "webgpu: " and the adapter's name. */
+  device: string;
 }
 
 export interface FailedReply {
@@ -43,4 +47,6 @@ export type SolveReply = SolvedReply | FailedReply;
  */
 export interface ReadyMessage {
   ready: true;
+  /** Whether the worker's `navigator.gpu` gave an adapter, and if not, why. */
+  webgpu: { available: true } | { available: false; reason: string };
 }

@@ -37,6 +37,8 @@ export interface LayerOutput {
    * nothing): a constraint that this member's parameter values leave without variables.
    */
   warnings: SolveWarning[][];
+  /** Where it was solved: "cpu", or "webgpu: " and the adapter's name (as solveQP's result). */
+  device: string;
 }
 
 export function buildOutput(
@@ -98,6 +100,7 @@ export function buildOutput(
     duals,
     iterations: Array.from(solution.iterations),
     warnings,
+    device: (solution as QPBatchSolution & { device?: string }).device ?? "cpu",
   };
 }
 

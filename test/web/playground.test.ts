@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile, CompileError } from "../../src/index.js";
 import { chromiumPath, NO_CHROMIUM } from "./browser.js";
+import { WEBGPU_CHROMIUM_FLAGS } from "./webgpu-flags.js";
 
 /**
  * The playground in a real browser: built with Vite, served with its cross-origin isolation
@@ -39,6 +40,7 @@ describe.skipIf(chromiumPath === null)("the playground in Chromium", () => {
   let close: () => Promise<void>;
   const warnings: string[] = [];
   let outDir: string;
+  let url = "";
 
   beforeAll(async () => {
     const { build, preview } = await import("vite");
@@ -57,12 +59,13 @@ describe.skipIf(chromiumPath === null)("the playground in Chromium", () => {
       await browser.close();
       await server.close();
     };
+    url = server.resolvedUrls?.local[0] ?? "";
     page = await browser.newPage();
     page.on("console", (message) => {
       if (message.type() === "warning" || message.type() === "error") warnings.push(message.text());
     });
     page.on("pageerror", (error) => warnings.push(error.message));
-    await page.goto(server.resolvedUrls?.local[0] ?? "");
+    await page.goto(url);
     await page.waitForSelector("body[data-ready=true]");
   }, 120_000);
 
@@ -153,4 +156,69 @@ describe.skipIf(chromiumPath === null)("the playground in Chromium", () => {
     );
     expect(panels).toEqual(["x (parameter)", "z (solution)"]);
   });
+
+  it("offers the GPU only where the browser's WebGPU gives an adapter, saying why not", async () => {
+    const choice = page.locator("#device[data-webgpu]");
+    await choice.waitFor({ state: "attached" });
+    // The worker asks its own navigator.gpu; the page's answers the same in Chromium.
+    const hasAdapter = await page.evaluate(
+      "navigator.gpu ? navigator.gpu.requestAdapter().then((a) => a !== null) : false",
+    );
+    const option = page.locator('#device option[value="webgpu"]');
+    expect(await option.isDisabled()).toBe(!hasAdapter);
+    if (!hasAdapter) expect(await choice.getAttribute("title")).toMatch(/^no GPU: /);
+  });
+
+  it("solves on the GPU where Chromium is launched with WebGPU, naming the device", async (context) => {
+    const { chromium } = await import("playwright-core");
+    const gpuBrowser = await chromium.launch({
+      executablePath: chromiumPath ?? undefined,
+      args: WEBGPU_CHROMIUM_FLAGS,
+    });
+    try {
+      const gpuPage = await gpuBrowser.newPage();
+      const errors: string[] = [];
+      gpuPage.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+      gpuPage.on("console", (message) => {
+        if (message.type() === "error") errors.push(`console: ${message.text()}`);
+      });
+      await gpuPage.goto(url);
+      await gpuPage.waitForSelector("body[data-ready=true]");
+      const choice = gpuPage.locator("#device[data-webgpu]");
+      await choice.waitFor({ state: "attached", timeout: 30_000 });
+      if ((await choice.getAttribute("data-webgpu")) !== "available") {
+        console.log(
+          `playground GPU test skipped: ${await choice.getAttribute("title")} ` +
+            `(Chromium with ${WEBGPU_CHROMIUM_FLAGS.join(" ")})`,
+        );
+        context.skip();
+      }
+      await gpuPage.waitForSelector("#status.solved, #status.failed");
+      await gpuPage.fill("#source", SIMPLEX);
+      await gpuPage.locator("#canonical", { hasText: "n=4  m=1  p=4" }).waitFor();
+      const params = { x: [0.3, -0.2, 0.8, 0.1] };
+      await gpuPage.fill("#params", JSON.stringify(params));
+      await gpuPage.selectOption("#device", "webgpu");
+      const line = gpuPage.locator("#status", { hasText: "webgpu" });
+      await line.waitFor({ timeout: 120_000 }).catch((error: unknown) => {
+        throw new Error(`no GPU result line (${String(error)}); the page's errors: ${errors}`);
+      });
+      const reply = JSON.parse((await gpuPage.textContent("#result-json")) ?? "null") as {
+        status: string;
+        device: string;
+        variables: { z: number[] };
+        gradients: Record<string, number[]> | null;
+      };
+      expect(await line.textContent()).toMatch(/^solved .*, on webgpu: /);
+      expect(reply.device).toMatch(/^webgpu: /);
+      // The gradient of the chosen entry, from the GPU's backward solve.
+      expect(reply.gradients?.x).toHaveLength(4);
+      const z = compile(SIMPLEX).solve(params).variables.z[0] as number[];
+      // docs/GPU.md: at the GPU's default eps 1e-3, z within 1.2e-2 of the float64 one on the examples.
+      reply.variables.z.forEach((v, i) => expect(Math.abs(v - z[i])).toBeLessThan(2e-2));
+      expect(errors).toEqual([]);
+    } finally {
+      await gpuBrowser.close();
+    }
+  }, 180_000);
 });
