@@ -6,6 +6,7 @@ import {
 } from "../solver/index.js";
 import { hasExpectedLengths, joinSolutions, sliceBatch, sliceOptions } from "./batch-slices.js";
 import {
+  deliverInto,
   gradientRange,
   pick,
   sharedGradients,
@@ -86,16 +87,16 @@ export function solveProblem(
   );
   const n = problem.n;
   // Each chunk's gradients are written into its range of one output: no join of large arrays.
-  return joinSolutions(problem, parts, (dz, request) => {
+  return joinSolutions(problem, parts, (dz, request, given) => {
     const output = sharedGradients(problem, request);
     const written = parts.map((part, i) => {
       const [start, count] = ranges[i];
       const into = gradientRange(output, problem, start, count);
       const dzPart = dz.subarray(start * n, (start + count) * n);
       if ("backwardInto" in part) return part.backwardInto(dzPart, request, into);
-      return writeGradients(part.backward(dzPart, request), into);
+      return writeGradients(part.backward(dzPart, request, into), into);
     });
-    return pick(output, writtenByAll(written));
+    return deliverInto(pick(output, writtenByAll(written)), given);
   });
 }
 

@@ -23,11 +23,8 @@ import type { Workspace } from "./workspace.js";
 
 type SolvedPoint = Pick<QPBatchSolution, "z" | "lam" | "nu" | "status">;
 
-export function makeBackward(
-  ws: Workspace,
-  point: SolvedPoint,
-): (dz: Float64Array, request?: GradientRequest) => QPGradients {
-  return (g, request = {}) => backward(ws, point, g, request);
+export function makeBackward(ws: Workspace, point: SolvedPoint): QPBatchSolution["backward"] {
+  return (g, request = {}, into) => backward(ws, point, g, request, into);
 }
 
 function backward(
@@ -35,24 +32,25 @@ function backward(
   point: SolvedPoint,
   g: Float64Array,
   request: GradientRequest,
+  into: QPGradients | undefined,
 ): QPGradients {
   const { batch, n, m, p, r1, r2, dz, dnu, yG } = ws;
   if (g.length !== batch * n) {
     throw new Error(`backward: dz has length ${g.length}, expected batch×n = ${batch * n}`);
   }
-  const want = (key: keyof GradientRequest) => request[key] ?? true;
+  const sizes = memberSizes(ws);
   const grads: QPGradients = {};
-  if (want("Q")) grads.Q = new Float64Array(batch * n * n);
-  if (want("q")) grads.q = new Float64Array(batch * n);
-  if (want("A")) grads.A = new Float64Array(batch * m * n);
-  if (want("b")) grads.b = new Float64Array(batch * m);
-  if (want("G")) grads.G = new Float64Array(batch * p * n);
-  if (want("h")) grads.h = new Float64Array(batch * p);
+  for (const key of GRADIENT_KEYS) {
+    if (request[key] ?? true) grads[key] = outputArray(key, batch * sizes[key], into?.[key]);
+  }
   const { z, lam, nu } = point;
 
   for (let k = 0; k < batch; k++) {
-    // Members that did not solve keep zero gradients.
-    if (point.status[k] !== "solved") continue;
+    // Members that did not solve get zero gradients (a caller's array may hold anything).
+    if (point.status[k] !== "solved") {
+      if (into) zeroMember(grads, sizes, k);
+      continue;
+    }
     const nOff = k * n;
     const mOff = k * m;
     const pOff = k * p;
@@ -65,7 +63,10 @@ function backward(
     // The solve leaves yG = D(lam) d_lam = w∘(G d_z).
     solveKkt(ws, k, dz, nOff, dnu, mOff, GRADIENT_TOLERANCE);
     // A solve that overflowed gives zero gradients rather than NaN.
-    if (!allFinite(dz, nOff, n) || !allFinite(dnu, mOff, m) || !allFinite(yG, pOff, p)) continue;
+    if (!allFinite(dz, nOff, n) || !allFinite(dnu, mOff, m) || !allFinite(yG, pOff, p)) {
+      if (into) zeroMember(grads, sizes, k);
+      continue;
+    }
 
     // dQ = (d_z z' + z d_z') / 2
     if (grads.Q) {
@@ -89,6 +90,31 @@ function backward(
     if (grads.h) for (let i = 0; i < p; i++) grads.h[pOff + i] = -yG[pOff + i];
   }
   return grads;
+}
+
+const GRADIENT_KEYS = ["Q", "q", "A", "b", "G", "h"] as const;
+type GradientKey = (typeof GRADIENT_KEYS)[number];
+
+/** Entries of one member's gradient of each operand. */
+function memberSizes({ n, m, p }: Workspace): Record<GradientKey, number> {
+  return { Q: n * n, q: n, A: m * n, b: m, G: p * n, h: p };
+}
+
+/**
+ * The caller's array, or a fresh one. Writing in place spares the worker threads a fresh
+ * allocation per call (a page fault per 4 KiB, batch·n² entries for Q alone) and a copy into the
+ * shared output.
+ */
+function outputArray(key: GradientKey, length: number, given: Float64Array | undefined) {
+  if (given === undefined) return new Float64Array(length);
+  if (given.length !== length) {
+    throw new Error(`backward: into.${key} has length ${given.length}, expected ${length}`);
+  }
+  return given;
+}
+
+function zeroMember(grads: QPGradients, sizes: Record<GradientKey, number>, k: number): void {
+  for (const key of GRADIENT_KEYS) grads[key]?.fill(0, k * sizes[key], (k + 1) * sizes[key]);
 }
 
 /** out (rows×n at outOff) = u z' + v d', u and v at uvOff, z and d at nOff. */

@@ -161,11 +161,11 @@ export function solveBatch(
     s,
     lam,
     nu,
-    backward: (dz, request) => {
+    backward: (dz, request, into) => {
       if (dz.length !== batch * n) {
         throw new Error(`backward: dz has length ${dz.length}, expected batch×n = ${batch * n}`);
       }
-      const grads = inner.backward(scaleUpstream(scaling, batch, n, dz), request);
+      const grads = inner.backward(scaleUpstream(scaling, batch, n, dz), request, into);
       return unscaleGradients(scaling, { batch, n, m, p }, grads);
     },
   };

@@ -171,6 +171,8 @@ export interface QPBatchSolution {
   /**
    * The backward pass (paper eqs. 7–8) for an upstream gradient dℓ/dz (batch×n), reusing the
    * factorization of the final iterate. Members whose status is not "solved" get zero gradient.
+   * `into`: arrays to write the gradients in (each batch × the operand's size), instead of fresh
+   * ones: each requested operand it holds is written in full and returned as that array.
    */
-  backward(dz: Float64Array, request?: GradientRequest): QPGradients;
+  backward(dz: Float64Array, request?: GradientRequest, into?: QPGradients): QPGradients;
 }

@@ -116,6 +116,30 @@ describe.each(["typescript", "wasm"] as const)(
       expect(Object.keys(grads).sort()).toEqual(["b", "h", "q"]);
     });
 
+    it("writes the gradients into the caller's arrays, zero for a member that did not solve", () => {
+      // z ≥ 0 and z1 + z2 = −1 (infeasible) or 1 (solved); every array of `into` starts as NaN
+      const problem = stackBatch([
+        { ...randomProblem(2, 1, 2, 5), A: Float64Array.of(1, 1), b: Float64Array.of(-1) },
+        { ...randomProblem(2, 1, 2, 6), A: Float64Array.of(1, 1), b: Float64Array.of(1) },
+      ]);
+      problem.G = { data: Float64Array.of(-1, 0, 0, -1, -1, 0, 0, -1), shared: false };
+      problem.h = { data: new Float64Array(4), shared: false };
+      const r = solveBatch(problem, { kernels });
+      expect(r.status).toEqual(["infeasible", "solved"]);
+      const upstream = Float64Array.of(1, 2, 3, 4);
+      const fresh = r.backward(upstream);
+      const sizes = { Q: 8, q: 4, A: 4, b: 2, G: 8, h: 4 };
+      const into = Object.fromEntries(
+        OPERANDS.map((key) => [key, new Float64Array(sizes[key]).fill(NaN)]),
+      );
+      const grads = r.backward(upstream, {}, into);
+      for (const key of OPERANDS) {
+        expect(grads[key], key).toBe(into[key]);
+        expect(Array.from(grads[key]!), key).toEqual(Array.from(fresh[key]!));
+      }
+      expect(() => r.backward(upstream, {}, { Q: new Float64Array(3) })).toThrow(/into\.Q/);
+    });
+
     it("gives zero gradients to a member that did not solve and finite ones at a degenerate point", () => {
       // member 0: infeasible (z1 + z2 = −1, z ≥ 0); member 1: min 1/2‖z‖² s.t. z ≥ 0 with q = 0,
       // whose solution z = 0 has lam = 0 and s = 0 on both rows (degenerate).

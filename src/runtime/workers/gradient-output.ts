@@ -57,10 +57,31 @@ export function writeGradients(gradients: QPGradients, into: QPGradients): Gradi
     if (from.length !== to.length) {
       throw new Error(`gradient of ${name}: ${from.length} entries for a range of ${to.length}`);
     }
-    to.set(from);
+    // a backward pass given `into` wrote there already
+    if (from !== to) to.set(from);
     written.push(name);
   }
   return written;
+}
+
+/**
+ * The gradients as a backward pass given `into` returns them: each operand `into` holds copied
+ * there (a caller's array may not be shared memory, which the threads could write directly).
+ */
+export function deliverInto(gradients: QPGradients, into: QPGradients | undefined): QPGradients {
+  if (into === undefined) return gradients;
+  const delivered: QPGradients = { ...gradients };
+  for (const name of GRADIENT_NAMES) {
+    const from = gradients[name];
+    const to = into[name];
+    if (from === undefined || to === undefined) continue;
+    if (from.length !== to.length) {
+      throw new Error(`backward: into.${name} has length ${to.length}, expected ${from.length}`);
+    }
+    to.set(from);
+    delivered[name] = to;
+  }
+  return delivered;
 }
 
 /** What every slice wrote (as a join of the slices' gradients would hold). */

@@ -45,7 +45,7 @@ function answer(
     );
     return [{ type: "solved", solution: arrays }, buffers];
   }
-  const gradients = kept.backward(request.id, request.dz, request.request);
+  const gradients = kept.backward(request.id, request.dz, request.request, request.into);
   if (gradients === undefined) return [{ type: "evicted" }, []];
   const written = writeGradients(gradients, request.into);
   return [{ type: "gradients", written }, []];

@@ -89,10 +89,15 @@ export class KeptSolutions {
    * The backward pass of the kept solution of `id` (undefined once forgotten); its memory is
    * then the first a later solve takes.
    */
-  backward(id: number, dz: Float64Array, request?: GradientRequest): QPGradients | undefined {
+  backward(
+    id: number,
+    dz: Float64Array,
+    request?: GradientRequest,
+    into?: QPGradients,
+  ): QPGradients | undefined {
     const solution = this.#kept.get(id);
     if (solution === undefined) return undefined;
-    const gradients = solution.backward(dz, request);
+    const gradients = solution.backward(dz, request, into);
     this.#differentiated.add(id);
     return gradients;
   }

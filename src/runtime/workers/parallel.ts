@@ -15,6 +15,7 @@ import {
 } from "../batch-slices.js";
 import { KeptSolutions } from "./kept-solutions.js";
 import {
+  deliverInto,
   gradientRange,
   pick,
   sharedGradients,
@@ -139,9 +140,14 @@ export function solveAcrossWorkers(
     return again;
   };
   /** The gradients of a slice solved on this thread, or recomputed here. */
-  const gradientsHere = (slice: Slice, dz: Float64Array, request?: GradientRequest) => {
-    const kept = slice.worker === null ? keptHere.backward(slice.id, dz, request) : undefined;
-    return kept ?? (slice.local ??= solveAgain(slice)).backward(dz, request);
+  const gradientsHere = (
+    slice: Slice,
+    dz: Float64Array,
+    request: GradientRequest | undefined,
+    into: QPGradients | undefined,
+  ) => {
+    const kept = slice.worker === null ? keptHere.backward(slice.id, dz, request, into) : undefined;
+    return kept ?? (slice.local ??= solveAgain(slice)).backward(dz, request, into);
   };
   // Every worker's reply is taken off its port even when something failed, so that no stale
   // reply is left to be read as the answer to a later request.
@@ -171,11 +177,11 @@ export function solveAcrossWorkers(
     request: GradientRequest | undefined,
     into: QPGradients,
   ) => backwardAcross(slices, problem, dz, request, gradientsHere, into);
-  const joined = joinSolutions(problem, solved, (dz, request) => {
+  const joined = joinSolutions(problem, solved, (dz, request, into) => {
     // One slice (no worker): its gradients as the solver made them, nothing to gather.
-    if (slices.length === 1) return gradientsHere(slices[0], dz, request);
+    if (slices.length === 1) return gradientsHere(slices[0], dz, request, into);
     const output = sharedGradients(problem, request);
-    return pick(output, backwardInto(dz, request, output));
+    return deliverInto(pick(output, backwardInto(dz, request, output)), into);
   });
   const solution: ParallelSolution = Object.assign(joined, { backwardInto });
   // Ids only: a slice also holds its recomputed solution, which must not outlive the output.
@@ -196,7 +202,12 @@ function backwardAcross(
   problem: QPBatch,
   dz: Float64Array,
   request: GradientRequest | undefined,
-  gradientsHere: (slice: Slice, dz: Float64Array, request?: GradientRequest) => QPGradients,
+  gradientsHere: (
+    slice: Slice,
+    dz: Float64Array,
+    request: GradientRequest | undefined,
+    into: QPGradients,
+  ) => QPGradients,
   into: QPGradients,
 ): GradientName[] {
   const n = problem.n;
@@ -218,7 +229,8 @@ function backwardAcross(
       }
       // Kept here, or (forgotten here or by its worker, whose memory a later solve may have
       // reused) solved again: the same iterates.
-      return writeGradients(gradientsHere(slice, dzOf(slice), request), rangeOf(slice));
+      const range = rangeOf(slice);
+      return writeGradients(gradientsHere(slice, dzOf(slice), request, range), range);
     }),
   );
   settle.rethrow();
