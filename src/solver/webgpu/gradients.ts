@@ -5,6 +5,7 @@
  * solver contract.
  */
 import type { GradientRequest, QPBatch, QPGradients, QPStatus } from "../types.js";
+import { backwardIsFinite, gradientArrays, writeMemberGradients } from "../gradient-formulas.js";
 import { operandOf } from "./measures.js";
 
 export interface BackwardSolves {
@@ -30,61 +31,13 @@ export function assembleGradients(
   solves: BackwardSolves,
   request: GradientRequest,
 ): QPGradients {
-  const { batch, n, m, p } = sizes;
-  const want = (key: keyof GradientRequest) => request[key] ?? true;
-  const grads: QPGradients = {};
-  if (want("Q")) grads.Q = new Float64Array(batch * n * n);
-  if (want("q")) grads.q = new Float64Array(batch * n);
-  if (want("A")) grads.A = new Float64Array(batch * m * n);
-  if (want("b")) grads.b = new Float64Array(batch * m);
-  if (want("G")) grads.G = new Float64Array(batch * p * n);
-  if (want("h")) grads.h = new Float64Array(batch * p);
-  const { z, lam, nu } = point;
-  const { dz, dnu, yG } = solves;
-  for (let k = 0; k < batch; k++) {
+  const grads = gradientArrays(sizes.batch, sizes, request);
+  const member = { z: point.z, lam: point.lam, nu: point.nu, ...solves };
+  for (let k = 0; k < sizes.batch; k++) {
     if (point.status[k] !== "solved") continue;
-    const nOff = k * n;
-    const mOff = k * m;
-    const pOff = k * p;
-    const finite = (v: Float64Array, off: number, len: number) =>
-      v.subarray(off, off + len).every(Number.isFinite);
-    // an overflowed solve gives zero gradients rather than NaN
-    if (!finite(dz, nOff, n) || !finite(dnu, mOff, m) || !finite(yG, pOff, p)) continue;
-    if (grads.Q) {
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          grads.Q[k * n * n + i * n + j] =
-            0.5 * (dz[nOff + i] * z[nOff + j] + z[nOff + i] * dz[nOff + j]);
-        }
-      }
-    }
-    if (grads.q) grads.q.set(dz.subarray(nOff, nOff + n), nOff);
-    if (grads.A) outerSum(grads.A, k * m * n, dnu, nu, mOff, m, z, dz, nOff, n);
-    if (grads.b) for (let i = 0; i < m; i++) grads.b[mOff + i] = -dnu[mOff + i];
-    if (grads.G) outerSum(grads.G, k * p * n, yG, lam, pOff, p, z, dz, nOff, n);
-    if (grads.h) for (let i = 0; i < p; i++) grads.h[pOff + i] = -yG[pOff + i];
+    if (backwardIsFinite(member, sizes, k)) writeMemberGradients(grads, sizes, k, member);
   }
   return grads;
-}
-
-/** out (rows×n at outOff) = u z' + v d'. */
-function outerSum(
-  out: Float64Array,
-  outOff: number,
-  u: Float64Array,
-  v: Float64Array,
-  uvOff: number,
-  rows: number,
-  z: Float64Array,
-  d: Float64Array,
-  nOff: number,
-  n: number,
-): void {
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < n; j++) {
-      out[outOff + i * n + j] = u[uvOff + i] * z[nOff + j] + v[uvOff + i] * d[nOff + j];
-    }
-  }
 }
 
 /** Refinement steps of the float64 solve: each gains the factors' accuracy (~1e-6) again. */
