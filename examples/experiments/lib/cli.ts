@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { closeWorkers } from "../../../src/index.js";
+import { defaultResultsDir } from "./results.js";
 
 /**
  * How large a run is. `tiny` exists for the tests (seconds), `quick` finishes in under two
@@ -11,8 +12,8 @@ export type Scale = "tiny" | "quick" | "medium" | "full";
 
 export interface RunOptions {
   scale: Scale;
-  /** folder the SVG figures are written to */
-  outDir: string;
+  /** folder the results file docs/results/<experiment>-<setting>.json is written to */
+  resultsDir: string;
   seed: number;
   /** overrides the scale's number of epochs */
   epochs?: number;
@@ -25,14 +26,12 @@ export interface RunOptions {
 export interface RunReport {
   /** the results table, as printed */
   table: string;
-  /** paths of the SVG files written */
-  figures: string[];
+  /** path of the results file written (figures and the page are made from it: npm run results) */
+  resultsFile: string;
   /** the headline numbers of the table, keyed "<model> <metric>" */
   results: Record<string, number>;
   wallSeconds: number;
 }
-
-export const defaultFiguresDir = resolve(import.meta.dirname, "../../../docs/figures");
 
 /** Parses the command line shared by every experiment, runs it and prints its report. */
 export async function runFromCommandLine(
@@ -46,7 +45,7 @@ export async function runFromCommandLine(
     .option("--quick", "a small setting that finishes in under two minutes")
     .option("--medium", "a larger setting (tens of minutes on two cores)")
     .addOption(new Option("--tiny", "a seconds-long smoke setting for tests").hideHelp())
-    .option("--out <dir>", "folder for the SVG figures", defaultFiguresDir)
+    .option("--results <dir>", "folder for the results file", defaultResultsDir)
     .option("--seed <n>", "random seed", (v) => parseInt(v, 10), 1)
     .option("--epochs <n>", "override the number of training epochs", (v) => parseInt(v, 10))
     .option("--no-progress", "hide the progress bars");
@@ -55,7 +54,7 @@ export async function runFromCommandLine(
     quick?: boolean;
     medium?: boolean;
     tiny?: boolean;
-    out: string;
+    results: string;
     seed: number;
     epochs?: number;
     progress: boolean;
@@ -63,12 +62,12 @@ export async function runFromCommandLine(
   const scale: Scale = opts.tiny ? "tiny" : opts.quick ? "quick" : opts.medium ? "medium" : "full";
   const report = await run({
     scale,
-    outDir: resolve(opts.out),
+    resultsDir: resolve(opts.results),
     seed: opts.seed,
     epochs: opts.epochs,
     progress: opts.progress,
     log: (line) => console.log(line),
   }).finally(() => closeWorkers());
   console.log(`\nwall time ${report.wallSeconds.toFixed(1)} s (setting: ${scale})`);
-  for (const f of report.figures) console.log(`figure: ${f}`);
+  console.log(`results: ${report.resultsFile} (figures and page: npm run results)`);
 }
