@@ -131,8 +131,9 @@ function sudokuTable(file: ResultsFile): string {
   const line = (key: string, label: string): void => {
     const values = analysis.map((a) => a?.[key]).filter((v) => v !== undefined);
     if (values.length === 0) return;
+    const ranks = [...new Set(values.map((v) => v.rank))].join(", ");
     lines.push(
-      `${label}: residual mean ${cell(
+      `${label} (rank ${ranks}): residual mean ${cell(
         values.map((v) => v.mean),
         fixed(3),
       )}, max ${cell(
@@ -141,10 +142,10 @@ function sudokuTable(file: ResultsFile): string {
       )}`,
     );
   };
-  line("rulesOntoLearnedA", "the 64 rule rows projected on the learned A's row space");
-  line("rulesOntoInitialA", "the same on the initial (uniform random) A's row space");
-  line("learnedAOntoRules", "the learned A's rows projected on the rules' row space");
-  line("initialAOntoRules", "the initial A's rows projected on the rules' row space");
+  line("rulesOntoLearnedA", "rule rows onto the learned A's row space");
+  line("rulesOntoInitialA", "rule rows onto the initial A's row space");
+  line("learnedAOntoRules", "learned A's rows onto the rules' row space");
+  line("initialAOntoRules", "initial A's rows onto the rules' row space");
   lines.push("```");
   return lines.join("\n");
 }
@@ -214,7 +215,8 @@ export function blocksOf(name: string, file: ResultsFile): Record<string, string
     [`${name}: runs`]: runsLine(file),
     [`${name}: table`]: table,
   };
-  if (file.experiment === "denoise") blocks[`${name}: operators`] = operatorsTable(file);
+  if (file.experiment === "denoise" && file.runs.some((r) => r.extra.differenceLikeness))
+    blocks[`${name}: operators`] = operatorsTable(file);
   return blocks;
 }
 
@@ -277,7 +279,8 @@ export function renderPage(page: string, files: ResultsByName): string {
     const block = blocks[key];
     if (block === undefined)
       throw new Error(`docs/RESULTS.md: no results file gives block '${key}'`);
-    return `<!-- generated: ${key} -->\n${block}\n<!-- /generated -->`;
+    // blank lines around the block: what prettier leaves of markdown next to HTML comments
+    return `<!-- generated: ${key} -->\n\n${block}\n\n<!-- /generated -->`;
   });
 }
 

@@ -17,6 +17,11 @@ export interface RunOptions {
   seed: number;
   /** overrides the scale's number of epochs */
   epochs?: number;
+  /** denoising: train only this model (besides TV, the baseline); the file is <scale>-<model> */
+  only?: string;
+  /** denoising: overrides the trained models' numbers of training signals and time budgets */
+  train?: number;
+  budgetSeconds?: number;
   /** show progress bars on stderr */
   progress: boolean;
   /** where the results table and notes go */
@@ -48,6 +53,13 @@ export async function runFromCommandLine(
     .option("--results <dir>", "folder for the results file", defaultResultsDir)
     .option("--seed <n>", "random seed", (v) => parseInt(v, 10), 1)
     .option("--epochs <n>", "override the number of training epochs", (v) => parseInt(v, 10))
+    .option("--only <model>", "denoising: train only this model (e.g. paperTunedTv) besides TV")
+    .option("--train <n>", "denoising: training signals of the trained models", (v) =>
+      parseInt(v, 10),
+    )
+    .option("--budget <seconds>", "denoising: time budget of each trained model", (v) =>
+      parseInt(v, 10),
+    )
     .option("--no-progress", "hide the progress bars");
   program.parse(argv as string[]);
   const opts = program.opts<{
@@ -57,6 +69,9 @@ export async function runFromCommandLine(
     results: string;
     seed: number;
     epochs?: number;
+    only?: string;
+    train?: number;
+    budget?: number;
     progress: boolean;
   }>();
   const scale: Scale = opts.tiny ? "tiny" : opts.quick ? "quick" : opts.medium ? "medium" : "full";
@@ -65,6 +80,9 @@ export async function runFromCommandLine(
     resultsDir: resolve(opts.results),
     seed: opts.seed,
     epochs: opts.epochs,
+    only: opts.only,
+    train: opts.train,
+    budgetSeconds: opts.budget,
     progress: opts.progress,
     log: (line) => console.log(line),
   }).finally(() => closeWorkers());
