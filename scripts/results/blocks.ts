@@ -83,6 +83,18 @@ function denoiseTable(file: ResultsFile): string {
   const gains = (key: string): number[] =>
     file.runs.map((r) => 1 - (r.outcomes[key]?.test.mse ?? NaN) / (r.outcomes.tv?.test.mse ?? NaN));
   const lams = file.runs.map((r) => (r.extra.lam as number | undefined) ?? NaN);
+  const trials = Object.keys(denoiseNames).flatMap((k) =>
+    outcomes(file, k)
+      .filter((o) => o.lrCandidates)
+      .map(
+        (o) =>
+          `${denoiseNames[k]}: validation MSE after the learning-rate trials ${(
+            o.lrCandidates ?? []
+          )
+            .map((c) => `${c.lr}: ${c.val.toFixed(2)}`)
+            .join(", ")}; kept ${o.lr}`,
+      ),
+  );
   return [
     "```",
     formatTable(
@@ -92,6 +104,7 @@ function denoiseTable(file: ResultsFile): string {
     `best TV λ on the validation signals: ${lams.join(", ")}`,
     `OptNet tuned TV vs best TV: ${cell(gains("paperTunedTv"), pct(1))} lower test MSE (paper: 12%)`,
     `TV with weights w(x) vs best TV: ${cell(gains("adaptiveTv"), pct(1))} lower test MSE`,
+    ...trials,
     "```",
   ].join("\n");
 }
