@@ -1,79 +1,68 @@
-import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeWorkers } from "../../src/index.js";
 import type { RunOptions, RunReport } from "../../examples/experiments/lib/cli.js";
+import { renderSvg } from "../../examples/experiments/lib/plot.js";
+import { readResults, type ResultsFile } from "../../examples/experiments/lib/results.js";
 import { runDenoise } from "../../examples/experiments/denoise/run.js";
 import { runDigits } from "../../examples/experiments/digits/run.js";
 import { runSudoku } from "../../examples/experiments/sudoku/run.js";
+import { blocksOf } from "../../scripts/results/blocks.js";
+import { figuresOf } from "../../scripts/results/figures.js";
 
-let outDir = "";
+let resultsDir = "";
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), "optnet-examples-"));
+  resultsDir = await mkdtemp(join(tmpdir(), "optnet-examples-"));
 });
 afterAll(async () => {
   await closeWorkers();
-  await rm(outDir, { recursive: true, force: true });
+  await rm(resultsDir, { recursive: true, force: true });
 });
 
-const tiny = (): RunOptions => ({ scale: "tiny", outDir, seed: 1, progress: false, log: () => {} });
+const tiny = (): RunOptions => ({
+  scale: "tiny",
+  resultsDir,
+  seed: 1,
+  progress: false,
+  log: () => {},
+});
 
 describe.each([
-  [
-    "sudoku",
-    runSudoku,
-    ["sudoku-error.svg", "sudoku-loss.svg"],
-    ["OptNet testError", "Conv testError"],
-  ],
-  [
-    "denoise",
-    runDenoise,
-    [
-      "denoise-tv-sweep.svg",
-      "denoise-training.svg",
-      "denoise-D.svg",
-      "denoise-signals.svg",
-      "denoise-weights.svg",
-    ],
-    [
-      "Total variation testMse",
-      "OptNet, tuned from TV testMse",
-      "OptNet, tuned from TV, w(x) testMse",
-      "FC net testMse",
-      "OptNet, learned D testMse",
-    ],
-  ],
-  [
-    "digits",
-    runDigits,
-    ["digits-error.svg", "digits-loss.svg"],
-    ["OptNet testAccuracy", "FC testAccuracy"],
-  ],
+  ["sudoku", runSudoku, ["conv", "optnet"], "testError"],
+  ["denoise", runDenoise, ["fc", "learnedD", "tv", "paperTunedTv", "adaptiveTv"], "testMse"],
+  ["digits", runDigits, ["fc", "optnet"], "testAccuracy"],
 ] as const)(
   "the %s example on its tiny setting",
-  (_name, run: (o: RunOptions) => Promise<RunReport>, figures, keys) => {
+  (name, run: (o: RunOptions) => Promise<RunReport>, models, summary) => {
     let report: RunReport;
+    let file: ResultsFile;
     beforeAll(async () => {
       report = await run(tiny());
+      file = readResults(report.resultsFile);
     });
 
-    it("reports finite numbers for every model", () => {
-      for (const key of keys) expect(Number.isFinite(report.results[key]), key).toBe(true);
-      for (const value of Object.values(report.results)) expect(Number.isFinite(value)).toBe(true);
-      expect(report.table.split("\n").length).toBeGreaterThanOrEqual(4);
-    });
-
-    it("writes its SVG figures to the chosen folder", () => {
-      expect(report.figures.map((f) => f.slice(outDir.length + 1)).sort()).toEqual(
-        [...figures].sort(),
-      );
-      for (const file of figures) {
-        const path = join(outDir, file);
-        expect(existsSync(path)).toBe(true);
-        expect(readFileSync(path, "utf8").startsWith("<svg")).toBe(true);
+    it("writes its results file with the setting, seed, machine, curves and every model", () => {
+      expect(report.resultsFile).toBe(join(resultsDir, `${name}-tiny.json`));
+      expect(file.experiment).toBe(name);
+      const [only] = file.runs;
+      expect(only?.seed).toBe(1);
+      expect(only?.machine.cpus).toBeGreaterThan(0);
+      expect(only?.wallSeconds).toBeGreaterThan(0);
+      for (const model of models) {
+        const value = (file[summary] as Record<string, number>)[model];
+        expect(Number.isFinite(value), `${summary}.${model}`).toBe(true);
       }
+      for (const curve of Object.values(only?.curves ?? {}))
+        expect(curve.length).toBeGreaterThan(1);
+    });
+
+    it("gives the page its blocks and figures", async () => {
+      const blocks = blocksOf(`${name}-tiny`, file);
+      expect(blocks[`${name}-tiny: table`]?.split("\n").length).toBeGreaterThanOrEqual(5);
+      for (const figure of figuresOf(file))
+        expect((await renderSvg(figure.spec)).startsWith("<svg"), figure.file).toBe(true);
     });
   },
 );

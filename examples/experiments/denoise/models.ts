@@ -3,7 +3,6 @@ import { applyDense, createDense, variablesOf, type Dense } from "../lib/nets.js
 import { applyLayer, compileLayer } from "../lib/optnet.js";
 import type { Random } from "../lib/random.js";
 import { tf } from "../lib/tf.js";
-import { differenceMatrix } from "./signals.js";
 
 /** Total-variation denoising as a QP layer: a fixed difference operator, λ supplied per solve. */
 export const tvLayerSource = `# 1-D total variation denoising (Amos & Kolter 2017, eq. 12)
@@ -72,39 +71,6 @@ export function createLearnedDifferenceModel(
       return applyLayer(layer, { x: noisy, D }, "z", { eps: solveTolerance });
     },
     penalty: l1Penalty > 0 ? () => tf.mul(l1Penalty, tf.sum(tf.abs(D))) : undefined,
-  };
-}
-
-/**
- * The OptNet model fine-tuned from TV: D = diag(w)·diff(n) with the learned row weights w
- * initialized at λ (λ folded into D, the program's weight is 1). Every row keeps summing to
- * zero, so constant pieces stay free of penalty: a free (n−1)×n D loses that after one Adam
- * step (row sums of about 0.2 against entries of 21 raised the test MSE from 15.7 to 19),
- * which is why the earlier full-matrix fine-tuning only hurt. Measured during development on
- * 9,000 signals: a full W·diff(n) with W (n−1)×(n−1) made the test MSE 0.2–1% worse, a shared
- * stencil of differences did nothing, the per-row weights gained about 0.3%.
- */
-export function createTunedDifferenceModel(
-  name: string,
-  length: number,
-  lam: number,
-): DenoisingModel & { differenceOperator(): Float32Array } {
-  const layer = compileLayer(learnedDifferenceSource(1), { n: length });
-  const diff = tf.tensor2d(differenceMatrix(length), [length - 1, length]);
-  const weights = tf.variable(tf.fill([length - 1, 1], lam));
-  const operator = (): tf.Tensor2D => tf.mul(weights, diff);
-  return {
-    name,
-    variables: [weights],
-    predict(noisy) {
-      return applyLayer(layer, { x: noisy, D: operator() }, "z", { eps: solveTolerance });
-    },
-    differenceOperator() {
-      const D = operator();
-      const values = D.dataSync() as Float32Array;
-      D.dispose();
-      return values;
-    },
   };
 }
 

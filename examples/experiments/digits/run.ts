@@ -1,10 +1,21 @@
-import { join } from "node:path";
 import type { RunOptions, RunReport, Scale } from "../lib/cli.js";
-import { lineChartSpec, writeSvg, type Series } from "../lib/plot.js";
 import { createRandom } from "../lib/random.js";
+import {
+  loadNow,
+  machineNow,
+  recordRun,
+  type ModelOutcome,
+  type RunRecord,
+} from "../lib/results.js";
 import { fixed, formatTable, percent } from "../lib/table.js";
 import { tf, useCpuBackend } from "../lib/tf.js";
-import { gatherRows, predictInChunks, train, type EpochRecord } from "../lib/train.js";
+import {
+  gatherRows,
+  predictInChunks,
+  train,
+  type EpochRecord,
+  type TrainingRun,
+} from "../lib/train.js";
 import { classes, loadDigits, oneHotLabels, pixels, type DigitSet } from "./data.js";
 import { createFullyConnectedModel, createOptNetModel, type DigitModel } from "./models.js";
 
@@ -53,15 +64,35 @@ function crossEntropy(
   return total / logits.length;
 }
 
+function measure(
+  model: DigitModel,
+  data: DigitSet,
+  rows: number[],
+): { loss: number; accuracy: number } {
+  const logits = predictInChunks(rows.length, 400, (idx) =>
+    model.logits(
+      gatherRows(
+        data.images,
+        pixels,
+        idx.map((i) => rows[i] ?? 0),
+      ),
+    ),
+  );
+  return {
+    loss: crossEntropy(logits, data.labels, rows),
+    accuracy: accuracy(logits, data.labels, rows),
+  };
+}
+
 function trainModel(
   model: DigitModel,
   data: DigitSet,
   trainRows: number[],
-  testRows: number[],
+  valRows: number[],
   epochs: number,
   options: RunOptions,
   random: ReturnType<typeof createRandom>,
-): EpochRecord[] {
+): TrainingRun {
   return train({
     label: `digits ${model.name}`,
     epochs,
@@ -71,20 +102,10 @@ function trainModel(
     optimizer: tf.train.adam(1e-3),
     variables: model.variables,
     progress: options.progress,
+    select: "valLoss",
     evaluate() {
-      const logits = predictInChunks(testRows.length, 400, (idx) =>
-        model.logits(
-          gatherRows(
-            data.images,
-            pixels,
-            idx.map((i) => testRows[i] ?? 0),
-          ),
-        ),
-      );
-      return {
-        testLoss: crossEntropy(logits, data.labels, testRows),
-        testAccuracy: accuracy(logits, data.labels, testRows),
-      };
+      const { loss, accuracy: acc } = measure(model, data, valRows);
+      return { valLoss: loss, valAccuracy: acc };
     },
     loss(indices, record) {
       const rows = indices.map((i) => trainRows[i] ?? 0);
@@ -100,6 +121,7 @@ function trainModel(
 
 export async function runDigits(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
+  const loadStart = loadNow();
   await useCpuBackend();
   const setting = settings[options.scale];
   const epochs = options.epochs ?? setting.epochs;
@@ -108,82 +130,89 @@ export async function runDigits(options: RunOptions): Promise<RunReport> {
   const order = random
     .shuffled(Array.from({ length: data.count }, (_, i) => i))
     .slice(0, setting.images);
+  // 80% for training, of which a fifth is the validation set; 20% test
   const split = Math.round(0.8 * order.length);
-  const trainRows = order.slice(0, split);
+  const valSplit = Math.round(0.8 * split);
+  const trainRows = order.slice(0, valSplit);
+  const valRows = order.slice(valSplit, split);
   const testRows = order.slice(split);
   options.log(
-    `Digits (UCI 8x8): ${data.count} images; using ${trainRows.length} train / ${testRows.length} test, ${epochs} epochs, batch ${batchSize}, Adam lr 1e-3`,
+    `Digits (UCI 8x8): ${data.count} images, seed ${options.seed}; using ${trainRows.length} train / ${valRows.length} validation / ${testRows.length} test, ${epochs} epochs, batch ${batchSize}, Adam lr 1e-3; epoch chosen on the validation loss`,
   );
 
-  const runs: { model: DigitModel; history: EpochRecord[] }[] = [];
-  for (const create of [
-    () => createFullyConnectedModel(random, setting.hidden),
-    () => createOptNetModel(random, setting.hidden),
-  ]) {
+  const names: Record<string, string> = {
+    fc: "FC600-FC10-FC10-softmax",
+    optnet: "FC600-FC10-OptNet10-softmax",
+  };
+  const curves: Record<string, EpochRecord[]> = {};
+  const outcomes: Record<string, ModelOutcome> = {};
+  for (const [key, create] of [
+    ["fc", () => createFullyConnectedModel(random, setting.hidden)],
+    ["optnet", () => createOptNetModel(random, setting.hidden)],
+  ] as const) {
     const model = create();
-    runs.push({
+    const { history, bestEpoch, stoppedBy } = trainModel(
       model,
-      history: trainModel(model, data, trainRows, testRows, epochs, options, random),
-    });
+      data,
+      trainRows,
+      valRows,
+      epochs,
+      options,
+      random,
+    );
+    curves[key] = history;
+    const kept = history[bestEpoch]?.metrics ?? {};
+    const trainSet = measure(model, data, trainRows);
+    const test = measure(model, data, testRows);
+    outcomes[key] = {
+      epoch: bestEpoch,
+      epochsRun: history.length - 1,
+      stoppedBy,
+      lr: 1e-3,
+      train: { loss: trainSet.loss, accuracy: trainSet.accuracy },
+      val: { loss: kept.valLoss ?? NaN, accuracy: kept.valAccuracy ?? NaN },
+      test: { loss: test.loss, accuracy: test.accuracy },
+    };
     for (const v of model.variables) v.dispose();
   }
 
-  const series = (metric: string, trainMetric: string): Series[] =>
-    runs.flatMap(({ model, history }) => [
-      {
-        name: `${model.name} train`,
-        points: history.slice(1).map((h) => [h.epoch, h.metrics[trainMetric] ?? NaN] as const),
-      },
-      {
-        name: `${model.name} test`,
-        points: history.map((h) => [h.epoch, h.metrics[metric] ?? NaN] as const),
-      },
-    ]);
-  const figures = [
-    await writeSvg(
-      lineChartSpec({
-        title: `Digits: classification error (${options.scale} setting)`,
-        xTitle: "epoch",
-        yTitle: "error",
-        logY: true,
-        series: series("testAccuracy", "trainAccuracy").map((s) => ({
-          name: s.name,
-          points: s.points.map(([x, y]) => [x, Math.max(1 - y, 1e-3)] as const),
-        })),
-      }),
-      join(options.outDir, "digits-error.svg"),
-    ),
-    await writeSvg(
-      lineChartSpec({
-        title: `Digits: cross-entropy loss (${options.scale} setting)`,
-        xTitle: "epoch",
-        yTitle: "loss",
-        logY: true,
-        series: series("testLoss", "trainLoss"),
-      }),
-      join(options.outDir, "digits-loss.svg"),
-    ),
-  ];
-
   const table = formatTable(
-    ["model", "train loss", "train accuracy", "test loss", "test accuracy"],
-    runs.map(({ model, history }) => {
-      const last = history[history.length - 1]?.metrics ?? {};
-      return [
-        model.name === "FC" ? "FC600-FC10-FC10-softmax" : "FC600-FC10-OptNet10-softmax",
-        fixed(last.trainLoss ?? NaN, 4),
-        percent(last.trainAccuracy ?? NaN),
-        fixed(last.testLoss ?? NaN, 4),
-        percent(last.testAccuracy ?? NaN),
-      ];
-    }),
+    [
+      "model",
+      "epoch kept",
+      "train loss",
+      "train accuracy",
+      "val accuracy",
+      "test loss",
+      "test accuracy",
+    ],
+    Object.entries(outcomes).map(([key, o]) => [
+      names[key] ?? key,
+      `${o.epoch} of ${o.epochsRun}`,
+      fixed(o.train.loss ?? NaN, 4),
+      percent(o.train.accuracy ?? NaN),
+      percent(o.val.accuracy ?? NaN),
+      fixed(o.test.loss ?? NaN, 4),
+      percent(o.test.accuracy ?? NaN),
+    ]),
   );
   options.log(`\n${table}`);
-  options.log("(train loss and accuracy: running means over the last epoch's minibatches)");
+  const wallSeconds = (performance.now() - started) / 1000;
+  const record: RunRecord = {
+    seed: options.seed,
+    date: new Date().toISOString(),
+    wallSeconds,
+    machine: machineNow(loadStart),
+    setting: { ...setting, epochs, batchSize } as unknown as Record<string, unknown>,
+    curves,
+    outcomes,
+    extra: { split: { train: trainRows.length, val: valRows.length, test: testRows.length } },
+  };
+  const resultsFile = recordRun(options.resultsDir, "digits", options.scale, record);
   const results: Record<string, number> = {};
-  for (const { model, history } of runs) {
-    const last = history[history.length - 1]?.metrics ?? {};
-    for (const [key, value] of Object.entries(last)) results[`${model.name} ${key}`] = value;
+  for (const [key, o] of Object.entries(outcomes)) {
+    results[`${key} testAccuracy`] = o.test.accuracy ?? NaN;
+    results[`${key} testLoss`] = o.test.loss ?? NaN;
   }
-  return { table, figures, results, wallSeconds: (performance.now() - started) / 1000 };
+  return { table, resultsFile, results, wallSeconds };
 }

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { closeWorkers } from "../../../src/index.js";
+import { defaultResultsDir } from "./results.js";
 
 /**
  * How large a run is. `tiny` exists for the tests (seconds), `quick` finishes in under two
@@ -11,11 +12,16 @@ export type Scale = "tiny" | "quick" | "medium" | "full";
 
 export interface RunOptions {
   scale: Scale;
-  /** folder the SVG figures are written to */
-  outDir: string;
+  /** folder the results file docs/results/<experiment>-<setting>.json is written to */
+  resultsDir: string;
   seed: number;
   /** overrides the scale's number of epochs */
   epochs?: number;
+  /** denoising: train only this model (besides TV, the baseline); the file is <scale>-<model> */
+  only?: string;
+  /** denoising: overrides the trained models' numbers of training signals and time budgets */
+  train?: number;
+  budgetSeconds?: number;
   /** show progress bars on stderr */
   progress: boolean;
   /** where the results table and notes go */
@@ -25,14 +31,12 @@ export interface RunOptions {
 export interface RunReport {
   /** the results table, as printed */
   table: string;
-  /** paths of the SVG files written */
-  figures: string[];
+  /** path of the results file written (figures and the page are made from it: npm run results) */
+  resultsFile: string;
   /** the headline numbers of the table, keyed "<model> <metric>" */
   results: Record<string, number>;
   wallSeconds: number;
 }
-
-export const defaultFiguresDir = resolve(import.meta.dirname, "../../../docs/figures");
 
 /** Parses the command line shared by every experiment, runs it and prints its report. */
 export async function runFromCommandLine(
@@ -46,29 +50,42 @@ export async function runFromCommandLine(
     .option("--quick", "a small setting that finishes in under two minutes")
     .option("--medium", "a larger setting (tens of minutes on two cores)")
     .addOption(new Option("--tiny", "a seconds-long smoke setting for tests").hideHelp())
-    .option("--out <dir>", "folder for the SVG figures", defaultFiguresDir)
+    .option("--results <dir>", "folder for the results file", defaultResultsDir)
     .option("--seed <n>", "random seed", (v) => parseInt(v, 10), 1)
     .option("--epochs <n>", "override the number of training epochs", (v) => parseInt(v, 10))
+    .option("--only <model>", "denoising: train only this model (e.g. paperTunedTv) besides TV")
+    .option("--train <n>", "denoising: training signals of the trained models", (v) =>
+      parseInt(v, 10),
+    )
+    .option("--budget <seconds>", "denoising: time budget of each trained model", (v) =>
+      parseInt(v, 10),
+    )
     .option("--no-progress", "hide the progress bars");
   program.parse(argv as string[]);
   const opts = program.opts<{
     quick?: boolean;
     medium?: boolean;
     tiny?: boolean;
-    out: string;
+    results: string;
     seed: number;
     epochs?: number;
+    only?: string;
+    train?: number;
+    budget?: number;
     progress: boolean;
   }>();
   const scale: Scale = opts.tiny ? "tiny" : opts.quick ? "quick" : opts.medium ? "medium" : "full";
   const report = await run({
     scale,
-    outDir: resolve(opts.out),
+    resultsDir: resolve(opts.results),
     seed: opts.seed,
     epochs: opts.epochs,
+    only: opts.only,
+    train: opts.train,
+    budgetSeconds: opts.budget,
     progress: opts.progress,
     log: (line) => console.log(line),
   }).finally(() => closeWorkers());
   console.log(`\nwall time ${report.wallSeconds.toFixed(1)} s (setting: ${scale})`);
-  for (const f of report.figures) console.log(`figure: ${f}`);
+  console.log(`results: ${report.resultsFile} (figures and page: npm run results)`);
 }

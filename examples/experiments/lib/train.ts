@@ -15,9 +15,30 @@ export interface TrainingSetup {
   variables: tf.Variable[];
   /** the loss of one minibatch; runs under the optimizer's gradient tape */
   loss(indices: number[], record: Recorder): tf.Scalar;
-  /** held-out metrics, before training (epoch 0) and after every epoch */
+  /** validation metrics, before training (epoch 0) and after every epoch (never the test set) */
   evaluate(epoch: number): Record<string, number>;
   progress: boolean;
+  /**
+   * The validation metric (smaller is better) whose best epoch is kept: the variables are
+   * restored to their values after that epoch when training ends.
+   */
+  select: string;
+  /**
+   * Stop early once the running training loss of an epoch fell by less than this fraction of
+   * the previous epoch's (training "until the loss stops falling"); 0 or absent: never.
+   */
+  plateau?: number;
+  /** Stop after the first epoch that ends later than this many seconds after the start. */
+  budgetSeconds?: number;
+}
+
+/** What training returns: the curve and the epoch whose variables the model ends with. */
+export interface TrainingRun {
+  history: EpochRecord[];
+  /** epoch chosen on the validation metric (0: the initial model) */
+  bestEpoch: number;
+  /** why training ended: the epochs ran out, the loss stopped falling, or the time budget */
+  stoppedBy: "epochs" | "plateau" | "budget";
 }
 
 /** One point of a training curve: running means over the epoch's minibatches plus evaluations. */
@@ -26,9 +47,23 @@ export interface EpochRecord {
   metrics: Record<string, number>;
 }
 
-/** Minibatch training with a fresh shuffle every epoch; returns one record per epoch (0 = initial). */
-export function train(setup: TrainingSetup): EpochRecord[] {
+function metricOf(record: EpochRecord, name: string): number {
+  const value = record.metrics[name];
+  if (value === undefined) throw new Error(`training: no validation metric '${name}'`);
+  return value;
+}
+
+/**
+ * Minibatch training with a fresh shuffle every epoch; one record per epoch (0 = initial). The
+ * variables end at the epoch with the best validation metric.
+ */
+export function train(setup: TrainingSetup): TrainingRun {
+  const started = performance.now();
   const history: EpochRecord[] = [{ epoch: 0, metrics: setup.evaluate(0) }];
+  let bestEpoch = 0;
+  let bestValue = metricOf(history[0] as EpochRecord, setup.select);
+  let best = setup.variables.map((v) => tf.keep(v.clone()));
+  let stoppedBy: TrainingRun["stoppedBy"] = "epochs";
   const batchesPerEpoch = Math.ceil(setup.trainSize / setup.batchSize);
   const bar = startProgress(setup.label, setup.epochs * batchesPerEpoch, setup.progress);
   try {
@@ -55,12 +90,42 @@ export function train(setup: TrainingSetup): EpochRecord[] {
       }
       const running: Record<string, number> = {};
       for (const [name, s] of sums) running[name] = s.total / s.weight;
-      history.push({ epoch, metrics: { ...running, ...setup.evaluate(epoch) } });
+      const point = { epoch, metrics: { ...running, ...setup.evaluate(epoch) } };
+      history.push(point);
+      const value = metricOf(point, setup.select);
+      if (value < bestValue) {
+        bestValue = value;
+        bestEpoch = epoch;
+        for (const v of best) v.dispose();
+        best = setup.variables.map((v) => tf.keep(v.clone()));
+      }
+      const previous = history[history.length - 2]?.metrics.trainLoss;
+      const current = point.metrics.trainLoss;
+      if (
+        setup.plateau &&
+        epoch > 1 &&
+        previous !== undefined &&
+        current !== undefined &&
+        current > previous * (1 - setup.plateau)
+      ) {
+        stoppedBy = "plateau";
+        break;
+      }
+      if (
+        setup.budgetSeconds !== undefined &&
+        epoch < setup.epochs &&
+        (performance.now() - started) / 1000 > setup.budgetSeconds
+      ) {
+        stoppedBy = "budget";
+        break;
+      }
     }
   } finally {
     bar.stop();
   }
-  return history;
+  setup.variables.forEach((v, i) => v.assign(best[i] as tf.Tensor));
+  for (const v of best) v.dispose();
+  return { history, bestEpoch, stoppedBy };
 }
 
 /** Runs `forward` over `size` examples in chunks and concatenates the rows it returns. */

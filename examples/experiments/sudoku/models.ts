@@ -35,7 +35,10 @@ subject to
   z >= 0
 `;
 
-export function createOptNetModel(random: Random, constraints = 40): SudokuModel {
+export function createOptNetModel(
+  random: Random,
+  constraints = 40,
+): SudokuModel & { A: tf.Variable<tf.Rank.R2> } {
   const layer = compileLayer(sudokuLayerSource, { n: oneHotSize, m: constraints });
   // as in the authors' code: A uniform in [0, 1), z0 = exp(0) = 1
   const A = tf.variable(
@@ -44,6 +47,7 @@ export function createOptNetModel(random: Random, constraints = 40): SudokuModel
   const logZ0 = tf.variable(tf.zeros([oneHotSize, 1]) as tf.Tensor2D);
   return {
     name: "OptNet",
+    A,
     variables: [A, logZ0],
     predict(puzzles) {
       const b = tf.matMul(A, tf.exp(logZ0)).reshape([constraints]);

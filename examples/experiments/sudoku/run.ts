@@ -1,15 +1,23 @@
-import { join } from "node:path";
 import type { RunOptions, RunReport, Scale } from "../lib/cli.js";
-import { lineChartSpec, writeSvg, type Series } from "../lib/plot.js";
 import { createRandom } from "../lib/random.js";
+import {
+  loadNow,
+  machineNow,
+  recordRun,
+  type ModelOutcome,
+  type RunRecord,
+} from "../lib/results.js";
 import { fixed, formatTable, percent } from "../lib/table.js";
 import { tf, useCpuBackend } from "../lib/tf.js";
 import { gatherRows, predictInChunks, train, type EpochRecord } from "../lib/train.js";
+import { learnedOntoRules, rulesOntoLearned } from "./constraints.js";
 import { createConvModel, createOptNetModel, type SudokuModel } from "./models.js";
 import { decode, generatePuzzles, oneHot, oneHotSize } from "./puzzles.js";
 
 interface SudokuSetting {
   train: number;
+  /** validation puzzles (the epoch is chosen on them), split off the training pool */
+  val: number;
   test: number;
   /** epochs of the OptNet model */
   epochs: number;
@@ -22,10 +30,14 @@ interface SudokuSetting {
   convDense: number;
 }
 
-/** The paper: 9,000 / 1,000 puzzles, batch 150, 20 epochs; its conv net had 10 layers of 512 filters. */
+/**
+ * The paper: 9,000 / 1,000 puzzles, batch 150, 20 epochs; its conv net had 10 layers of 512
+ * filters. Here the last 1,000 of the 9,000 training puzzles are the validation set.
+ */
 const settings: Record<Scale, SudokuSetting> = {
   tiny: {
     train: 20,
+    val: 10,
     test: 10,
     epochs: 1,
     convEpochs: 1,
@@ -36,6 +48,7 @@ const settings: Record<Scale, SudokuSetting> = {
   },
   quick: {
     train: 1500,
+    val: 300,
     test: 300,
     epochs: 12,
     convEpochs: 12,
@@ -45,7 +58,8 @@ const settings: Record<Scale, SudokuSetting> = {
     convDense: 256,
   },
   medium: {
-    train: 9000,
+    train: 8000,
+    val: 1000,
     test: 1000,
     epochs: 6,
     convEpochs: 12,
@@ -57,7 +71,8 @@ const settings: Record<Scale, SudokuSetting> = {
   // The paper's data, batch and epochs. Its conv net (10 layers of 512 filters) would take days
   // on tfjs's pure-JavaScript CPU backend on two cores; the medium net already overfits.
   full: {
-    train: 9000,
+    train: 8000,
+    val: 1000,
     test: 1000,
     epochs: 20,
     convEpochs: 20,
@@ -69,7 +84,8 @@ const settings: Record<Scale, SudokuSetting> = {
 };
 
 const puzzleCount = 10_000;
-const trainPool = 9_000;
+const trainPool = 8_000;
+const valPool = 9_000;
 
 /** Fraction of boards with at least one wrong cell. */
 function boardError(
@@ -102,6 +118,7 @@ function meanSquaredError(
 
 export async function runSudoku(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
+  const loadStart = loadNow();
   await useCpuBackend();
   const setting = settings[options.scale];
   const epochs = options.epochs ?? setting.epochs;
@@ -112,40 +129,45 @@ export async function runSudoku(options: RunOptions): Promise<RunReport> {
   const inputs = oneHot(puzzles.map((p) => p.givens));
   const targets = oneHot(puzzles.map((p) => p.solution));
   const trainRows = Array.from({ length: setting.train }, (_, i) => i);
-  const testRows = Array.from({ length: setting.test }, (_, i) => trainPool + i);
+  const valRows = Array.from({ length: setting.val }, (_, i) => trainPool + i);
+  const testRows = Array.from({ length: setting.test }, (_, i) => valPool + i);
   options.log(
-    `Sudoku 4x4: ${puzzleCount} generated puzzles with unique solutions; using ${setting.train} train / ${setting.test} test, batch ${setting.batchSize}; OptNet ${epochs} epochs (Adam lr 0.1), conv net ${setting.convDepth}x${setting.convFilters} filters${setting.convDense ? ` + dense ${setting.convDense}` : ""} ${convEpochs} epochs (Adam lr 1e-3)`,
+    `Sudoku 4x4: ${puzzleCount} generated puzzles with unique solutions, seed ${options.seed}; using ${setting.train} train / ${setting.val} validation / ${setting.test} test, batch ${setting.batchSize}; OptNet ${epochs} epochs (Adam lr 0.1), conv net ${setting.convDepth}x${setting.convFilters} filters${setting.convDense ? ` + dense ${setting.convDense}` : ""} ${convEpochs} epochs (Adam lr 1e-3); epoch chosen on the validation error`,
   );
 
-  const evaluate = (model: SudokuModel) => (): Record<string, number> => {
-    const predictions = predictInChunks(testRows.length, 250, (idx) =>
+  const measure = (model: SudokuModel, rows: number[]): { loss: number; error: number } => {
+    const predictions = predictInChunks(rows.length, 250, (idx) =>
       model.predict(
         gatherRows(
           inputs,
           oneHotSize,
-          idx.map((i) => testRows[i] ?? 0),
+          idx.map((i) => rows[i] ?? 0),
         ),
       ),
     );
     return {
-      testLoss: meanSquaredError(predictions, targets, testRows),
-      testError: boardError(predictions, targets, testRows),
+      loss: meanSquaredError(predictions, targets, rows),
+      error: boardError(predictions, targets, rows),
     };
   };
 
-  const runs: { model: SudokuModel; history: EpochRecord[] }[] = [];
-  const models: { create: () => SudokuModel; lr: number; epochs: number }[] = [
+  const curves: Record<string, EpochRecord[]> = {};
+  const outcomes: Record<string, ModelOutcome> = {};
+  let analysis: Record<string, unknown> = {};
+  const models: { key: string; create: () => SudokuModel; lr: number; epochs: number }[] = [
     {
+      key: "conv",
       create: () =>
         createConvModel(random, setting.convDepth, setting.convFilters, setting.convDense),
       lr: 1e-3,
       epochs: convEpochs,
     },
-    { create: () => createOptNetModel(random), lr: 0.1, epochs },
+    { key: "optnet", create: () => createOptNetModel(random), lr: 0.1, epochs },
   ];
-  for (const { create, lr, epochs: modelEpochs } of models) {
+  for (const { key, create, lr, epochs: modelEpochs } of models) {
     const model = create();
-    const history = train({
+    const initialA = "A" in model ? (model.A as tf.Variable).arraySync() : undefined;
+    const { history, bestEpoch, stoppedBy } = train({
       label: `sudoku ${model.name}`,
       epochs: modelEpochs,
       batchSize: setting.batchSize,
@@ -154,7 +176,11 @@ export async function runSudoku(options: RunOptions): Promise<RunReport> {
       optimizer: tf.train.adam(lr),
       variables: model.variables,
       progress: options.progress,
-      evaluate: evaluate(model),
+      select: "valError",
+      evaluate: () => {
+        const { loss, error } = measure(model, valRows);
+        return { valLoss: loss, valError: error };
+      },
       loss(indices, record) {
         const rows = indices.map((i) => trainRows[i] ?? 0);
         const x = gatherRows(inputs, oneHotSize, rows);
@@ -166,78 +192,84 @@ export async function runSudoku(options: RunOptions): Promise<RunReport> {
         return tf.losses.meanSquaredError(y, prediction) as tf.Scalar;
       },
     });
-    runs.push({ model, history });
+    curves[key] = history;
+    const kept = history[bestEpoch]?.metrics ?? {};
+    const trainSet = measure(model, trainRows);
+    const test = measure(model, testRows);
+    outcomes[key] = {
+      epoch: bestEpoch,
+      epochsRun: history.length - 1,
+      stoppedBy,
+      lr,
+      train: { loss: trainSet.loss, error: trainSet.error },
+      val: { loss: kept.valLoss ?? NaN, error: kept.valError ?? NaN },
+      test: { loss: test.loss, error: test.error },
+    };
+    if ("A" in model && initialA) {
+      const A = (model.A as tf.Variable).dataSync();
+      const rows = (model.A as tf.Variable).shape[0] ?? 0;
+      const flatInitial = Float64Array.from((initialA as number[][]).flat());
+      analysis = {
+        rulesOntoLearnedA: summary(rulesOntoLearned(A, rows)),
+        rulesOntoInitialA: summary(rulesOntoLearned(flatInitial, rows)),
+        learnedAOntoRules: summary(learnedOntoRules(A, rows)),
+        initialAOntoRules: summary(learnedOntoRules(flatInitial, rows)),
+      };
+    }
     for (const v of model.variables) v.dispose();
   }
 
-  const errorSeries: Series[] = [];
-  const lossSeries: Series[] = [];
-  for (const { model, history } of runs) {
-    const trainPoints = history.slice(1);
-    errorSeries.push(
-      {
-        name: `${model.name} train`,
-        points: trainPoints.map((h) => [h.epoch, h.metrics.trainError ?? NaN]),
-      },
-      {
-        name: `${model.name} test`,
-        points: history.map((h) => [h.epoch, h.metrics.testError ?? NaN]),
-      },
-    );
-    lossSeries.push(
-      {
-        name: `${model.name} train`,
-        points: trainPoints.map((h) => [h.epoch, h.metrics.trainLoss ?? NaN]),
-      },
-      {
-        name: `${model.name} test`,
-        points: history.map((h) => [h.epoch, h.metrics.testLoss ?? NaN]),
-      },
-    );
-  }
-  const figures = [
-    await writeSvg(
-      lineChartSpec({
-        title: `4x4 Sudoku: board error (${options.scale} setting)`,
-        xTitle: "epoch",
-        yTitle: "fraction of boards not solved",
-        series: errorSeries,
-      }),
-      join(options.outDir, "sudoku-error.svg"),
-    ),
-    await writeSvg(
-      lineChartSpec({
-        title: `4x4 Sudoku: MSE loss (${options.scale} setting)`,
-        xTitle: "epoch",
-        yTitle: "loss",
-        series: lossSeries,
-        logY: true,
-      }),
-      join(options.outDir, "sudoku-loss.svg"),
-    ),
-  ];
-
+  const names: Record<string, string> = { conv: "Conv", optnet: "OptNet" };
   const table = formatTable(
-    ["model", "train loss", "train error", "test loss", "test error", "best test error"],
-    runs.map(({ model, history }) => {
-      const last = history[history.length - 1]?.metrics ?? {};
-      const best = Math.min(...history.map((h) => h.metrics.testError ?? Infinity));
-      return [
-        model.name,
-        fixed(last.trainLoss ?? NaN, 4),
-        percent(last.trainError ?? NaN),
-        fixed(last.testLoss ?? NaN, 4),
-        percent(last.testError ?? NaN),
-        percent(best),
-      ];
-    }),
+    ["model", "epoch kept", "train loss", "train error", "val error", "test loss", "test error"],
+    Object.entries(outcomes).map(([key, o]) => [
+      names[key] ?? key,
+      `${o.epoch} of ${o.epochsRun}`,
+      fixed(o.train.loss ?? NaN, 4),
+      percent(o.train.error ?? NaN),
+      percent(o.val.error ?? NaN),
+      fixed(o.test.loss ?? NaN, 4),
+      percent(o.test.error ?? NaN),
+    ]),
   );
   options.log(`\n${table}`);
-  options.log("(train loss and error: running means over the last epoch's minibatches)");
+  options.log(
+    "(train loss and error of the kept model on all training puzzles; test measured once, at the kept epoch)",
+  );
+  for (const [name, r] of Object.entries(analysis) as [
+    string,
+    { rank: number; mean: number; max: number },
+  ][])
+    options.log(
+      `${name}: rank ${r.rank}, residual mean ${r.mean.toFixed(3)}, max ${r.max.toFixed(3)}`,
+    );
+
+  const wallSeconds = (performance.now() - started) / 1000;
+  const record: RunRecord = {
+    seed: options.seed,
+    date: new Date().toISOString(),
+    wallSeconds,
+    machine: machineNow(loadStart),
+    setting: { ...setting, epochs, convEpochs } as unknown as Record<string, unknown>,
+    curves,
+    outcomes,
+    extra: { learnedA: analysis },
+  };
+  const resultsFile = recordRun(options.resultsDir, "sudoku", options.scale, record);
   const results: Record<string, number> = {};
-  for (const { model, history } of runs) {
-    const last = history[history.length - 1]?.metrics ?? {};
-    for (const [key, value] of Object.entries(last)) results[`${model.name} ${key}`] = value;
+  for (const [key, o] of Object.entries(outcomes)) {
+    results[`${key} testError`] = o.test.error ?? NaN;
+    results[`${key} testLoss`] = o.test.loss ?? NaN;
   }
-  return { table, figures, results, wallSeconds: (performance.now() - started) / 1000 };
+  return { table, resultsFile, results, wallSeconds };
+}
+
+/** The residuals without the per-row list's noise: mean, max, rank, and the list rounded. */
+function summary(r: { rank: number; residuals: number[]; mean: number; max: number }) {
+  return {
+    rank: r.rank,
+    mean: r.mean,
+    max: r.max,
+    residuals: r.residuals.map((v) => Number(v.toPrecision(3))),
+  };
 }
