@@ -78,6 +78,17 @@ const PROXIMAL_FLOOR = 1e-10;
 const PRIMAL_PROXIMAL_FLOOR = 1e-8;
 const EQUALITY_PROXIMAL_START = 1e-8;
 /**
+ * delta without inequalities (equalities in K: K + A'A/delta). Their solves are refined against
+ * [Q A'; A 0] itself (schur-block.ts `refine`, proximalRemoved), so delta sets only how well K's
+ * factor preconditions that refinement. Least squares with Σx = 1 and A, b ×1e-4 (curvature
+ * along x ~1e-8): at 1e-8 the rank-one A'A/delta of Σx = 1 buries that curvature in K's factor
+ * and the refinement diverges for one member of 8; at 1e-7 all 8 solve at the cold start, x
+ * within 3e-6 of k = 0. Larger delta slows the refinement of the multipliers: at 3e-7 and 1e-6
+ * the inconsistent rank-deficient equalities of statuses.test.ts end max_iterations instead of
+ * infeasible (and at 1e-6 ν of the one-step test is off by 1e-12).
+ */
+const EQUALITY_ONLY_DELTA = 1e-7;
+/**
  * A member whose Newton directions leave more than half of the equality residual, and more than
  * this relative to 1 + ‖b‖∞ (equilibrated), has rho's floor raised a hundredfold, up to
  * PROXIMAL_START (equalityStepFails). Where columns have no curvature but rho, the Schur block
@@ -219,6 +230,7 @@ function solveEquilibrated(
     analyseMember(ws, k);
     // without constraints Q alone is factored: unregularized, its one Newton step is exact
     schedule.rho = schedule.delta = p > 0 ? PROXIMAL_START : m > 0 ? EQUALITY_PROXIMAL_START : 0;
+    if (p === 0 && m > 0) schedule.delta = EQUALITY_ONLY_DELTA;
     schedule.mu = 0;
     schedule.rhoFloor = PRIMAL_PROXIMAL_FLOOR;
     const started = options.warmStart

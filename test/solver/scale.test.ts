@@ -110,9 +110,7 @@ function differences(reference: Outcome, outcome: Outcome): string[] {
  * Cells that fail today (docs/SOLVER.md, "Not done"): each is run and must still fail, so that a
  * fix shows up here and the cell is taken off the list.
  */
-const KNOWN_FAILURES: Record<string, number[]> = {
-  "minimize sum_squares(A x - b) s.t. sum(x) == 1": [-4],
-};
+const KNOWN_FAILURES: Record<string, number[]> = {};
 
 /** A case solved at k = 0 once and compared with every other k. */
 function scaleCases(name: string, solveAt: (k: number) => Outcome) {

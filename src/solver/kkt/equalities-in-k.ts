@@ -35,7 +35,7 @@ export const equalitiesInK: KktForm = {
     return "factored";
   },
   solve(ws, k, x, xOff, y, yOff, tolerance) {
-    refine(ws, k, x, xOff, y, yOff, tolerance, solveWithEqualitiesInK, false);
+    refine(ws, k, x, xOff, y, yOff, tolerance, solveWithEqualitiesInK, false, true);
   },
 };
 

@@ -70,6 +70,8 @@ export const FORWARD_SPLIT_WEIGHT = 1e6;
 export const SOLUTION_SPLIT_WEIGHT = 1e3;
 
 export const MAX_REFINEMENT_STEPS = 3;
+/** Refinement against the system without its proximal terms (schur-block.ts `refine`). */
+export const EXACT_REFINEMENT_STEPS = 30;
 /**
  * Refinement stops when ‖residual‖∞ ≤ tolerance·‖rhs‖∞. Newton directions of the forward
  * iterations need far less than the backward pass, whose solves ask for rounding level: the

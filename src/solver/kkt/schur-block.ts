@@ -20,7 +20,12 @@
 import { multiplyG, multiplyGPair, multiplyGTransposed } from "../g-operator.js";
 import { copyInto, multiplyQ, type Workspace } from "../workspace.js";
 import { settleHeaviestRows } from "./eliminated.js";
-import { MAX_REFINEMENT_STEPS, SOLUTION_SPLIT_WEIGHT, type FactorRequest } from "./form.js";
+import {
+  EXACT_REFINEMENT_STEPS,
+  MAX_REFINEMENT_STEPS,
+  SOLUTION_SPLIT_WEIGHT,
+  type FactorRequest,
+} from "./form.js";
 import { BASE_REGULARIZATION_S, REGULARIZATION_RETRIES } from "./regularization.js";
 
 /** v ← L⁻¹v and v ← L⁻ᵀv with member k's factor of K, as its form stores it. */
@@ -184,6 +189,7 @@ function residual(
   x: Float64Array,
   xOff: number,
   grouped: boolean,
+  regularized = true,
 ): number {
   const { kernels, n, m, p, A, w, wK, schurRows, r1, r2, e1, e2, yt, yG, gx, tDense } = ws;
   const nOff = k * n;
@@ -212,7 +218,7 @@ function residual(
   }
   // e1 = r1 − (Q + rho·I) x − G' yG − A't_A
   if (m > 0) kernels.gemv(A, aOff, m, n, true, 1, yt, rOff, 1, e1, nOff);
-  const rho = ws.rho[k];
+  const rho = regularized ? ws.rho[k] : 0;
   for (let i = 0; i < n; i++) {
     const e = r1[nOff + i] - e1[nOff + i] - rho * x[xOff + i];
     e1[nOff + i] = e;
@@ -222,7 +228,8 @@ function residual(
   if (m > 0) kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
   const { deltaEq } = ws;
   for (let i = 0; i < m; i++) {
-    const e = r2[mOff + i] - e2[rOff + i] + deltaEq[mOff + i] * yt[rOff + i];
+    const proximal = regularized ? deltaEq[mOff + i] * yt[rOff + i] : 0;
+    const e = r2[mOff + i] - e2[rOff + i] + proximal;
     e2[rOff + i] = e;
     norm = Math.max(norm, Math.abs(e));
   }
@@ -237,6 +244,13 @@ export type RegularizedSolve = (ws: Workspace, k: number, rows: number) => void;
  * (x, xOff) and y at (y, yOff): the regularized solve, refined against the unregularized system
  * while the residual shrinks, until `target` relative to the right-hand side. Also leaves
  * w∘(G x) in ws.yG and G x in ws.gx.
+ *
+ * `proximalRemoved`: refine against the system without the proximal rho and delta too, so that
+ * an equality-only member's Newton step is the exact solution of [Q A'; A 0]. Refinement with
+ * the regularized factor as preconditioner contracts by ~rho/(rho + λ) per step, about ½ where
+ * the curvature λ is as small as rho (least squares with data ×1e-4), hence up to
+ * EXACT_REFINEMENT_STEPS steps; it stops when a step no longer shrinks the residual and keeps
+ * the best iterate (a singular [Q A'; A 0] has no exact solution to converge to).
  */
 export function refine(
   ws: Workspace,
@@ -248,6 +262,7 @@ export function refine(
   target: number,
   regularizedSolve: RegularizedSolve,
   grouped: boolean,
+  proximalRemoved = false,
 ): void {
   const { n, m, p, r1, r2, e1, e2, c1, c2, yt } = ws;
   const nOff = k * n;
@@ -262,6 +277,9 @@ export function refine(
   e2.fill(0, rOff + m, rOff + rows);
   x.fill(0, xOff, xOff + n);
   yt.fill(0, rOff, rOff + rows);
+  const maxSteps = proximalRemoved ? EXACT_REFINEMENT_STEPS : MAX_REFINEMENT_STEPS;
+  const bestX = proximalRemoved ? new Float64Array(n) : null;
+  const bestY = proximalRemoved ? new Float64Array(rows) : null;
   let previous = Infinity;
   for (let step = 0; ; step++) {
     regularizedSolve(ws, k, rows);
@@ -269,10 +287,23 @@ export function refine(
     for (let i = 0; i < n; i++) x[xOff + i] += c1[nOff + i];
     for (let i = 0; i < rows; i++) yt[rOff + i] += c2[rOff + i];
     // The residual also leaves yG = w∘(G x) for this x.
-    const norm = residual(ws, k, x, xOff, grouped);
-    if (step === MAX_REFINEMENT_STEPS) break;
-    // Refinement stops when the residual is at rounding level or no longer shrinks.
-    if (norm <= target * rhsNorm || norm > 0.25 * previous) break;
+    const norm = residual(ws, k, x, xOff, grouped, !proximalRemoved);
+    if (bestX && bestY) {
+      if (norm < previous) {
+        bestX.set(x.subarray(xOff, xOff + n));
+        bestY.set(yt.subarray(rOff, rOff + rows));
+      }
+      if (step === maxSteps || norm <= target * rhsNorm || !(norm < previous)) {
+        x.set(bestX, xOff);
+        yt.set(bestY, rOff);
+        if (!(norm < previous)) residual(ws, k, x, xOff, grouped, false);
+        break;
+      }
+    } else {
+      if (step === maxSteps) break;
+      // Refinement stops when the residual is at rounding level or no longer shrinks.
+      if (norm <= target * rhsNorm || norm > 0.25 * previous) break;
+    }
     previous = norm;
   }
   copyInto(yt, rOff, y, yOff, m);
