@@ -69,32 +69,99 @@ const denoisePaper: Record<string, [number, number]> = {
   paperTunedTv: [13.8, 14.4],
 };
 
-function denoiseTable(file: ResultsFile): string {
+/** How a file's paper's-tuned-TV model was trained: signals, batch, Adam steps, budget. */
+interface TunedTvTraining {
+  train: number;
+  batch: number;
+  /** Adam steps of the kept run (epochs run × minibatches per epoch), per seed */
+  steps: number[];
+  budgetSeconds?: number;
+}
+
+function tunedTvTraining(file: ResultsFile): TunedTvTraining | undefined {
+  const setting = file.runs[0]?.setting.paperTuned as
+    { train: number; batch: number; budgetSeconds?: number } | undefined;
+  if (!setting) return undefined;
+  const perEpoch = Math.ceil(setting.train / setting.batch);
+  return {
+    train: setting.train,
+    batch: setting.batch,
+    steps: outcomes(file, "paperTunedTv").map((o) => (o.epochsRun ?? NaN) * perEpoch),
+    budgetSeconds: setting.budgetSeconds,
+  };
+}
+
+function describeTraining(t: TunedTvTraining): string {
+  const budget = t.budgetSeconds === undefined ? "" : `, budget ${t.budgetSeconds} s`;
+  return `${t.train} training signals, batch ${t.batch}, ${t.steps.join(", ")} Adam steps${budget}`;
+}
+
+/**
+ * The file of a separate `--only paperTunedTv` run at the same setting (e.g.
+ * denoise-full-paperTunedTv for denoise-full), whose tuned-TV row the setting's table shows
+ * beside its own: that run trains the model alone, on more signals than the full run's budget
+ * allows. Its numbers stay in its own file: the full file's testMse.paperTunedTv is the full
+ * run's.
+ */
+export function separateTunedTvRun(name: string, files: ResultsByName): ResultsFile | undefined {
+  const file = files[`${name}-paperTunedTv`];
+  return file && file.runs.every((r) => r.setting.only === "paperTunedTv") ? file : undefined;
+}
+
+function denoiseTable(file: ResultsFile, separate?: ResultsFile): string {
+  const own = separate && tunedTvTraining(file);
+  const theirs = separate && tunedTvTraining(separate);
+  const label = (k: string): string =>
+    k === "paperTunedTv" && own
+      ? `${denoiseNames[k]}, this run (${own.train} signals)`
+      : (denoiseNames[k] ?? k);
+  const separateLabel = `${denoiseNames.paperTunedTv}, separate run (${theirs?.train} signals)`;
+  const rowOf = (f: ResultsFile, k: string, name: string): string[] => [
+    name,
+    epochs(f, k),
+    cell(metric(f, k, "train", "mse"), fixed(2)),
+    cell(metric(f, k, "val", "mse"), fixed(2)),
+    cell(metric(f, k, "test", "mse"), fixed(2)),
+    denoisePaper[k] ? (denoisePaper[k]?.[1] ?? NaN).toFixed(1) : "–",
+  ];
   const rows = Object.keys(denoiseNames)
     .filter((k) => outcomes(file, k).length > 0)
-    .map((k) => [
-      denoiseNames[k] ?? k,
-      epochs(file, k),
-      cell(metric(file, k, "train", "mse"), fixed(2)),
-      cell(metric(file, k, "val", "mse"), fixed(2)),
-      cell(metric(file, k, "test", "mse"), fixed(2)),
-      denoisePaper[k] ? (denoisePaper[k]?.[1] ?? NaN).toFixed(1) : "–",
-    ]);
-  const gains = (key: string): number[] =>
-    file.runs.map((r) => 1 - (r.outcomes[key]?.test.mse ?? NaN) / (r.outcomes.tv?.test.mse ?? NaN));
+    .flatMap((k) =>
+      k === "paperTunedTv" && separate
+        ? [rowOf(file, k, label(k)), rowOf(separate, k, separateLabel)]
+        : [rowOf(file, k, label(k))],
+    );
+  const gainsIn = (f: ResultsFile, key: string): number[] =>
+    f.runs.map((r) => 1 - (r.outcomes[key]?.test.mse ?? NaN) / (r.outcomes.tv?.test.mse ?? NaN));
+  const gains = (key: string): number[] => gainsIn(file, key);
   const lams = file.runs.map((r) => (r.extra.lam as number | undefined) ?? NaN);
   const trials = Object.keys(denoiseNames).flatMap((k) =>
     outcomes(file, k)
       .filter((o) => o.lrCandidates)
       .map(
         (o) =>
-          `${denoiseNames[k]}: validation MSE after the learning-rate trials ${(
-            o.lrCandidates ?? []
-          )
+          `${label(k)}: validation MSE after the learning-rate trials ${(o.lrCandidates ?? [])
             .map((c) => `${c.lr}: ${c.val.toFixed(2)}`)
             .join(", ")}; kept ${o.lr}`,
       ),
   );
+  const alone = file.runs.every((r) => r.setting.only === "paperTunedTv")
+    ? tunedTvTraining(file)
+    : undefined;
+  const separateLines =
+    separate && own && theirs
+      ? [
+          `OptNet tuned TV, this run: ${describeTraining(own)}`,
+          `OptNet tuned TV, separate run (npm run example:denoise -- --only paperTunedTv, file ${separate.experiment}-${separate.setting}.json, seed ${separate.runs.map((r) => r.seed).join(", ")}): ${describeTraining(theirs)}`,
+          `OptNet tuned TV, separate run, vs that run's best TV (λ = ${separate.runs.map((r) => r.extra.lam).join(", ")}, test MSE ${cell(metric(separate, "tv", "test", "mse"), fixed(2))}): ${cell(gainsIn(separate, "paperTunedTv"), pct(1))} lower test MSE (paper: 12%)`,
+          ...outcomes(separate, "paperTunedTv")
+            .filter((o) => o.lrCandidates)
+            .map(
+              (o) =>
+                `${separateLabel}: validation MSE after the learning-rate trials ${(o.lrCandidates ?? []).map((c) => `${c.lr}: ${c.val.toFixed(2)}`).join(", ")}; kept ${o.lr}`,
+            ),
+        ]
+      : [];
   return [
     "```",
     formatTable(
@@ -102,9 +169,17 @@ function denoiseTable(file: ResultsFile): string {
       rows,
     ),
     `best TV λ on the validation signals: ${lams.join(", ")}`,
-    `OptNet tuned TV vs best TV: ${cell(gains("paperTunedTv"), pct(1))} lower test MSE (paper: 12%)`,
-    `TV with weights w(x) vs best TV: ${cell(gains("adaptiveTv"), pct(1))} lower test MSE`,
+    ...(outcomes(file, "paperTunedTv").length > 0
+      ? [
+          `OptNet tuned TV${own ? ", this run," : ""} vs best TV: ${cell(gains("paperTunedTv"), pct(1))} lower test MSE (paper: 12%)`,
+        ]
+      : []),
+    ...(outcomes(file, "adaptiveTv").length > 0
+      ? [`TV with weights w(x) vs best TV: ${cell(gains("adaptiveTv"), pct(1))} lower test MSE`]
+      : []),
     ...trials,
+    ...(alone ? [`OptNet tuned TV trained alone (--only): ${describeTraining(alone)}`] : []),
+    ...separateLines,
     "```",
   ].join("\n");
 }
@@ -217,10 +292,14 @@ function runsLine(file: ResultsFile): string {
 }
 
 /** Every block a results file provides, keyed `<file>: <part>`. */
-export function blocksOf(name: string, file: ResultsFile): Record<string, string> {
+export function blocksOf(
+  name: string,
+  file: ResultsFile,
+  files: ResultsByName = {},
+): Record<string, string> {
   const table =
     file.experiment === "denoise"
-      ? denoiseTable(file)
+      ? denoiseTable(file, separateTunedTvRun(name, files))
       : file.experiment === "sudoku"
         ? sudokuTable(file)
         : digitsTable(file);
@@ -287,7 +366,8 @@ const blockPattern = /<!-- generated: (.+?) -->\n([\s\S]*?)<!-- \/generated -->/
 /** The page with every generated block replaced by what the files say now. */
 export function renderPage(page: string, files: ResultsByName): string {
   const blocks: Record<string, string> = {};
-  for (const [name, file] of Object.entries(files)) Object.assign(blocks, blocksOf(name, file));
+  for (const [name, file] of Object.entries(files))
+    Object.assign(blocks, blocksOf(name, file, files));
   return page.replace(blockPattern, (_all, key: string) => {
     const block = blocks[key];
     if (block === undefined)
