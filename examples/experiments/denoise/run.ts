@@ -1,13 +1,7 @@
 import type { RunOptions, RunReport, Scale } from "../lib/cli.js";
 import { startProgress } from "../lib/progress.js";
 import { createRandom, normalArray, type Random } from "../lib/random.js";
-import {
-  loadNow,
-  machineNow,
-  recordRun,
-  type ModelOutcome,
-  type RunRecord,
-} from "../lib/results.js";
+import { loadNow, finishedRun, recordRun, type ModelOutcome } from "../lib/results.js";
 import { fixed, formatTable } from "../lib/table.js";
 import { tf, useCpuBackend } from "../lib/tf.js";
 import { gatherRows, predictInChunks, train, type EpochRecord } from "../lib/train.js";
@@ -408,17 +402,13 @@ function runOne(
   );
   options.log(`\n${table}`);
   options.log(`${denoiseModelNames[key]} vs best TV: ${(100 * gain).toFixed(1)}% lower test MSE`);
-  const wallSeconds = (performance.now() - started) / 1000;
-  const record: RunRecord = {
-    seed: options.seed,
-    date: new Date().toISOString(),
-    wallSeconds,
-    machine: machineNow(loadStart),
+  const record = finishedRun(options.seed, started, loadStart, {
     setting: { ...setting, only: key } as unknown as Record<string, unknown>,
     curves: { [key]: trained.history },
     outcomes,
     extra: { lam: tv.lam, tvSweep: tv.sweep, gainOverTv: { [key]: gain } },
-  };
+  });
+  const { wallSeconds } = record;
   const resultsFile = recordRun(options.resultsDir, "denoise", `${options.scale}-${key}`, record);
   return {
     table,
@@ -595,12 +585,7 @@ export async function runDenoise(options: RunOptions): Promise<RunReport> {
   for (const trained of [fc, learned, paperTuned, adaptive])
     for (const v of trained.model.variables) v.dispose();
 
-  const wallSeconds = (performance.now() - started) / 1000;
-  const record: RunRecord = {
-    seed: options.seed,
-    date: new Date().toISOString(),
-    wallSeconds,
-    machine: machineNow(loadStart),
+  const record = finishedRun(options.seed, started, loadStart, {
     setting: setting as unknown as Record<string, unknown>,
     curves: {
       fc: fc.history,
@@ -610,7 +595,8 @@ export async function runDenoise(options: RunOptions): Promise<RunReport> {
     },
     outcomes,
     extra,
-  };
+  });
+  const { wallSeconds } = record;
   const resultsFile = recordRun(options.resultsDir, "denoise", options.scale, record);
   const results: Record<string, number> = { "TV lambda": tv.lam };
   for (const [key, o] of Object.entries(outcomes)) results[`${key} testMse`] = o.test.mse ?? NaN;

@@ -1,12 +1,6 @@
 import type { RunOptions, RunReport, Scale } from "../lib/cli.js";
 import { createRandom } from "../lib/random.js";
-import {
-  loadNow,
-  machineNow,
-  recordRun,
-  type ModelOutcome,
-  type RunRecord,
-} from "../lib/results.js";
+import { loadNow, finishedRun, recordRun, type ModelOutcome } from "../lib/results.js";
 import { fixed, formatTable, percent } from "../lib/table.js";
 import { tf, useCpuBackend } from "../lib/tf.js";
 import {
@@ -197,17 +191,13 @@ export async function runDigits(options: RunOptions): Promise<RunReport> {
     ]),
   );
   options.log(`\n${table}`);
-  const wallSeconds = (performance.now() - started) / 1000;
-  const record: RunRecord = {
-    seed: options.seed,
-    date: new Date().toISOString(),
-    wallSeconds,
-    machine: machineNow(loadStart),
+  const record = finishedRun(options.seed, started, loadStart, {
     setting: { ...setting, epochs, batchSize } as unknown as Record<string, unknown>,
     curves,
     outcomes,
     extra: { split: { train: trainRows.length, val: valRows.length, test: testRows.length } },
-  };
+  });
+  const { wallSeconds } = record;
   const resultsFile = recordRun(options.resultsDir, "digits", options.scale, record);
   const results: Record<string, number> = {};
   for (const [key, o] of Object.entries(outcomes)) {

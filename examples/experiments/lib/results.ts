@@ -68,6 +68,22 @@ export interface RunRecord {
   extra: Record<string, unknown>;
 }
 
+/** A finished run's record: its seed, date, wall time since `started` and the machine now. */
+export function finishedRun(
+  seed: number,
+  started: number,
+  loadStart: number,
+  body: Pick<RunRecord, "setting" | "curves" | "outcomes" | "extra">,
+): RunRecord {
+  return {
+    seed,
+    date: new Date().toISOString(),
+    wallSeconds: (performance.now() - started) / 1000,
+    machine: machineNow(loadStart),
+    ...body,
+  };
+}
+
 /** The file: every seed's run of one experiment at one setting. */
 export interface ResultsFile {
   experiment: string;

@@ -1,12 +1,6 @@
 import type { RunOptions, RunReport, Scale } from "../lib/cli.js";
 import { createRandom } from "../lib/random.js";
-import {
-  loadNow,
-  machineNow,
-  recordRun,
-  type ModelOutcome,
-  type RunRecord,
-} from "../lib/results.js";
+import { loadNow, finishedRun, recordRun, type ModelOutcome } from "../lib/results.js";
 import { fixed, formatTable, percent } from "../lib/table.js";
 import { tf, useCpuBackend } from "../lib/tf.js";
 import { gatherRows, predictInChunks, train, type EpochRecord } from "../lib/train.js";
@@ -244,17 +238,13 @@ export async function runSudoku(options: RunOptions): Promise<RunReport> {
       `${name}: rank ${r.rank}, residual mean ${r.mean.toFixed(3)}, max ${r.max.toFixed(3)}`,
     );
 
-  const wallSeconds = (performance.now() - started) / 1000;
-  const record: RunRecord = {
-    seed: options.seed,
-    date: new Date().toISOString(),
-    wallSeconds,
-    machine: machineNow(loadStart),
+  const record = finishedRun(options.seed, started, loadStart, {
     setting: { ...setting, epochs, convEpochs } as unknown as Record<string, unknown>,
     curves,
     outcomes,
     extra: { learnedA: analysis },
-  };
+  });
+  const { wallSeconds } = record;
   const resultsFile = recordRun(options.resultsDir, "sudoku", options.scale, record);
   const results: Record<string, number> = {};
   for (const [key, o] of Object.entries(outcomes)) {
