@@ -9,7 +9,12 @@ import { readParameters, type ParameterBatch } from "./parameters.js";
 import type { NumericValue, ParameterValues } from "./values.js";
 import { buildBatch, prepareProblem, type PreparedProblem } from "./problem.js";
 import { solveProblem, type WorkerOption } from "./solve.js";
-import { applyLayer, type ApplyInputs, type ApplyOutputs } from "./tensorflow.js";
+import {
+  applyLayer,
+  type ApplyInputs,
+  type ApplyOptions,
+  type ApplyOutputs,
+} from "./tensorflow.js";
 import { toTfLayer, type TfLayerOptions } from "./tf-layer.js";
 import { findZeroRows, watchZeroRows } from "./zero-rows.js";
 import type * as Tfjs from "@tensorflow/tfjs";
@@ -204,10 +209,12 @@ export class Layer {
   /**
    * The layer as a TensorFlow.js operation: tensors (or plain values, treated as constants) in,
    * one tensor per output variable out, each with a leading batch axis; differentiable with
-   * respect to every tensor input. Loads @tensorflow/tfjs on first use.
+   * respect to every tensor input. Loads @tensorflow/tfjs on first use. When tfjs's webgpu
+   * backend is active the solve and its gradient run on the backend's GPU device in f32, the
+   * tensors never leaving it (docs/GPU.md); `device: "cpu"` keeps the CPU solver.
    */
-  apply(inputs: ApplyInputs, options: SolveOptions = {}): ApplyOutputs {
-    return applyLayer(this, inputs, options);
+  apply(inputs: ApplyInputs, options: ApplyOptions = {}): ApplyOutputs {
+    return applyLayer(this, this.#prepared, inputs, options);
   }
 
   /**

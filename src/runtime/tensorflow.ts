@@ -1,7 +1,10 @@
 import type * as Tfjs from "@tensorflow/tfjs";
 import type { Layer, SolveOptions } from "./layer.js";
+import { applyOnWebGPU, onWebGPUBackend } from "./gpu-apply.js";
+import type { PreparedProblem } from "./problem.js";
 import { ParameterError, batchingHint, formatShape } from "./parameter-error.js";
 import type { NumericValue } from "./values.js";
+import type { SolverOptions } from "../solver/index.js";
 import { nodeBuiltin } from "../platform/node-builtin.js";
 
 type Tf = typeof Tfjs;
@@ -11,6 +14,14 @@ export type Tensor = Tfjs.Tensor;
 export type ApplyInputs = Record<string, Tensor | NumericValue>;
 /** One float32 tensor per output variable, shaped [batch, ...variable shape]. */
 export type ApplyOutputs = Record<string, Tensor>;
+
+/**
+ * `apply`'s options: the solve options, and where to solve. By default on the GPU when tfjs's
+ * webgpu backend is active (the tensors stay there), else on the CPU solver.
+ */
+export interface ApplyOptions extends SolveOptions {
+  device?: "cpu" | "webgpu";
+}
 
 /** The part of node:module used here (declared, so the core compiles without Node's types). */
 interface NodeModule {
@@ -66,7 +77,12 @@ function fitsTensor(tensorShape: readonly number[], shape: readonly number[]): b
  * (float32 → float64), solves, and returns all output variables packed in one [batch, k] tensor
  * that is then cut into one tensor per variable; the gradient is the layer's vjp.
  */
-export function applyLayer(layer: Layer, inputs: ApplyInputs, options: SolveOptions): ApplyOutputs {
+export function applyLayer(
+  layer: Layer,
+  prepared: PreparedProblem,
+  inputs: ApplyInputs,
+  options: ApplyOptions,
+): ApplyOutputs {
   const tf = tfjs();
   if (typeof inputs !== "object" || inputs === null) {
     throw new ParameterError("apply needs an object mapping parameter names to tensors or values");
@@ -105,7 +121,8 @@ export function applyLayer(layer: Layer, inputs: ApplyInputs, options: SolveOpti
     tensorNames.forEach((name, i) => {
       Object.defineProperty(params, name, { value: tensors[i].dataSync(), enumerable: true });
     });
-    const out = layer.solve(params, options);
+    const { device: _device, ...solveOptions } = options;
+    const out = layer.solve(params, solveOptions);
     const packed = new Float32Array(out.batch * width);
     for (let b = 0, k = 0; b < out.batch; b++) {
       outputs.forEach((o) => {
@@ -115,8 +132,25 @@ export function applyLayer(layer: Layer, inputs: ApplyInputs, options: SolveOpti
     return { out, value: tf.tensor2d(packed, [out.batch, width]) };
   };
 
+  const onGpu =
+    options.device === "webgpu" || (options.device === undefined && onWebGPUBackend(tf));
+  if (onGpu && !onWebGPUBackend(tf)) {
+    throw new Error(
+      `apply with device "webgpu" needs tfjs's webgpu backend active (import ` +
+        `"@tensorflow/tfjs-backend-webgpu" and await tf.setBackend("webgpu")); tfjs's backend is "${tf.getBackend()}"`,
+    );
+  }
   let packed: Tensor;
-  if (tensorNames.length === 0) {
+  if (onGpu) {
+    packed = applyOnWebGPU(
+      tf,
+      layer.canonical,
+      prepared,
+      inputs,
+      solverOptionsOf(options),
+      isTensor,
+    );
+  } else if (tensorNames.length === 0) {
     packed = solve([]).value;
   } else {
     const op = tf.customGrad((...args: unknown[]) => {
@@ -155,4 +189,21 @@ export function applyLayer(layer: Layer, inputs: ApplyInputs, options: SolveOpti
     column += sizes[i];
   });
   return result;
+}
+
+/** The options the GPU solver reads (those of the CPU solver alone are refused there). */
+function solverOptionsOf(options: ApplyOptions): SolverOptions {
+  const { eps, epsAbs, maxIter } = options;
+  for (const key of ["warmStart", "workers", "kernels", "structure", "scaling"] as const) {
+    if (options[key] !== undefined) {
+      throw new Error(
+        `apply on the GPU (tfjs's webgpu backend) does not take ${key}; pass device: "cpu" to use the CPU solver`,
+      );
+    }
+  }
+  return {
+    ...(eps === undefined ? {} : { eps }),
+    ...(epsAbs === undefined ? {} : { epsAbs }),
+    ...(maxIter === undefined ? {} : { maxIter }),
+  };
 }

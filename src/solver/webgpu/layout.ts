@@ -80,20 +80,31 @@ export type WorkSlot = (typeof SLOTS)[number][0];
 export const WORK_SLOTS: readonly WorkSlot[] = SLOTS.map(([slot]) => slot);
 
 export function layoutOf(problem: QPBatch): WorkLayout {
-  const { batch, n, m, p } = problem;
+  const shared = (name: OperandName) => problem[name].shared;
+  return layoutFor(problem, shared);
+}
+
+export type OperandName = "Q" | "q" | "A" | "b" | "G" | "h";
+
+/** The layout of a batch of these sizes whose `shared` operands are stored once. */
+export function layoutFor(
+  dims: { batch: number; n: number; m: number; p: number },
+  shared: (name: OperandName) => boolean,
+): WorkLayout {
+  const { batch, n, m, p } = dims;
   const N = n + p + m;
   let dataLength = 0;
-  const place = (operand: { shared: boolean }, size: number): OperandPlace => {
+  const place = (name: OperandName, size: number): OperandPlace => {
     const offset = dataLength;
-    dataLength += operand.shared ? size : batch * size;
-    return { offset, stride: operand.shared ? 0 : size };
+    dataLength += shared(name) ? size : batch * size;
+    return { offset, stride: shared(name) ? 0 : size };
   };
-  const Q = place(problem.Q, n * n);
-  const q = place(problem.q, n);
-  const A = place(problem.A, m * n);
-  const b = place(problem.b, m);
-  const G = place(problem.G, p * n);
-  const h = place(problem.h, p);
+  const Q = place("Q", n * n);
+  const q = place("q", n);
+  const A = place("A", m * n);
+  const b = place("b", m);
+  const G = place("G", p * n);
+  const h = place("h", p);
   const sizes = { n, m, p, N, "1": 1 };
   const work = {} as Record<WorkSlot, number>;
   let workStride = 0;

@@ -525,7 +525,9 @@ fn begin(lid: u32, k: u32) -> bool {
   }
   let status = workgroupUniformLoad(&wgStatus);
   let done = workgroupUniformLoad(&wgIter);
-  if (PHASE == PHASE_BACKWARD) { return status == ${STATUS_SOLVED}u; }
+  // a stalled member reaches the backward pass only from resident.ts, which has no float64
+  // check to settle it (solve-batch.ts rewrites every status first)
+  if (PHASE == PHASE_BACKWARD) { return status == ${STATUS_SOLVED}u || status == ${STATUS_STALLED}u; }
   if (PHASE == PHASE_START) { return status == ${STATUS_RUNNING}u; }
   return status == ${STATUS_RUNNING}u && done < MAX_ITER;
 }

@@ -19,9 +19,20 @@ import { assembleGradients, solveWithHostFactors, type BackwardSolves } from "./
 import { layoutOf, packData, type WorkLayout } from "./layout.js";
 import { certifiesInfeasibility, measureMember } from "./measures.js";
 import {
-  PHASE_BACKWARD,
-  PHASE_ITERATION,
-  PHASE_START,
+  BACKWARD_STEPS,
+  DELTA,
+  ITERATION_STEPS,
+  RHO,
+  START_STEPS,
+  bindSolve,
+  createBuffer,
+  encodeSteps,
+  pipelinesFor,
+  readBack,
+  type SolveBuffers,
+  type Step,
+} from "./pipelines.js";
+import {
   STATUS_INFEASIBLE,
   STATUS_NUMERICAL,
   STATUS_SOLVED,
@@ -53,19 +64,11 @@ export const WEBGPU_MIN_EPS = 1e-6;
  * eps despite the f32 rounding of the shader's own measures.
  */
 const SHADER_EPS_FRACTION = 0.5;
-/**
- * Static regularization of the quasi-definite KKT matrix, removed by the refinement. At 1e-7 the
- * examples with columns that Q leaves empty (least squares' residuals, lasso's and huber's
- * epigraph variables) ended at their first factorization in f32; 1e-5 solves them.
- */
-const RHO = 1e-5;
-const DELTA = 1e-5;
-const REFINEMENT_STEPS = 2;
 /** Certificates in f32: the f64 check (certificates.ts) uses 1e-8. */
 const CERTIFICATE_TOLERANCE = 1e-5;
 /** Iterations between two read-backs of the running count. */
 export const STEPS_PER_READBACK = 4;
-const DEFAULT_MAX_ITER = 50;
+export const DEFAULT_MAX_ITER = 50;
 /** WebGPU's guaranteed maxComputeWorkgroupsPerDimension: one workgroup per member. */
 const MAX_BATCH = 65535;
 
@@ -78,97 +81,7 @@ export interface WebGPUSolution extends QPBatchSolution {
   dispose(): void;
 }
 
-type Phase = typeof PHASE_ITERATION | typeof PHASE_START | typeof PHASE_BACKWARD;
-/** A kernel (an entry point of shader.ts) in a phase. */
-type Step = readonly [entryPoint: string, phase: Phase];
-
-const solveSteps = (phase: Phase): Step[] => [
-  ["solveFirst", phase],
-  ...Array.from({ length: REFINEMENT_STEPS }, (): Step[] => [
-    ["refineResidual", phase],
-    ["refineSolve", phase],
-  ]).flat(),
-];
-const START_STEPS: Step[] = [
-  ["init", PHASE_START],
-  ["build", PHASE_START],
-  ["factorize", PHASE_START],
-  ["startRhs", PHASE_START],
-  ...solveSteps(PHASE_START),
-  ["startFinish", PHASE_START],
-];
-/** One iteration: the factors at the point, the test, the predictor, the corrector, the step. */
-const ITERATION_STEPS: Step[] = [
-  ["build", PHASE_ITERATION],
-  ["factorize", PHASE_ITERATION],
-  ["measurePoint", PHASE_ITERATION],
-  ["predictorRhs", PHASE_ITERATION],
-  ...solveSteps(PHASE_ITERATION),
-  ["correctorRhs", PHASE_ITERATION],
-  ...solveSteps(PHASE_ITERATION),
-  ["takeStep", PHASE_ITERATION],
-];
-const BACKWARD_STEPS: Step[] = [
-  ["backwardRhs", PHASE_BACKWARD],
-  ...solveSteps(PHASE_BACKWARD),
-  ["backwardFinish", PHASE_BACKWARD],
-];
-
-interface Pipelines {
-  layout: GPUBindGroupLayout;
-  byStep: Map<string, GPUComputePipeline>;
-}
-
-const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<Pipelines>>>();
-
-/** The shader's pipelines, compiled once per layout and device; a WGSL error throws. */
-function pipelinesFor(device: GPUDevice, code: string): Promise<Pipelines> {
-  let cache = pipelineCache.get(device);
-  if (cache === undefined) {
-    cache = new Map();
-    pipelineCache.set(device, cache);
-  }
-  const cached = cache.get(code);
-  if (cached !== undefined) return cached;
-  const compiled = compile(device, code);
-  cache.set(code, compiled);
-  compiled.catch(() => cache.delete(code));
-  return compiled;
-}
-
-async function compile(device: GPUDevice, code: string): Promise<Pipelines> {
-  device.pushErrorScope("validation");
-  const module = device.createShaderModule({ code });
-  const storage = (type: GPUBufferBindingType, binding: number): GPUBindGroupLayoutEntry => ({
-    binding,
-    visibility: GPUShaderStage.COMPUTE,
-    buffer: { type },
-  });
-  const layout = device.createBindGroupLayout({
-    entries: [
-      storage("read-only-storage", 0),
-      storage("storage", 1),
-      storage("storage", 2),
-      storage("storage", 3),
-      storage("storage", 4),
-      storage("read-only-storage", 5),
-      storage("uniform", 6),
-    ],
-  });
-  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-  const byStep = new Map<string, GPUComputePipeline>();
-  for (const [entryPoint, phase] of [...START_STEPS, ...ITERATION_STEPS, ...BACKWARD_STEPS]) {
-    const key = `${entryPoint}/${phase}`;
-    if (byStep.has(key)) continue;
-    const compute = { module, entryPoint, constants: { PHASE: phase } };
-    byStep.set(key, device.createComputePipeline({ layout: pipelineLayout, compute }));
-  }
-  const error = await device.popErrorScope();
-  if (error !== null) throw new Error(`solveBatch: the WebGPU shader failed: ${error.message}`);
-  return { layout, byStep };
-}
-
-function checkOptions(problem: QPBatch, options: SolverOptions): void {
+export function checkOptions(problem: { batch: number }, options: SolverOptions): void {
   const eps = options.eps ?? WEBGPU_DEFAULT_EPS;
   const epsAbs = options.epsAbs ?? WEBGPU_DEFAULT_EPS_ABS;
   if (eps < WEBGPU_MIN_EPS && !(epsAbs > 0 && eps === 0)) {
@@ -189,41 +102,59 @@ function checkOptions(problem: QPBatch, options: SolverOptions): void {
 }
 
 /** A GPU buffer of f32 or u32 values (at least 4 bytes: WebGPU has no empty bindings). */
-function createBuffer(device: GPUDevice, bytes: number, usage: number): GPUBuffer {
-  return device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage });
+
+/** The shader's tolerances and limits for a solve with `options` (defaults of the GPU). */
+export function shaderConstants(options: SolverOptions): ShaderConstants {
+  return {
+    eps: (options.eps ?? WEBGPU_DEFAULT_EPS) * SHADER_EPS_FRACTION,
+    epsAbs: (options.epsAbs ?? WEBGPU_DEFAULT_EPS_ABS) * SHADER_EPS_FRACTION,
+    rho: RHO,
+    delta: DELTA,
+    certificate: CERTIFICATE_TOLERANCE,
+    maxIter: options.maxIter ?? DEFAULT_MAX_ITER,
+  };
 }
 
-async function readBack(device: GPUDevice, source: GPUBuffer): Promise<ArrayBuffer> {
-  const staging = createBuffer(
-    device,
-    source.size,
-    GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-  );
-  const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(source, 0, staging, 0, source.size);
-  device.queue.submit([encoder.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const copy = staging.getMappedRange().slice(0);
-  staging.unmap();
-  staging.destroy();
-  return copy;
-}
-
-/** The steps in order, one workgroup per member each, in one compute pass of `encoder`. */
-function encodeSteps(
-  encoder: GPUCommandEncoder,
-  pipelines: Pipelines,
-  bindGroup: GPUBindGroup,
-  steps: readonly Step[],
-  batch: number,
-): void {
-  const pass = encoder.beginComputePass();
-  pass.setBindGroup(0, bindGroup);
-  for (const [entryPoint, phase] of steps) {
-    pass.setPipeline(pipelines.byStep.get(`${entryPoint}/${phase}`)!);
-    pass.dispatchWorkgroups(batch);
+/** Refuses a batch whose factors or work exceed one storage binding of the device. */
+export function checkFits(device: GPUDevice, layout: WorkLayout): void {
+  const { batch } = layout;
+  const largest = 4 * batch * Math.max(layout.N * layout.N, layout.workStride);
+  const limit = device.limits.maxStorageBufferBindingSize;
+  if (largest > limit) {
+    const fits = Math.max(1, Math.floor(limit / (largest / Math.max(batch, 1))));
+    throw new Error(
+      `solveBatch: the batch needs a ${largest}-byte GPU buffer (the KKT factors, ` +
+        `batch·(n+p+m)²·4 bytes) and this adapter binds at most ${limit}; solve at most ${fits} members at a time`,
+    );
   }
-  pass.end();
+}
+
+/** A solve's buffers, the data and the uniform block written (the data buffer as given, or new). */
+export function allocateSolve(
+  device: GPUDevice,
+  layout: WorkLayout,
+  constants: ShaderConstants,
+  data: Float32Array | GPUBuffer,
+): SolveBuffers {
+  const { batch, n } = layout;
+  const { STORAGE, COPY_SRC, COPY_DST } = GPUBufferUsage;
+  const parameters = parameterBlock(layout, constants);
+  const buffers: SolveBuffers = {
+    data:
+      data instanceof Float32Array
+        ? createBuffer(device, data.byteLength, STORAGE | COPY_DST)
+        : data,
+    // COPY_DST as well: tfjs copies it into a buffer of the same usage (gpu-apply.ts)
+    work: createBuffer(device, 4 * batch * layout.workStride, STORAGE | COPY_SRC | COPY_DST),
+    factors: createBuffer(device, 4 * batch * layout.N * layout.N, STORAGE | COPY_SRC),
+    state: createBuffer(device, 4 * 2 * batch, STORAGE | COPY_SRC | COPY_DST),
+    running: createBuffer(device, 4, STORAGE | COPY_SRC | COPY_DST),
+    upstream: createBuffer(device, 4 * batch * n, STORAGE | COPY_DST),
+    parameters: createBuffer(device, parameters.byteLength, GPUBufferUsage.UNIFORM | COPY_DST),
+  };
+  if (data instanceof Float32Array) device.queue.writeBuffer(buffers.data, 0, data);
+  device.queue.writeBuffer(buffers.parameters, 0, parameters);
+  return buffers;
 }
 
 const STATUS_NAMES: Record<number, QPStatus> = {
@@ -244,52 +175,13 @@ export async function solveBatchOnWebGPU(
   const { batch, n, m, p } = problem;
   const eps = options.eps ?? WEBGPU_DEFAULT_EPS;
   const epsAbs = options.epsAbs ?? WEBGPU_DEFAULT_EPS_ABS;
-  const maxIter = options.maxIter ?? DEFAULT_MAX_ITER;
+  const constants = shaderConstants(options);
+  const maxIter = constants.maxIter;
   const layout = layoutOf(problem);
-  const constants: ShaderConstants = {
-    eps: eps * SHADER_EPS_FRACTION,
-    epsAbs: epsAbs * SHADER_EPS_FRACTION,
-    rho: RHO,
-    delta: DELTA,
-    certificate: CERTIFICATE_TOLERANCE,
-    maxIter,
-  };
-  const largest = 4 * batch * Math.max(layout.N * layout.N, layout.workStride);
-  const limit = device.limits.maxStorageBufferBindingSize;
-  if (largest > limit) {
-    const fits = Math.max(1, Math.floor(limit / (largest / Math.max(batch, 1))));
-    throw new Error(
-      `solveBatch: the batch needs a ${largest}-byte GPU buffer (the KKT factors, ` +
-        `batch·(n+p+m)²·4 bytes) and this adapter binds at most ${limit}; solve at most ${fits} members at a time`,
-    );
-  }
+  checkFits(device, layout);
   const pipelines = await pipelinesFor(device, pdipmShader());
-  const { STORAGE, COPY_SRC, COPY_DST } = GPUBufferUsage;
-  const data = packData(problem, layout);
-  const parameters = parameterBlock(layout, constants);
-  const buffers = {
-    data: createBuffer(device, data.byteLength, STORAGE | COPY_DST),
-    work: createBuffer(device, 4 * batch * layout.workStride, STORAGE | COPY_SRC),
-    factors: createBuffer(device, 4 * batch * layout.N * layout.N, STORAGE | COPY_SRC),
-    state: createBuffer(device, 4 * 2 * batch, STORAGE | COPY_SRC | COPY_DST),
-    running: createBuffer(device, 4, STORAGE | COPY_SRC | COPY_DST),
-    upstream: createBuffer(device, 4 * batch * n, STORAGE | COPY_DST),
-    parameters: createBuffer(device, parameters.byteLength, GPUBufferUsage.UNIFORM | COPY_DST),
-  };
-  device.queue.writeBuffer(buffers.data, 0, data);
-  device.queue.writeBuffer(buffers.parameters, 0, parameters);
-  const bindGroup = device.createBindGroup({
-    layout: pipelines.layout,
-    entries: [
-      buffers.data,
-      buffers.work,
-      buffers.factors,
-      buffers.state,
-      buffers.running,
-      buffers.upstream,
-      buffers.parameters,
-    ].map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
+  const buffers = allocateSolve(device, layout, constants, packData(problem, layout));
+  const bindGroup = bindSolve(device, pipelines, buffers);
 
   const run = (steps: readonly Step[]) => {
     const encoder = device.createCommandEncoder();
@@ -436,7 +328,7 @@ export async function solveBatchOnWebGPU(
   return solution;
 }
 
-const releaseWhenCollected = new FinalizationRegistry<Record<string, GPUBuffer>>((buffers) => {
+const releaseWhenCollected = new FinalizationRegistry<SolveBuffers>((buffers) => {
   for (const buffer of Object.values(buffers)) buffer.destroy();
 });
 
