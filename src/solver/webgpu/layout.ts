@@ -42,7 +42,8 @@ export interface WorkLayout {
  * backward pass's dℓ/dz; yG: its D(lam)d_lam. radius: the data's size for certificates; mu:
  * the complementarity of the point measured. diag: K's diagonal before the
  * factorization. xPrev, rnorm: the refinement's last accepted x and its residual. best,
- * stall: the best progress measured and the iterations since it last improved by 10%.
+ * stall: the best progress measured and the iterations since it last improved by 10%. fnext,
+ * fblock, fbad: the blocked factorization's next block, current block and failed-pivot flag.
  */
 const SLOTS = [
   ["z", "n"],
@@ -73,6 +74,9 @@ const SLOTS = [
   ["rnorm", "1"],
   ["best", "1"],
   ["stall", "1"],
+  ["fnext", "1"],
+  ["fblock", "1"],
+  ["fbad", "1"],
 ] as const;
 
 export type WorkSlot = (typeof SLOTS)[number][0];

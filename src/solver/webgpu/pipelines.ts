@@ -4,11 +4,26 @@
  * what a solve from host data (solve-batch.ts) and a solve from data already on the GPU
  * (resident.ts) share.
  */
-import { PHASE_BACKWARD, PHASE_ITERATION, PHASE_START } from "./shader.js";
+import {
+  FACTOR_BLOCK,
+  FACTOR_TILE,
+  PHASE_BACKWARD,
+  PHASE_ITERATION,
+  PHASE_START,
+} from "./shader.js";
 
 type Phase = typeof PHASE_ITERATION | typeof PHASE_START | typeof PHASE_BACKWARD;
-/** A kernel (an entry point of shader.ts) in a phase. */
-export type Step = readonly [entryPoint: string, phase: Phase];
+/**
+ * A kernel (an entry point of shader.ts) in a phase, dispatched as batch × `groups` workgroups
+ * (one per member, or per member and tile).
+ */
+export type Step = readonly [entryPoint: string, phase: Phase, groups?: number];
+
+/**
+ * From this side N = n + p + m of the KKT matrix on, its factorization runs in blocks with the
+ * trailing update spread over tiles (factorSteps), not in one workgroup per member.
+ */
+export const TILED_FACTOR_FROM = 128;
 
 /** Static regularization of the quasi-definite KKT matrix, removed by the refinement. At 1e-7 the
  * examples with columns that Q leaves empty (least squares' residuals, lasso's and huber's
@@ -24,25 +39,46 @@ const solveSteps = (phase: Phase): Step[] => [
     ["refineSolve", phase],
   ]).flat(),
 ];
-export const START_STEPS: Step[] = [
-  ["init", PHASE_START],
-  ["build", PHASE_START],
-  ["factorize", PHASE_START],
-  ["startRhs", PHASE_START],
-  ...solveSteps(PHASE_START),
-  ["startFinish", PHASE_START],
-];
+/**
+ * The factorization of every member's KKT matrix: one kernel, or (from `tiledFrom` on) a panel
+ * and a tiled trailing update per block of FACTOR_BLOCK columns, then the scaling of L.
+ */
+export function factorSteps(phase: Phase, N: number, tiledFrom = TILED_FACTOR_FROM): Step[] {
+  if (N < tiledFrom) return [["factorize", phase]];
+  const steps: Step[] = [];
+  for (let start = 0; start < N; start += FACTOR_BLOCK) {
+    steps.push(["factorPanel", phase]);
+    const side = Math.ceil((N - Math.min(start + FACTOR_BLOCK, N)) / FACTOR_TILE);
+    if (side > 0) steps.push(["factorTrailing", phase, (side * (side + 1)) / 2]);
+  }
+  steps.push(["factorFinish", phase]);
+  return steps;
+}
+
+export function startSteps(N: number, tiledFrom?: number): Step[] {
+  return [
+    ["init", PHASE_START],
+    ["build", PHASE_START],
+    ...factorSteps(PHASE_START, N, tiledFrom),
+    ["startRhs", PHASE_START],
+    ...solveSteps(PHASE_START),
+    ["startFinish", PHASE_START],
+  ];
+}
+
 /** One iteration: the factors at the point, the test, the predictor, the corrector, the step. */
-export const ITERATION_STEPS: Step[] = [
-  ["build", PHASE_ITERATION],
-  ["factorize", PHASE_ITERATION],
-  ["measurePoint", PHASE_ITERATION],
-  ["predictorRhs", PHASE_ITERATION],
-  ...solveSteps(PHASE_ITERATION),
-  ["correctorRhs", PHASE_ITERATION],
-  ...solveSteps(PHASE_ITERATION),
-  ["takeStep", PHASE_ITERATION],
-];
+export function iterationSteps(N: number, tiledFrom?: number): Step[] {
+  return [
+    ["build", PHASE_ITERATION],
+    ...factorSteps(PHASE_ITERATION, N, tiledFrom),
+    ["measurePoint", PHASE_ITERATION],
+    ["predictorRhs", PHASE_ITERATION],
+    ...solveSteps(PHASE_ITERATION),
+    ["correctorRhs", PHASE_ITERATION],
+    ...solveSteps(PHASE_ITERATION),
+    ["takeStep", PHASE_ITERATION],
+  ];
+}
 export const BACKWARD_STEPS: Step[] = [
   ["backwardRhs", PHASE_BACKWARD],
   ...solveSteps(PHASE_BACKWARD),
@@ -111,7 +147,14 @@ function compile(device: GPUDevice, code: string): Compiled {
   });
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   const byStep = new Map<string, GPUComputePipeline>();
-  for (const [entryPoint, phase] of [...START_STEPS, ...ITERATION_STEPS, ...BACKWARD_STEPS]) {
+  const every = [
+    ...startSteps(1, 2),
+    ...startSteps(FACTOR_BLOCK + 1, 1),
+    ...iterationSteps(1, 2),
+    ...iterationSteps(FACTOR_BLOCK + 1, 1),
+    ...BACKWARD_STEPS,
+  ];
+  for (const [entryPoint, phase] of every) {
     const key = `${entryPoint}/${phase}`;
     if (byStep.has(key)) continue;
     const compute = { module, entryPoint, constants: { PHASE: phase } };
@@ -187,9 +230,9 @@ export function encodeSteps(
 ): void {
   const pass = encoder.beginComputePass();
   pass.setBindGroup(0, bindGroup);
-  for (const [entryPoint, phase] of steps) {
+  for (const [entryPoint, phase, groups = 1] of steps) {
     pass.setPipeline(pipelines.byStep.get(`${entryPoint}/${phase}`)!);
-    pass.dispatchWorkgroups(batch);
+    pass.dispatchWorkgroups(batch, groups);
   }
   pass.end();
 }

@@ -12,9 +12,9 @@ import type { SolverOptions } from "../types.js";
 import { layoutFor, type WorkLayout } from "./layout.js";
 import {
   BACKWARD_STEPS,
-  ITERATION_STEPS,
-  START_STEPS,
   bindSolve,
+  iterationSteps,
+  startSteps,
   createBuffer,
   encodeSteps,
   pipelinesNow,
@@ -67,8 +67,8 @@ export function solveResident(
   const encoder = device.createCommandEncoder();
   if (layout.dataLength > 0) encoder.copyBufferToBuffer(data, 0, own, 0, 4 * layout.dataLength);
   if (batch > 0) {
-    encodeSteps(encoder, pipelines, bindGroup, START_STEPS, batch);
-    const iterations = Array.from({ length: maxIter }, () => ITERATION_STEPS).flat();
+    encodeSteps(encoder, pipelines, bindGroup, startSteps(layout.N), batch);
+    const iterations = Array.from({ length: maxIter }, () => iterationSteps(layout.N)).flat();
     encodeSteps(encoder, pipelines, bindGroup, iterations, batch);
   }
   device.queue.submit([encoder.finish()]);

@@ -26,6 +26,10 @@
 import { WORK_SLOTS, type WorkLayout } from "./layout.js";
 
 export const WORKGROUP_SIZE = 64;
+/** Columns per block of the blocked factorization (factorPanel). */
+export const FACTOR_BLOCK = 16;
+/** Side of a tile of the trailing update (factorTrailing). */
+export const FACTOR_TILE = 16;
 
 export interface ShaderConstants {
   /** the relative and absolute tolerances the shader stops on (f32 level) */
@@ -121,6 +125,8 @@ const MAX: u32 = 1u;
 const MIN: u32 = 2u;
 const BIG: f32 = 3.0e38f;
 const PIVOT_FLOOR: f32 = 1e-6f;
+const FB: u32 = ${u32(FACTOR_BLOCK)};
+const TILE: u32 = ${u32(FACTOR_TILE)};
 const TINY: f32 = 1e-30f;
 const STALL_ITERATIONS: f32 = 3.0f;
 const STALL_PROGRESS: f32 = 20.0f;
@@ -147,6 +153,9 @@ var<workgroup> red: array<f32, ${WORKGROUP_SIZE}>;
 var<workgroup> wgStatus: u32;
 var<workgroup> wgIter: u32;
 var<workgroup> wgBad: u32;
+var<workgroup> wgBlock: u32;
+var<workgroup> tileRows: array<f32, ${FACTOR_TILE * FACTOR_BLOCK}>;
+var<workgroup> tileCols: array<f32, ${FACTOR_TILE * FACTOR_BLOCK}>;
 
 fn sync() {
   storageBarrier();
@@ -233,27 +242,51 @@ fn buildK() {
  */
 fn factor() {
   if (t == 0u) { wgBad = 0u; }
+  saveDiagonal();
+  eliminateColumns(0u, N);
+  scaleBelowDiagonal();
+}
+
+fn saveDiagonal() {
   for (var j = t; j < N; j += WG) { setW(SDIAG, j, K[kb + j * N + j]); }
   sync();
-  for (var j = 0u; j < N; j++) {
-    let d0 = W(SDIAG, j);
-    let raw = K[kb + j * N + j];
-    var d = 0.0f;
-    if (j < n) {
-      d = max(raw, max(RHO, PIVOT_FLOOR * d0));
-    } else {
-      d = min(raw, -max(DELTA, PIVOT_FLOOR * abs(d0)));
-    }
-    if (t == 0u) {
-      K[kb + j * N + j] = d;
-      if (!finite(raw)) { wgBad = 1u; }
-    }
+}
+
+/* Column j's pivot, regularized as factor() says, written to K's diagonal. */
+fn pivot(j: u32) -> f32 {
+  let d0 = W(SDIAG, j);
+  let raw = K[kb + j * N + j];
+  var d = 0.0f;
+  if (j < n) {
+    d = max(raw, max(RHO, PIVOT_FLOOR * d0));
+  } else {
+    d = min(raw, -max(DELTA, PIVOT_FLOOR * abs(d0)));
+  }
+  if (t == 0u) {
+    K[kb + j * N + j] = d;
+    if (!finite(raw)) { wgBad = 1u; }
+  }
+  return d;
+}
+
+/*
+ * Columns [first, to) eliminated from every row below them, updating only the columns before
+ * "to" (all of them when to = N; the panel of a block otherwise, the trailing matrix being
+ * factorTrailing's). Entries below the diagonal stay L·D until scaleBelowDiagonal.
+ */
+fn eliminateColumns(first: u32, to: u32) {
+  for (var j = first; j < to; j++) {
+    let d = pivot(j);
     for (var i = j + 1u + t; i < N; i += WG) {
       let lij = K[kb + i * N + j] / d;
-      for (var c = j + 1u; c <= i; c++) { K[kb + i * N + c] -= lij * K[kb + c * N + j]; }
+      let last = min(i, to - 1u);
+      for (var c = j + 1u; c <= last; c++) { K[kb + i * N + c] -= lij * K[kb + c * N + j]; }
     }
     sync();
   }
+}
+
+fn scaleBelowDiagonal() {
   for (var e = t; e < N * N; e += WG) {
     let i = e / N;
     let j = e % N;
@@ -555,12 +588,93 @@ fn init(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: v
 fn build(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }
   buildK();
+  // the blocked factorization starts at its first panel
+  if (t == 0u) {
+    setW(SFNEXT, 0u, 0.0f);
+    setW(SFBAD, 0u, 0.0f);
+  }
 }
 
 @compute @workgroup_size(WG)
 fn factorize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
   if (!begin(lid, gid.x)) { return; }
   factor();
+  if (workgroupUniformLoad(&wgBad) != 0u) { finishWith(${STATUS_NUMERICAL}u); }
+}
+
+/*
+ * The same factorization in blocks of FB columns for larger members (pipelines.ts chooses):
+ * factorPanel eliminates a block's columns from the rows below them, one workgroup per member;
+ * factorTrailing then subtracts the block's contribution from the rest of the lower triangle,
+ * one workgroup per TILE×TILE tile of it (the dispatch's second dimension), with the tile's
+ * block rows in workgroup memory; factorFinish scales L once all blocks are done. The same
+ * operations as factor(), summed in another order.
+ */
+@compute @workgroup_size(WG)
+fn factorPanel(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
+  if (!begin(lid, gid.x)) { return; }
+  if (t == 0u) {
+    wgBlock = u32(W(SFNEXT, 0u));
+    wgBad = 0u;
+  }
+  let start = workgroupUniformLoad(&wgBlock);
+  let end = min(start + FB, N);
+  if (start == 0u) { saveDiagonal(); }
+  eliminateColumns(start, end);
+  let bad = workgroupUniformLoad(&wgBad);
+  if (t == 0u) {
+    setW(SFBLOCK, 0u, f32(start));
+    setW(SFNEXT, 0u, f32(end));
+    if (bad != 0u) { setW(SFBAD, 0u, 1.0f); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn factorTrailing(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
+  if (!begin(lid, gid.x)) { return; }
+  if (t == 0u) { wgBlock = u32(W(SFBLOCK, 0u)); }
+  let start = workgroupUniformLoad(&wgBlock);
+  let end = min(start + FB, N);
+  let width = end - start;
+  // tile (ti, tc), tc <= ti, numbered row by row over the lower triangle of tiles
+  var ti = u32((sqrt(8.0f * f32(gid.y) + 1.0f) - 1.0f) / 2.0f);
+  while ((ti + 1u) * (ti + 2u) / 2u <= gid.y) { ti++; }
+  while (ti * (ti + 1u) / 2u > gid.y) { ti--; }
+  let tc = gid.y - ti * (ti + 1u) / 2u;
+  let row0 = end + ti * TILE;
+  let col0 = end + tc * TILE;
+  for (var e = t; e < TILE * FB; e += WG) {
+    let r = e / FB;
+    let j = e % FB;
+    var l = 0.0f;
+    var c = 0.0f;
+    if (j < width) {
+      let pivotAt = kb + (start + j) * N + start + j;
+      if (row0 + r < N) { l = K[kb + (row0 + r) * N + start + j] / K[pivotAt]; }
+      if (col0 + r < N) { c = K[kb + (col0 + r) * N + start + j]; }
+    }
+    tileRows[e] = l;
+    tileCols[e] = c;
+  }
+  workgroupBarrier();
+  for (var e = t; e < TILE * TILE; e += WG) {
+    let r = e / TILE;
+    let q = e % TILE;
+    let i = row0 + r;
+    let c = col0 + q;
+    if (i < N && c <= i) {
+      var sum = 0.0f;
+      for (var j = 0u; j < width; j++) { sum += tileRows[r * FB + j] * tileCols[q * FB + j]; }
+      K[kb + i * N + c] -= sum;
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn factorFinish(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
+  if (!begin(lid, gid.x)) { return; }
+  scaleBelowDiagonal();
+  if (t == 0u) { wgBad = u32(W(SFBAD, 0u)); }
   if (workgroupUniformLoad(&wgBad) != 0u) { finishWith(${STATUS_NUMERICAL}u); }
 }
 

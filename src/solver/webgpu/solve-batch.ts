@@ -21,10 +21,10 @@ import { certifiesInfeasibility, measureMember } from "./measures.js";
 import {
   BACKWARD_STEPS,
   DELTA,
-  ITERATION_STEPS,
   RHO,
-  START_STEPS,
   bindSolve,
+  iterationSteps,
+  startSteps,
   createBuffer,
   encodeSteps,
   pipelinesFor,
@@ -164,9 +164,15 @@ const STATUS_NAMES: Record<number, QPStatus> = {
   [STATUS_NUMERICAL]: "numerical_error",
 };
 
+/** The GPU solver's options: the contract's, and where its factorization starts to be tiled. */
+export interface WebGPUSolverOptions extends SolverOptions {
+  /** KKT size from which the factorization is blocked and tiled (pipelines.ts; for tests). */
+  tiledFactorFrom?: number;
+}
+
 export async function solveBatchOnWebGPU(
   problem: QPBatch,
-  options: SolverOptions,
+  options: WebGPUSolverOptions,
   context: WebGPUContext,
 ): Promise<WebGPUSolution> {
   validateBatch(problem);
@@ -189,14 +195,15 @@ export async function solveBatchOnWebGPU(
     device.queue.submit([encoder.finish()]);
   };
   if (batch > 0) {
-    run(START_STEPS);
+    run(startSteps(layout.N, options.tiledFactorFrom));
+    const iteration = iterationSteps(layout.N, options.tiledFactorFrom);
     for (let done = 0; done < maxIter; done += STEPS_PER_READBACK) {
       // the count of members still running after the last of these iterations
       const encoder = device.createCommandEncoder();
-      const earlier = Array.from({ length: STEPS_PER_READBACK - 1 }, () => ITERATION_STEPS);
+      const earlier = Array.from({ length: STEPS_PER_READBACK - 1 }, () => iteration);
       encodeSteps(encoder, pipelines, bindGroup, earlier.flat(), batch);
       encoder.clearBuffer(buffers.running);
-      encodeSteps(encoder, pipelines, bindGroup, ITERATION_STEPS, batch);
+      encodeSteps(encoder, pipelines, bindGroup, iteration, batch);
       device.queue.submit([encoder.finish()]);
       const running = new Uint32Array(await readBack(device, buffers.running))[0];
       if (running === 0) break;
