@@ -21,9 +21,11 @@ export type Step = readonly [entryPoint: string, phase: Phase, groups?: number];
 
 /**
  * From this side N = n + p + m of the KKT matrix on, its factorization runs in blocks with the
- * trailing update spread over tiles (factorSteps), not in one workgroup per member.
+ * trailing update spread over tiles (factorSteps), not in one workgroup per member. On lavapipe
+ * (`npm run bench:webgpu-factor`, bench/runs/2026-12-06-webgpu-factor.txt) the tiled one took
+ * 0.81–1.10× the time below N = 200 and was 1.04–1.26× faster from N = 200 on.
  */
-export const TILED_FACTOR_FROM = 128;
+export const TILED_FACTOR_FROM = 192;
 
 /** Static regularization of the quasi-definite KKT matrix, removed by the refinement. At 1e-7 the
  * examples with columns that Q leaves empty (least squares' residuals, lasso's and huber's
