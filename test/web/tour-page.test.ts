@@ -1,11 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../src/index.js";
 import { chromiumPath, NO_CHROMIUM } from "./browser.js";
+import { servePage, type ServedPage } from "./page-server.js";
 
 /**
  * docs/TOUR.md §5 run as written: its worker and page blocks built with Vite into a page (the
@@ -23,42 +22,23 @@ const [workerBlock, pageBlock] = [...section.matchAll(/^```ts\n([\s\S]*?)^```$/g
 if (chromiumPath === null) console.log(NO_CHROMIUM);
 
 describe.skipIf(chromiumPath === null)("the tour's page in Chromium", () => {
-  const dir = mkdtempSync(join(tmpdir(), "optnet-tour-page-"));
-  let browser: Browser | undefined;
-  let url = "";
-  let closeServer: () => Promise<void> = async () => {};
+  let served: ServedPage | undefined;
 
   beforeAll(async () => {
-    const { build, preview } = await import("vite");
-    const { chromium } = await import("playwright-core");
-    writeFileSync(join(dir, "index.html"), '<script type="module" src="./main.ts"></script>');
-    writeFileSync(join(dir, "solver.ts"), workerBlock);
-    writeFileSync(join(dir, "main.ts"), pageBlock);
-    copyFileSync(join(root, "examples/simplex.qp"), join(dir, "simplex.qp"));
-    const config = {
-      root: dir,
-      configFile: false as const,
-      logLevel: "warn" as const,
-      resolve: { alias: { optnet: join(root, "src/browser.ts") } },
-      worker: { format: "es" as const },
-      build: { outDir: join(dir, "dist"), target: "es2022" },
-      preview: { port: 0, host: "127.0.0.1" },
+    const files = {
+      "solver.ts": workerBlock,
+      "main.ts": pageBlock,
+      "simplex.qp": readFileSync(join(root, "examples/simplex.qp"), "utf8"),
     };
-    await build(config);
-    const server = await preview(config);
-    url = server.resolvedUrls?.local[0] ?? "";
-    closeServer = () => server.close();
-    browser = await chromium.launch({ executablePath: chromiumPath ?? undefined });
+    served = await servePage(files, { name: "tour-page", esWorkers: true });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await closeServer();
-    rmSync(dir, { recursive: true, force: true });
+    await served?.close();
   });
 
   it("prints section 3's solution and gradient", async () => {
-    const page = await browser!.newPage();
+    const page = await served!.browser.newPage();
     // A worker that lost the page's message (its handler set too late) never answers.
     const printed = new Promise<unknown>((resolve, reject) => {
       page.on("console", (message) => {
@@ -66,7 +46,7 @@ describe.skipIf(chromiumPath === null)("the tour's page in Chromium", () => {
       });
       setTimeout(() => reject(new Error("the page printed nothing in 20 s")), 20_000);
     });
-    await page.goto(url);
+    await page.goto(served!.url);
     const { status, z, dx } = (await printed) as {
       status: string[];
       z: number[][];

@@ -1,22 +1,32 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright-core";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { solveQP } from "../../src/index.js";
+import { compile, solveQP } from "../../src/index.js";
 import { chromiumPath, NO_CHROMIUM } from "./browser.js";
+import { servePage, type ServedPage } from "./page-server.js";
 import { WEBGPU_CHROMIUM_FLAGS } from "./webgpu-flags.js";
 
 /**
  * The GPU solver in a real page: a page importing "optnet" through the browser entry, built with
  * Vite and loaded in Chromium with WebGPU on (lavapipe here), solves a small batch with
  * `{ device: "webgpu" }`; its statuses and z must match this process's float64 solver within
- * docs/GPU.md's f32 tolerance. Where the browser gives no adapter the test is skipped with one
- * line saying why.
+ * docs/GPU.md's f32 tolerance. The same page then runs the simplex layer through `layer.apply`
+ * on tfjs's webgpu backend (the QP solved in tfjs's own GPUDevice) and takes tf.grad through it,
+ * against this process's solve and vjp. Where the browser gives no adapter the test is skipped
+ * with one line saying why.
  */
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const SIMPLEX = readFileSync(new URL("../../examples/simplex.qp", import.meta.url), "utf8");
+/** Inputs of the layer (x) and the weights of its loss Σ w·z, for the tfjs part of the page. */
+const X = [
+  [0.25, 0.5, 0.9],
+  [1, 2, 3.5],
+  [0.4, 0.3, 0.35],
+];
+const W = [
+  [1, -2, 0.5],
+  [0.3, 0, 1],
+  [-1, 1, 2],
+];
 
 /** Projections onto the simplex in R⁴: minimize ½‖z − x‖² s.t. z ≥ 0, 1'z = 1. */
 const XS = [
@@ -36,9 +46,12 @@ const ARGS = {
 /** docs/GPU.md: at eps 1e-5 on small problems, z within 1e-3 relative to 1 + its size. */
 const EPS = 1e-5;
 const SOLUTION_TOLERANCE = 1e-3;
+const GRADIENT_TOLERANCE = 1e-2;
 
 const PAGE = `
-import { solveQP } from "optnet";
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-webgpu";
+import { compile, solveQP, useTensorFlow } from "optnet";
 
 const args = ${JSON.stringify(ARGS)};
 async function run() {
@@ -48,7 +61,16 @@ async function run() {
     return { skip: gpu === undefined ? "no navigator.gpu" : "requestAdapter() gave null" };
   }
   const result = await solveQP(args, { device: "webgpu", eps: ${EPS} });
-  return { device: result.device, status: result.status, z: result.z };
+  useTensorFlow(tf);
+  if (!(await tf.setBackend("webgpu"))) return { error: "tfjs's webgpu backend did not start" };
+  const layer = compile(${JSON.stringify(SIMPLEX)});
+  const x = tf.tensor(${JSON.stringify(X)});
+  const w = tf.tensor(${JSON.stringify(W)});
+  const z = layer.apply({ x }, { eps: ${EPS} }).z;
+  const loss = (xs) => tf.sum(tf.mul(layer.apply({ x: xs }, { eps: ${EPS} }).z, w));
+  const dx = tf.grad(loss)(x);
+  const apply = { backend: tf.getBackend(), z: await z.array(), dx: await dx.array() };
+  return { device: result.device, status: result.status, z: result.z, apply };
 }
 run().then(
   (answer) => { window.answer = answer; },
@@ -62,54 +84,34 @@ interface Answer {
   device?: string;
   status?: string[];
   z?: number[][];
+  apply?: { backend: string; z: number[][]; dx: number[][] };
 }
 
 if (chromiumPath === null) console.log(NO_CHROMIUM);
 
 describe.skipIf(chromiumPath === null)("the WebGPU solver in a Chromium page", () => {
-  const dir = mkdtempSync(join(tmpdir(), "optnet-webgpu-page-"));
-  let browser: Browser | undefined;
-  let url = "";
-  let closeServer: () => Promise<void> = async () => {};
+  let served: ServedPage | undefined;
 
   beforeAll(async () => {
-    const { build, preview } = await import("vite");
-    const { chromium } = await import("playwright-core");
-    writeFileSync(join(dir, "index.html"), '<script type="module" src="./main.ts"></script>');
-    writeFileSync(join(dir, "main.ts"), PAGE);
-    const config = {
-      root: dir,
-      configFile: false as const,
-      logLevel: "warn" as const,
-      resolve: { alias: { optnet: join(root, "src/browser.ts") } },
-      build: { outDir: join(dir, "dist"), target: "es2022" },
-      preview: { port: 0, host: "127.0.0.1" },
-    };
-    await build(config);
-    const server = await preview(config);
-    url = server.resolvedUrls?.local[0] ?? "";
-    closeServer = () => server.close();
-    browser = await chromium.launch({
-      executablePath: chromiumPath ?? undefined,
-      args: WEBGPU_CHROMIUM_FLAGS,
-    });
-  }, 120_000);
+    served = await servePage(
+      { "main.ts": PAGE },
+      { name: "webgpu-page", chromiumArgs: WEBGPU_CHROMIUM_FLAGS },
+    );
+  }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await closeServer();
-    rmSync(dir, { recursive: true, force: true });
+    await served?.close();
   });
 
-  it("solves a batch on the GPU to the float64 solver's statuses and z", async (context) => {
-    const page = await browser!.newPage();
+  it("solves a batch on the GPU, and a layer through tfjs's webgpu backend, as float64 does", async (context) => {
+    const page = await served!.browser.newPage();
     // An earlier attempt hung with nothing said: every error the page sees is kept and shown.
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
     page.on("console", (message) => {
       if (message.type() === "error") errors.push(`console: ${message.text()}`);
     });
-    await page.goto(url);
+    await page.goto(served!.url);
     const handle = await page
       .waitForFunction(() => (globalThis as { answer?: unknown }).answer, null, {
         timeout: 240_000,
@@ -135,5 +137,19 @@ describe.skipIf(chromiumPath === null)("the WebGPU solver in a Chromium page", (
     answer.z!.flat().forEach((v, i) => {
       expect(Math.abs(v - cpu.z.flat()[i]) / (1 + size)).toBeLessThan(SOLUTION_TOLERANCE);
     });
+
+    // layer.apply and tf.grad in tfjs's webgpu backend, against solve and vjp here
+    const layer = compile(SIMPLEX);
+    const out = layer.solve({ x: X });
+    const grad = layer.vjp(out, { z: W });
+    expect(answer.apply?.backend).toBe("webgpu");
+    const close = (got: number[][], want: number[][], tolerance: number) => {
+      const scale = 1 + Math.max(...want.flat().map(Math.abs));
+      got.flat().forEach((v, i) => {
+        expect(Math.abs(v - want.flat()[i]) / scale).toBeLessThan(tolerance);
+      });
+    };
+    close(answer.apply!.z, out.variables.z as number[][], SOLUTION_TOLERANCE);
+    close(answer.apply!.dx, grad.x as number[][], GRADIENT_TOLERANCE);
   }, 300_000);
 });
