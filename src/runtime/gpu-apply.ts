@@ -306,7 +306,9 @@ export function applyOnWebGPU(
       });
     });
 
-  if (differentiated.length === 0) {
+  // With no gradient being recorded (inference, model.predict) the buffers go at once: only a
+  // gradient would need them, and GPU memory is not what the garbage collector watches.
+  if (differentiated.length === 0 || !tf.engine().isTapeOn()) {
     const { value, solve } = forward();
     solve.dispose();
     return value;

@@ -203,7 +203,36 @@ describe.skipIf(skipReason !== null)("layer.apply on tfjs's webgpu backend", () 
     }
   });
 
-  it("keeps the CPU solver with device: 'cpu', and refuses CPU-only options on the GPU", async () => {
+  it("frees the solve's GPU buffers at once when no gradient is recorded", async () => {
+    const bufferClass = (globalThis as { GPUBuffer?: { prototype: { destroy(): void } } })
+      .GPUBuffer;
+    expect(bufferClass).toBeDefined();
+    const prototype = bufferClass!.prototype;
+    const destroy = prototype.destroy;
+    const { device } = tf.backend() as unknown as { device: GPUDevice };
+    // earlier solves' buffers, freed when the queue was done with them, are not counted
+    await device.queue.onSubmittedWorkDone();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    let destroyed = 0;
+    prototype.destroy = function (this: unknown) {
+      destroyed++;
+      return destroy.call(this);
+    };
+    try {
+      const x = tf.tensor(array(4 * 5, normals(11)), [4, 5]);
+      const z = simplex.apply({ x }).z;
+      await device.queue.onSubmittedWorkDone();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      // the solve's data copy, work, factors, state, running count, upstream and uniform block
+      // (tfjs may free one of its own besides; kept for a gradient, none of the solve's went)
+      expect(destroyed).toBeGreaterThanOrEqual(7);
+      z.dispose();
+    } finally {
+      prototype.destroy = destroy;
+    }
+  });
+
+  it("keeps the CPU solver with device: 'cpu'', and refuses CPU-only options on the GPU", async () => {
     const x = tf.tensor(array(3 * 5, normals(9)), [3, 5]);
     const onCpu = await simplex.apply({ x }, { device: "cpu" }).z.array();
     const reference = simplex.solve({ x: await x.array() }).variables.z;
