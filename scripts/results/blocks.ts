@@ -184,34 +184,40 @@ function denoiseTable(file: ResultsFile, separate?: ResultsFile): string {
   ].join("\n");
 }
 
-function sudokuTable(file: ResultsFile): string {
-  const names: Record<string, string> = { conv: "Conv", optnet: "OptNet" };
+/**
+ * A classifier's table: per model, the epoch kept and the loss and `measure` (error or accuracy)
+ * on the train, validation and test sets, each a mean ± sd over the file's seeds.
+ */
+function classifierTable(
+  file: ResultsFile,
+  names: Record<string, string>,
+  measure: "error" | "accuracy",
+): string {
   const rows = Object.keys(names)
     .filter((k) => outcomes(file, k).length > 0)
     .map((k) => [
       names[k] ?? k,
       epochs(file, k),
       cell(metric(file, k, "train", "loss"), fixed(4)),
-      cell(metric(file, k, "train", "error"), pct(1)),
-      cell(metric(file, k, "val", "error"), pct(1)),
+      cell(metric(file, k, "train", measure), pct(1)),
+      cell(metric(file, k, "val", measure), pct(1)),
       cell(metric(file, k, "test", "loss"), fixed(4)),
-      cell(metric(file, k, "test", "error"), pct(1)),
+      cell(metric(file, k, "test", measure), pct(1)),
     ]);
-  const lines = [
-    "```",
-    formatTable(
-      [
-        "model",
-        "epoch kept/run",
-        "train loss",
-        "train error",
-        "val error",
-        "test loss",
-        "test error",
-      ],
-      rows,
-    ),
+  const header = [
+    "model",
+    "epoch kept/run",
+    "train loss",
+    `train ${measure}`,
+    `val ${measure}`,
+    "test loss",
+    `test ${measure}`,
   ];
+  return formatTable(header, rows);
+}
+
+function sudokuTable(file: ResultsFile): string {
+  const lines = ["```", classifierTable(file, { conv: "Conv", optnet: "OptNet" }, "error")];
   const analysis = file.runs.map(
     (r) =>
       r.extra.learnedA as Record<string, { rank: number; mean: number; max: number }> | undefined,
@@ -239,37 +245,8 @@ function sudokuTable(file: ResultsFile): string {
 }
 
 function digitsTable(file: ResultsFile): string {
-  const names: Record<string, string> = {
-    fc: "FC600-FC10-FC10-softmax",
-    optnet: "FC600-FC10-OptNet10-softmax",
-  };
-  const rows = Object.keys(names)
-    .filter((k) => outcomes(file, k).length > 0)
-    .map((k) => [
-      names[k] ?? k,
-      epochs(file, k),
-      cell(metric(file, k, "train", "loss"), fixed(4)),
-      cell(metric(file, k, "train", "accuracy"), pct(1)),
-      cell(metric(file, k, "val", "accuracy"), pct(1)),
-      cell(metric(file, k, "test", "loss"), fixed(4)),
-      cell(metric(file, k, "test", "accuracy"), pct(1)),
-    ]);
-  return [
-    "```",
-    formatTable(
-      [
-        "model",
-        "epoch kept/run",
-        "train loss",
-        "train accuracy",
-        "val accuracy",
-        "test loss",
-        "test accuracy",
-      ],
-      rows,
-    ),
-    "```",
-  ].join("\n");
+  const names = { fc: "FC600-FC10-FC10-softmax", optnet: "FC600-FC10-OptNet10-softmax" };
+  return ["```", classifierTable(file, names, "accuracy"), "```"].join("\n");
 }
 
 /** Seeds, wall times, dates and the machine of a file's runs, as one paragraph. */
