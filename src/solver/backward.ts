@@ -40,17 +40,19 @@ function backward(
   request: GradientRequest,
   into: QPGradients | undefined,
 ): QPGradients {
-  const { batch, n, m, r1, r2, dz, dnu, yG } = ws;
+  const { batch, n, m } = ws.data;
+  const { dz, dnu } = ws.iterate;
+  const { r1, r2, yG } = ws.scratch;
   if (g.length !== batch * n) {
     throw new Error(`backward: dz has length ${g.length}, expected batch×n = ${batch * n}`);
   }
-  const grads = gradientArrays(batch, ws, request, into);
+  const grads = gradientArrays(batch, ws.data, request, into);
   const solves = { z: point.z, lam: point.lam, nu: point.nu, dz, dnu, yG };
 
   for (let k = 0; k < batch; k++) {
     // Members that did not solve get zero gradients (a caller's array may hold anything).
     if (point.status[k] !== "solved") {
-      if (into) zeroMemberGradients(grads, ws, k);
+      if (into) zeroMemberGradients(grads, ws.data, k);
       continue;
     }
     const nOff = k * n;
@@ -63,8 +65,8 @@ function backward(
     r2.fill(0, mOff, mOff + m);
     // The solve leaves yG = D(lam) d_lam = w∘(G d_z).
     solveKkt(ws, k, dz, nOff, dnu, mOff, GRADIENT_TOLERANCE);
-    if (backwardIsFinite(solves, ws, k)) writeMemberGradients(grads, ws, k, solves);
-    else if (into) zeroMemberGradients(grads, ws, k);
+    if (backwardIsFinite(solves, ws.data, k)) writeMemberGradients(grads, ws.data, k, solves);
+    else if (into) zeroMemberGradients(grads, ws.data, k);
   }
   return grads;
 }

@@ -18,17 +18,20 @@ export function multiplyG(
   y: Float64Array,
   yOff: number,
 ): void {
-  const { kernels, n, p, pg } = ws;
-  const nb = ws.boundRow.length;
-  if (nb === 0 && !ws.gSparse) {
-    kernels.gemv(ws.G, k * ws.stride.G, p, n, false, alpha, x, xOff, beta, y, yOff);
+  const { data } = ws;
+  const { kernels, n, p, pg } = data;
+  const nb = data.boundRow.length;
+  if (nb === 0 && !data.gSparse) {
+    kernels.gemv(data.G, k * data.stride.G, p, n, false, alpha, x, xOff, beta, y, yOff);
     return;
   }
-  const { gScratch, generalRows, boundRow, boundColumn, boundSign, gSparse } = ws;
+  const { generalRows, boundRow, boundColumn, boundSign, gSparse } = ws.data;
+  const { gScratch } = ws.scratch;
   const tOff = k * p;
   if (gSparse) sparseProduct(ws, k, alpha, x, xOff, beta, y, yOff);
   else {
-    if (pg > 0) kernels.gemv(ws.Gg, k * ws.stride.Gg, pg, n, false, 1, x, xOff, 0, gScratch, tOff);
+    if (pg > 0)
+      kernels.gemv(data.Gg, k * data.stride.Gg, pg, n, false, 1, x, xOff, 0, gScratch, tOff);
     for (let t = 0; t < pg; t++) {
       const i = yOff + generalRows[t];
       y[i] = alpha * gScratch[tOff + t] + (beta === 0 ? 0 : beta * y[i]);
@@ -51,18 +54,20 @@ export function multiplyGTransposed(
   y: Float64Array,
   yOff: number,
 ): void {
-  const { kernels, n, p, pg } = ws;
-  const nb = ws.boundRow.length;
-  if (nb === 0 && !ws.gSparse) {
-    kernels.gemv(ws.G, k * ws.stride.G, p, n, true, alpha, v, vOff, beta, y, yOff);
+  const { data } = ws;
+  const { kernels, n, p, pg } = data;
+  const nb = data.boundRow.length;
+  if (nb === 0 && !data.gSparse) {
+    kernels.gemv(data.G, k * data.stride.G, p, n, true, alpha, v, vOff, beta, y, yOff);
     return;
   }
-  const { gScratch, generalRows, boundRow, boundColumn, boundSign, gSparse } = ws;
+  const { generalRows, boundRow, boundColumn, boundSign, gSparse } = ws.data;
+  const { gScratch } = ws.scratch;
   const tOff = k * p;
   if (gSparse) {
     for (let j = yOff; j < yOff + n; j++) y[j] = beta === 0 ? 0 : beta * y[j];
     const { start, index, value } = gSparse;
-    const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+    const first = (data.stride.Gg === 0 ? 0 : k) * pg;
     for (let t = 0; t < pg; t++) {
       const vt = alpha * v[vOff + generalRows[t]];
       if (vt === 0) continue;
@@ -71,7 +76,7 @@ export function multiplyGTransposed(
     }
   } else if (pg > 0) {
     for (let t = 0; t < pg; t++) gScratch[tOff + t] = v[vOff + generalRows[t]];
-    kernels.gemv(ws.Gg, k * ws.stride.Gg, pg, n, true, alpha, gScratch, tOff, beta, y, yOff);
+    kernels.gemv(data.Gg, k * data.stride.Gg, pg, n, true, alpha, gScratch, tOff, beta, y, yOff);
   } else if (beta !== 1) {
     for (let j = yOff; j < yOff + n; j++) y[j] = beta === 0 ? 0 : beta * y[j];
   }
@@ -99,11 +104,12 @@ export function multiplyGPair(
   out: Float64Array,
   outOff: number,
 ): void {
-  const { kernels, n, p } = ws;
-  if (ws.boundRow.length === 0 && !ws.gSparse && kernels.gemvPair) {
-    const gOff = k * ws.stride.G;
+  const { data } = ws;
+  const { kernels, n, p } = data;
+  if (data.boundRow.length === 0 && !data.gSparse && kernels.gemvPair) {
+    const gOff = k * data.stride.G;
     kernels.gemvPair(
-      ws.G,
+      data.G,
       gOff,
       p,
       n,
@@ -139,9 +145,10 @@ function sparseProduct(
   y: Float64Array,
   yOff: number,
 ): void {
-  const { start, index, value } = ws.gSparse!;
-  const { pg, generalRows } = ws;
-  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  const { data } = ws;
+  const { start, index, value } = data.gSparse!;
+  const { pg, generalRows } = ws.data;
+  const first = (data.stride.Gg === 0 ? 0 : k) * pg;
   for (let t = 0; t < pg; t++) {
     let sum = 0;
     for (let e = start[first + t]; e < start[first + t + 1]; e++)
@@ -163,10 +170,11 @@ export function raiseScalesBySparseG(
   weight: Float64Array,
   scale: Float64Array,
 ): boolean {
-  const { gSparse, p, pg, generalRows, boundRow, boundColumn } = ws;
+  const { data } = ws;
+  const { gSparse, p, pg, generalRows, boundRow, boundColumn } = data;
   if (!gSparse) return false;
   const { start, index, value } = gSparse;
-  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  const first = (data.stride.Gg === 0 ? 0 : k) * pg;
   for (let t = 0; t < pg; t++) {
     const wi = weight[k * p + generalRows[t]];
     for (let e = start[first + t]; e < start[first + t + 1]; e++) {
@@ -189,10 +197,11 @@ export function rowMaximaOfSparseG(
   columnScale: Float64Array,
   rowMax: Float64Array,
 ): boolean {
-  const { gSparse, pg, generalRows, boundRow, boundColumn } = ws;
+  const { data } = ws;
+  const { gSparse, pg, generalRows, boundRow, boundColumn } = data;
   if (!gSparse) return false;
   const { start, index, value } = gSparse;
-  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  const first = (data.stride.Gg === 0 ? 0 : k) * pg;
   for (let t = 0; t < pg; t++) {
     const i = generalRows[t];
     for (let e = start[first + t]; e < start[first + t + 1]; e++) {

@@ -118,7 +118,7 @@ function chainDetected(problem: QPBatch, k: number): boolean {
     findUnitRows(ws, member);
     findEliminableColumns(ws, member);
   }
-  return ws.plan.pathFound[k] === 1;
+  return ws.data.plan.pathFound[k] === 1;
 }
 
 /**

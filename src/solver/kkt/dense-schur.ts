@@ -40,9 +40,17 @@ function solveDense(ws: Workspace, k: number, rows: number): void {
 
 /** Y ← [A; moved rows of G] L⁻ᵀ. */
 function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+  const { data, factorization } = ws;
   copySchurRows(ws, k, Y, yOff);
-  const { n, m } = ws;
-  ws.kernels.solveLowerRows(ws.L, k * n * n, n, Y, yOff, m + ws.schurCount[k]);
+  const { n, m } = ws.data;
+  data.kernels.solveLowerRows(
+    factorization.L,
+    k * n * n,
+    n,
+    Y,
+    yOff,
+    m + factorization.schurCount[k],
+  );
 }
 
 /**
@@ -51,11 +59,14 @@ function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): vo
  * scratch for the whole batch: only this factorization reads it.
  */
 function scaledRowsOfG(ws: Workspace, k: number, kept: number): void {
-  const { kernels, n, p, Gt, sqrtW, X } = ws;
-  const dense = ws.denseCount[0];
+  const { data } = ws;
+  const { kernels, n, p, Gt } = data;
+  const { sqrtW } = ws.factorization;
+  const { X } = ws.scratch;
+  const dense = data.denseCount[0];
   const pOff = k * p;
   if (kept < dense) {
-    const { keptRows } = ws;
+    const { keptRows } = ws.scratch;
     for (let j = 0; j < n; j++) {
       const from = j * dense;
       const to = j * kept;
@@ -85,8 +96,11 @@ export function factorKBySyrk(
   request: FactorRequest,
   columns: number,
 ): boolean {
-  const { kernels, n, p, Q, X, L, wK, unitColumn } = ws;
-  const qOff = k * ws.stride.Q;
+  const { data, factorization } = ws;
+  const { kernels, n, p, Q, unitColumn } = data;
+  const { L, wK } = factorization;
+  const { X } = ws.scratch;
+  const qOff = k * data.stride.Q;
   const lOff = k * n * n;
   const pOff = k * p;
   const { rho, globalRegularization } = request;
@@ -112,8 +126,8 @@ export function factorKBySyrk(
     }
     factored = kernels.cholesky(L, lOff, n);
     if (!factored && attempt > 0) regK *= 100;
-    if (factored && attempt > 0 && rho > 0) ws.rho[k] = Math.max(rho, regK);
+    if (factored && attempt > 0 && rho > 0) factorization.rho[k] = Math.max(rho, regK);
   }
-  if (factored) ws.regK[k] = regK;
+  if (factored) factorization.regK[k] = regK;
   return factored;
 }

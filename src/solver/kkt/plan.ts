@@ -73,13 +73,14 @@ export function createPlan(
  * pattern (measureMember), its auxiliary columns and path (eliminated.ts).
  */
 export function analyseMember(ws: Workspace, k: number): void {
-  if (ws.stride.G !== 0) {
+  const { data } = ws;
+  if (data.stride.G !== 0) {
     findUnitRows(ws, k);
     transposeG(ws, k);
   }
   measureMember(ws, k);
   findEliminableColumns(ws, k);
-  ws.plan.candidatesOf = -1;
+  data.plan.candidatesOf = -1;
 }
 
 /**
@@ -88,9 +89,10 @@ export function analyseMember(ws: Workspace, k: number): void {
  * member); a shared G is done once.
  */
 export function transposeG(ws: Workspace, k: number): void {
-  const { n, G, Gt, denseRows } = ws;
-  const count = ws.denseCount[0];
-  const gOff = k * ws.stride.G;
+  const { data } = ws;
+  const { n, G, Gt, denseRows } = data;
+  const count = data.denseCount[0];
+  const gOff = k * data.stride.G;
   for (let t = 0; t < count; t++) {
     const from = gOff + denseRows[t] * n;
     for (let j = 0; j < n; j++) Gt[j * count + t] = G[from + j];
@@ -99,8 +101,9 @@ export function transposeG(ws: Workspace, k: number): void {
 
 /** unitColumn, denseRows and denseCount of member k (see Workspace). */
 export function findUnitRows(ws: Workspace, k: number): void {
-  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = ws;
-  const gOff = k * ws.stride.G;
+  const { data } = ws;
+  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = data;
+  const gOff = k * data.stride.G;
   unitColumn.fill(-1);
   for (let t = 0; t < boundRow.length; t++) unitColumn[boundRow[t]] = boundColumn[t];
   let count = 0;
@@ -119,5 +122,5 @@ export function findUnitRows(ws: Workspace, k: number): void {
     if (column >= 0) unitColumn[i] = column;
     else denseRows[count++] = i;
   }
-  ws.denseCount[0] = count;
+  data.denseCount[0] = count;
 }

@@ -31,10 +31,11 @@ export function firstRegularization(
   ws: Workspace,
   k: number,
   out: Float64Array,
-  rho = ws.rho[k],
+  rho = ws.factorization.rho[k],
 ): number {
-  const { n, Q } = ws;
-  const qOff = k * ws.stride.Q;
+  const { data } = ws;
+  const { n, Q } = data;
+  const qOff = k * data.stride.Q;
   const globalRegularization = kRegularizationScale(Q, qOff, n);
   for (let j = 0; j < n; j++) {
     out[j] = columnRegularization(Q, qOff, n, globalRegularization, j, rho);
@@ -71,7 +72,12 @@ export function columnRegularization(
  * Every column's first-attempt regularization of member k, in the workspace's scratch: the
  * static one, or rho where that is larger (`rho`: the member's current one by default).
  */
-export function columnRegularizations(ws: Workspace, k: number, rho = ws.rho[k]): Float64Array {
-  firstRegularization(ws, k, ws.columnRegularization, rho);
-  return ws.columnRegularization;
+export function columnRegularizations(
+  ws: Workspace,
+  k: number,
+  rho = ws.factorization.rho[k],
+): Float64Array {
+  const { scratch } = ws;
+  firstRegularization(ws, k, scratch.columnRegularization, rho);
+  return scratch.columnRegularization;
 }

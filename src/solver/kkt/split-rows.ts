@@ -34,9 +34,11 @@ export function negligibleWeight(splitWeight: number): number {
  * in K (request.kept). Made once per factorization, whichever of those forms asks first.
  */
 export function splitRows(ws: Workspace, k: number, request: FactorRequest): number {
+  const { data } = ws;
   if (request.kept >= 0) return request.kept;
-  const { n, p, wK, denseRows, sqrtW } = ws;
-  const dense = ws.denseCount[0];
+  const { n, p, denseRows } = ws.data;
+  const { wK, sqrtW } = ws.factorization;
+  const dense = data.denseCount[0];
   const pOff = k * p;
   chooseMovedRows(ws, k, request.splitWeight, false);
   for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
@@ -60,12 +62,14 @@ export function chooseMovedRows(
   splitWeight: number,
   grouped: boolean,
 ): void {
-  const { p, w, wK, schurRows, unitColumn } = ws;
-  const { elimRowAux } = ws.elimination;
+  const { data, factorization } = ws;
+  const { p, unitColumn } = data;
+  const { w, wK, schurRows } = factorization;
+  const { elimRowAux } = data.elimination;
   const pOff = k * p;
   // member k's heaviest row of each group (eliminated.ts), read only when grouped
-  const heaviestOff = k * ws.n;
-  const { elimHeaviest } = ws.elimination;
+  const heaviestOff = k * data.n;
+  const { elimHeaviest } = data.elimination;
   let moved = 0;
   for (let i = 0; i < p; i++) {
     const wi = w[pOff + i];
@@ -78,7 +82,7 @@ export function chooseMovedRows(
       wK[pOff + i] = wi;
     }
   }
-  ws.schurCount[k] = moved;
+  factorization.schurCount[k] = moved;
 }
 
 /**
@@ -93,8 +97,11 @@ export function chooseMovedRows(
  * refinement keeps every row, so the solution is that of the full system.
  */
 function keepRows(ws: Workspace, k: number, negligible: number): number {
-  const { p, wK, denseRows, keptRows, rowReach } = ws;
-  const dense = ws.denseCount[0];
+  const { data } = ws;
+  const { p, denseRows, rowReach } = data;
+  const { wK } = ws.factorization;
+  const { keptRows } = ws.scratch;
+  const dense = data.denseCount[0];
   const pOff = k * p;
   measureRowReach(ws, k);
   let kept = 0;
@@ -110,16 +117,17 @@ function keepRows(ws: Workspace, k: number, negligible: number): number {
  * (once for the batch when Q and G are shared): Q and G do not change during its iterations.
  */
 function measureRowReach(ws: Workspace, k: number): void {
-  const { n, G, Q, denseRows, rowReach, rowReachOf } = ws;
-  const shared = ws.stride.G === 0 && ws.stride.Q === 0;
+  const { data } = ws;
+  const { n, G, Q, denseRows, rowReach, rowReachOf } = data;
+  const shared = data.stride.G === 0 && data.stride.Q === 0;
   const owner = shared ? -2 : k;
   if (rowReachOf[0] === owner) return;
-  const dense = ws.denseCount[0];
-  const gOff = k * ws.stride.G;
-  const qOff = k * ws.stride.Q;
+  const dense = data.denseCount[0];
+  const gOff = k * data.stride.G;
+  const qOff = k * data.stride.Q;
   const regularization = columnRegularizations(ws, k, 0);
   // once per member, not per iteration
-  const { inverseDiagonal } = ws;
+  const { inverseDiagonal } = ws.scratch;
   for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / (Q[qOff + j * n + j] + regularization[j]);
   for (let t = 0; t < dense; t++) {
     const row = gOff + denseRows[t] * n;
@@ -130,8 +138,8 @@ function measureRowReach(ws: Workspace, k: number): void {
     }
     rowReach[denseRows[t]] = reach;
   }
-  const { unitColumn } = ws;
-  for (let i = 0; i < ws.p; i++) {
+  const { unitColumn } = ws.data;
+  for (let i = 0; i < data.p; i++) {
     if (unitColumn[i] >= 0) rowReach[i] = inverseDiagonal[unitColumn[i]];
   }
   rowReachOf[0] = owner;
