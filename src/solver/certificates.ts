@@ -131,7 +131,7 @@ export function isRecessionDirection(
   for (let i = 0; i < n; i++) normD = Math.max(normD, Math.abs(d[dOff + i]));
   // Row by row where Q is dense: the first row with curvature along d usually settles it.
   const byRow = data.qSparse === null;
-  if (!byRow) multiplyQ(ws, k, d, dOff, tn, nOff);
+  if (!byRow) multiplyQ(data, k, d, dOff, tn, nOff);
   for (let i = 0; i < n; i++) {
     const rowNorm = data.qRowNorm[i];
     if (!(rowNorm > 0)) continue;

@@ -5,11 +5,11 @@
  * (ws.gSparse: the rows of epigraphs touch two or three columns). Without bound rows or sparsity
  * this is one gemv on G.
  */
-import type { Workspace } from "./workspace.js";
+import type { KktSystem } from "./workspace.js";
 
 /** y ← alpha·G x + beta·y for member k (y has p entries at yOff). */
 export function multiplyG(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   alpha: number,
   x: Float64Array,
@@ -45,7 +45,7 @@ export function multiplyG(
 
 /** y ← alpha·Gᵀ v + beta·y for member k (v has p entries at vOff, y has n at yOff). */
 export function multiplyGTransposed(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   alpha: number,
   v: Float64Array,
@@ -91,7 +91,7 @@ export function multiplyGTransposed(
  * are no bound rows.
  */
 export function multiplyGPair(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -136,7 +136,7 @@ export function multiplyGPair(
 
 /** y ← alpha·Gg x + beta·y on member k's general rows, from the compressed rows. */
 function sparseProduct(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   alpha: number,
   x: Float64Array,
@@ -165,7 +165,7 @@ function sparseProduct(
  * the iteration.
  */
 export function raiseScalesBySparseG(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   weight: Float64Array,
   scale: Float64Array,
@@ -192,7 +192,7 @@ export function raiseScalesBySparseG(
  * raiseScalesBySparseG (false unless G is stored sparse).
  */
 export function rowMaximaOfSparseG(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   columnScale: Float64Array,
   rowMax: Float64Array,

@@ -279,7 +279,12 @@ function solveEquilibrated(
     kernels: ws.data.kernels.name,
     eliminatedColumns: Int32Array.from(status, (_, k) => eliminatedColumns(ws, k)),
   };
-  return { ...solution, backward: makeBackward(ws, solution) };
+  const { data, factorization, scratch } = ws;
+  const backward = makeBackward(
+    { data, factorization, solution },
+    { scratch, dz: ws.iterate.dz, dnu: ws.iterate.dnu },
+  );
+  return { ...solution, backward };
 }
 
 /** The stopping tolerances (SolverOptions.eps and epsAbs). */
@@ -567,7 +572,7 @@ function computeResiduals(
   const c = costFactors[k];
 
   // rd = Qz; z'Qz and q'z
-  multiplyQ(ws, k, z, nOff, rd, nOff);
+  multiplyQ(data, k, z, nOff, rd, nOff);
   const { columnScale } = ws.scratch;
   let zQz = 0;
   let qz = 0;
@@ -748,7 +753,7 @@ function gapRoundingOfTerms(ws: Workspace, k: number, gapScale: number): number 
   const u = 0.5 * ROUNDING;
   const addition = u * gapScale;
   const nOff = k * n;
-  multiplyQ(ws, k, z, nOff, tn, nOff);
+  multiplyQ(ws.data, k, z, nOff, tn, nOff);
   let sum = 0;
   const add = (t: number) => {
     const size = Math.abs(t);

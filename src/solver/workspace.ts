@@ -505,8 +505,8 @@ export function createWorkspace(
   };
   const ws: Workspace = { data, iterate, factorization, scratch };
   if (problem.G.shared) {
-    findUnitRows(ws, 0);
-    transposeG(ws, 0);
+    findUnitRows(data, 0);
+    transposeG(data, 0);
   }
   return ws;
 }
@@ -528,8 +528,7 @@ function ratio(
 }
 
 /** dataRadius[k] ← max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) and qRowNorm of member k. */
-export function measureMember(ws: Workspace, k: number): void {
-  const { data } = ws;
+export function measureMember(data: ProblemData, k: number): void {
   const { n, m, p, stride } = data;
   if (k > 0 && stride.G === 0 && stride.h === 0 && stride.A === 0 && stride.b === 0) {
     // the same constraints as member 0's: the same radius, without another pass over G
@@ -562,14 +561,13 @@ export function measureMember(ws: Workspace, k: number): void {
  * (memmove), which beats an indexed loop from a few dozen entries on.
  */
 export function copyWithinArena(
-  ws: Workspace,
+  arena: Float64Array,
   src: Float64Array,
   srcOff: number,
   dst: Float64Array,
   dstOff: number,
   len: number,
 ): void {
-  const { arena } = ws.data;
   const base = arena.byteOffset;
   const from = (src.byteOffset - base) / 8 + srcOff;
   arena.copyWithin((dst.byteOffset - base) / 8 + dstOff, from, from + len);
@@ -588,14 +586,13 @@ export function copyInto(
 
 /** y ← Q x for member k (n entries each), from Q's compressed rows where it is sparse. */
 export function multiplyQ(
-  ws: Workspace,
+  data: ProblemData,
   k: number,
   x: Float64Array,
   xOff: number,
   y: Float64Array,
   yOff: number,
 ): void {
-  const { data } = ws;
   const { n, qSparse } = data;
   if (!qSparse) {
     data.kernels.gemv(data.Q, k * data.stride.Q, n, n, false, 1, x, xOff, 0, y, yOff);

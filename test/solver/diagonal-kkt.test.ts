@@ -72,8 +72,8 @@ function boxedProjections(batch: number, seed: number, stated: boolean): QPBatch
 function factoredWorkspace(problem: QPBatch, kernels: DenseKernels, seed: number) {
   const ws = createWorkspace(problem, kernels);
   const random = createRandom(seed);
-  findUnitRows(ws, 0);
-  measureMember(ws, 0);
+  findUnitRows(ws.data, 0);
+  measureMember(ws.data, 0);
   for (let i = 0; i < problem.p; i++) {
     // weights lam/s from 1e-6 to 1e8, as near a solution with active and inactive bounds
     ws.iterate.s[i] = 10 ** (-4 * random.uniform());

@@ -102,9 +102,9 @@ function solveAtPattern(
   const { n, m, p } = qp;
   const ws = existing ?? createWorkspace(stackBatch([qp]), kernels);
   if (!existing) {
-    findUnitRows(ws, 0);
-    transposeG(ws, 0);
-    measureMember(ws, 0);
+    findUnitRows(ws.data, 0);
+    transposeG(ws.data, 0);
+    measureMember(ws.data, 0);
   }
   const random = createRandom(11);
   const order = pattern.order ?? Array.from({ length: p }, (_, i) => i);

@@ -15,7 +15,7 @@
  * Small dense members may also take a second engine, the iteration in WebAssembly
  * (small-wasm.ts), before the forms take over at their end: chooseSmallMember.
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem, Workspace } from "../workspace.js";
 import { denseSchur } from "./dense-schur.js";
 import { diagonal } from "./diagonal.js";
 import { eliminated } from "./eliminated.js";
@@ -102,7 +102,7 @@ export function factorKkt(
  * w∘(G x) in ws.yG.
  */
 export function solveKkt(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -132,13 +132,13 @@ export function chooseSmallMember(
 }
 
 /** The name of member k's current form ("none" before its first factorization). */
-export function formOf(ws: Workspace, k: number): string {
+export function formOf(ws: KktSystem, k: number): string {
   const { factorization } = ws;
   return factorization.form[k] === NO_FORM ? "none" : FORMS[factorization.form[k]].name;
 }
 
 /** The auxiliary columns member k's current factorization eliminated (0: none). */
-export function eliminatedColumns(ws: Workspace, k: number): number {
+export function eliminatedColumns(ws: KktSystem, k: number): number {
   const { data, factorization } = ws;
   const form = factorization.form[k];
   return form === FORM_ID.eliminated || form === FORM_ID.pathLaplacian ? data.plan.elimCount[k] : 0;

@@ -4,7 +4,7 @@
  * factor with static regularization retried a hundredfold on a failed pivot, and the Schur block
  * of A and the moved rows (schur-block.ts).
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 import { DIRECTION_TOLERANCE, FORM_ID, type FactorRequest, type KktForm } from "./form.js";
 import { columnRegularization, REGULARIZATION_RETRIES } from "./regularization.js";
 import {
@@ -34,12 +34,12 @@ export const denseSchur: KktForm = {
   },
 };
 
-function solveDense(ws: Workspace, k: number, rows: number): void {
+function solveDense(ws: KktSystem, k: number, rows: number): void {
   solveThroughSchur(ws, k, rows, KERNEL_LOWER);
 }
 
 /** Y ← [A; moved rows of G] L⁻ᵀ. */
-function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+function solvedRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
   const { data, factorization } = ws;
   copySchurRows(ws, k, Y, yOff);
   const { n, m } = ws.data;
@@ -58,7 +58,7 @@ function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): vo
  * one dot-product kernel (syrk), faster than the rank-one updates of syrkWeighted. X is one
  * scratch for the whole batch: only this factorization reads it.
  */
-function scaledRowsOfG(ws: Workspace, k: number, kept: number): void {
+function scaledRowsOfG(ws: KktSystem, k: number, kept: number): void {
   const { data } = ws;
   const { kernels, n, p, Gt } = data;
   const { sqrtW } = ws.factorization;
@@ -91,7 +91,7 @@ function scaledRowsOfG(ws: Workspace, k: number, kept: number): void {
  * a hundredfold each time. A regularized system takes a retry's regularization as its own rho.
  */
 export function factorKBySyrk(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   request: FactorRequest,
   columns: number,

@@ -8,7 +8,7 @@
  * accepts: structure exploited and Q diagonal (plan.diagonalQ). Declines a factorization that
  * keeps a dense row in K.
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 import { DIRECTION_TOLERANCE, FORM_ID, type KktForm } from "./form.js";
 import { columnRegularization, REGULARIZATION_RETRIES } from "./regularization.js";
 import {
@@ -45,7 +45,7 @@ export const diagonal: KktForm = {
 };
 
 /** v ← L⁻¹v = L⁻ᵀv for member k's diagonal factor. */
-function divideByDiagonal(ws: Workspace, k: number, v: Float64Array, vOff: number): void {
+function divideByDiagonal(ws: KktSystem, k: number, v: Float64Array, vOff: number): void {
   const { n } = ws.data;
   const { L } = ws.factorization;
   const lOff = k * n * n;
@@ -54,7 +54,7 @@ function divideByDiagonal(ws: Workspace, k: number, v: Float64Array, vOff: numbe
 
 const DIAGONAL: LowerFactor = { forward: divideByDiagonal, backward: divideByDiagonal };
 
-function solveDiagonal(ws: Workspace, k: number, rows: number): void {
+function solveDiagonal(ws: KktSystem, k: number, rows: number): void {
   solveThroughSchur(ws, k, rows, DIAGONAL);
 }
 
@@ -64,7 +64,7 @@ function solveDiagonal(ws: Workspace, k: number, rows: number): void {
  * is not positive.
  */
 function factorDiagonalK(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   retryRegularization: number,
   globalRegularization: number,
@@ -97,7 +97,7 @@ function factorDiagonalK(
  * Y = Ã L⁻ᵀ, Ã = [A; moved rows of G], for member k's diagonal factor: each row of Ã read once,
  * scaled by the inverse of L's diagonal as it is copied (within an ulp of the division).
  */
-function scaleSchurRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+function scaleSchurRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
   const { n, m, p, A, G, stride, kernels } = ws.data;
   const { L, schurRows, schurCount } = ws.factorization;
   const aOff = k * stride.A;

@@ -33,7 +33,7 @@ import {
   type LowerFactor,
 } from "./schur-block.js";
 import { chooseMovedRows } from "./split-rows.js";
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 
 /**
  * The auxiliary columns found in each member's data (findEliminableColumns; how many:
@@ -78,7 +78,7 @@ export function createEliminationState(batch: number, n: number, p: number): Eli
 }
 
 /** Member k's views of the per-member group arrays (see Workspace). */
-export function groupsOf(ws: Workspace, k: number) {
+export function groupsOf(ws: KktSystem, k: number) {
   const { data } = ws;
   const { n, p } = data;
   return {
@@ -93,7 +93,7 @@ export function groupsOf(ws: Workspace, k: number) {
  * of member k: greedy in column order, so the set depends only on the member's own data.
  * Requires unitColumn of member k.
  */
-export function findEliminableColumns(ws: Workspace, k: number): void {
+export function findEliminableColumns(ws: KktSystem, k: number): void {
   const { data } = ws;
   const { n, m, p, Q, A, G } = data;
   const { elimOrder, elimRowAux } = data.elimination;
@@ -177,7 +177,7 @@ function copyMember(v: Int32Array, from: number, to: number, size: number): void
 }
 
 /** Member 0's path (path-laplacian.ts) for member k with the same data. */
-function copyChain(ws: Workspace, k: number): void {
+function copyChain(ws: KktSystem, k: number): void {
   const { data } = ws;
   const { n } = data;
   const { chain } = ws.factorization;
@@ -188,7 +188,7 @@ function copyChain(ws: Workspace, k: number): void {
 }
 
 /** elimSparse of member k: the z-parts of its group rows (others empty). */
-function sparseZParts(ws: Workspace, k: number, nz: number): void {
+function sparseZParts(ws: KktSystem, k: number, nz: number): void {
   const { data } = ws;
   const { n, p, G } = data;
   const { elimRowAux, elimOrder } = data.elimination;
@@ -218,7 +218,7 @@ function sparseZParts(ws: Workspace, k: number, nz: number): void {
 }
 
 /** Rows of the syrk that forms S: dense rows outside the groups, then pairs and singles. */
-function virtualRowCount(ws: Workspace, k: number, nt: number): number {
+function virtualRowCount(ws: KktSystem, k: number, nt: number): number {
   const { data } = ws;
   const { n, Q, denseRows } = data;
   const { elimRowAux, elimOrder } = data.elimination;
@@ -239,7 +239,7 @@ function virtualRowCount(ws: Workspace, k: number, nt: number): number {
  * The row of each group whose weight stays whole in K (elimHeaviest): the one of largest w.
  * split-rows.ts may move the group's other rows to the Schur block.
  */
-export function findHeaviestRows(ws: Workspace, k: number): void {
+export function findHeaviestRows(ws: KktSystem, k: number): void {
   const { data } = ws;
   const { p } = data;
   const { w } = ws.factorization;
@@ -263,7 +263,7 @@ export function findHeaviestRows(ws: Workspace, k: number): void {
  * Returns false, leaving L to the dense path, when a pivot D_t is not clearly positive or the
  * Cholesky of the nz×nz block fails.
  */
-export function factorEliminated(ws: Workspace, k: number, regularization: Float64Array): boolean {
+export function factorEliminated(ws: KktSystem, k: number, regularization: Float64Array): boolean {
   const { data } = ws;
   const { kernels, n, p, Q, G, unitColumn, Gt } = data;
   const { wK, sqrtW, L } = ws.factorization;
@@ -358,7 +358,7 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
 }
 
 /** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
-export function solveLowerEliminated(ws: Workspace, k: number, v: Float64Array, vOff: number) {
+export function solveLowerEliminated(ws: KktSystem, k: number, v: Float64Array, vOff: number) {
   const { data } = ws;
   const { kernels, n } = data;
   const { L } = ws.factorization;
@@ -382,7 +382,7 @@ export function solveLowerEliminated(ws: Workspace, k: number, v: Float64Array, 
 
 /** v ← L⁻ᵀ v for member k's eliminated factor (v in the original column order). */
 export function solveLowerTransposedEliminated(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   v: Float64Array,
   vOff: number,
@@ -415,7 +415,7 @@ export function solveLowerTransposedEliminated(
  * column's equation gives it from the other, moderate, terms instead.
  */
 export function settleHeaviestRows(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -485,12 +485,12 @@ const ELIMINATED: LowerFactor = {
   backward: solveLowerTransposedEliminated,
 };
 
-function solveEliminated(ws: Workspace, k: number, rows: number): void {
+function solveEliminated(ws: KktSystem, k: number, rows: number): void {
   solveThroughSchur(ws, k, rows, ELIMINATED);
 }
 
 /** Y ← [A; moved rows of G] L⁻ᵀ with the eliminated factor, row by row. */
-function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+function solvedRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
   const { data, factorization } = ws;
   copySchurRows(ws, k, Y, yOff);
   const { n } = ws.data;

@@ -9,7 +9,7 @@
  * accepts: no inequalities and at least one equality. Declines an unregularized factorization
  * (delta = 0: the dense form's Schur block takes the equalities).
  */
-import { copyInto, type Workspace } from "../workspace.js";
+import { copyInto, type KktSystem } from "../workspace.js";
 import { factorKBySyrk } from "./dense-schur.js";
 import { FORM_ID, type KktForm } from "./form.js";
 import { refine } from "./schur-block.js";
@@ -42,7 +42,7 @@ export const equalitiesInK: KktForm = {
 };
 
 /** (K + A'A/delta) c1 = e1 + A'(e2/delta), then c2 = (A c1 − e2)/delta. */
-function solveWithEqualitiesInK(ws: Workspace, k: number): void {
+function solveWithEqualitiesInK(ws: KktSystem, k: number): void {
   const { data } = ws;
   const { kernels, n, m, p, A } = data;
   const { L, deltaEq } = ws.factorization;

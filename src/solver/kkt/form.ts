@@ -19,7 +19,7 @@
  *     [ Q + rho·I + G' diag(w) G   A'       ] [x]   [r1]
  *     [ A                          −delta·I ] [y] = [r2]
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 import type { StructurePlan } from "./plan.js";
 
 export type FactorOutcome = "factored" | "declined" | "failed";
@@ -47,9 +47,9 @@ export interface KktForm {
   readonly id: number;
   readonly name: string;
   accepts(plan: StructurePlan, k: number): boolean;
-  factor(ws: Workspace, k: number, request: FactorRequest): FactorOutcome;
+  factor(ws: KktSystem, k: number, request: FactorRequest): FactorOutcome;
   solve(
-    ws: Workspace,
+    ws: KktSystem,
     k: number,
     x: Float64Array,
     xOff: number,

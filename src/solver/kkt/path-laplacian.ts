@@ -25,7 +25,7 @@
  */
 import { groupsOf } from "./eliminated.js";
 import { multiplyG, multiplyGTransposed } from "../g-operator.js";
-import { copyInto, multiplyQ, type Workspace } from "../workspace.js";
+import { copyInto, multiplyQ, type KktSystem } from "../workspace.js";
 import { FORM_ID, MAX_REFINEMENT_STEPS, type KktForm } from "./form.js";
 import { columnRegularizations } from "./regularization.js";
 
@@ -80,7 +80,7 @@ export function createChainWorkspace(batch: number, n: number, p: number): Chain
  * plan.pathFound[k] and the path of member k (see ChainWorkspace), after findEliminableColumns.
  * Requires unitColumn and the elimination scratch (elimRowAux, elimSparse) of member k.
  */
-export function findChain(ws: Workspace, k: number): void {
+export function findChain(ws: KktSystem, k: number): void {
   const { data } = ws;
   const { n, m, p, Q, unitColumn } = data;
   const { chain } = ws.factorization;
@@ -133,7 +133,7 @@ export function findChain(ws: Workspace, k: number): void {
  * node has three neighbours, two groups join the same pair, or the graph has a cycle.
  */
 function orderPath(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   nz: number,
   pairLo: Int32Array,
@@ -204,7 +204,7 @@ function orderPath(
  * each column's diagonal. Returns false (the dense path takes over) when a weight or a pivot is
  * not positive and finite.
  */
-export function factorChain(ws: Workspace, k: number, regularization: Float64Array): boolean {
+export function factorChain(ws: KktSystem, k: number, regularization: Float64Array): boolean {
   const { data } = ws;
   const { n, p, Q, G, unitColumn } = data;
   const { w, chain } = ws.factorization;
@@ -332,7 +332,7 @@ function edgeFlow(
  * (ws.c1, chain.dy) ← the regularized augmented system's solution for the right-hand side
  * (ws.e1, chain.ey): e1 on the columns, ey on the group rows' equations g_r'x − y_r/w_r = ey_r.
  */
-function solveRegularized(ws: Workspace, k: number): void {
+function solveRegularized(ws: KktSystem, k: number): void {
   const { data } = ws;
   const { n, p, G } = data;
   const { w, chain } = ws.factorization;
@@ -454,7 +454,7 @@ function solveRegularized(ws: Workspace, k: number): void {
  * (e1, ey) ← the residual of (x, chain.y) in the unregularized augmented system; leaves G x in
  * gx and the multipliers w∘(G x), with the group rows' from chain.y, in yG. Returns ‖e‖∞.
  */
-function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): number {
+function residual(ws: KktSystem, k: number, x: Float64Array, xOff: number): number {
   const { data } = ws;
   const { n, p } = data;
   const { w, chain } = ws.factorization;
@@ -464,7 +464,7 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
   const nOff = k * n;
   const pOff = k * p;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
-  multiplyQ(ws, k, x, xOff, e1, nOff);
+  multiplyQ(data, k, x, xOff, e1, nOff);
   multiplyG(ws, k, 1, x, xOff, 0, gx, pOff);
   for (let i = pOff; i < pOff + p; i++) yG[i] = w[i] * gx[i];
   let norm = 0;
@@ -490,7 +490,7 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
  * writes x at (x, xOff) and leaves G x in ws.gx and the multipliers w∘(G x) in ws.yG.
  */
 export function solveChainKkt(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,

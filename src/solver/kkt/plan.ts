@@ -14,7 +14,7 @@
  * one path, QSCAGR25 only on the other, while unit rows went through the syrk and the split).
  */
 import type { QPBatch } from "../types.js";
-import { measureMember, type Workspace } from "../workspace.js";
+import { measureMember, type KktSystem, type ProblemData } from "../workspace.js";
 import { findEliminableColumns } from "./eliminated.js";
 import type { FactorRequest, KktForm } from "./form.js";
 
@@ -72,13 +72,13 @@ export function createPlan(
  * G's dense rows transposed (done once at createWorkspace where G is shared), its size and Q's
  * pattern (measureMember), its auxiliary columns and path (eliminated.ts).
  */
-export function analyseMember(ws: Workspace, k: number): void {
+export function analyseMember(ws: KktSystem, k: number): void {
   const { data } = ws;
   if (data.stride.G !== 0) {
-    findUnitRows(ws, k);
-    transposeG(ws, k);
+    findUnitRows(data, k);
+    transposeG(data, k);
   }
-  measureMember(ws, k);
+  measureMember(data, k);
   findEliminableColumns(ws, k);
   data.plan.candidatesOf = -1;
 }
@@ -88,8 +88,7 @@ export function analyseMember(ws: Workspace, k: number): void {
  * with its own G per member calls this before each member's iterations (they run member after
  * member); a shared G is done once.
  */
-export function transposeG(ws: Workspace, k: number): void {
-  const { data } = ws;
+export function transposeG(data: ProblemData, k: number): void {
   const { n, G, Gt, denseRows } = data;
   const count = data.denseCount[0];
   const gOff = k * data.stride.G;
@@ -100,8 +99,7 @@ export function transposeG(ws: Workspace, k: number): void {
 }
 
 /** unitColumn, denseRows and denseCount of member k (see Workspace). */
-export function findUnitRows(ws: Workspace, k: number): void {
-  const { data } = ws;
+export function findUnitRows(data: ProblemData, k: number): void {
   const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = data;
   const gOff = k * data.stride.G;
   unitColumn.fill(-1);

@@ -18,7 +18,7 @@
  * there the split weight T is what keeps K well conditioned; the member is not asked again).
  * Its solves are refined against the system with rho = 0: L carries no rho.
  */
-import { copyWithinArena, type Workspace } from "../workspace.js";
+import { copyWithinArena, type KktSystem } from "../workspace.js";
 import { EXACT_STEP_TOLERANCE, FORM_ID, type FactorRequest, type KktForm } from "./form.js";
 import { columnRegularizations } from "./regularization.js";
 import { factorSchurBlock, KERNEL_LOWER, refine, solveThroughSchur } from "./schur-block.js";
@@ -115,7 +115,7 @@ export const rangeSpace: KktForm = {
   },
 };
 
-function solveRangeSpace(ws: Workspace, k: number, rows: number): void {
+function solveRangeSpace(ws: KktSystem, k: number, rows: number): void {
   solveThroughSchur(ws, k, rows, KERNEL_LOWER);
 }
 
@@ -124,7 +124,7 @@ function solveRangeSpace(ws: Workspace, k: number, rows: number): void {
  * otherwise, changing nothing but L.
  */
 function useFactorOfQ(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   kept: number,
   negligible: number,
@@ -167,10 +167,10 @@ function useFactorOfQ(
   factorization.rangeSpace.built[k] = 1;
   if (factorization.rangeSpace.of[0] !== owner) {
     // rangeY = [A; dense rows of G] L⁻ᵀ and rangeGram = rangeY rangeYᵀ (lower triangle)
-    copyWithinArena(ws, A, k * data.stride.A, rangeY, 0, m * n);
+    copyWithinArena(data.arena, A, k * data.stride.A, rangeY, 0, m * n);
     const gOff = k * data.stride.G;
     for (let t = 0; t < dense; t++) {
-      copyWithinArena(ws, G, gOff + denseRows[t] * n, rangeY, (m + t) * n, n);
+      copyWithinArena(data.arena, G, gOff + denseRows[t] * n, rangeY, (m + t) * n, n);
     }
     kernels.solveLowerRows(L, k * n * n, n, rangeY, 0, all);
     kernels.syrk(rangeY, 0, all, n, factorization.rangeSpace.gram, 0);
@@ -187,24 +187,24 @@ function useFactorOfQ(
 }
 
 /** Y (at yOff) ← the rows of rangeY of A and of the kept rows, in order. */
-function gatherRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+function gatherRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
   const { data, factorization } = ws;
   const { n, m } = data;
   const { keptRows } = ws.scratch;
   const rangeY = factorization.rangeSpace.Y;
   const kept = factorization.schurCount[k];
   if (kept === data.denseCount[0]) {
-    copyWithinArena(ws, rangeY, 0, Y, yOff, (m + kept) * n);
+    copyWithinArena(data.arena, rangeY, 0, Y, yOff, (m + kept) * n);
     return;
   }
-  copyWithinArena(ws, rangeY, 0, Y, yOff, m * n);
+  copyWithinArena(data.arena, rangeY, 0, Y, yOff, m * n);
   for (let u = 0; u < kept; u++) {
-    copyWithinArena(ws, rangeY, (m + keptRows[u]) * n, Y, yOff + (m + u) * n, n);
+    copyWithinArena(data.arena, rangeY, (m + keptRows[u]) * n, Y, yOff + (m + u) * n, n);
   }
 }
 
 /** S (rows×rows, lower triangle) ← the Gram entries of the Schur block's rows. */
-function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: number): void {
+function gatherGram(ws: KktSystem, k: number, rows: number, S: Float64Array, sOff: number): void {
   const { data, factorization } = ws;
   const { m } = data;
   const { keptRows } = ws.scratch;
@@ -212,7 +212,7 @@ function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOf
   const all = m + data.denseCount[0];
   // every row kept: the same matrix at the same stride
   if (rows === all) {
-    copyWithinArena(ws, rangeGram, 0, S, sOff, all * all);
+    copyWithinArena(data.arena, rangeGram, 0, S, sOff, all * all);
     return;
   }
   const source = (a: number) => (a < m ? a : m + keptRows[a - m]);
@@ -224,7 +224,7 @@ function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOf
 }
 
 /** L (member k) ← Cholesky factor of Q + diag(reg); false when a pivot is small (see above). */
-function factorQ(ws: Workspace, k: number): boolean {
+function factorQ(ws: KktSystem, k: number): boolean {
   const { data, factorization } = ws;
   const { n } = data;
   const { L } = factorization;
@@ -232,19 +232,19 @@ function factorQ(ws: Workspace, k: number): boolean {
   // Q shared by the batch: factored for the first member that asks, copied for the others
   if (data.stride.Q === 0 && factorization.rangeSpace.qFactorState[0] !== 0) {
     if (factorization.rangeSpace.qFactorState[0] === 1)
-      copyWithinArena(ws, factorization.rangeSpace.qFactor, 0, L, lOff, n * n);
+      copyWithinArena(data.arena, factorization.rangeSpace.qFactor, 0, L, lOff, n * n);
     return factorization.rangeSpace.qFactorState[0] === 1;
   }
   const factored = factorQInto(ws, k);
   if (data.stride.Q === 0) {
     factorization.rangeSpace.qFactorState[0] = factored ? 1 : -1;
-    if (factored) copyWithinArena(ws, L, lOff, factorization.rangeSpace.qFactor, 0, n * n);
+    if (factored) copyWithinArena(data.arena, L, lOff, factorization.rangeSpace.qFactor, 0, n * n);
   }
   return factored;
 }
 
 /** L (member k's) ← the factor of Q + diag(reg); false where a pivot is too small. */
-function factorQInto(ws: Workspace, k: number): boolean {
+function factorQInto(ws: KktSystem, k: number): boolean {
   const { data } = ws;
   const { kernels, n, Q } = data;
   const { L } = ws.factorization;
@@ -252,7 +252,7 @@ function factorQInto(ws: Workspace, k: number): boolean {
   const regularization = columnRegularizations(ws, k, 0);
   const lOff = k * n * n;
   for (let i = 0; i < n; i++) if (!(Q[qOff + i * n + i] > 0)) return false;
-  copyWithinArena(ws, Q, qOff, L, lOff, n * n);
+  copyWithinArena(data.arena, Q, qOff, L, lOff, n * n);
   for (let i = 0; i < n; i++) L[lOff + i * (n + 1)] += regularization[i];
   if (!kernels.cholesky(L, lOff, n)) return false;
   for (let j = 0; j < n; j++) {

@@ -3,7 +3,7 @@
  * semidefinite Q and rank-deficient A; iterative refinement against the system factored removes
  * their effect from the solution.
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 
 /**
  * Static regularizations, relative to each diagonal entry (of Q, then of the Schur complement);
@@ -28,7 +28,7 @@ export function kRegularizationScale(Q: Float64Array, qOff: number, n: number): 
  * returns the global size, as a factorization records it in ws.regK.
  */
 export function firstRegularization(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   out: Float64Array,
   rho = ws.factorization.rho[k],
@@ -73,7 +73,7 @@ export function columnRegularization(
  * static one, or rho where that is larger (`rho`: the member's current one by default).
  */
 export function columnRegularizations(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   rho = ws.factorization.rho[k],
 ): Float64Array {

@@ -18,7 +18,7 @@
  * one diagonal entry of K, which buries nothing (Cholesky is invariant under diagonal scaling).
  */
 import { multiplyG, multiplyGPair, multiplyGTransposed } from "../g-operator.js";
-import { copyInto, multiplyQ, type Workspace } from "../workspace.js";
+import { copyInto, multiplyQ, type KktSystem } from "../workspace.js";
 import { settleHeaviestRows } from "./eliminated.js";
 import {
   EXACT_REFINEMENT_STEPS,
@@ -30,8 +30,8 @@ import { BASE_REGULARIZATION_S, REGULARIZATION_RETRIES } from "./regularization.
 
 /** v ← L⁻¹v and v ← L⁻ᵀv with member k's factor of K, as its form stores it. */
 export interface LowerFactor {
-  forward(ws: Workspace, k: number, v: Float64Array, vOff: number): void;
-  backward(ws: Workspace, k: number, v: Float64Array, vOff: number): void;
+  forward(ws: KktSystem, k: number, v: Float64Array, vOff: number): void;
+  backward(ws: KktSystem, k: number, v: Float64Array, vOff: number): void;
 }
 
 /** L as the Cholesky kernel leaves it: n×n per member. */
@@ -51,7 +51,7 @@ export const SCHUR_OWN = 0;
 export const SCHUR_RANGE_CACHE = 1;
 export const SCHUR_SCRATCH = 2;
 
-export function schurY(ws: Workspace, k: number): Float64Array {
+export function schurY(ws: KktSystem, k: number): Float64Array {
   const { factorization, scratch } = ws;
   const place = factorization.schurPlace[k];
   return place === SCHUR_OWN
@@ -61,26 +61,26 @@ export function schurY(ws: Workspace, k: number): Float64Array {
       : scratch.scratchY;
 }
 
-export function schurYOffset(ws: Workspace, k: number): number {
+export function schurYOffset(ws: KktSystem, k: number): number {
   const { data, factorization } = ws;
   return factorization.schurPlace[k] === SCHUR_OWN ? k * (data.m + data.p) * data.n : 0;
 }
 
-function schurS(ws: Workspace, k: number): Float64Array {
+function schurS(ws: KktSystem, k: number): Float64Array {
   const { factorization, scratch } = ws;
   return factorization.schurPlace[k] === SCHUR_OWN ? factorization.S : scratch.scratchS;
 }
 
-function schurSOffset(ws: Workspace, k: number): number {
+function schurSOffset(ws: KktSystem, k: number): number {
   const { data, factorization } = ws;
   return factorization.schurPlace[k] === SCHUR_OWN ? k * (data.m + data.p) * (data.m + data.p) : 0;
 }
 
 /** Y (rows×n at yOff) ← Ã L⁻ᵀ for member k, as its form computes it. */
-export type SchurRows = (ws: Workspace, k: number, Y: Float64Array, yOff: number) => void;
+export type SchurRows = (ws: KktSystem, k: number, Y: Float64Array, yOff: number) => void;
 /** S (rows×rows at sOff, lower triangle) ← Y Y', as its form computes it. */
 export type SchurGram = (
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   rows: number,
   S: Float64Array,
@@ -88,7 +88,7 @@ export type SchurGram = (
 ) => void;
 
 /** Y ← [A; moved rows of G] of member k, unsolved. */
-export function copySchurRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+export function copySchurRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
   const { data, factorization } = ws;
   const { n, m, p, A, G } = data;
   const { schurRows } = factorization;
@@ -101,7 +101,7 @@ export function copySchurRows(ws: Workspace, k: number, Y: Float64Array, yOff: n
   }
 }
 
-function gramOfY(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: number): void {
+function gramOfY(ws: KktSystem, k: number, rows: number, S: Float64Array, sOff: number): void {
   const { data } = ws;
   data.kernels.syrk(schurY(ws, k), schurYOffset(ws, k), rows, data.n, S, sOff);
 }
@@ -115,7 +115,7 @@ function gramOfY(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: 
  * (fresh memory, whose first touch costs a page fault per 4 KiB).
  */
 export function factorSchurBlock(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   request: FactorRequest,
   rows: SchurRows,
@@ -170,7 +170,7 @@ export function factorSchurBlock(
 
 /** (c1, c2) ← the regularized system's solution for right-hand side (e1, e2), through S. */
 export function solveThroughSchur(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   rows: number,
   lower: LowerFactor,
@@ -204,7 +204,7 @@ export function solveThroughSchur(
  * (eliminated.ts, settleHeaviestRows).
  */
 function residual(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -223,7 +223,7 @@ function residual(
   const moved = factorization.schurCount[k];
   let norm = 0;
   // e1 = Q x + G' yG with gx = G x and yG = wK∘gx + t (t on the moved rows), in one pass over G
-  multiplyQ(ws, k, x, xOff, e1, nOff);
+  multiplyQ(data, k, x, xOff, e1, nOff);
   tDense.fill(0, pOff, pOff + p);
   for (let j = 0; j < moved; j++) tDense[pOff + schurRows[pOff + j]] = yt[rOff + m + j];
   if (grouped) {
@@ -260,7 +260,7 @@ function residual(
 }
 
 /** (c1, c2) ← a form's regularized solution for (e1, e2) over `rows` Schur rows. */
-export type RegularizedSolve = (ws: Workspace, k: number, rows: number) => void;
+export type RegularizedSolve = (ws: KktSystem, k: number, rows: number) => void;
 
 /**
  * Solves member k's reduced KKT system for the right-hand side in (r1, r2), writing x at
@@ -276,7 +276,7 @@ export type RegularizedSolve = (ws: Workspace, k: number, rows: number) => void;
  * the best iterate (a singular [Q A'; A 0] has no exact solution to converge to).
  */
 export function refine(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -348,7 +348,7 @@ export function refine(
  * would.
  */
 export function solveDirectionOnce(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,

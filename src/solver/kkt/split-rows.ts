@@ -2,7 +2,7 @@
  * How a factorization divides the rows of G between K and the Schur block (schur-block.ts), and
  * which of K's rows are negligible. Shared by the forms that factor K from the rows of G.
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 import type { FactorRequest } from "./form.js";
 import { columnRegularizations } from "./regularization.js";
 
@@ -33,7 +33,7 @@ export function negligibleWeight(splitWeight: number): number {
  * grouped by eliminated column): schurRows, wK and √wK of the dense rows, and the dense rows kept
  * in K (request.kept). Made once per factorization, whichever of those forms asks first.
  */
-export function splitRows(ws: Workspace, k: number, request: FactorRequest): number {
+export function splitRows(ws: KktSystem, k: number, request: FactorRequest): number {
   const { data } = ws;
   if (request.kept >= 0) return request.kept;
   const { n, p, denseRows } = ws.data;
@@ -57,7 +57,7 @@ export function splitRows(ws: Workspace, k: number, request: FactorRequest): num
  * exact (eliminated.ts), unit or not.
  */
 export function chooseMovedRows(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   splitWeight: number,
   grouped: boolean,
@@ -96,7 +96,7 @@ export function chooseMovedRows(
  * problems at n = 500: 240 of 500 rows dropped in the last one or two). The residual of the
  * refinement keeps every row, so the solution is that of the full system.
  */
-function keepRows(ws: Workspace, k: number, negligible: number): number {
+function keepRows(ws: KktSystem, k: number, negligible: number): number {
   const { data } = ws;
   const { p, denseRows, rowReach } = data;
   const { wK } = ws.factorization;
@@ -116,7 +116,7 @@ function keepRows(ws: Workspace, k: number, negligible: number): number {
  * rowReach[i] ← max_j g_ij²/(Q_jj + regularization_j) over member k's dense rows, once per member
  * (once for the batch when Q and G are shared): Q and G do not change during its iterations.
  */
-function measureRowReach(ws: Workspace, k: number): void {
+function measureRowReach(ws: KktSystem, k: number): void {
   const { data } = ws;
   const { n, G, Q, denseRows, rowReach, rowReachOf } = data;
   const shared = data.stride.G === 0 && data.stride.Q === 0;
