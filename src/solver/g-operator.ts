@@ -2,7 +2,7 @@
  * Products with member k's inequality matrix G. Bound rows (QPStructure.boundRows) are signed
  * unit vectors: they are applied as a gather (G x) or a scatter (Gᵀ v), and only the general
  * rows Gg go through the dense kernel, or through their compressed rows where they are sparse
- * (ws.gSparse: the rows of epigraphs touch two or three columns). Without bound rows or sparsity
+ * (data.gSparse: the rows of epigraphs touch two or three columns). Without bound rows or sparsity
  * this is one gemv on G.
  */
 import type { KktSystem } from "./workspace.js";
@@ -25,7 +25,7 @@ export function multiplyG(
     kernels.gemv(data.G, k * data.stride.G, p, n, false, alpha, x, xOff, beta, y, yOff);
     return;
   }
-  const { generalRows, boundRow, boundColumn, boundSign, gSparse } = ws.data;
+  const { generalRows, boundRow, boundColumn, boundSign, gSparse } = data;
   const { gScratch } = ws.scratch;
   const tOff = k * p;
   if (gSparse) sparseProduct(ws, k, alpha, x, xOff, beta, y, yOff);
@@ -61,7 +61,7 @@ export function multiplyGTransposed(
     kernels.gemv(data.G, k * data.stride.G, p, n, true, alpha, v, vOff, beta, y, yOff);
     return;
   }
-  const { generalRows, boundRow, boundColumn, boundSign, gSparse } = ws.data;
+  const { generalRows, boundRow, boundColumn, boundSign, gSparse } = data;
   const { gScratch } = ws.scratch;
   const tOff = k * p;
   if (gSparse) {
@@ -147,7 +147,7 @@ function sparseProduct(
 ): void {
   const { data } = ws;
   const { start, index, value } = data.gSparse!;
-  const { pg, generalRows } = ws.data;
+  const { pg, generalRows } = data;
   const first = (data.stride.Gg === 0 ? 0 : k) * pg;
   for (let t = 0; t < pg; t++) {
     let sum = 0;
@@ -161,7 +161,7 @@ function sparseProduct(
 /**
  * scale_j ← max(scale_j, weight_i·|G_ij|) over the nonzeros of member k's G (weight at k·p), from
  * the compressed rows and the bound rows; false, changing nothing, unless G is stored sparse
- * (ws.gSparse). Written out rather than as a visitor: a closure per call would allocate inside
+ * (data.gSparse). Written out rather than as a visitor: a closure per call would allocate inside
  * the iteration.
  */
 export function raiseScalesBySparseG(

@@ -244,14 +244,14 @@ function solveEquilibrated(
     const smallMember = chooseSmallMember(small, ws, k);
     for (let iter = 0; ; iter++) {
       const last = iter === maxIter;
-      // the small-member iteration factors with rho (firstRegularization reads ws.rho)
+      // the small-member iteration factors with rho (firstRegularization reads factorization.rho)
       ws.factorization.rho[k] = schedule.rho;
       const fast =
         smallMember !== null && !last
           ? iterateSmallMember(smallMember, ws, k, handoff, measures)
           : "general";
       const outcome =
-        fast !== "general" ? fast : iterate(ws, k, tolerance, schedule, last, measures);
+        fast !== "general" ? fast : iterateMember(ws, k, tolerance, schedule, last, measures);
       if (outcome !== "continue") {
         status[k] = outcome;
         break;
@@ -434,7 +434,7 @@ function allFinite(v: Float64Array, off: number, len: number): boolean {
  * solution). A member that stops as solved is factored once more at the returned point, without
  * regularization, in the accurate form the backward pass needs.
  */
-function iterate(
+function iterateMember(
   ws: Workspace,
   k: number,
   tolerance: Tolerance,
@@ -442,6 +442,7 @@ function iterate(
   lastIteration: boolean,
   measures: Measures,
 ): QPStatus | "continue" {
+  const { data, iterate } = ws;
   const converged = computeResiduals(ws, k, measures, tolerance);
   const mu = measures.mu[k];
   if (!Number.isFinite(measures.gap[k] + measures.primalResidual[k] + measures.dualResidual[k])) {
@@ -449,7 +450,7 @@ function iterate(
     measures.primalResidual[k] = measures.dualResidual[k] = measures.gap[k] = Infinity;
     return "numerical_error";
   }
-  if (isPrimalInfeasible(ws, k, ws.iterate.nu, ws.iterate.lam)) return "infeasible";
+  if (isPrimalInfeasible(ws, k, iterate.nu, iterate.lam)) return "infeasible";
   if (multipliersDiverged(ws, k, measures.objectiveScale[k])) return "numerical_error";
   // The factorization at the solution is kept for the backward pass.
   if (converged) return factorKkt(ws, k, SOLUTION_SPLIT_WEIGHT) ? "solved" : "numerical_error";
@@ -457,8 +458,8 @@ function iterate(
   const { rho, delta } = schedule;
   if (!factorKkt(ws, k, FORWARD_SPLIT_WEIGHT, rho, delta)) return "numerical_error";
 
-  const { n, p } = ws.data;
-  const { s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = ws.iterate;
+  const { n, p } = data;
+  const { s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = iterate;
   const nOff = k * n;
   const pOff = k * p;
 
@@ -467,11 +468,11 @@ function iterate(
   if (p === 0) {
     // Without inequalities the Newton step is exact: no centering, no step length.
     if (isRecessionDirection(ws, k, dz, nOff)) return "unbounded";
-    return takeStep(ws, k, 1);
+    return takeStep(data, iterate, k, 1);
   }
   copyInto(ds, pOff, dsAff, pOff, p);
   copyInto(dlam, pOff, dlamAff, pOff, p);
-  const alphaAff = stepToBoundary(ws, k, 1);
+  const alphaAff = stepToBoundary(data, iterate, k, 1);
   // mu_aff = (s + α ds)'(lam + α dlam) / p;  sigma = (mu_aff / mu)³
   let muAff = 0;
   for (let i = pOff; i < pOff + p; i++) {
@@ -484,15 +485,15 @@ function iterate(
   // Corrector: s∘lam + s∘dlam + lam∘ds = sigma·mu − dsAff∘dlamAff
   newtonDirection(ws, k, sigma * mu, true);
   // a direction that loses the equality rows raises rho's floor for the member's next ones
-  if (ws.data.m > 0 && equalityStepFails(ws, k)) {
+  if (data.m > 0 && equalityStepFails(ws, k)) {
     schedule.rhoFloor = Math.min(PROXIMAL_START, Math.max(schedule.rhoFloor, rho) * 100);
     schedule.rho = Math.max(schedule.rho, schedule.rhoFloor);
   }
   if (isRecessionDirection(ws, k, dz, nOff)) return "unbounded";
   if (isPrimalInfeasible(ws, k, dnu, dlam)) return "infeasible";
   const eta = stepFraction(measures.progress[k]);
-  const alpha = Math.min(1, eta * stepToBoundary(ws, k, 1 / eta));
-  return takeStep(ws, k, alpha);
+  const alpha = Math.min(1, eta * stepToBoundary(data, iterate, k, 1 / eta));
+  return takeStep(data, iterate, k, alpha);
 }
 
 /**
@@ -573,7 +574,7 @@ function computeResiduals(
 
   // rd = Qz; z'Qz and q'z
   multiplyQ(data, k, z, nOff, rd, nOff);
-  const { columnScale } = ws.scratch;
+  const { columnScale } = scratch;
   let zQz = 0;
   let qz = 0;
   // Σ of the absolute products the gap sums
@@ -885,16 +886,14 @@ function addToDualResidual(ws: Workspace, k: number): void {
  * corrector's term).
  */
 function newtonDirection(ws: Workspace, k: number, target: number, corrected: boolean): void {
-  const { factorization } = ws;
   const { n, m, p } = ws.data;
-  const { s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = ws.iterate;
-  const { w } = factorization;
-  const { rd, re, ri } = ws.iterate;
+  const { s, lam, dz, ds, dlam, dnu, dsAff, dlamAff, rd, re, ri } = ws.iterate;
+  const { w, delta: deltas } = ws.factorization;
   const { r1, r2, tp, yG } = ws.scratch;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
-  const delta = factorization.delta[k];
+  const delta = deltas[k];
 
   // tp = w∘ri − w∘rc/lam  (= w∘ri − rc/s without delta)
   for (let i = pOff; i < pOff + p; i++) {

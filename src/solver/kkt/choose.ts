@@ -7,7 +7,7 @@
  * the diagonal form, and the dense Schur form, which accepts every member. Each factorization
  * tries them in turn: a form that declines (a failed pivot of its structured factorization, a
  * cost count) leaves the member to the next; the first that factors is the member's current
- * form (ws.form), which its solves use until the next factorization. With `structure: false`
+ * form (factorization.form), which its solves use until the next factorization. With `structure: false`
  * only the forms that read no structure are candidates: the dense Schur form, and for equality
  * constrained members without inequalities the equalities in K (a regularization, not a
  * structure).
@@ -52,7 +52,7 @@ function candidatesOf(plan: StructurePlan, k: number): readonly KktForm[] {
 
 /**
  * Factors member k's reduced KKT system at (s, lam) with the proximal regularization (rho, delta)
- * (Workspace.rho): K = Q + rho·I + G' diag(w) G with w = lam/(s + delta·lam), and −delta·I in the
+ * (Factorization.rho): K = Q + rho·I + G' diag(w) G with w = lam/(s + delta·lam), and −delta·I in the
  * equality block; rows above `splitWeight` in a Schur block. Returns false when no
  * factorization exists.
  */
@@ -97,9 +97,9 @@ export function factorKkt(
 }
 
 /**
- * Solves member k's reduced KKT system for the right-hand side in (ws.r1, ws.r2) with its last
- * factorization, refined to `tolerance`: x at (x, xOff), y at (y, yOff); leaves G x in ws.gx and
- * w∘(G x) in ws.yG.
+ * Solves member k's reduced KKT system for the right-hand side in (scratch.r1, scratch.r2) with its last
+ * factorization, refined to `tolerance`: x at (x, xOff), y at (y, yOff); leaves G x in scratch.gx
+ * and w∘(G x) in scratch.yG.
  */
 export function solveKkt(
   ws: KktSystem,

@@ -42,7 +42,7 @@ function solveDense(ws: KktSystem, k: number, rows: number): void {
 function solvedRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
   const { data, factorization } = ws;
   copySchurRows(ws, k, Y, yOff);
-  const { n, m } = ws.data;
+  const { n, m } = data;
   data.kernels.solveLowerRows(
     factorization.L,
     k * n * n,

@@ -77,7 +77,7 @@ export function createEliminationState(batch: number, n: number, p: number): Eli
   };
 }
 
-/** Member k's views of the per-member group arrays (see Workspace). */
+/** Member k's views of the per-member group arrays (see EliminationState). */
 export function groupsOf(ws: KktSystem, k: number) {
   const { data } = ws;
   const { n, p } = data;
@@ -269,7 +269,7 @@ export function factorEliminated(ws: KktSystem, k: number, regularization: Float
   const { wK, sqrtW, L } = ws.factorization;
   const { X } = ws.scratch;
   const { elimOrder, elimRowAux } = data.elimination;
-  const { denseRows } = ws.data;
+  const { denseRows } = data;
   const { elimPos } = data.elimination;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   const nt = data.plan.elimCount[k];
@@ -493,7 +493,7 @@ function solveEliminated(ws: KktSystem, k: number, rows: number): void {
 function solvedRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
   const { data, factorization } = ws;
   copySchurRows(ws, k, Y, yOff);
-  const { n } = ws.data;
+  const { n } = data;
   const rows = data.m + factorization.schurCount[k];
   for (let r = 0; r < rows; r++) solveLowerEliminated(ws, k, Y, yOff + r * n);
 }

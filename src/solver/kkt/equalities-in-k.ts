@@ -24,7 +24,7 @@ export const equalitiesInK: KktForm = {
     const { delta } = request;
     if (!(delta > 0)) return "declined";
     splitRows(ws, k, request);
-    const { n, m, A } = ws.data;
+    const { n, m, A } = data;
     const { X } = ws.scratch;
     const aOff = k * data.stride.A;
     // X = (A / √delta)ᵀ: its syrk is A'A/delta

@@ -329,8 +329,8 @@ function edgeFlow(
 }
 
 /**
- * (ws.c1, chain.dy) ← the regularized augmented system's solution for the right-hand side
- * (ws.e1, chain.ey): e1 on the columns, ey on the group rows' equations g_r'x − y_r/w_r = ey_r.
+ * (scratch.c1, chain.dy) ← the regularized augmented system's solution for the right-hand side
+ * (scratch.e1, chain.ey): e1 on the columns, ey on the group rows' equations g_r'x − y_r/w_r = ey_r.
  */
 function solveRegularized(ws: KktSystem, k: number): void {
   const { data } = ws;
@@ -485,9 +485,9 @@ function residual(ws: KktSystem, k: number, x: Float64Array, xOff: number): numb
 }
 
 /**
- * Solves member k's reduced KKT system (no equalities) for the right-hand side ws.r1 with the
+ * Solves member k's reduced KKT system (no equalities) for the right-hand side scratch.r1 with the
  * chain factorization, refining against the unregularized system while the residual shrinks:
- * writes x at (x, xOff) and leaves G x in ws.gx and the multipliers w∘(G x) in ws.yG.
+ * writes x at (x, xOff) and leaves G x in scratch.gx and the multipliers w∘(G x) in scratch.yG.
  */
 export function solveChainKkt(
   ws: KktSystem,

@@ -98,7 +98,7 @@ export function transposeG(data: ProblemData, k: number): void {
   }
 }
 
-/** unitColumn, denseRows and denseCount of member k (see Workspace). */
+/** unitColumn, denseRows and denseCount of member k (see ProblemData). */
 export function findUnitRows(data: ProblemData, k: number): void {
   const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = data;
   const gOff = k * data.stride.G;

@@ -37,7 +37,7 @@ const RANGE_SPACE_HORIZON = 4;
 /** RangeSpaceState.of[0] when the cache serves every member (Q, A and G shared). */
 const SHARED_RANGE = -2;
 
-/** The form's caches and per-member state (Workspace.rangeSpace). */
+/** The form's caches and per-member state (Factorization.rangeSpace). */
 export interface RangeSpaceState {
   /**
    * The cache of member `of[0]` (−1: none yet; −2: every member, where Q, A and G are shared by
@@ -161,8 +161,8 @@ function useFactorOfQ(
     return false;
   }
   factorization.rangeSpace.tight[k] = factorization.schurCount[k] > 0 ? 1 : 0;
-  const { A, G } = ws.data;
-  const { L } = ws.factorization;
+  const { A, G } = data;
+  const { L } = factorization;
   const rangeY = factorization.rangeSpace.Y;
   factorization.rangeSpace.built[k] = 1;
   if (factorization.rangeSpace.of[0] !== owner) {

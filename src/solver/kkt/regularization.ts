@@ -25,7 +25,7 @@ export function kRegularizationScale(Q: Float64Array, qOff: number, n: number): 
 
 /**
  * Every column's static regularization of member k's K at a first attempt, into out[0..n);
- * returns the global size, as a factorization records it in ws.regK.
+ * returns the global size, as a factorization records it in factorization.regK.
  */
 export function firstRegularization(
   ws: KktSystem,

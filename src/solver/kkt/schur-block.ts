@@ -46,7 +46,7 @@ export const KERNEL_LOWER: LowerFactor = {
   },
 };
 
-/** Where member k's Y and S are (Workspace.schurPlace): its own buffers, or scratch. */
+/** Where member k's Y and S are (Factorization.schurPlace): its own buffers, or scratch. */
 export const SCHUR_OWN = 0;
 export const SCHUR_RANGE_CACHE = 1;
 export const SCHUR_SCRATCH = 2;
@@ -249,7 +249,7 @@ function residual(
   }
   // e2 = r2 − A x + deltaEq∘t_A on the equality rows
   if (m > 0) kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
-  const { deltaEq } = ws.factorization;
+  const { deltaEq } = factorization;
   for (let i = 0; i < m; i++) {
     const proximal = regularized ? deltaEq[mOff + i] * yt[rOff + i] : 0;
     const e = r2[mOff + i] - e2[rOff + i] + proximal;
@@ -266,7 +266,7 @@ export type RegularizedSolve = (ws: KktSystem, k: number, rows: number) => void;
  * Solves member k's reduced KKT system for the right-hand side in (r1, r2), writing x at
  * (x, xOff) and y at (y, yOff): the regularized solve, refined against the unregularized system
  * while the residual shrinks, until `target` relative to the right-hand side. Also leaves
- * w∘(G x) in ws.yG and G x in ws.gx.
+ * w∘(G x) in scratch.yG and G x in scratch.gx.
  *
  * `proximalRemoved`: refine against the system without the proximal rho and delta too, so that
  * an equality-only member's Newton step is the exact solution of [Q A'; A 0]. Refinement with

@@ -197,8 +197,8 @@ export function iterateSmallMember(
   eps: number,
   measures: Measures,
 ): "continue" | "numerical_error" | "general" {
-  const { iterate } = ws;
-  const { n, p } = ws.data;
+  const { data, iterate } = ws;
+  const { n, p } = data;
   const nOff = k * n;
   const pOff = k * p;
   const { arrays, block } = engine;
@@ -240,9 +240,9 @@ export function iterateSmallMember(
   firstRegularization(ws, k, arrays.reg);
   if (small.smallFactor(block, FORWARD_SPLIT_WEIGHT) !== 1) return "general";
 
-  // Predictor, then Mehrotra's corrector (as pdipm.ts's iterate), in one call
+  // Predictor, then Mehrotra's corrector (as pdipm.ts's iterateMember), in one call
   small.smallDirections(block, mu);
-  const { ds, dlam } = ws.iterate;
+  const { ds, dlam } = iterate;
   copyInto(arrays.dz, 0, iterate.dz, nOff, n);
   copyInto(arrays.ds, 0, ds, pOff, p);
   copyInto(arrays.dlam, 0, dlam, pOff, p);
@@ -250,5 +250,5 @@ export function iterateSmallMember(
   if (isPrimalInfeasible(ws, k, iterate.dnu, dlam)) return "general";
   const eta = stepFraction(measures.progress[k]);
   iterationsTaken++;
-  return takeStep(ws, k, Math.min(1, eta * stepToBoundary(ws, k, 1 / eta)));
+  return takeStep(data, iterate, k, Math.min(1, eta * stepToBoundary(data, iterate, k, 1 / eta)));
 }

@@ -36,7 +36,7 @@ export function negligibleWeight(splitWeight: number): number {
 export function splitRows(ws: KktSystem, k: number, request: FactorRequest): number {
   const { data } = ws;
   if (request.kept >= 0) return request.kept;
-  const { n, p, denseRows } = ws.data;
+  const { n, p, denseRows } = data;
   const { wK, sqrtW } = ws.factorization;
   const dense = data.denseCount[0];
   const pOff = k * p;
@@ -86,7 +86,7 @@ export function chooseMovedRows(
 }
 
 /**
- * ws.keptRows ← the dense rows t (indices into denseRows) whose weighted outer product
+ * scratch.keptRows ← the dense rows t (indices into denseRows) whose weighted outer product
  * wK_i g_i g_iᵀ is not negligible in K; returns their number. A row is negligible when
  * wK_i·max_j g_ij²/d_j ≤ `negligible`, d_j = Q_jj + its regularization (≤ K_jj): every entry it adds
  * to K is then at most `negligible`·√(d_i d_j), a perturbation of K the size of a few roundings when
@@ -138,7 +138,7 @@ function measureRowReach(ws: KktSystem, k: number): void {
     }
     rowReach[denseRows[t]] = reach;
   }
-  const { unitColumn } = ws.data;
+  const { unitColumn } = data;
   for (let i = 0; i < data.p; i++) {
     if (unitColumn[i] >= 0) rowReach[i] = inverseDiagonal[unitColumn[i]];
   }
