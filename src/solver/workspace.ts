@@ -14,8 +14,12 @@ import type { BatchOperand, QPBatch } from "./types.js";
  * StructurePlan). Written before a member's first iteration, read-only after.
  */
 export interface ProblemData {
+  /** The dense kernels of the solve, chosen before it: fixed as long as the data. */
   readonly kernels: DenseKernels;
-  /** The one kernel allocation every kernel buffer below is a view of (copyWithinArena). */
+  /**
+   * The one kernel allocation every kernel buffer of the four parts is a view of
+   * (copyWithinArena): the parts own their buffers, the arena holds them.
+   */
   readonly arena: Float64Array;
   readonly batch: number;
   readonly n: number;
