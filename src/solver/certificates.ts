@@ -30,7 +30,9 @@ export function isPrimalInfeasible(
   nu: Float64Array,
   lam: Float64Array,
 ): boolean {
-  const { kernels, n, m, p, A, b, h, tn, tp } = ws;
+  const { data } = ws;
+  const { kernels, n, m, p, A, b, h } = data;
+  const { tn, tp } = ws.scratch;
   if (m + p === 0) return false;
   const mOff = k * m;
   const pOff = k * p;
@@ -40,14 +42,14 @@ export function isPrimalInfeasible(
   let normY = 0;
   let normData = 0;
   for (let i = 0; i < m; i++) {
-    const bi = b[k * ws.stride.b + i];
+    const bi = b[k * data.stride.b + i];
     t -= bi * nu[mOff + i];
     normY = Math.max(normY, Math.abs(nu[mOff + i]));
     normData = Math.max(normData, Math.abs(bi));
   }
   for (let i = 0; i < p; i++) {
     const y = Math.max(lam[pOff + i], 0);
-    const hi = h[k * ws.stride.h + i];
+    const hi = h[k * data.stride.h + i];
     tp[pOff + i] = y;
     t -= hi * y;
     normY = Math.max(normY, y);
@@ -60,10 +62,10 @@ export function isPrimalInfeasible(
   // Relative to t alone, a problem whose feasible points all lie beyond 1/tol would pass: with
   // h = 1e8 (say z₂ ≥ 1e8) that is every point. So the bound is divided by the size of z the
   // data asks for.
-  const bound = (CERTIFICATE_TOLERANCE * t) / ws.dataRadius[k];
+  const bound = (CERTIFICATE_TOLERANCE * t) / data.dataRadius[k];
   if (firstColumnExceeds(ws, k, nu, tp, bound)) return false;
   // tn = A'nu + G'max(lam, 0)
-  kernels.gemv(A, k * ws.stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);
+  kernels.gemv(A, k * data.stride.A, m, n, true, 1, nu, mOff, 0, tn, nOff);
   multiplyGTransposed(ws, k, 1, tp, pOff, 1, tn, nOff);
   for (let i = 0; i < n; i++) {
     if (!(Math.abs(tn[nOff + i]) <= bound)) return false;
@@ -84,10 +86,11 @@ function firstColumnExceeds(
   y: Float64Array,
   bound: number,
 ): boolean {
-  const { n, m, p, A, G } = ws;
+  const { data } = ws;
+  const { n, m, p, A, G } = data;
   if (n === 0) return false;
-  const aOff = k * ws.stride.A;
-  const gOff = k * ws.stride.G;
+  const aOff = k * data.stride.A;
+  const gOff = k * data.stride.G;
   let sum = 0;
   let size = 0;
   for (let i = 0; i < m; i++) {
@@ -113,10 +116,12 @@ export function isRecessionDirection(
   d: Float64Array,
   dOff: number,
 ): boolean {
-  const { kernels, n, m, p, q, A, tn, tp, c2 } = ws;
+  const { data } = ws;
+  const { kernels, n, m, p, q, A } = data;
+  const { tn, tp, c2 } = ws.scratch;
   let t = 0;
   // t = −q'd
-  for (let i = 0; i < n; i++) t -= q[k * ws.stride.q + i] * d[dOff + i];
+  for (let i = 0; i < n; i++) t -= q[k * data.stride.q + i] * d[dOff + i];
   if (!(t > 0)) return false;
   const bound = CERTIFICATE_TOLERANCE * t;
   const nOff = k * n;
@@ -125,31 +130,31 @@ export function isRecessionDirection(
   let normD = 0;
   for (let i = 0; i < n; i++) normD = Math.max(normD, Math.abs(d[dOff + i]));
   // Row by row where Q is dense: the first row with curvature along d usually settles it.
-  const byRow = ws.qSparse === null;
-  if (!byRow) multiplyQ(ws, k, d, dOff, tn, nOff);
+  const byRow = data.qSparse === null;
+  if (!byRow) multiplyQ(data, k, d, dOff, tn, nOff);
   for (let i = 0; i < n; i++) {
-    const rowNorm = ws.qRowNorm[i];
+    const rowNorm = data.qRowNorm[i];
     if (!(rowNorm > 0)) continue;
     if (byRow)
-      kernels.gemv(ws.Q, k * ws.stride.Q + i * n, 1, n, false, 1, d, dOff, 0, tn, nOff + i);
+      kernels.gemv(data.Q, k * data.stride.Q + i * n, 1, n, false, 1, d, dOff, 0, tn, nOff + i);
     const limit = Math.min(bound, RECESSION_CURVATURE_TOLERANCE * rowNorm * normD);
     if (!(Math.abs(tn[nOff + i]) <= limit)) return false;
   }
   // Ad = 0 and Gd ≤ 0 each against its own row's size too: a row of size 1e-157 is not zero
   // along d because its product is below tol·t
   const mOff = k * m;
-  const aOff = k * ws.stride.A;
+  const aOff = k * data.stride.A;
   kernels.gemv(A, aOff, m, n, false, 1, d, dOff, 0, c2, mOff);
   for (let i = 0; i < m; i++) {
     const limit = Math.min(bound, CERTIFICATE_TOLERANCE * rowSize(A, aOff + i * n, n) * normD);
     if (!(Math.abs(c2[mOff + i]) <= limit)) return false;
   }
   const pOff = k * p;
-  const gOff = k * ws.stride.G;
+  const gOff = k * data.stride.G;
   multiplyG(ws, k, 1, d, dOff, 0, tp, pOff);
   for (let i = 0; i < p; i++) {
     if (tp[pOff + i] <= 0) continue;
-    const limit = Math.min(bound, CERTIFICATE_TOLERANCE * rowSize(ws.G, gOff + i * n, n) * normD);
+    const limit = Math.min(bound, CERTIFICATE_TOLERANCE * rowSize(data.G, gOff + i * n, n) * normD);
     if (!(tp[pOff + i] <= limit)) return false;
   }
   return true;

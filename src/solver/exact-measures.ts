@@ -27,7 +27,7 @@ export interface ExactMeasures {
  * (unscaleIterate: z·D, nu·(E_A/c), lam·(E_G/c)), in the caller's data. O(nonzeros of Q, A, G).
  */
 export function exactCallerMeasures(ws: Workspace, k: number): ExactMeasures {
-  const { n, m, p, scaling } = ws;
+  const { n, m, p, scaling } = ws.data;
   const { source } = scaling;
   const { z, nu, lam } = callerPoint(ws, k);
   const Q = source.Q.data;
@@ -91,14 +91,15 @@ export function exactCallerMeasures(ws: Workspace, k: number): ExactMeasures {
 
 /** Member k's z, nu, lam in the caller's units, rounded exactly as unscaleIterate rounds them. */
 function callerPoint(ws: Workspace, k: number) {
-  const { n, m, p, scaling } = ws;
+  const { iterate } = ws;
+  const { n, m, p, scaling } = ws.data;
   const { D, EA, EG, c } = scaling;
   const stride = scalingStride(scaling, n, m, p);
   const z = new Float64Array(n);
   const nu = new Float64Array(m);
   const lam = new Float64Array(p);
-  for (let j = 0; j < n; j++) z[j] = ws.z[k * n + j] * D[k * stride.D + j];
-  for (let i = 0; i < m; i++) nu[i] = ws.nu[k * m + i] * (EA[k * stride.EA + i] / c[k]);
-  for (let i = 0; i < p; i++) lam[i] = ws.lam[k * p + i] * (EG[k * stride.EG + i] / c[k]);
+  for (let j = 0; j < n; j++) z[j] = iterate.z[k * n + j] * D[k * stride.D + j];
+  for (let i = 0; i < m; i++) nu[i] = iterate.nu[k * m + i] * (EA[k * stride.EA + i] / c[k]);
+  for (let i = 0; i < p; i++) lam[i] = iterate.lam[k * p + i] * (EG[k * stride.EG + i] / c[k]);
   return { z, nu, lam };
 }

@@ -2,14 +2,14 @@
  * Products with member k's inequality matrix G. Bound rows (QPStructure.boundRows) are signed
  * unit vectors: they are applied as a gather (G x) or a scatter (Gᵀ v), and only the general
  * rows Gg go through the dense kernel, or through their compressed rows where they are sparse
- * (ws.gSparse: the rows of epigraphs touch two or three columns). Without bound rows or sparsity
+ * (data.gSparse: the rows of epigraphs touch two or three columns). Without bound rows or sparsity
  * this is one gemv on G.
  */
-import type { Workspace } from "./workspace.js";
+import type { KktSystem } from "./workspace.js";
 
 /** y ← alpha·G x + beta·y for member k (y has p entries at yOff). */
 export function multiplyG(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   alpha: number,
   x: Float64Array,
@@ -18,17 +18,20 @@ export function multiplyG(
   y: Float64Array,
   yOff: number,
 ): void {
-  const { kernels, n, p, pg } = ws;
-  const nb = ws.boundRow.length;
-  if (nb === 0 && !ws.gSparse) {
-    kernels.gemv(ws.G, k * ws.stride.G, p, n, false, alpha, x, xOff, beta, y, yOff);
+  const { data } = ws;
+  const { kernels, n, p, pg } = data;
+  const nb = data.boundRow.length;
+  if (nb === 0 && !data.gSparse) {
+    kernels.gemv(data.G, k * data.stride.G, p, n, false, alpha, x, xOff, beta, y, yOff);
     return;
   }
-  const { gScratch, generalRows, boundRow, boundColumn, boundSign, gSparse } = ws;
+  const { generalRows, boundRow, boundColumn, boundSign, gSparse } = data;
+  const { gScratch } = ws.scratch;
   const tOff = k * p;
   if (gSparse) sparseProduct(ws, k, alpha, x, xOff, beta, y, yOff);
   else {
-    if (pg > 0) kernels.gemv(ws.Gg, k * ws.stride.Gg, pg, n, false, 1, x, xOff, 0, gScratch, tOff);
+    if (pg > 0)
+      kernels.gemv(data.Gg, k * data.stride.Gg, pg, n, false, 1, x, xOff, 0, gScratch, tOff);
     for (let t = 0; t < pg; t++) {
       const i = yOff + generalRows[t];
       y[i] = alpha * gScratch[tOff + t] + (beta === 0 ? 0 : beta * y[i]);
@@ -42,7 +45,7 @@ export function multiplyG(
 
 /** y ← alpha·Gᵀ v + beta·y for member k (v has p entries at vOff, y has n at yOff). */
 export function multiplyGTransposed(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   alpha: number,
   v: Float64Array,
@@ -51,18 +54,20 @@ export function multiplyGTransposed(
   y: Float64Array,
   yOff: number,
 ): void {
-  const { kernels, n, p, pg } = ws;
-  const nb = ws.boundRow.length;
-  if (nb === 0 && !ws.gSparse) {
-    kernels.gemv(ws.G, k * ws.stride.G, p, n, true, alpha, v, vOff, beta, y, yOff);
+  const { data } = ws;
+  const { kernels, n, p, pg } = data;
+  const nb = data.boundRow.length;
+  if (nb === 0 && !data.gSparse) {
+    kernels.gemv(data.G, k * data.stride.G, p, n, true, alpha, v, vOff, beta, y, yOff);
     return;
   }
-  const { gScratch, generalRows, boundRow, boundColumn, boundSign, gSparse } = ws;
+  const { generalRows, boundRow, boundColumn, boundSign, gSparse } = data;
+  const { gScratch } = ws.scratch;
   const tOff = k * p;
   if (gSparse) {
     for (let j = yOff; j < yOff + n; j++) y[j] = beta === 0 ? 0 : beta * y[j];
     const { start, index, value } = gSparse;
-    const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+    const first = (data.stride.Gg === 0 ? 0 : k) * pg;
     for (let t = 0; t < pg; t++) {
       const vt = alpha * v[vOff + generalRows[t]];
       if (vt === 0) continue;
@@ -71,7 +76,7 @@ export function multiplyGTransposed(
     }
   } else if (pg > 0) {
     for (let t = 0; t < pg; t++) gScratch[tOff + t] = v[vOff + generalRows[t]];
-    kernels.gemv(ws.Gg, k * ws.stride.Gg, pg, n, true, alpha, gScratch, tOff, beta, y, yOff);
+    kernels.gemv(data.Gg, k * data.stride.Gg, pg, n, true, alpha, gScratch, tOff, beta, y, yOff);
   } else if (beta !== 1) {
     for (let j = yOff; j < yOff + n; j++) y[j] = beta === 0 ? 0 : beta * y[j];
   }
@@ -86,7 +91,7 @@ export function multiplyGTransposed(
  * are no bound rows.
  */
 export function multiplyGPair(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -99,11 +104,12 @@ export function multiplyGPair(
   out: Float64Array,
   outOff: number,
 ): void {
-  const { kernels, n, p } = ws;
-  if (ws.boundRow.length === 0 && !ws.gSparse && kernels.gemvPair) {
-    const gOff = k * ws.stride.G;
+  const { data } = ws;
+  const { kernels, n, p } = data;
+  if (data.boundRow.length === 0 && !data.gSparse && kernels.gemvPair) {
+    const gOff = k * data.stride.G;
     kernels.gemvPair(
-      ws.G,
+      data.G,
       gOff,
       p,
       n,
@@ -130,7 +136,7 @@ export function multiplyGPair(
 
 /** y ← alpha·Gg x + beta·y on member k's general rows, from the compressed rows. */
 function sparseProduct(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   alpha: number,
   x: Float64Array,
@@ -139,9 +145,10 @@ function sparseProduct(
   y: Float64Array,
   yOff: number,
 ): void {
-  const { start, index, value } = ws.gSparse!;
-  const { pg, generalRows } = ws;
-  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  const { data } = ws;
+  const { start, index, value } = data.gSparse!;
+  const { pg, generalRows } = data;
+  const first = (data.stride.Gg === 0 ? 0 : k) * pg;
   for (let t = 0; t < pg; t++) {
     let sum = 0;
     for (let e = start[first + t]; e < start[first + t + 1]; e++)
@@ -154,19 +161,20 @@ function sparseProduct(
 /**
  * scale_j ← max(scale_j, weight_i·|G_ij|) over the nonzeros of member k's G (weight at k·p), from
  * the compressed rows and the bound rows; false, changing nothing, unless G is stored sparse
- * (ws.gSparse). Written out rather than as a visitor: a closure per call would allocate inside
+ * (data.gSparse). Written out rather than as a visitor: a closure per call would allocate inside
  * the iteration.
  */
 export function raiseScalesBySparseG(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   weight: Float64Array,
   scale: Float64Array,
 ): boolean {
-  const { gSparse, p, pg, generalRows, boundRow, boundColumn } = ws;
+  const { data } = ws;
+  const { gSparse, p, pg, generalRows, boundRow, boundColumn } = data;
   if (!gSparse) return false;
   const { start, index, value } = gSparse;
-  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  const first = (data.stride.Gg === 0 ? 0 : k) * pg;
   for (let t = 0; t < pg; t++) {
     const wi = weight[k * p + generalRows[t]];
     for (let e = start[first + t]; e < start[first + t + 1]; e++) {
@@ -184,15 +192,16 @@ export function raiseScalesBySparseG(
  * raiseScalesBySparseG (false unless G is stored sparse).
  */
 export function rowMaximaOfSparseG(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   columnScale: Float64Array,
   rowMax: Float64Array,
 ): boolean {
-  const { gSparse, pg, generalRows, boundRow, boundColumn } = ws;
+  const { data } = ws;
+  const { gSparse, pg, generalRows, boundRow, boundColumn } = data;
   if (!gSparse) return false;
   const { start, index, value } = gSparse;
-  const first = (ws.stride.Gg === 0 ? 0 : k) * pg;
+  const first = (data.stride.Gg === 0 ? 0 : k) * pg;
   for (let t = 0; t < pg; t++) {
     const i = generalRows[t];
     for (let e = start[first + t]; e < start[first + t + 1]; e++) {

@@ -244,14 +244,14 @@ function solveEquilibrated(
     const smallMember = chooseSmallMember(small, ws, k);
     for (let iter = 0; ; iter++) {
       const last = iter === maxIter;
-      // the small-member iteration factors with rho (firstRegularization reads ws.rho)
-      ws.rho[k] = schedule.rho;
+      // the small-member iteration factors with rho (firstRegularization reads factorization.rho)
+      ws.factorization.rho[k] = schedule.rho;
       const fast =
         smallMember !== null && !last
           ? iterateSmallMember(smallMember, ws, k, handoff, measures)
           : "general";
       const outcome =
-        fast !== "general" ? fast : iterate(ws, k, tolerance, schedule, last, measures);
+        fast !== "general" ? fast : iterateMember(ws, k, tolerance, schedule, last, measures);
       if (outcome !== "continue") {
         status[k] = outcome;
         break;
@@ -266,20 +266,25 @@ function solveEquilibrated(
     n,
     m,
     p,
-    z: ws.z.slice(),
-    lam: ws.lam.slice(),
-    nu: ws.nu.slice(),
-    s: ws.s.slice(),
+    z: ws.iterate.z.slice(),
+    lam: ws.iterate.lam.slice(),
+    nu: ws.iterate.nu.slice(),
+    s: ws.iterate.s.slice(),
     status,
     iterations,
     primalResidual: measures.primalResidual,
     dualResidual: measures.dualResidual,
     gap: measures.gap,
     workspaceBytes: 8 * length,
-    kernels: ws.kernels.name,
+    kernels: ws.data.kernels.name,
     eliminatedColumns: Int32Array.from(status, (_, k) => eliminatedColumns(ws, k)),
   };
-  return { ...solution, backward: makeBackward(ws, solution) };
+  const { data, factorization, scratch } = ws;
+  const backward = makeBackward(
+    { data, factorization, solution },
+    { scratch, dz: ws.iterate.dz, dnu: ws.iterate.dnu },
+  );
+  return { ...solution, backward };
 }
 
 /** The stopping tolerances (SolverOptions.eps and epsAbs). */
@@ -315,7 +320,8 @@ function lowerRegularization(schedule: ProximalSchedule, mu: number, p: number):
 
 /** A member whose start overflowed returns zeros, never NaN, with infinite residuals. */
 function discardPoint(ws: Workspace, k: number, measures: Measures): void {
-  const { n, m, p, z, nu, s, lam } = ws;
+  const { n, m, p } = ws.data;
+  const { z, nu, s, lam } = ws.iterate;
   z.fill(0, k * n, (k + 1) * n);
   nu.fill(0, k * m, (k + 1) * m);
   s.fill(0, k * p, (k + 1) * p);
@@ -334,7 +340,10 @@ function discardPoint(ws: Workspace, k: number, measures: Measures): void {
  * steps to recover); with unit rows and Q = I, c = 1 as in CVXOPT.
  */
 function coldStart(ws: Workspace, k: number, schedule: ProximalSchedule): boolean {
-  const { n, m, p, q, h, b, z, nu, s, lam, r1, r2, tp } = ws;
+  const { data, scratch } = ws;
+  const { n, m, p, q, h, b } = data;
+  const { z, nu, s, lam } = ws.iterate;
+  const { r1, r2, tp } = scratch;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
@@ -342,20 +351,20 @@ function coldStart(ws: Workspace, k: number, schedule: ProximalSchedule): boolea
   rowWeights(ws, k, lam);
   if (!factorKkt(ws, k, FORWARD_SPLIT_WEIGHT, schedule.rho, schedule.delta)) return false;
   // r1 = −q + G'(c∘h), r2 = b
-  for (let i = 0; i < n; i++) r1[nOff + i] = -q[k * ws.stride.q + i];
-  for (let i = 0; i < p; i++) tp[pOff + i] = lam[pOff + i] * h[k * ws.stride.h + i];
+  for (let i = 0; i < n; i++) r1[nOff + i] = -q[k * data.stride.q + i];
+  for (let i = 0; i < p; i++) tp[pOff + i] = lam[pOff + i] * h[k * data.stride.h + i];
   multiplyGTransposed(ws, k, 1, tp, pOff, 1, r1, nOff);
-  for (let i = 0; i < m; i++) r2[mOff + i] = b[k * ws.stride.b + i];
+  for (let i = 0; i < m; i++) r2[mOff + i] = b[k * data.stride.b + i];
   solveKkt(ws, k, z, nOff, nu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
   if (p === 0) return allFinite(z, nOff, n) && allFinite(nu, mOff, m);
   // s = h − Gz (the solve left Gz in gx)
-  for (let i = pOff; i < pOff + p; i++) s[i] = -ws.gx[i];
+  for (let i = pOff; i < pOff + p; i++) s[i] = -scratch.gx[i];
   let minS = Infinity;
   let minLam = Infinity;
   let normS = 0;
   let normLam = 0;
   for (let i = 0; i < p; i++) {
-    const si = s[pOff + i] + h[k * ws.stride.h + i];
+    const si = s[pOff + i] + h[k * data.stride.h + i];
     s[pOff + i] = si;
     const li = -lam[pOff + i] * si;
     lam[pOff + i] = li;
@@ -371,9 +380,10 @@ function coldStart(ws: Workspace, k: number, schedule: ProximalSchedule): boolea
 
 /** c_i = max(1, max_j Q_jj g_ij² / ‖g_i‖₂⁴) of member k's rows into c (see coldStart). */
 function rowWeights(ws: Workspace, k: number, c: Float64Array): void {
-  const { n, p, Q, G } = ws;
-  const qOff = k * ws.stride.Q;
-  const gOff = k * ws.stride.G;
+  const { data } = ws;
+  const { n, p, Q, G } = data;
+  const qOff = k * data.stride.Q;
+  const gOff = k * data.stride.G;
   for (let i = 0; i < p; i++) {
     let norm2 = 0;
     let curvature = 0;
@@ -395,7 +405,8 @@ function shiftPositive(v: Float64Array, off: number, len: number, min: number, n
 }
 
 function warmStart(ws: Workspace, k: number, start: NonNullable<SolverOptions["warmStart"]>) {
-  const { n, m, p, z, nu, s, lam } = ws;
+  const { n, m, p } = ws.data;
+  const { z, nu, s, lam } = ws.iterate;
   z.set(start.z.subarray(k * n, (k + 1) * n), k * n);
   nu.set(start.nu.subarray(k * m, (k + 1) * m), k * m);
   for (let i = k * p; i < (k + 1) * p; i++) {
@@ -423,7 +434,7 @@ function allFinite(v: Float64Array, off: number, len: number): boolean {
  * solution). A member that stops as solved is factored once more at the returned point, without
  * regularization, in the accurate form the backward pass needs.
  */
-function iterate(
+function iterateMember(
   ws: Workspace,
   k: number,
   tolerance: Tolerance,
@@ -431,6 +442,7 @@ function iterate(
   lastIteration: boolean,
   measures: Measures,
 ): QPStatus | "continue" {
+  const { data, iterate } = ws;
   const converged = computeResiduals(ws, k, measures, tolerance);
   const mu = measures.mu[k];
   if (!Number.isFinite(measures.gap[k] + measures.primalResidual[k] + measures.dualResidual[k])) {
@@ -438,7 +450,7 @@ function iterate(
     measures.primalResidual[k] = measures.dualResidual[k] = measures.gap[k] = Infinity;
     return "numerical_error";
   }
-  if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "infeasible";
+  if (isPrimalInfeasible(ws, k, iterate.nu, iterate.lam)) return "infeasible";
   if (multipliersDiverged(ws, k, measures.objectiveScale[k])) return "numerical_error";
   // The factorization at the solution is kept for the backward pass.
   if (converged) return factorKkt(ws, k, SOLUTION_SPLIT_WEIGHT) ? "solved" : "numerical_error";
@@ -446,7 +458,8 @@ function iterate(
   const { rho, delta } = schedule;
   if (!factorKkt(ws, k, FORWARD_SPLIT_WEIGHT, rho, delta)) return "numerical_error";
 
-  const { n, p, s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
+  const { n, p } = data;
+  const { s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = iterate;
   const nOff = k * n;
   const pOff = k * p;
 
@@ -455,11 +468,11 @@ function iterate(
   if (p === 0) {
     // Without inequalities the Newton step is exact: no centering, no step length.
     if (isRecessionDirection(ws, k, dz, nOff)) return "unbounded";
-    return takeStep(ws, k, 1);
+    return takeStep(data, iterate, k, 1);
   }
   copyInto(ds, pOff, dsAff, pOff, p);
   copyInto(dlam, pOff, dlamAff, pOff, p);
-  const alphaAff = stepToBoundary(ws, k, 1);
+  const alphaAff = stepToBoundary(data, iterate, k, 1);
   // mu_aff = (s + α ds)'(lam + α dlam) / p;  sigma = (mu_aff / mu)³
   let muAff = 0;
   for (let i = pOff; i < pOff + p; i++) {
@@ -472,15 +485,15 @@ function iterate(
   // Corrector: s∘lam + s∘dlam + lam∘ds = sigma·mu − dsAff∘dlamAff
   newtonDirection(ws, k, sigma * mu, true);
   // a direction that loses the equality rows raises rho's floor for the member's next ones
-  if (ws.m > 0 && equalityStepFails(ws, k)) {
+  if (data.m > 0 && equalityStepFails(ws, k)) {
     schedule.rhoFloor = Math.min(PROXIMAL_START, Math.max(schedule.rhoFloor, rho) * 100);
     schedule.rho = Math.max(schedule.rho, schedule.rhoFloor);
   }
   if (isRecessionDirection(ws, k, dz, nOff)) return "unbounded";
   if (isPrimalInfeasible(ws, k, dnu, dlam)) return "infeasible";
   const eta = stepFraction(measures.progress[k]);
-  const alpha = Math.min(1, eta * stepToBoundary(ws, k, 1 / eta));
-  return takeStep(ws, k, alpha);
+  const alpha = Math.min(1, eta * stepToBoundary(data, iterate, k, 1 / eta));
+  return takeStep(data, iterate, k, alpha);
 }
 
 /**
@@ -489,17 +502,20 @@ function iterate(
  * relative to 1 + ‖b‖∞ (near a solution re is at rounding level, and so is the error). Uses c2.
  */
 function equalityStepFails(ws: Workspace, k: number): boolean {
-  const { n, m, A, dz, dnu, re, c2, kernels } = ws;
+  const { data, factorization } = ws;
+  const { n, m, A, kernels } = data;
+  const { dz, dnu, re } = ws.iterate;
+  const { c2 } = ws.scratch;
   const mOff = k * m;
-  kernels.gemv(A, k * ws.stride.A, m, n, false, 1, dz, k * n, 0, c2, mOff);
-  const delta = ws.delta[k];
+  kernels.gemv(A, k * data.stride.A, m, n, false, 1, dz, k * n, 0, c2, mOff);
+  const delta = factorization.delta[k];
   let residual = 0;
   let error = 0;
   let size = 0;
   for (let i = 0; i < m; i++) {
     residual = Math.max(residual, Math.abs(re[mOff + i]));
     error = Math.max(error, Math.abs(c2[mOff + i] - delta * dnu[mOff + i] + re[mOff + i]));
-    size = Math.max(size, Math.abs(ws.b[k * ws.stride.b + i]));
+    size = Math.max(size, Math.abs(data.b[k * data.stride.b + i]));
   }
   return error > 0.5 * residual && error > EQUALITY_STEP_THRESHOLD * (1 + size);
 }
@@ -511,16 +527,18 @@ function equalityStepFails(ws: Workspace, k: number): boolean {
  * gradient it balances (1e12 for a bound at z = 1e12 of ½‖z‖²) is not divergence.
  */
 function multipliersDiverged(ws: Workspace, k: number, objectiveScale: number): boolean {
-  const { n, m, p, lam, nu, A, G } = ws;
+  const { data } = ws;
+  const { n, m, p, A, G } = data;
+  const { lam, nu } = ws.iterate;
   const limit = DIVERGED_MULTIPLIER * (1 + objectiveScale);
   for (let i = 0; i < p; i++) {
     const li = lam[k * p + i];
     // the row's size only where the multiplier alone could pass the limit (rarely)
-    if (!(li <= limit) && !(li * rowSize(G, k * ws.stride.G + i * n, n) <= limit)) return true;
+    if (!(li <= limit) && !(li * rowSize(G, k * data.stride.G + i * n, n) <= limit)) return true;
   }
   for (let i = 0; i < m; i++) {
     const ni = Math.abs(nu[k * m + i]);
-    if (!(ni <= limit) && !(ni * rowSize(A, k * ws.stride.A + i * n, n) <= limit)) return true;
+    if (!(ni <= limit) && !(ni * rowSize(A, k * data.stride.A + i * n, n) <= limit)) return true;
   }
   return false;
 }
@@ -540,20 +558,23 @@ function computeResiduals(
   measures: Measures,
   tolerance: Tolerance,
 ): boolean {
-  const { kernels, n, m, p, q, A, b, h, z, s, lam, nu, rd, re, ri, tn, stride } = ws;
+  const { data, scratch } = ws;
+  const { kernels, n, m, p, q, A, b, h, stride } = data;
+  const { z, s, lam, nu, rd, re, ri } = ws.iterate;
+  const { tn } = scratch;
   const { eps, epsAbs } = tolerance;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
-  const { D, EA, EG, c: costFactors } = ws.scaling;
-  const dOff = k * ws.scalingStride.D;
-  const eaOff = k * ws.scalingStride.EA;
-  const egOff = k * ws.scalingStride.EG;
+  const { D, EA, EG, c: costFactors } = data.scaling;
+  const dOff = k * data.scalingStride.D;
+  const eaOff = k * data.scalingStride.EA;
+  const egOff = k * data.scalingStride.EG;
   const c = costFactors[k];
 
   // rd = Qz; z'Qz and q'z
-  multiplyQ(ws, k, z, nOff, rd, nOff);
-  const { columnScale } = ws;
+  multiplyQ(data, k, z, nOff, rd, nOff);
+  const { columnScale } = scratch;
   let zQz = 0;
   let qz = 0;
   // Σ of the absolute products the gap sums
@@ -577,7 +598,7 @@ function computeResiduals(
   }
   if (p > 0) {
     // tn = G'lam and ri = Gz in one pass over G (tp receives a copy of lam)
-    multiplyGPair(ws, k, z, nOff, ri, null, lam, ws.tp, pOff, 0, tn, nOff);
+    multiplyGPair(ws, k, z, nOff, ri, null, lam, scratch.tp, pOff, 0, tn, nOff);
     addToDualResidual(ws, k);
   }
 
@@ -727,11 +748,13 @@ function computeResiduals(
  * of the gap test is met.
  */
 function gapRoundingOfTerms(ws: Workspace, k: number, gapScale: number): number {
-  const { n, m, p, q, b, h, z, nu, lam, tn, stride } = ws;
+  const { n, m, p, q, b, h, stride } = ws.data;
+  const { z, nu, lam } = ws.iterate;
+  const { tn } = ws.scratch;
   const u = 0.5 * ROUNDING;
   const addition = u * gapScale;
   const nOff = k * n;
-  multiplyQ(ws, k, z, nOff, tn, nOff);
+  multiplyQ(ws.data, k, z, nOff, tn, nOff);
   let sum = 0;
   const add = (t: number) => {
     const size = Math.abs(t);
@@ -754,10 +777,13 @@ function gapRoundingOfTerms(ws: Workspace, k: number, gapScale: number): number 
  * both multipliers positive; the gap counts only as met where it is met either way.
  */
 function pairedBoundsTerm(ws: Workspace, k: number): number {
-  const { n, p, G, h, lam, unitColumn, upperLam, boundWidth, lowerLam } = ws;
+  const { data } = ws;
+  const { n, p, G, h, unitColumn } = data;
+  const { lam } = ws.iterate;
+  const { upperLam, boundWidth, lowerLam } = ws.scratch;
   if (p < 2) return 0;
-  const gOff = k * ws.stride.G;
-  const hOff = k * ws.stride.h;
+  const gOff = k * data.stride.G;
+  const hOff = k * data.stride.h;
   upperLam.fill(-1);
   lowerLam.fill(-1);
   boundWidth.fill(0);
@@ -784,8 +810,11 @@ function pairedBoundsTerm(ws: Workspace, k: number): number {
  * residual.
  */
 function addLargestTerms(ws: Workspace, k: number): void {
-  const { n, m, p, A, G, nu, lam, columnScale } = ws;
-  const aOff = k * ws.stride.A;
+  const { data } = ws;
+  const { n, m, p, A, G } = data;
+  const { nu, lam } = ws.iterate;
+  const { columnScale } = ws.scratch;
+  const aOff = k * data.stride.A;
   for (let i = 0; i < m; i++) {
     const ni = Math.abs(nu[k * m + i]);
     for (let j = 0; j < n; j++) {
@@ -793,7 +822,7 @@ function addLargestTerms(ws: Workspace, k: number): void {
     }
   }
   if (p === 0 || raiseScalesBySparseG(ws, k, lam, columnScale)) return;
-  const gOff = k * ws.stride.G;
+  const gOff = k * data.stride.G;
   for (let i = 0; i < p; i++) {
     const li = lam[k * p + i];
     for (let j = 0; j < n; j++) {
@@ -810,9 +839,12 @@ function addLargestTerms(ws: Workspace, k: number): void {
  * error in z, and a weakly active pair (s_i ~ lam_i ~ √mu) stop at an error of √eps.
  */
 function unsettledPairs(ws: Workspace, k: number): number {
-  const { n, p, G, h, ri, s, lam, columnScale, rowScratch } = ws;
-  const gOff = k * ws.stride.G;
-  const hOff = k * ws.stride.h;
+  const { data } = ws;
+  const { n, p, G, h } = data;
+  const { ri, s, lam } = ws.iterate;
+  const { columnScale, rowScratch } = ws.scratch;
+  const gOff = k * data.stride.G;
+  const hOff = k * data.stride.h;
   // With G sparse, each row's largest |G_ij|/(1 + columnScale_j) first, in one pass over its entries
   rowScratch.fill(0);
   const sparse = rowMaximaOfSparseG(ws, k, columnScale, rowScratch);
@@ -835,7 +867,9 @@ function unsettledPairs(ws: Workspace, k: number): number {
 
 /** rd += tn (a term M'v of the dual residual) for member k, raising each column's scale to |tn_j|. */
 function addToDualResidual(ws: Workspace, k: number): void {
-  const { n, rd, tn, columnScale } = ws;
+  const { n } = ws.data;
+  const { rd } = ws.iterate;
+  const { tn, columnScale } = ws.scratch;
   const nOff = k * n;
   for (let j = 0; j < n; j++) {
     const t = tn[nOff + j];
@@ -852,12 +886,14 @@ function addToDualResidual(ws: Workspace, k: number): void {
  * corrector's term).
  */
 function newtonDirection(ws: Workspace, k: number, target: number, corrected: boolean): void {
-  const { n, m, p, s, lam, w, dz, ds, dlam, dnu, dsAff, dlamAff } = ws;
-  const { rd, re, ri, r1, r2, tp, yG } = ws;
+  const { n, m, p } = ws.data;
+  const { s, lam, dz, ds, dlam, dnu, dsAff, dlamAff, rd, re, ri } = ws.iterate;
+  const { w, delta: deltas } = ws.factorization;
+  const { r1, r2, tp, yG } = ws.scratch;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
-  const delta = ws.delta[k];
+  const delta = deltas[k];
 
   // tp = w∘ri − w∘rc/lam  (= w∘ri − rc/s without delta)
   for (let i = pOff; i < pOff + p; i++) {
@@ -870,7 +906,7 @@ function newtonDirection(ws: Workspace, k: number, target: number, corrected: bo
   for (let i = mOff; i < mOff + m; i++) r2[i] = -re[i];
   solveKkt(ws, k, dz, nOff, dnu, mOff, p === 0 ? EXACT_STEP_TOLERANCE : DIRECTION_TOLERANCE);
   // dlam = w∘(G dz) + tp;  ds = −ri − G dz + delta·dlam  (the solve left gx = G dz, yG = w∘(G dz))
-  const { gx } = ws;
+  const { gx } = ws.scratch;
   for (let i = pOff; i < pOff + p; i++) {
     dlam[i] = yG[i] + tp[i];
     ds[i] = -gx[i] - ri[i] + delta * dlam[i];

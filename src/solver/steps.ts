@@ -2,7 +2,7 @@
  * The parts of an interior point iteration (pdipm.ts) that need no linear algebra: the measures of
  * the iterate, the complementarity target, the step to the boundary and the step itself.
  */
-import type { Workspace } from "./workspace.js";
+import type { Iterate, ProblemData, Workspace } from "./workspace.js";
 
 export interface Measures {
   primalResidual: Float64Array;
@@ -44,7 +44,9 @@ export function relativeTo(a: number, b: number): number {
 
 /** max_j |rd_j| / columnScale_j: the dual residual, scale free. */
 export function scaleFreeDualResidual(ws: Workspace, k: number): number {
-  const { n, rd, columnScale } = ws;
+  const { n } = ws.data;
+  const { rd } = ws.iterate;
+  const { columnScale } = ws.scratch;
   let norm = 0;
   for (let j = 0; j < n; j++)
     norm = Math.max(norm, relativeTo(Math.abs(rd[k * n + j]), columnScale[j]));
@@ -93,9 +95,15 @@ const NEGLIGIBLE_SLACK_MOVE = 1e-13;
  * iteration until it underflows to 0, and the member ends numerical_error at a point whose
  * residuals are 1e-14.
  */
-export function stepToBoundary(ws: Workspace, k: number, cap: number): number {
-  const { p, s, lam, ds, dlam, h } = ws;
-  const hOff = k * ws.stride.h - k * p;
+export function stepToBoundary(
+  data: ProblemData,
+  iterate: Iterate,
+  k: number,
+  cap: number,
+): number {
+  const { p, h, stride } = data;
+  const { s, lam, ds, dlam } = iterate;
+  const hOff = k * stride.h - k * p;
   let lamSize = 0;
   for (let i = k * p; i < (k + 1) * p; i++) lamSize = Math.max(lamSize, lam[i]);
   const negligibleDlam = -NEGLIGIBLE_MOVE * (1 + lamSize);
@@ -112,8 +120,14 @@ export function stepToBoundary(ws: Workspace, k: number, cap: number): number {
 }
 
 /** (z, s, lam, nu) += α (dz, ds, dlam, dnu), refused (nothing changes) unless all stay finite. */
-export function takeStep(ws: Workspace, k: number, alpha: number): "continue" | "numerical_error" {
-  const { n, m, p, z, s, lam, nu, dz, ds, dlam, dnu } = ws;
+export function takeStep(
+  data: ProblemData,
+  iterate: Iterate,
+  k: number,
+  alpha: number,
+): "continue" | "numerical_error" {
+  const { n, m, p } = data;
+  const { z, s, lam, nu, dz, ds, dlam, dnu } = iterate;
   if (!(alpha > 0)) return "numerical_error";
   // (v + α dv)·0 is ±0 for a finite entry and NaN otherwise, so the sum is 0 exactly when every
   // entry stays finite: one branch-free pass instead of a test per entry.

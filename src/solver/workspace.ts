@@ -14,8 +14,12 @@ import type { BatchOperand, QPBatch } from "./types.js";
  * StructurePlan). Written before a member's first iteration, read-only after.
  */
 export interface ProblemData {
+  /** The dense kernels of the solve, chosen before it: fixed as long as the data. */
   readonly kernels: DenseKernels;
-  /** The one kernel allocation every kernel buffer below is a view of (copyWithinArena). */
+  /**
+   * The one kernel allocation every kernel buffer of the four parts is a view of
+   * (copyWithinArena): the parts own their buffers, the arena holds them.
+   */
   readonly arena: Float64Array;
   readonly batch: number;
   readonly n: number;
@@ -223,10 +227,31 @@ export interface Scratch {
 
 /**
  * Everything one batched solve works on, allocated once (one kernel allocation: a WebAssembly
- * provider grows memory once), split by lifetime into the four parts above. Every array is
+ * provider grows memory once), owned by four parts of different lifetimes. Each part's kernel
+ * buffers are views of `data.arena`; the split is of ownership, not of memory. Every array is
  * batch-major: member k's vector of length n starts at k·n.
+ *
+ * - `data`: written before a member's first iteration, read-only after (the whole solve).
+ * - `iterate`: rewritten every iteration; its (z, s, lam, nu) is the solution at the end.
+ * - `factorization`: rewritten by every factorization; a member's last one outlives its
+ *   iterations, for the backward pass (backward.ts).
+ * - `scratch`: of one call (a factorization, a solve, a residual); nothing is read from it later.
+ *
+ * The kernels and their arena are in `data`: fixed for the whole solve, as the data is.
  */
-export type Workspace = ProblemData & Iterate & Factorization & Scratch;
+export interface Workspace {
+  readonly data: ProblemData;
+  readonly iterate: Iterate;
+  readonly factorization: Factorization;
+  readonly scratch: Scratch;
+}
+
+/**
+ * What the KKT layer (kkt/) factors and solves with: everything but the iterate, which enters
+ * only through the weights w = lam/(s + delta·lam) that `factorKkt` (kkt/choose.ts) writes into
+ * the factorization before a form factors. The backward pass solves with this alone.
+ */
+export type KktSystem = Pick<Workspace, "data" | "factorization" | "scratch">;
 
 /** Gg is multiplied as sparse rows when at most this fraction of its entries is nonzero. */
 const SPARSE_FRACTION = 0.1;
@@ -384,59 +409,108 @@ export function createWorkspace(
     }
   }
 
-  const { rangeY, rangeGram, qFactor, ...buffers } = views;
-  const ws: Workspace = {
+  const v = views;
+  const data: ProblemData = {
     kernels,
     arena,
     batch,
     n,
     m,
     p,
+    Q: v.Q,
+    q: v.q,
+    A: v.A,
+    b: v.b,
+    G: v.G,
+    h: v.h,
     stride,
-    regK: new Float64Array(batch),
-    rho: new Float64Array(batch),
-    delta: new Float64Array(batch),
-    deltaEq: new Float64Array(batch * m),
-    form: new Uint8Array(batch).fill(NO_FORM),
-    scaling,
-    scalingStride: scalingStride(scaling, n, m, p),
-    schurRows: new Int32Array(batch * p),
-    schurCount: new Int32Array(batch),
-    regS: new Float64Array(batch),
-    columnScale: new Float64Array(n),
-    upperLam: new Float64Array(n),
-    lowerLam: new Float64Array(n),
-    boundWidth: new Float64Array(n),
-    ...buffers,
     boundRow: bounds ? Int32Array.from(bounds.row) : new Int32Array(0),
     boundColumn: bounds ? Int32Array.from(bounds.column) : new Int32Array(0),
     boundSign: bounds ? Float64Array.from(bounds.sign) : new Float64Array(0),
     unitColumn: new Int32Array(p),
     denseRows: new Int32Array(p),
     denseCount: new Int32Array(1),
-    dataRadius: new Float64Array(batch).fill(1),
-    qRowNorm: new Float64Array(n),
     generalRows,
     pg,
     Gg,
+    Gt: v.Gt,
+    scaling,
+    scalingStride: scalingStride(scaling, n, m, p),
+    dataRadius: new Float64Array(batch).fill(1),
+    qRowNorm: new Float64Array(n),
     plan: createPlan(problem, structure, eliminate),
     elimination: createEliminationState(batch, n, p),
     // with `structure: false` too: a sparse product sums in another order than the dense kernels,
     // and the two paths are to compute the same iterates wherever they take the same KKT form
     gSparse: compressRows(Gg, members * pg, n),
-    rowScratch: new Float64Array(p),
     rowReach: new Float64Array(p),
     rowReachOf: Int32Array.of(-1),
-    keptRows: new Int32Array(p),
-    rangeSpace: createRangeSpaceState(batch, rangeY, rangeGram, qFactor),
-    columnRegularization: new Float64Array(n),
+    qSparse: compressRows(v.Q, (problem.Q.shared ? 1 : batch) * n, n),
+  };
+  const iterate: Iterate = {
+    z: v.z,
+    s: v.s,
+    lam: v.lam,
+    nu: v.nu,
+    dz: v.dz,
+    ds: v.ds,
+    dlam: v.dlam,
+    dnu: v.dnu,
+    dsAff: v.dsAff,
+    dlamAff: v.dlamAff,
+    rd: v.rd,
+    re: v.re,
+    ri: v.ri,
+  };
+  const factorization: Factorization = {
+    sqrtW: v.sqrtW,
+    w: v.w,
+    wK: v.wK,
+    schurRows: new Int32Array(batch * p),
+    schurCount: new Int32Array(batch),
+    L: v.L,
+    Y: v.Y,
+    S: v.S,
+    rho: new Float64Array(batch),
+    delta: new Float64Array(batch),
+    deltaEq: new Float64Array(batch * m),
+    form: new Uint8Array(batch).fill(NO_FORM),
+    regK: new Float64Array(batch),
+    regS: new Float64Array(batch),
+    rangeSpace: createRangeSpaceState(batch, v.rangeY, v.rangeGram, v.qFactor),
     schurPlace: new Uint8Array(batch),
-    qSparse: compressRows(views.Q, (problem.Q.shared ? 1 : batch) * n, n),
     chain: createChainWorkspace(batch, n, p),
   };
+  const scratch: Scratch = {
+    X: v.X,
+    gx: v.gx,
+    tDense: v.tDense,
+    yG: v.yG,
+    r1: v.r1,
+    r2: v.r2,
+    e1: v.e1,
+    e2: v.e2,
+    c1: v.c1,
+    c2: v.c2,
+    yt: v.yt,
+    upperLam: new Float64Array(n),
+    lowerLam: new Float64Array(n),
+    boundWidth: new Float64Array(n),
+    columnScale: new Float64Array(n),
+    tn: v.tn,
+    tp: v.tp,
+    rowScratch: new Float64Array(p),
+    keptRows: new Int32Array(p),
+    gScratch: v.gScratch,
+    columnRegularization: new Float64Array(n),
+    inverseDiagonal: v.inverseDiagonal,
+    scratchY: v.scratchY,
+    scratchS: v.scratchS,
+  };
+  const ws: Workspace = { data, iterate, factorization, scratch };
   if (problem.G.shared) {
-    findUnitRows(ws, 0);
-    transposeG(ws, 0);
+    findUnitRows(data, 0);
+    transposeG(data, 0);
   }
   return ws;
 }
@@ -458,32 +532,32 @@ function ratio(
 }
 
 /** dataRadius[k] ← max(1, ‖h‖∞/max|G|, ‖b‖∞/max|A|) and qRowNorm of member k. */
-export function measureMember(ws: Workspace, k: number): void {
-  const { n, m, p, stride } = ws;
+export function measureMember(data: ProblemData, k: number): void {
+  const { n, m, p, stride } = data;
   if (k > 0 && stride.G === 0 && stride.h === 0 && stride.A === 0 && stride.b === 0) {
     // the same constraints as member 0's: the same radius, without another pass over G
-    ws.dataRadius[k] = ws.dataRadius[0];
+    data.dataRadius[k] = data.dataRadius[0];
   } else {
     const radius = Math.max(
       1,
-      ratio(ws.G, k * stride.G, p * n, ws.h, k * stride.h, p),
-      ratio(ws.A, k * stride.A, m * n, ws.b, k * stride.b, m),
+      ratio(data.G, k * stride.G, p * n, data.h, k * stride.h, p),
+      ratio(data.A, k * stride.A, m * n, data.b, k * stride.b, m),
     );
-    ws.dataRadius[k] = Number.isFinite(radius) ? radius : 1;
+    data.dataRadius[k] = Number.isFinite(radius) ? radius : 1;
   }
-  if (k > 0 && ws.stride.Q === 0) return;
-  const qOff = k * ws.stride.Q;
+  if (k > 0 && data.stride.Q === 0) return;
+  const qOff = k * data.stride.Q;
   // Σ of the off-diagonal |entries| on its own: 0 exactly when each is 0 (NaN fails it)
   let offDiagonal = 0;
   for (let i = 0; i < n; i++) {
     const row = qOff + i * n;
     let others = 0;
-    for (let j = row; j < row + i; j++) others += Math.abs(ws.Q[j]);
-    for (let j = row + i + 1; j < row + n; j++) others += Math.abs(ws.Q[j]);
-    ws.qRowNorm[i] = others + Math.abs(ws.Q[row + i]);
+    for (let j = row; j < row + i; j++) others += Math.abs(data.Q[j]);
+    for (let j = row + i + 1; j < row + n; j++) others += Math.abs(data.Q[j]);
+    data.qRowNorm[i] = others + Math.abs(data.Q[row + i]);
     offDiagonal += others;
   }
-  ws.plan.diagonalQ[0] = offDiagonal === 0 && ws.plan.structure ? 1 : 0;
+  data.plan.diagonalQ[0] = offDiagonal === 0 && data.plan.structure ? 1 : 0;
 }
 
 /**
@@ -491,14 +565,13 @@ export function measureMember(ws: Workspace, k: number): void {
  * (memmove), which beats an indexed loop from a few dozen entries on.
  */
 export function copyWithinArena(
-  ws: Workspace,
+  arena: Float64Array,
   src: Float64Array,
   srcOff: number,
   dst: Float64Array,
   dstOff: number,
   len: number,
 ): void {
-  const { arena } = ws;
   const base = arena.byteOffset;
   const from = (src.byteOffset - base) / 8 + srcOff;
   arena.copyWithin((dst.byteOffset - base) / 8 + dstOff, from, from + len);
@@ -517,20 +590,20 @@ export function copyInto(
 
 /** y ← Q x for member k (n entries each), from Q's compressed rows where it is sparse. */
 export function multiplyQ(
-  ws: Workspace,
+  data: ProblemData,
   k: number,
   x: Float64Array,
   xOff: number,
   y: Float64Array,
   yOff: number,
 ): void {
-  const { n, qSparse } = ws;
+  const { n, qSparse } = data;
   if (!qSparse) {
-    ws.kernels.gemv(ws.Q, k * ws.stride.Q, n, n, false, 1, x, xOff, 0, y, yOff);
+    data.kernels.gemv(data.Q, k * data.stride.Q, n, n, false, 1, x, xOff, 0, y, yOff);
     return;
   }
   const { start, index, value } = qSparse;
-  const first = (ws.stride.Q === 0 ? 0 : k) * n;
+  const first = (data.stride.Q === 0 ? 0 : k) * n;
   for (let i = 0; i < n; i++) {
     let sum = 0;
     for (let e = start[first + i]; e < start[first + i + 1]; e++)

@@ -115,10 +115,10 @@ function totalVariation(len: number, batch: number, seed: number, options: TvOpt
 function chainDetected(problem: QPBatch, k: number): boolean {
   const ws = createWorkspace(problem, typescriptKernels);
   for (let member = 0; member <= k; member++) {
-    findUnitRows(ws, member);
+    findUnitRows(ws.data, member);
     findEliminableColumns(ws, member);
   }
-  return ws.plan.pathFound[k] === 1;
+  return ws.data.plan.pathFound[k] === 1;
 }
 
 /**

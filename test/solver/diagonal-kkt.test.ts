@@ -72,12 +72,12 @@ function boxedProjections(batch: number, seed: number, stated: boolean): QPBatch
 function factoredWorkspace(problem: QPBatch, kernels: DenseKernels, seed: number) {
   const ws = createWorkspace(problem, kernels);
   const random = createRandom(seed);
-  findUnitRows(ws, 0);
-  measureMember(ws, 0);
+  findUnitRows(ws.data, 0);
+  measureMember(ws.data, 0);
   for (let i = 0; i < problem.p; i++) {
     // weights lam/s from 1e-6 to 1e8, as near a solution with active and inactive bounds
-    ws.s[i] = 10 ** (-4 * random.uniform());
-    ws.lam[i] = 10 ** (4 * random.uniform() - 2);
+    ws.iterate.s[i] = 10 ** (-4 * random.uniform());
+    ws.iterate.lam[i] = 10 ** (4 * random.uniform() - 2);
   }
   const factored = factorKkt(ws, 0, FORWARD_SPLIT_WEIGHT);
   return { ws, factored };
@@ -120,10 +120,10 @@ describe("diagonal K (Q diagonal, every row of G a unit row)", () => {
         expect(formOf(ws, 0)).toBe("diagonal");
         const { n, m } = problem;
         const random = createRandom(11);
-        for (let i = 0; i < n; i++) ws.r1[i] = random.normal();
-        for (let i = 0; i < m; i++) ws.r2[i] = random.normal();
-        const rhs = [...ws.r1.subarray(0, n), ...ws.r2.subarray(0, m)];
-        const expected = gaussianSolve(denseKkt(problem, ws.s, ws.lam), rhs, n + m);
+        for (let i = 0; i < n; i++) ws.scratch.r1[i] = random.normal();
+        for (let i = 0; i < m; i++) ws.scratch.r2[i] = random.normal();
+        const rhs = [...ws.scratch.r1.subarray(0, n), ...ws.scratch.r2.subarray(0, m)];
+        const expected = gaussianSolve(denseKkt(problem, ws.iterate.s, ws.iterate.lam), rhs, n + m);
         const scale = maxAbs(expected);
         // a forward direction is one regularized solve, no refinement to hide a wrong factor
         for (const [tolerance, bound] of [
@@ -131,9 +131,9 @@ describe("diagonal K (Q diagonal, every row of G a unit row)", () => {
           [GRADIENT_TOLERANCE, 1e-12],
         ]) {
           // outputs in the workspace: WebAssembly kernels read and write their own memory only
-          solveKkt(ws, 0, ws.dz, 0, ws.dnu, 0, tolerance);
-          const x = ws.dz.subarray(0, n);
-          const y = ws.dnu.subarray(0, m);
+          solveKkt(ws, 0, ws.iterate.dz, 0, ws.iterate.dnu, 0, tolerance);
+          const x = ws.iterate.dz.subarray(0, n);
+          const y = ws.iterate.dnu.subarray(0, m);
           expect(maxAbs(Array.from(x, (v, i) => v - expected[i])) / scale).toBeLessThan(bound);
           expect(maxAbs(Array.from(y, (v, i) => v - expected[n + i])) / scale).toBeLessThan(bound);
         }

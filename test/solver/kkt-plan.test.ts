@@ -28,15 +28,15 @@ function analysed(problem: QPBatch, options: { structure?: boolean; eliminate?: 
 
 function candidates(problem: QPBatch, options: { structure?: boolean; eliminate?: boolean } = {}) {
   const ws = analysed(problem, options);
-  return chooseForms(ws.plan, 0).map((form) => form.name);
+  return chooseForms(ws.data.plan, 0).map((form) => form.name);
 }
 
 /** Interior weights lam/s between 1e-2 and 1e2 on every row of member 0. */
 function interior(ws: ReturnType<typeof analysed>, seed: number): void {
   const random = createRandom(seed);
-  for (let i = 0; i < ws.p; i++) {
-    ws.s[i] = 0.1 + random.uniform();
-    ws.lam[i] = 0.1 + random.uniform();
+  for (let i = 0; i < ws.data.p; i++) {
+    ws.iterate.s[i] = 0.1 + random.uniform();
+    ws.iterate.lam[i] = 0.1 + random.uniform();
   }
 }
 
@@ -219,13 +219,13 @@ describe("the small-member engine", () => {
   it("accepts small dense members only, and none with structure: false", () => {
     const dense = stackBatch([randomProblem(10, 0, 10, 1)]);
     const ws = analysed(dense);
-    expect(acceptsSmallMember(ws.plan, ws, 0)).toBe(true);
+    expect(acceptsSmallMember(ws.data.plan, ws, 0)).toBe(true);
     const unstructured = analysed(dense, { structure: false });
-    expect(acceptsSmallMember(unstructured.plan, unstructured, 0)).toBe(false);
+    expect(acceptsSmallMember(unstructured.data.plan, unstructured, 0)).toBe(false);
     const tv = analysed(totalVariation(6, 4));
-    expect(acceptsSmallMember(tv.plan, tv, 0)).toBe(false);
+    expect(acceptsSmallMember(tv.data.plan, tv, 0)).toBe(false);
     const bounded = analysed(boundedDiagonal(8, 0, 1, 3));
-    expect(acceptsSmallMember(bounded.plan, bounded, 0)).toBe(false);
+    expect(acceptsSmallMember(bounded.data.plan, bounded, 0)).toBe(false);
   });
 });
 
@@ -239,7 +239,7 @@ describe("a factorization takes the first candidate that factors it", () => {
 
   it("leaves a member with a dense row to the dense form although its Q is diagonal", () => {
     const ws = analysed(boundedDiagonal(12, 3, 1, 7));
-    expect(chooseForms(ws.plan, 0).map((form) => form.name)).toContain("diagonal");
+    expect(chooseForms(ws.data.plan, 0).map((form) => form.name)).toContain("diagonal");
     interior(ws, 8);
     expect(factorKkt(ws, 0, FORWARD_SPLIT_WEIGHT, 1e-6, 1e-6)).toBe(true);
     expect(formOf(ws, 0)).toBe("dense Schur");
@@ -262,10 +262,10 @@ describe("a factorization takes the first candidate that factors it", () => {
     // column 0 without curvature: Q is singular, its factor refused
     for (let j = 0; j < 40; j++) qp.Q[j] = qp.Q[j * 40] = 0;
     const ws = analysed(stackBatch([qp]));
-    expect(chooseForms(ws.plan, 0)[0].name).toBe("range-space");
+    expect(chooseForms(ws.data.plan, 0)[0].name).toBe("range-space");
     interior(ws, 10);
     expect(factorKkt(ws, 0, FORWARD_SPLIT_WEIGHT, 1e-6, 1e-6)).toBe(true);
     expect(formOf(ws, 0)).toBe("dense Schur");
-    expect(ws.rangeSpace.refused[0]).toBe(1);
+    expect(ws.factorization.rangeSpace.refused[0]).toBe(1);
   });
 });

@@ -102,9 +102,9 @@ function solveAtPattern(
   const { n, m, p } = qp;
   const ws = existing ?? createWorkspace(stackBatch([qp]), kernels);
   if (!existing) {
-    findUnitRows(ws, 0);
-    transposeG(ws, 0);
-    measureMember(ws, 0);
+    findUnitRows(ws.data, 0);
+    transposeG(ws.data, 0);
+    measureMember(ws.data, 0);
   }
   const random = createRandom(11);
   const order = pattern.order ?? Array.from({ length: p }, (_, i) => i);
@@ -115,14 +115,14 @@ function solveAtPattern(
         : position < pattern.active + pattern.negligible
           ? 1e-20
           : 0.1 + 9.9 * random.uniform();
-    ws.s[row] = 1 / Math.sqrt(w);
-    ws.lam[row] = Math.sqrt(w);
+    ws.iterate.s[row] = 1 / Math.sqrt(w);
+    ws.iterate.lam[row] = Math.sqrt(w);
   });
   const factored = factorKkt(ws, 0, splitWeight);
   const r1 = Array.from({ length: n }, random.normal);
   const r2 = Array.from({ length: m }, random.normal);
-  ws.r1.set(r1);
-  ws.r2.set(r2);
+  ws.scratch.r1.set(r1);
+  ws.scratch.r2.set(r2);
   const x = kernels.alloc(n);
   const nu = kernels.alloc(m);
   solveKkt(ws, 0, x, 0, nu, 0, GRADIENT_TOLERANCE);
@@ -137,7 +137,7 @@ function solveAtPattern(
   for (let r = 0; r < p; r++) {
     for (let j = 0; j < n; j++) M[(n + r) * size + j] = qp.G[r * n + j];
     // W x w.r.t. λ = w∘(G x): G x − λ/w = 0, s λ/w read as s/lam in the iterate's own numbers
-    M[(n + r) * size + n + r] = -ws.s[r] / ws.lam[r];
+    M[(n + r) * size + n + r] = -ws.iterate.s[r] / ws.iterate.lam[r];
   }
   for (let r = 0; r < m; r++) {
     for (let j = 0; j < n; j++) M[(n + p + r) * size + j] = qp.A[r * n + j];
@@ -148,7 +148,7 @@ function solveAtPattern(
     factored,
     x,
     nu,
-    lambda: ws.yG.slice(0, p),
+    lambda: ws.scratch.yG.slice(0, p),
     expected: {
       x: reference.slice(0, n),
       lambda: reference.slice(n, n + p),
@@ -172,7 +172,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
     expect(result.factored).toBe(true);
     expect(formOf(result.ws, 0)).toBe("range-space");
     // 20 active + 10 moderate rows; no syrk formed K
-    expect(result.ws.schurCount[0]).toBe(30);
+    expect(result.ws.factorization.schurCount[0]).toBe(30);
     expect(rowsInK).toEqual([]);
     expect(relativeError(result.x, result.expected.x)).toBeLessThan(1e-10);
     expect(relativeError(result.nu, result.expected.nu)).toBeLessThan(1e-10);
@@ -185,10 +185,10 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
     expect(formOf(first.ws, 0)).toBe("range-space");
     // the solution's factorization (split weight 1e3) reuses L as it stands
     const { ws } = first;
-    const L = ws.L.slice(0, qp.n * qp.n);
+    const L = ws.factorization.L.slice(0, qp.n * qp.n);
     expect(factorKkt(ws, 0, SOLUTION_SPLIT_WEIGHT)).toBe(true);
     expect(formOf(ws, 0)).toBe("range-space");
-    expect(Array.from(ws.L.subarray(0, qp.n * qp.n))).toEqual(Array.from(L));
+    expect(Array.from(ws.factorization.L.subarray(0, qp.n * qp.n))).toEqual(Array.from(L));
   });
 
   it("solves for the rows of Y once per member and gathers each factorization's rows from them", () => {
@@ -208,7 +208,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
       first.ws,
     );
     expect(formOf(second.ws, 0)).toBe("range-space");
-    expect(Array.from(second.ws.schurRows.subarray(0, 30))).toEqual([
+    expect(Array.from(second.ws.factorization.schurRows.subarray(0, 30))).toEqual([
       ...range(5, 25),
       ...range(50, 60),
     ]);
@@ -227,7 +227,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
     expect(formOf(result.ws, 0)).not.toBe("range-space");
     // 90 rows less the 40 negligible ones; the 5 active ones sit in K at the split weight
     expect(rowsInK).toEqual([50]);
-    expect(result.ws.schurCount[0]).toBe(5);
+    expect(result.ws.factorization.schurCount[0]).toBe(5);
     expect(relativeError(result.x, result.expected.x)).toBeLessThan(1e-10);
     expect(relativeError(result.nu, result.expected.nu)).toBeLessThan(1e-10);
     expect(relativeError(result.lambda, result.expected.lambda)).toBeLessThan(1e-10);
@@ -254,7 +254,7 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
       FORWARD_SPLIT_WEIGHT,
     );
     expect(result.factored).toBe(true);
-    expect(result.ws.rangeSpace.refused[0]).toBe(1);
+    expect(result.ws.factorization.rangeSpace.refused[0]).toBe(1);
     expect(formOf(result.ws, 0)).not.toBe("range-space");
     expect(rowsInK).toEqual([25]);
     expect(relativeError(result.x, result.expected.x)).toBeLessThan(1e-8);

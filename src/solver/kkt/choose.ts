@@ -7,7 +7,7 @@
  * the diagonal form, and the dense Schur form, which accepts every member. Each factorization
  * tries them in turn: a form that declines (a failed pivot of its structured factorization, a
  * cost count) leaves the member to the next; the first that factors is the member's current
- * form (ws.form), which its solves use until the next factorization. With `structure: false`
+ * form (factorization.form), which its solves use until the next factorization. With `structure: false`
  * only the forms that read no structure are candidates: the dense Schur form, and for equality
  * constrained members without inequalities the equalities in K (a regularization, not a
  * structure).
@@ -15,7 +15,7 @@
  * Small dense members may also take a second engine, the iteration in WebAssembly
  * (small-wasm.ts), before the forms take over at their end: chooseSmallMember.
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem, Workspace } from "../workspace.js";
 import { denseSchur } from "./dense-schur.js";
 import { diagonal } from "./diagonal.js";
 import { eliminated } from "./eliminated.js";
@@ -52,7 +52,7 @@ function candidatesOf(plan: StructurePlan, k: number): readonly KktForm[] {
 
 /**
  * Factors member k's reduced KKT system at (s, lam) with the proximal regularization (rho, delta)
- * (Workspace.rho): K = Q + rho·I + G' diag(w) G with w = lam/(s + delta·lam), and −delta·I in the
+ * (Factorization.rho): K = Q + rho·I + G' diag(w) G with w = lam/(s + delta·lam), and −delta·I in the
  * equality block; rows above `splitWeight` in a Schur block. Returns false when no
  * factorization exists.
  */
@@ -63,10 +63,13 @@ export function factorKkt(
   rho = 0,
   delta = 0,
 ): boolean {
-  const { n, m, p, s, lam, w } = ws;
-  ws.rho[k] = rho;
-  ws.delta[k] = delta;
-  ws.deltaEq.fill(0, k * m, (k + 1) * m);
+  const { data, factorization } = ws;
+  const { n, m, p } = data;
+  const { s, lam } = ws.iterate;
+  const { w } = factorization;
+  factorization.rho[k] = rho;
+  factorization.delta[k] = delta;
+  factorization.deltaEq.fill(0, k * m, (k + 1) * m);
   const pOff = k * p;
   if (delta === 0) for (let i = 0; i < p; i++) w[pOff + i] = lam[pOff + i] / s[pOff + i];
   else {
@@ -75,31 +78,31 @@ export function factorKkt(
       w[pOff + i] = li / (s[pOff + i] + delta * li);
     }
   }
-  const { request } = ws.plan;
+  const { request } = data.plan;
   request.splitWeight = splitWeight;
   request.rho = rho;
   request.delta = delta;
-  request.globalRegularization = kRegularizationScale(ws.Q, k * ws.stride.Q, n);
-  request.qFactorInL = ws.form[k] === FORM_ID.rangeSpace;
+  request.globalRegularization = kRegularizationScale(data.Q, k * data.stride.Q, n);
+  request.qFactorInL = factorization.form[k] === FORM_ID.rangeSpace;
   request.kept = -1;
-  ws.form[k] = NO_FORM;
-  for (const form of candidatesOf(ws.plan, k)) {
+  factorization.form[k] = NO_FORM;
+  for (const form of candidatesOf(data.plan, k)) {
     const outcome = form.factor(ws, k, request);
     if (outcome === "declined") continue;
     if (outcome === "failed") return false;
-    ws.form[k] = form.id;
+    factorization.form[k] = form.id;
     return true;
   }
   return false;
 }
 
 /**
- * Solves member k's reduced KKT system for the right-hand side in (ws.r1, ws.r2) with its last
- * factorization, refined to `tolerance`: x at (x, xOff), y at (y, yOff); leaves G x in ws.gx and
- * w∘(G x) in ws.yG.
+ * Solves member k's reduced KKT system for the right-hand side in (scratch.r1, scratch.r2) with its last
+ * factorization, refined to `tolerance`: x at (x, xOff), y at (y, yOff); leaves G x in scratch.gx
+ * and w∘(G x) in scratch.yG.
  */
 export function solveKkt(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -107,7 +110,8 @@ export function solveKkt(
   yOff: number,
   tolerance: number,
 ): void {
-  const form = FORMS[ws.form[k]];
+  const { factorization } = ws;
+  const form = FORMS[factorization.form[k]];
   if (form === undefined) throw new Error(`solveKkt: member ${k} has no factorization`);
   form.solve(ws, k, x, xOff, y, yOff, tolerance);
 }
@@ -121,18 +125,21 @@ export function chooseSmallMember(
   ws: Workspace,
   k: number,
 ): SmallMemberEngine | null {
-  if (engine === null || !acceptsSmallMember(ws.plan, ws, k)) return null;
+  const { data } = ws;
+  if (engine === null || !acceptsSmallMember(data.plan, ws, k)) return null;
   loadSmallMember(engine, ws, k);
   return engine;
 }
 
 /** The name of member k's current form ("none" before its first factorization). */
-export function formOf(ws: Workspace, k: number): string {
-  return ws.form[k] === NO_FORM ? "none" : FORMS[ws.form[k]].name;
+export function formOf(ws: KktSystem, k: number): string {
+  const { factorization } = ws;
+  return factorization.form[k] === NO_FORM ? "none" : FORMS[factorization.form[k]].name;
 }
 
 /** The auxiliary columns member k's current factorization eliminated (0: none). */
-export function eliminatedColumns(ws: Workspace, k: number): number {
-  const form = ws.form[k];
-  return form === FORM_ID.eliminated || form === FORM_ID.pathLaplacian ? ws.plan.elimCount[k] : 0;
+export function eliminatedColumns(ws: KktSystem, k: number): number {
+  const { data, factorization } = ws;
+  const form = factorization.form[k];
+  return form === FORM_ID.eliminated || form === FORM_ID.pathLaplacian ? data.plan.elimCount[k] : 0;
 }

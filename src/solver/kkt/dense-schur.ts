@@ -4,7 +4,7 @@
  * factor with static regularization retried a hundredfold on a failed pivot, and the Schur block
  * of A and the moved rows (schur-block.ts).
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 import { DIRECTION_TOLERANCE, FORM_ID, type FactorRequest, type KktForm } from "./form.js";
 import { columnRegularization, REGULARIZATION_RETRIES } from "./regularization.js";
 import {
@@ -34,15 +34,23 @@ export const denseSchur: KktForm = {
   },
 };
 
-function solveDense(ws: Workspace, k: number, rows: number): void {
+function solveDense(ws: KktSystem, k: number, rows: number): void {
   solveThroughSchur(ws, k, rows, KERNEL_LOWER);
 }
 
 /** Y ← [A; moved rows of G] L⁻ᵀ. */
-function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+function solvedRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
+  const { data, factorization } = ws;
   copySchurRows(ws, k, Y, yOff);
-  const { n, m } = ws;
-  ws.kernels.solveLowerRows(ws.L, k * n * n, n, Y, yOff, m + ws.schurCount[k]);
+  const { n, m } = data;
+  data.kernels.solveLowerRows(
+    factorization.L,
+    k * n * n,
+    n,
+    Y,
+    yOff,
+    m + factorization.schurCount[k],
+  );
 }
 
 /**
@@ -50,12 +58,15 @@ function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): vo
  * one dot-product kernel (syrk), faster than the rank-one updates of syrkWeighted. X is one
  * scratch for the whole batch: only this factorization reads it.
  */
-function scaledRowsOfG(ws: Workspace, k: number, kept: number): void {
-  const { kernels, n, p, Gt, sqrtW, X } = ws;
-  const dense = ws.denseCount[0];
+function scaledRowsOfG(ws: KktSystem, k: number, kept: number): void {
+  const { data } = ws;
+  const { kernels, n, p, Gt } = data;
+  const { sqrtW } = ws.factorization;
+  const { X } = ws.scratch;
+  const dense = data.denseCount[0];
   const pOff = k * p;
   if (kept < dense) {
-    const { keptRows } = ws;
+    const { keptRows } = ws.scratch;
     for (let j = 0; j < n; j++) {
       const from = j * dense;
       const to = j * kept;
@@ -80,13 +91,16 @@ function scaledRowsOfG(ws: Workspace, k: number, kept: number): void {
  * a hundredfold each time. A regularized system takes a retry's regularization as its own rho.
  */
 export function factorKBySyrk(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   request: FactorRequest,
   columns: number,
 ): boolean {
-  const { kernels, n, p, Q, X, L, wK, unitColumn } = ws;
-  const qOff = k * ws.stride.Q;
+  const { data, factorization } = ws;
+  const { kernels, n, p, Q, unitColumn } = data;
+  const { L, wK } = factorization;
+  const { X } = ws.scratch;
+  const qOff = k * data.stride.Q;
   const lOff = k * n * n;
   const pOff = k * p;
   const { rho, globalRegularization } = request;
@@ -112,8 +126,8 @@ export function factorKBySyrk(
     }
     factored = kernels.cholesky(L, lOff, n);
     if (!factored && attempt > 0) regK *= 100;
-    if (factored && attempt > 0 && rho > 0) ws.rho[k] = Math.max(rho, regK);
+    if (factored && attempt > 0 && rho > 0) factorization.rho[k] = Math.max(rho, regK);
   }
-  if (factored) ws.regK[k] = regK;
+  if (factored) factorization.regK[k] = regK;
   return factored;
 }

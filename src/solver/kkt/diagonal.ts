@@ -8,7 +8,7 @@
  * accepts: structure exploited and Q diagonal (plan.diagonalQ). Declines a factorization that
  * keeps a dense row in K.
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 import { DIRECTION_TOLERANCE, FORM_ID, type KktForm } from "./form.js";
 import { columnRegularization, REGULARIZATION_RETRIES } from "./regularization.js";
 import {
@@ -25,6 +25,7 @@ export const diagonal: KktForm = {
   name: "diagonal",
   accepts: (plan) => plan.structure && plan.diagonalQ[0] === 1,
   factor(ws, k, request) {
+    const { factorization } = ws;
     if (splitRows(ws, k, request) > 0) return "declined";
     const { globalRegularization } = request;
     let regK = globalRegularization;
@@ -34,7 +35,7 @@ export const diagonal: KktForm = {
       if (!factored && attempt > 0) regK *= 100;
     }
     if (!factored) return "failed";
-    ws.regK[k] = regK;
+    factorization.regK[k] = regK;
     return factorSchurBlock(ws, k, request, scaleSchurRows) ? "factored" : "failed";
   },
   solve(ws, k, x, xOff, y, yOff, tolerance) {
@@ -44,15 +45,16 @@ export const diagonal: KktForm = {
 };
 
 /** v ← L⁻¹v = L⁻ᵀv for member k's diagonal factor. */
-function divideByDiagonal(ws: Workspace, k: number, v: Float64Array, vOff: number): void {
-  const { n, L } = ws;
+function divideByDiagonal(ws: KktSystem, k: number, v: Float64Array, vOff: number): void {
+  const { n } = ws.data;
+  const { L } = ws.factorization;
   const lOff = k * n * n;
   for (let i = 0; i < n; i++) v[vOff + i] /= L[lOff + i * (n + 1)];
 }
 
 const DIAGONAL: LowerFactor = { forward: divideByDiagonal, backward: divideByDiagonal };
 
-function solveDiagonal(ws: Workspace, k: number, rows: number): void {
+function solveDiagonal(ws: KktSystem, k: number, rows: number): void {
   solveThroughSchur(ws, k, rows, DIAGONAL);
 }
 
@@ -62,20 +64,22 @@ function solveDiagonal(ws: Workspace, k: number, rows: number): void {
  * is not positive.
  */
 function factorDiagonalK(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   retryRegularization: number,
   globalRegularization: number,
 ): boolean {
-  const { n, p, Q, L, wK, unitColumn } = ws;
-  const qOff = k * ws.stride.Q;
+  const { data, factorization } = ws;
+  const { n, p, Q, unitColumn } = data;
+  const { L, wK } = factorization;
+  const qOff = k * data.stride.Q;
   const lOff = k * n * n;
   const pOff = k * p;
   for (let i = 0; i < n; i++) {
     const regularization =
       retryRegularization >= 0
-        ? Math.max(retryRegularization, ws.rho[k])
-        : columnRegularization(Q, qOff, n, globalRegularization, i, ws.rho[k]);
+        ? Math.max(retryRegularization, factorization.rho[k])
+        : columnRegularization(Q, qOff, n, globalRegularization, i, factorization.rho[k]);
     L[lOff + i * (n + 1)] = Q[qOff + i * (n + 1)] + regularization;
   }
   for (let i = 0; i < p; i++) {
@@ -93,24 +97,25 @@ function factorDiagonalK(
  * Y = Ã L⁻ᵀ, Ã = [A; moved rows of G], for member k's diagonal factor: each row of Ã read once,
  * scaled by the inverse of L's diagonal as it is copied (within an ulp of the division).
  */
-function scaleSchurRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
-  const { n, m, p, A, G, L, schurRows } = ws;
-  const aOff = k * ws.stride.A;
-  const gOff = k * ws.stride.G;
+function scaleSchurRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
+  const { n, m, p, A, G, stride, kernels } = ws.data;
+  const { L, schurRows, schurCount } = ws.factorization;
+  const aOff = k * stride.A;
+  const gOff = k * stride.G;
   const lOff = k * n * n;
-  const rows = m + ws.schurCount[k];
+  const rows = m + schurCount[k];
   // one division per column, then products: rows·n divisions would cost more than the rest here
-  const { inverseDiagonal } = ws;
+  const { inverseDiagonal } = ws.scratch;
   for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / L[lOff + j * (n + 1)];
   let r = 0;
-  if (ws.kernels.scaleColumns) {
-    ws.kernels.scaleColumns(A, aOff, m, n, inverseDiagonal, 0, Y, yOff);
+  if (kernels.scaleColumns) {
+    kernels.scaleColumns(A, aOff, m, n, inverseDiagonal, 0, Y, yOff);
     r = m;
   }
   for (; r < rows; r++) {
     const from = r < m ? aOff + r * n : gOff + schurRows[k * p + r - m] * n;
-    const data = r < m ? A : G;
+    const rowsOf = r < m ? A : G;
     const to = yOff + r * n;
-    for (let j = 0; j < n; j++) Y[to + j] = data[from + j] * inverseDiagonal[j];
+    for (let j = 0; j < n; j++) Y[to + j] = rowsOf[from + j] * inverseDiagonal[j];
   }
 }

@@ -33,7 +33,7 @@ import {
   type LowerFactor,
 } from "./schur-block.js";
 import { chooseMovedRows } from "./split-rows.js";
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 
 /**
  * The auxiliary columns found in each member's data (findEliminableColumns; how many:
@@ -77,13 +77,14 @@ export function createEliminationState(batch: number, n: number, p: number): Eli
   };
 }
 
-/** Member k's views of the per-member group arrays (see Workspace). */
-export function groupsOf(ws: Workspace, k: number) {
-  const { n, p } = ws;
+/** Member k's views of the per-member group arrays (see EliminationState). */
+export function groupsOf(ws: KktSystem, k: number) {
+  const { data } = ws;
+  const { n, p } = data;
   return {
-    elimGroupStart: ws.elimination.elimGroupStart.subarray(k * (n + 1), (k + 1) * (n + 1)),
-    elimGroupRows: ws.elimination.elimGroupRows.subarray(k * p, (k + 1) * p),
-    elimHeaviest: ws.elimination.elimHeaviest.subarray(k * n, (k + 1) * n),
+    elimGroupStart: data.elimination.elimGroupStart.subarray(k * (n + 1), (k + 1) * (n + 1)),
+    elimGroupRows: data.elimination.elimGroupRows.subarray(k * p, (k + 1) * p),
+    elimHeaviest: data.elimination.elimHeaviest.subarray(k * n, (k + 1) * n),
   };
 }
 
@@ -92,24 +93,25 @@ export function groupsOf(ws: Workspace, k: number) {
  * of member k: greedy in column order, so the set depends only on the member's own data.
  * Requires unitColumn of member k.
  */
-export function findEliminableColumns(ws: Workspace, k: number): void {
-  const { n, m, p, Q, A, G } = ws;
-  const { elimOrder, elimRowAux } = ws.elimination;
-  ws.plan.elimCount[k] = 0;
-  ws.plan.pathFound[k] = 0;
-  if (!ws.plan.eliminate || p === 0) return;
-  if (k > 0 && ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0) {
+export function findEliminableColumns(ws: KktSystem, k: number): void {
+  const { data } = ws;
+  const { n, m, p, Q, A, G } = data;
+  const { elimOrder, elimRowAux } = data.elimination;
+  data.plan.elimCount[k] = 0;
+  data.plan.pathFound[k] = 0;
+  if (!data.plan.eliminate || p === 0) return;
+  if (k > 0 && data.stride.Q === 0 && data.stride.A === 0 && data.stride.G === 0) {
     // the same data as member 0's: the same columns (its member-independent scratch is kept)
-    copyMember(ws.elimination.elimOrder, 0, k, n);
-    copyMember(ws.elimination.elimGroupStart, 0, k, n + 1);
-    copyMember(ws.elimination.elimGroupRows, 0, k, p);
-    ws.plan.elimCount[k] = ws.plan.elimCount[0];
+    copyMember(data.elimination.elimOrder, 0, k, n);
+    copyMember(data.elimination.elimGroupStart, 0, k, n + 1);
+    copyMember(data.elimination.elimGroupRows, 0, k, p);
+    data.plan.elimCount[k] = data.plan.elimCount[0];
     copyChain(ws, k);
     return;
   }
-  const qOff = k * ws.stride.Q;
-  const aOff = k * ws.stride.A;
-  const gOff = k * ws.stride.G;
+  const qOff = k * data.stride.Q;
+  const aOff = k * data.stride.A;
+  const gOff = k * data.stride.G;
   elimRowAux.fill(-1);
   const accepted = new Uint8Array(n);
   let nt = 0;
@@ -140,7 +142,7 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     }
   }
   const nz = n - nt;
-  const { elimPos } = ws.elimination;
+  const { elimPos } = data.elimination;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   if (nt > 0 && nz > 0) {
     const oOff = k * n;
@@ -162,7 +164,7 @@ export function findEliminableColumns(ws: Workspace, k: number): void {
     sparseZParts(ws, k, nz);
     // the virtual rows must fit the scratch X (n×p)
     if (virtualRowCount(ws, k, nt) * nz <= n * p) {
-      ws.plan.elimCount[k] = nt;
+      data.plan.elimCount[k] = nt;
       findChain(ws, k);
       return;
     }
@@ -175,19 +177,22 @@ function copyMember(v: Int32Array, from: number, to: number, size: number): void
 }
 
 /** Member 0's path (path-laplacian.ts) for member k with the same data. */
-function copyChain(ws: Workspace, k: number): void {
-  const { chain, n } = ws;
-  ws.plan.pathFound[k] = ws.plan.pathFound[0];
+function copyChain(ws: KktSystem, k: number): void {
+  const { data } = ws;
+  const { n } = data;
+  const { chain } = ws.factorization;
+  data.plan.pathFound[k] = data.plan.pathFound[0];
   copyMember(chain.order, 0, k, n);
   copyMember(chain.edgeGroup, 0, k, n);
   copyMember(chain.groupEdge, 0, k, n);
 }
 
 /** elimSparse of member k: the z-parts of its group rows (others empty). */
-function sparseZParts(ws: Workspace, k: number, nz: number): void {
-  const { n, p, G } = ws;
-  const { elimRowAux, elimOrder } = ws.elimination;
-  const gOff = k * ws.stride.G;
+function sparseZParts(ws: KktSystem, k: number, nz: number): void {
+  const { data } = ws;
+  const { n, p, G } = data;
+  const { elimRowAux, elimOrder } = data.elimination;
+  const gOff = k * data.stride.G;
   const start = new Int32Array(p + 1);
   let count = 0;
   for (let pass = 0; pass < 2; pass++) {
@@ -208,17 +213,18 @@ function sparseZParts(ws: Workspace, k: number, nz: number): void {
       }
     }
     start[p] = count;
-    if (index && value) ws.elimination.elimSparse = { start, index, value };
+    if (index && value) data.elimination.elimSparse = { start, index, value };
   }
 }
 
 /** Rows of the syrk that forms S: dense rows outside the groups, then pairs and singles. */
-function virtualRowCount(ws: Workspace, k: number, nt: number): number {
-  const { n, Q, denseRows } = ws;
-  const { elimRowAux, elimOrder } = ws.elimination;
+function virtualRowCount(ws: KktSystem, k: number, nt: number): number {
+  const { data } = ws;
+  const { n, Q, denseRows } = data;
+  const { elimRowAux, elimOrder } = data.elimination;
   const { elimGroupStart } = groupsOf(ws, k);
-  const dense = ws.denseCount[0];
-  const qOff = k * ws.stride.Q;
+  const dense = data.denseCount[0];
+  const qOff = k * data.stride.Q;
   let count = 0;
   for (let t = 0; t < dense; t++) if (elimRowAux[denseRows[t]] < 0) count++;
   for (let c = 0; c < nt; c++) {
@@ -233,10 +239,12 @@ function virtualRowCount(ws: Workspace, k: number, nt: number): number {
  * The row of each group whose weight stays whole in K (elimHeaviest): the one of largest w.
  * split-rows.ts may move the group's other rows to the Schur block.
  */
-export function findHeaviestRows(ws: Workspace, k: number): void {
-  const { p, w } = ws;
+export function findHeaviestRows(ws: KktSystem, k: number): void {
+  const { data } = ws;
+  const { p } = data;
+  const { w } = ws.factorization;
   const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
-  const nt = ws.plan.elimCount[k];
+  const nt = data.plan.elimCount[k];
   const pOff = k * p;
   for (let c = 0; c < nt; c++) {
     let best = elimGroupRows[elimGroupStart[c]];
@@ -255,22 +263,25 @@ export function findHeaviestRows(ws: Workspace, k: number): void {
  * Returns false, leaving L to the dense path, when a pivot D_t is not clearly positive or the
  * Cholesky of the nz×nz block fails.
  */
-export function factorEliminated(ws: Workspace, k: number, regularization: Float64Array): boolean {
-  const { kernels, n, p, Q, G, wK, unitColumn, Gt, sqrtW, X, L } = ws;
-  const { elimOrder, elimRowAux } = ws.elimination;
-  const { denseRows } = ws;
-  const { elimPos } = ws.elimination;
+export function factorEliminated(ws: KktSystem, k: number, regularization: Float64Array): boolean {
+  const { data } = ws;
+  const { kernels, n, p, Q, G, unitColumn, Gt } = data;
+  const { wK, sqrtW, L } = ws.factorization;
+  const { X } = ws.scratch;
+  const { elimOrder, elimRowAux } = data.elimination;
+  const { denseRows } = data;
+  const { elimPos } = data.elimination;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
-  const nt = ws.plan.elimCount[k];
+  const nt = data.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
   const eOff = lOff + nz * nz;
   const dOff = eOff + nz * nt;
-  const qOff = k * ws.stride.Q;
-  const gOff = k * ws.stride.G;
+  const qOff = k * data.stride.Q;
+  const gOff = k * data.stride.G;
   const pOff = k * p;
-  const dense = ws.denseCount[0];
+  const dense = data.denseCount[0];
   const rows = virtualRowCount(ws, k, nt);
   const zColumn = (a: number) => elimOrder[oOff + a];
 
@@ -297,7 +308,7 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
     v++;
   }
   L.fill(0, eOff, dOff);
-  const { start, index, value } = ws.elimination.elimSparse;
+  const { start, index, value } = data.elimination.elimSparse;
   // a_r's nonzeros, times `scale`, into X's column v (X is nz×rows)
   const scatter = (r: number, scale: number) => {
     for (let e = start[r]; e < start[r + 1]; e++) X[index[e] * rows + v] += scale * value[e];
@@ -347,10 +358,13 @@ export function factorEliminated(ws: Workspace, k: number, regularization: Float
 }
 
 /** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
-export function solveLowerEliminated(ws: Workspace, k: number, v: Float64Array, vOff: number) {
-  const { kernels, n, L, tn } = ws;
-  const { elimOrder } = ws.elimination;
-  const nt = ws.plan.elimCount[k];
+export function solveLowerEliminated(ws: KktSystem, k: number, v: Float64Array, vOff: number) {
+  const { data } = ws;
+  const { kernels, n } = data;
+  const { L } = ws.factorization;
+  const { tn } = ws.scratch;
+  const { elimOrder } = data.elimination;
+  const nt = data.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
@@ -368,14 +382,17 @@ export function solveLowerEliminated(ws: Workspace, k: number, v: Float64Array, 
 
 /** v ← L⁻ᵀ v for member k's eliminated factor (v in the original column order). */
 export function solveLowerTransposedEliminated(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   v: Float64Array,
   vOff: number,
 ) {
-  const { kernels, n, L, tn } = ws;
-  const { elimOrder } = ws.elimination;
-  const nt = ws.plan.elimCount[k];
+  const { data } = ws;
+  const { kernels, n } = data;
+  const { L } = ws.factorization;
+  const { tn } = ws.scratch;
+  const { elimOrder } = data.elimination;
+  const nt = data.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const lOff = k * n * n;
@@ -398,7 +415,7 @@ export function solveLowerTransposedEliminated(
  * column's equation gives it from the other, moderate, terms instead.
  */
 export function settleHeaviestRows(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -406,13 +423,15 @@ export function settleHeaviestRows(
   rOff: number,
   yG: Float64Array,
 ): void {
-  const { n, p, Q, G, wK } = ws;
-  const { elimOrder } = ws.elimination;
+  const { data } = ws;
+  const { n, p, Q, G } = data;
+  const { wK } = ws.factorization;
+  const { elimOrder } = data.elimination;
   const { elimGroupStart, elimGroupRows, elimHeaviest } = groupsOf(ws, k);
-  const nt = ws.plan.elimCount[k];
+  const nt = data.plan.elimCount[k];
   const nz = n - nt;
-  const qOff = k * ws.stride.Q;
-  const gOff = k * ws.stride.G;
+  const qOff = k * data.stride.Q;
+  const gOff = k * data.stride.G;
   const pOff = k * p;
   for (let c = 0; c < nt; c++) {
     const column = elimOrder[k * n + nz + c];
@@ -442,15 +461,18 @@ export const eliminated: KktForm = {
   name: "eliminated auxiliary columns",
   accepts: (plan, k) => plan.structure && plan.elimCount[k] > 0,
   factor(ws, k, request) {
-    const { p, wK, denseRows, sqrtW } = ws;
+    const { data, factorization } = ws;
+    const { p, denseRows } = data;
+    const { wK, sqrtW } = factorization;
     const pOff = k * p;
     findHeaviestRows(ws, k);
     chooseMovedRows(ws, k, request.splitWeight, true);
-    for (let t = 0; t < ws.denseCount[0]; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
+    for (let t = 0; t < data.denseCount[0]; t++)
+      sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
     // L is written from here on: a range-space factor of Q left there is gone
     request.qFactorInL = false;
     if (!factorEliminated(ws, k, columnRegularizations(ws, k))) return "declined";
-    ws.regK[k] = request.globalRegularization;
+    factorization.regK[k] = request.globalRegularization;
     return factorSchurBlock(ws, k, request, solvedRows) ? "factored" : "failed";
   },
   solve(ws, k, x, xOff, y, yOff, tolerance) {
@@ -463,14 +485,15 @@ const ELIMINATED: LowerFactor = {
   backward: solveLowerTransposedEliminated,
 };
 
-function solveEliminated(ws: Workspace, k: number, rows: number): void {
+function solveEliminated(ws: KktSystem, k: number, rows: number): void {
   solveThroughSchur(ws, k, rows, ELIMINATED);
 }
 
 /** Y ← [A; moved rows of G] L⁻ᵀ with the eliminated factor, row by row. */
-function solvedRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
+function solvedRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
+  const { data, factorization } = ws;
   copySchurRows(ws, k, Y, yOff);
-  const { n } = ws;
-  const rows = ws.m + ws.schurCount[k];
+  const { n } = data;
+  const rows = data.m + factorization.schurCount[k];
   for (let r = 0; r < rows; r++) solveLowerEliminated(ws, k, Y, yOff + r * n);
 }

@@ -9,7 +9,7 @@
  * accepts: no inequalities and at least one equality. Declines an unregularized factorization
  * (delta = 0: the dense form's Schur block takes the equalities).
  */
-import { copyInto, type Workspace } from "../workspace.js";
+import { copyInto, type KktSystem } from "../workspace.js";
 import { factorKBySyrk } from "./dense-schur.js";
 import { FORM_ID, type KktForm } from "./form.js";
 import { refine } from "./schur-block.js";
@@ -20,18 +20,20 @@ export const equalitiesInK: KktForm = {
   name: "equalities in K",
   accepts: (plan) => plan.p === 0 && plan.m > 0,
   factor(ws, k, request) {
+    const { data, factorization } = ws;
     const { delta } = request;
     if (!(delta > 0)) return "declined";
     splitRows(ws, k, request);
-    const { n, m, A, X } = ws;
-    const aOff = k * ws.stride.A;
+    const { n, m, A } = data;
+    const { X } = ws.scratch;
+    const aOff = k * data.stride.A;
     // X = (A / √delta)ᵀ: its syrk is A'A/delta
     const scale = 1 / Math.sqrt(delta);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) X[j * m + i] = scale * A[aOff + i * n + j];
     }
     if (!factorKBySyrk(ws, k, request, m)) return "failed";
-    ws.deltaEq.fill(delta, k * m, (k + 1) * m);
+    factorization.deltaEq.fill(delta, k * m, (k + 1) * m);
     return "factored";
   },
   solve(ws, k, x, xOff, y, yOff, tolerance) {
@@ -40,12 +42,15 @@ export const equalitiesInK: KktForm = {
 };
 
 /** (K + A'A/delta) c1 = e1 + A'(e2/delta), then c2 = (A c1 − e2)/delta. */
-function solveWithEqualitiesInK(ws: Workspace, k: number): void {
-  const { kernels, n, m, p, L, e1, e2, c1, c2, A, deltaEq } = ws;
+function solveWithEqualitiesInK(ws: KktSystem, k: number): void {
+  const { data } = ws;
+  const { kernels, n, m, p, A } = data;
+  const { L, deltaEq } = ws.factorization;
+  const { e1, e2, c1, c2 } = ws.scratch;
   const nOff = k * n;
   const rOff = k * (m + p);
   const lOff = k * n * n;
-  const aOff = k * ws.stride.A;
+  const aOff = k * data.stride.A;
   const mOff = k * m;
   copyInto(e1, nOff, c1, nOff, n);
   for (let i = 0; i < m; i++) c2[rOff + i] = e2[rOff + i] / deltaEq[mOff + i];

@@ -10,16 +10,16 @@
  *   "declined" leaves the member to the next accepted form (a failed pivot of a structured
  *   factorization, a cost count that favours another form); "failed" ends the attempt (every
  *   regularization retry failed).
- * - `solve(ws, k, x, xOff, y, yOff, tolerance)`: solve for the right-hand side (ws.r1, ws.r2)
+ * - `solve(ws, k, x, xOff, y, yOff, tolerance)`: solve for the right-hand side (scratch.r1, scratch.r2)
  *   and refine against the system factored until `tolerance` relative to the right-hand side.
- *   Leaves G x in ws.gx and w∘(G x) (the multipliers' step) in ws.yG.
+ *   Leaves G x in scratch.gx and w∘(G x) (the multipliers' step) in scratch.yG.
  *
  * The reduced system, for w = lam/(s + delta·lam):
  *
  *     [ Q + rho·I + G' diag(w) G   A'       ] [x]   [r1]
  *     [ A                          −delta·I ] [y] = [r2]
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 import type { StructurePlan } from "./plan.js";
 
 export type FactorOutcome = "factored" | "declined" | "failed";
@@ -43,13 +43,13 @@ export interface FactorRequest {
 }
 
 export interface KktForm {
-  /** Its index in choose.ts's list, recorded per member in ws.form. */
+  /** Its index in choose.ts's list, recorded per member in factorization.form. */
   readonly id: number;
   readonly name: string;
   accepts(plan: StructurePlan, k: number): boolean;
-  factor(ws: Workspace, k: number, request: FactorRequest): FactorOutcome;
+  factor(ws: KktSystem, k: number, request: FactorRequest): FactorOutcome;
   solve(
-    ws: Workspace,
+    ws: KktSystem,
     k: number,
     x: Float64Array,
     xOff: number,
@@ -85,7 +85,7 @@ export const DIRECTION_TOLERANCE = 1e-9;
 export const EXACT_STEP_TOLERANCE = 1e-12;
 export const GRADIENT_TOLERANCE = 1e-14;
 
-/** Each form's id (ws.form[k]), in the order choose.ts tries them; NO_FORM before a factorization. */
+/** Each form's id (factorization.form[k]), in the order choose.ts tries them; NO_FORM before a factorization. */
 export const FORM_ID = {
   pathLaplacian: 0,
   eliminated: 1,

@@ -25,7 +25,7 @@
  */
 import { groupsOf } from "./eliminated.js";
 import { multiplyG, multiplyGTransposed } from "../g-operator.js";
-import { copyInto, multiplyQ, type Workspace } from "../workspace.js";
+import { copyInto, multiplyQ, type KktSystem } from "../workspace.js";
 import { FORM_ID, MAX_REFINEMENT_STEPS, type KktForm } from "./form.js";
 import { columnRegularizations } from "./regularization.js";
 
@@ -80,15 +80,17 @@ export function createChainWorkspace(batch: number, n: number, p: number): Chain
  * plan.pathFound[k] and the path of member k (see ChainWorkspace), after findEliminableColumns.
  * Requires unitColumn and the elimination scratch (elimRowAux, elimSparse) of member k.
  */
-export function findChain(ws: Workspace, k: number): void {
-  const { n, m, p, Q, unitColumn, chain } = ws;
-  const { elimOrder, elimRowAux } = ws.elimination;
-  ws.plan.pathFound[k] = 0;
-  const nt = ws.plan.elimCount[k];
+export function findChain(ws: KktSystem, k: number): void {
+  const { data } = ws;
+  const { n, m, p, Q, unitColumn } = data;
+  const { chain } = ws.factorization;
+  const { elimOrder, elimRowAux } = data.elimination;
+  data.plan.pathFound[k] = 0;
+  const nt = data.plan.elimCount[k];
   if (nt === 0 || m !== 0) return;
   const nz = n - nt;
   const oOff = k * n;
-  const qOff = k * ws.stride.Q;
+  const qOff = k * data.stride.Q;
   const zColumn = (a: number) => elimOrder[oOff + a];
   // Q diagonal among the z columns (elimination already requires it of the t columns)
   for (let a = 0; a < nz; a++) {
@@ -102,7 +104,7 @@ export function findChain(ws: Workspace, k: number): void {
     if (elimRowAux[i] < 0 && (unitColumn[i] < 0 || !isZ[unitColumn[i]])) return;
   }
   // each group's z-parts: all multiples of one e_lo − e_hi (z positions), or all empty
-  const { start, index, value } = ws.elimination.elimSparse;
+  const { start, index, value } = data.elimination.elimSparse;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
   const pairLo = new Int32Array(nt).fill(-1);
   const pairHi = new Int32Array(nt).fill(-1);
@@ -123,7 +125,7 @@ export function findChain(ws: Workspace, k: number): void {
     }
   }
   if (!orderPath(ws, k, nz, pairLo, pairHi)) return;
-  ws.plan.pathFound[k] = 1;
+  data.plan.pathFound[k] = 1;
 }
 
 /**
@@ -131,14 +133,16 @@ export function findChain(ws: Workspace, k: number): void {
  * node has three neighbours, two groups join the same pair, or the graph has a cycle.
  */
 function orderPath(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   nz: number,
   pairLo: Int32Array,
   pairHi: Int32Array,
 ): boolean {
-  const { n, chain } = ws;
-  const { elimOrder } = ws.elimination;
+  const { data } = ws;
+  const { n } = data;
+  const { chain } = ws.factorization;
+  const { elimOrder } = data.elimination;
   const nt = pairLo.length;
   const oOff = k * n;
   // up to two neighbours per node, with the group joining them
@@ -200,15 +204,17 @@ function orderPath(
  * each column's diagonal. Returns false (the dense path takes over) when a weight or a pivot is
  * not positive and finite.
  */
-export function factorChain(ws: Workspace, k: number, regularization: Float64Array): boolean {
-  const { n, p, Q, G, w, unitColumn, chain } = ws;
-  const { elimOrder } = ws.elimination;
+export function factorChain(ws: KktSystem, k: number, regularization: Float64Array): boolean {
+  const { data } = ws;
+  const { n, p, Q, G, unitColumn } = data;
+  const { w, chain } = ws.factorization;
+  const { elimOrder } = data.elimination;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, position, node } = chain;
-  const nt = ws.plan.elimCount[k];
+  const nt = data.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
-  const qOff = k * ws.stride.Q;
-  const gOff = k * ws.stride.G;
+  const qOff = k * data.stride.Q;
+  const gOff = k * data.stride.G;
   const pOff = k * p;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
 
@@ -323,18 +329,21 @@ function edgeFlow(
 }
 
 /**
- * (ws.c1, chain.dy) ← the regularized augmented system's solution for the right-hand side
- * (ws.e1, chain.ey): e1 on the columns, ey on the group rows' equations g_r'x − y_r/w_r = ey_r.
+ * (scratch.c1, chain.dy) ← the regularized augmented system's solution for the right-hand side
+ * (scratch.e1, chain.ey): e1 on the columns, ey on the group rows' equations g_r'x − y_r/w_r = ey_r.
  */
-function solveRegularized(ws: Workspace, k: number): void {
-  const { n, p, G, w, e1, c1, chain } = ws;
-  const { elimOrder } = ws.elimination;
+function solveRegularized(ws: KktSystem, k: number): void {
+  const { data } = ws;
+  const { n, p, G } = data;
+  const { w, chain } = ws.factorization;
+  const { e1, c1 } = ws.scratch;
+  const { elimOrder } = data.elimination;
   const { order, groupEdge, excess, rho, sigma, pivot, curvature, phi, rhs, node, ey, dy } = chain;
-  const nt = ws.plan.elimCount[k];
+  const nt = data.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
   const nOff = k * n;
-  const gOff = k * ws.stride.G;
+  const gOff = k * data.stride.G;
   const pOff = k * p;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
 
@@ -445,14 +454,17 @@ function solveRegularized(ws: Workspace, k: number): void {
  * (e1, ey) ← the residual of (x, chain.y) in the unregularized augmented system; leaves G x in
  * gx and the multipliers w∘(G x), with the group rows' from chain.y, in yG. Returns ‖e‖∞.
  */
-function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): number {
-  const { n, p, w, r1, e1, gx, yG, chain } = ws;
+function residual(ws: KktSystem, k: number, x: Float64Array, xOff: number): number {
+  const { data } = ws;
+  const { n, p } = data;
+  const { w, chain } = ws.factorization;
+  const { r1, e1, gx, yG } = ws.scratch;
   const { y, ey } = chain;
-  const nt = ws.plan.elimCount[k];
+  const nt = data.plan.elimCount[k];
   const nOff = k * n;
   const pOff = k * p;
   const { elimGroupStart, elimGroupRows } = groupsOf(ws, k);
-  multiplyQ(ws, k, x, xOff, e1, nOff);
+  multiplyQ(data, k, x, xOff, e1, nOff);
   multiplyG(ws, k, 1, x, xOff, 0, gx, pOff);
   for (let i = pOff; i < pOff + p; i++) yG[i] = w[i] * gx[i];
   let norm = 0;
@@ -473,19 +485,21 @@ function residual(ws: Workspace, k: number, x: Float64Array, xOff: number): numb
 }
 
 /**
- * Solves member k's reduced KKT system (no equalities) for the right-hand side ws.r1 with the
+ * Solves member k's reduced KKT system (no equalities) for the right-hand side scratch.r1 with the
  * chain factorization, refining against the unregularized system while the residual shrinks:
- * writes x at (x, xOff) and leaves G x in ws.gx and the multipliers w∘(G x) in ws.yG.
+ * writes x at (x, xOff) and leaves G x in scratch.gx and the multipliers w∘(G x) in scratch.yG.
  */
 export function solveChainKkt(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
   tolerance: number,
   maxSteps: number,
 ): void {
-  const { n, r1, e1, c1, chain } = ws;
+  const { n } = ws.data;
+  const { chain } = ws.factorization;
+  const { r1, e1, c1 } = ws.scratch;
   const { y, dy, ey } = chain;
   const nOff = k * n;
   let rhsNorm = 0;
@@ -519,12 +533,13 @@ export const pathLaplacian: KktForm = {
   name: "path Laplacian",
   accepts: (plan, k) => plan.structure && plan.pathFound[k] === 1,
   factor(ws, k, request) {
+    const { factorization } = ws;
     if (!factorChain(ws, k, columnRegularizations(ws, k))) return "declined";
-    const { p } = ws;
-    ws.rho[k] = 0;
-    ws.schurCount[k] = 0;
-    copyInto(ws.w, k * p, ws.wK, k * p, p);
-    ws.regK[k] = request.globalRegularization;
+    const { p } = ws.data;
+    factorization.rho[k] = 0;
+    factorization.schurCount[k] = 0;
+    copyInto(factorization.w, k * p, factorization.wK, k * p, p);
+    factorization.regK[k] = request.globalRegularization;
     return "factored";
   },
   solve(ws, k, x, xOff, _y, _yOff, tolerance) {

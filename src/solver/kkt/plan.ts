@@ -14,7 +14,7 @@
  * one path, QSCAGR25 only on the other, while unit rows went through the syrk and the split).
  */
 import type { QPBatch } from "../types.js";
-import { measureMember, type Workspace } from "../workspace.js";
+import { measureMember, type KktSystem, type ProblemData } from "../workspace.js";
 import { findEliminableColumns } from "./eliminated.js";
 import type { FactorRequest, KktForm } from "./form.js";
 
@@ -72,14 +72,15 @@ export function createPlan(
  * G's dense rows transposed (done once at createWorkspace where G is shared), its size and Q's
  * pattern (measureMember), its auxiliary columns and path (eliminated.ts).
  */
-export function analyseMember(ws: Workspace, k: number): void {
-  if (ws.stride.G !== 0) {
-    findUnitRows(ws, k);
-    transposeG(ws, k);
+export function analyseMember(ws: KktSystem, k: number): void {
+  const { data } = ws;
+  if (data.stride.G !== 0) {
+    findUnitRows(data, k);
+    transposeG(data, k);
   }
-  measureMember(ws, k);
+  measureMember(data, k);
   findEliminableColumns(ws, k);
-  ws.plan.candidatesOf = -1;
+  data.plan.candidatesOf = -1;
 }
 
 /**
@@ -87,20 +88,20 @@ export function analyseMember(ws: Workspace, k: number): void {
  * with its own G per member calls this before each member's iterations (they run member after
  * member); a shared G is done once.
  */
-export function transposeG(ws: Workspace, k: number): void {
-  const { n, G, Gt, denseRows } = ws;
-  const count = ws.denseCount[0];
-  const gOff = k * ws.stride.G;
+export function transposeG(data: ProblemData, k: number): void {
+  const { n, G, Gt, denseRows } = data;
+  const count = data.denseCount[0];
+  const gOff = k * data.stride.G;
   for (let t = 0; t < count; t++) {
     const from = gOff + denseRows[t] * n;
     for (let j = 0; j < n; j++) Gt[j * count + t] = G[from + j];
   }
 }
 
-/** unitColumn, denseRows and denseCount of member k (see Workspace). */
-export function findUnitRows(ws: Workspace, k: number): void {
-  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = ws;
-  const gOff = k * ws.stride.G;
+/** unitColumn, denseRows and denseCount of member k (see ProblemData). */
+export function findUnitRows(data: ProblemData, k: number): void {
+  const { n, G, unitColumn, denseRows, generalRows, pg, boundRow, boundColumn } = data;
+  const gOff = k * data.stride.G;
   unitColumn.fill(-1);
   for (let t = 0; t < boundRow.length; t++) unitColumn[boundRow[t]] = boundColumn[t];
   let count = 0;
@@ -119,5 +120,5 @@ export function findUnitRows(ws: Workspace, k: number): void {
     if (column >= 0) unitColumn[i] = column;
     else denseRows[count++] = i;
   }
-  ws.denseCount[0] = count;
+  data.denseCount[0] = count;
 }

@@ -18,7 +18,7 @@
  * there the split weight T is what keeps K well conditioned; the member is not asked again).
  * Its solves are refined against the system with rho = 0: L carries no rho.
  */
-import { copyWithinArena, type Workspace } from "../workspace.js";
+import { copyWithinArena, type KktSystem } from "../workspace.js";
 import { EXACT_STEP_TOLERANCE, FORM_ID, type FactorRequest, type KktForm } from "./form.js";
 import { columnRegularizations } from "./regularization.js";
 import { factorSchurBlock, KERNEL_LOWER, refine, solveThroughSchur } from "./schur-block.js";
@@ -37,7 +37,7 @@ const RANGE_SPACE_HORIZON = 4;
 /** RangeSpaceState.of[0] when the cache serves every member (Q, A and G shared). */
 const SHARED_RANGE = -2;
 
-/** The form's caches and per-member state (Workspace.rangeSpace). */
+/** The form's caches and per-member state (Factorization.rangeSpace). */
 export interface RangeSpaceState {
   /**
    * The cache of member `of[0]` (−1: none yet; −2: every member, where Q, A and G are shared by
@@ -87,15 +87,16 @@ export const rangeSpace: KktForm = {
   name: "range-space",
   accepts: (plan) => plan.structure && plan.n >= SAVINGS_MIN_VARIABLES,
   factor(ws, k, request) {
+    const { data, factorization } = ws;
     const kept = splitRows(ws, k, request);
     if (!useFactorOfQ(ws, k, kept, negligibleWeight(request.splitWeight), request)) {
       return "declined";
     }
     // L is Q's factor (static regularization only), and Q is positive definite: the system is
     // unregularized in z
-    ws.rho[k] = 0;
-    ws.regK[k] = request.globalRegularization;
-    const inCache = ws.schurCount[k] === ws.denseCount[0];
+    factorization.rho[k] = 0;
+    factorization.regK[k] = request.globalRegularization;
+    const inCache = factorization.schurCount[k] === data.denseCount[0];
     return factorSchurBlock(ws, k, request, gatherRows, gatherGram, inCache)
       ? "factored"
       : "failed";
@@ -106,12 +107,15 @@ export const rangeSpace: KktForm = {
     // passes DIRECTION_TOLERANCE but stalls the last iterations (the paper's problems at n = 500
     // then hit the iteration limit). One more step brings it to ~1e-15. Before that, the loose
     // tolerance gives the same iteration counts (n = 100 and 500) for fewer steps.
-    const target = ws.rangeSpace.tight[k] ? Math.min(tolerance, EXACT_STEP_TOLERANCE) : tolerance;
+    const { factorization } = ws;
+    const target = factorization.rangeSpace.tight[k]
+      ? Math.min(tolerance, EXACT_STEP_TOLERANCE)
+      : tolerance;
     refine(ws, k, x, xOff, y, yOff, target, solveRangeSpace, false);
   },
 };
 
-function solveRangeSpace(ws: Workspace, k: number, rows: number): void {
+function solveRangeSpace(ws: KktSystem, k: number, rows: number): void {
   solveThroughSchur(ws, k, rows, KERNEL_LOWER);
 }
 
@@ -120,25 +124,29 @@ function solveRangeSpace(ws: Workspace, k: number, rows: number): void {
  * otherwise, changing nothing but L.
  */
 function useFactorOfQ(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   kept: number,
   negligible: number,
   request: FactorRequest,
 ): boolean {
-  const { kernels, n, m, p, wK, unitColumn, rowReach, denseRows, keptRows, schurRows } = ws;
-  if (ws.rangeSpace.refused[k]) return false;
+  const { data, factorization } = ws;
+  const { kernels, n, m, p, unitColumn, rowReach, denseRows } = data;
+  const { wK, schurRows } = factorization;
+  const { keptRows } = ws.scratch;
+  if (factorization.rangeSpace.refused[k]) return false;
   const pOff = k * p;
   for (let i = 0; i < p; i++) {
     if (unitColumn[i] >= 0 && wK[pOff + i] * rowReach[i] > negligible) return false;
   }
-  const dense = ws.denseCount[0];
+  const dense = data.denseCount[0];
   const hadFactorOfQ = request.qFactorInL;
   // The choice counts the cache and Q's factor as the member's own (made by its first range-space
   // factorization), so that a member's iterates never depend on the rest of its batch. With Q, A
   // and G shared by the batch both are the same for every member, and are made once per solve.
-  const cached = ws.rangeSpace.built[k] === 1;
-  const owner = ws.stride.Q === 0 && ws.stride.A === 0 && ws.stride.G === 0 ? SHARED_RANGE : k;
+  const cached = factorization.rangeSpace.built[k] === 1;
+  const owner =
+    data.stride.Q === 0 && data.stride.A === 0 && data.stride.G === 0 ? SHARED_RANGE : k;
   const all = m + dense;
   const r = m + kept;
   const factorCost = (n * n * n) / 6;
@@ -146,26 +154,27 @@ function useFactorOfQ(
   const cacheCost = (all * n * n) / 2 + (all * all * n) / 2;
   const rangeSpaceCost =
     r ** 3 / 6 + (hadFactorOfQ ? 0 : factorCost) + (cached ? 0 : cacheCost / RANGE_SPACE_HORIZON);
-  const usualCost = (kept * n * n) / 2 + factorCost + schurCost(m + ws.schurCount[k]);
+  const usualCost = (kept * n * n) / 2 + factorCost + schurCost(m + factorization.schurCount[k]);
   if (rangeSpaceCost >= usualCost) return false;
   if (!hadFactorOfQ && !factorQ(ws, k)) {
-    ws.rangeSpace.refused[k] = 1;
+    factorization.rangeSpace.refused[k] = 1;
     return false;
   }
-  ws.rangeSpace.tight[k] = ws.schurCount[k] > 0 ? 1 : 0;
-  const { L, A, G } = ws;
-  const rangeY = ws.rangeSpace.Y;
-  ws.rangeSpace.built[k] = 1;
-  if (ws.rangeSpace.of[0] !== owner) {
+  factorization.rangeSpace.tight[k] = factorization.schurCount[k] > 0 ? 1 : 0;
+  const { A, G } = data;
+  const { L } = factorization;
+  const rangeY = factorization.rangeSpace.Y;
+  factorization.rangeSpace.built[k] = 1;
+  if (factorization.rangeSpace.of[0] !== owner) {
     // rangeY = [A; dense rows of G] L⁻ᵀ and rangeGram = rangeY rangeYᵀ (lower triangle)
-    copyWithinArena(ws, A, k * ws.stride.A, rangeY, 0, m * n);
-    const gOff = k * ws.stride.G;
+    copyWithinArena(data.arena, A, k * data.stride.A, rangeY, 0, m * n);
+    const gOff = k * data.stride.G;
     for (let t = 0; t < dense; t++) {
-      copyWithinArena(ws, G, gOff + denseRows[t] * n, rangeY, (m + t) * n, n);
+      copyWithinArena(data.arena, G, gOff + denseRows[t] * n, rangeY, (m + t) * n, n);
     }
     kernels.solveLowerRows(L, k * n * n, n, rangeY, 0, all);
-    kernels.syrk(rangeY, 0, all, n, ws.rangeSpace.gram, 0);
-    ws.rangeSpace.of[0] = owner;
+    kernels.syrk(rangeY, 0, all, n, factorization.rangeSpace.gram, 0);
+    factorization.rangeSpace.of[0] = owner;
   }
   // the Schur block: A's rows, then the kept rows in order (rows m + keptRows[u] of rangeY)
   for (let u = 0; u < kept; u++) {
@@ -173,33 +182,37 @@ function useFactorOfQ(
     schurRows[pOff + u] = i;
     wK[pOff + i] = 0;
   }
-  ws.schurCount[k] = kept;
+  factorization.schurCount[k] = kept;
   return true;
 }
 
 /** Y (at yOff) ← the rows of rangeY of A and of the kept rows, in order. */
-function gatherRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
-  const { n, m, keptRows } = ws;
-  const rangeY = ws.rangeSpace.Y;
-  const kept = ws.schurCount[k];
-  if (kept === ws.denseCount[0]) {
-    copyWithinArena(ws, rangeY, 0, Y, yOff, (m + kept) * n);
+function gatherRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
+  const { data, factorization } = ws;
+  const { n, m } = data;
+  const { keptRows } = ws.scratch;
+  const rangeY = factorization.rangeSpace.Y;
+  const kept = factorization.schurCount[k];
+  if (kept === data.denseCount[0]) {
+    copyWithinArena(data.arena, rangeY, 0, Y, yOff, (m + kept) * n);
     return;
   }
-  copyWithinArena(ws, rangeY, 0, Y, yOff, m * n);
+  copyWithinArena(data.arena, rangeY, 0, Y, yOff, m * n);
   for (let u = 0; u < kept; u++) {
-    copyWithinArena(ws, rangeY, (m + keptRows[u]) * n, Y, yOff + (m + u) * n, n);
+    copyWithinArena(data.arena, rangeY, (m + keptRows[u]) * n, Y, yOff + (m + u) * n, n);
   }
 }
 
 /** S (rows×rows, lower triangle) ← the Gram entries of the Schur block's rows. */
-function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: number): void {
-  const { m, keptRows } = ws;
-  const rangeGram = ws.rangeSpace.gram;
-  const all = m + ws.denseCount[0];
+function gatherGram(ws: KktSystem, k: number, rows: number, S: Float64Array, sOff: number): void {
+  const { data, factorization } = ws;
+  const { m } = data;
+  const { keptRows } = ws.scratch;
+  const rangeGram = factorization.rangeSpace.gram;
+  const all = m + data.denseCount[0];
   // every row kept: the same matrix at the same stride
   if (rows === all) {
-    copyWithinArena(ws, rangeGram, 0, S, sOff, all * all);
+    copyWithinArena(data.arena, rangeGram, 0, S, sOff, all * all);
     return;
   }
   const source = (a: number) => (a < m ? a : m + keptRows[a - m]);
@@ -211,31 +224,35 @@ function gatherGram(ws: Workspace, k: number, rows: number, S: Float64Array, sOf
 }
 
 /** L (member k) ← Cholesky factor of Q + diag(reg); false when a pivot is small (see above). */
-function factorQ(ws: Workspace, k: number): boolean {
-  const { n, L } = ws;
+function factorQ(ws: KktSystem, k: number): boolean {
+  const { data, factorization } = ws;
+  const { n } = data;
+  const { L } = factorization;
   const lOff = k * n * n;
   // Q shared by the batch: factored for the first member that asks, copied for the others
-  if (ws.stride.Q === 0 && ws.rangeSpace.qFactorState[0] !== 0) {
-    if (ws.rangeSpace.qFactorState[0] === 1)
-      copyWithinArena(ws, ws.rangeSpace.qFactor, 0, L, lOff, n * n);
-    return ws.rangeSpace.qFactorState[0] === 1;
+  if (data.stride.Q === 0 && factorization.rangeSpace.qFactorState[0] !== 0) {
+    if (factorization.rangeSpace.qFactorState[0] === 1)
+      copyWithinArena(data.arena, factorization.rangeSpace.qFactor, 0, L, lOff, n * n);
+    return factorization.rangeSpace.qFactorState[0] === 1;
   }
   const factored = factorQInto(ws, k);
-  if (ws.stride.Q === 0) {
-    ws.rangeSpace.qFactorState[0] = factored ? 1 : -1;
-    if (factored) copyWithinArena(ws, L, lOff, ws.rangeSpace.qFactor, 0, n * n);
+  if (data.stride.Q === 0) {
+    factorization.rangeSpace.qFactorState[0] = factored ? 1 : -1;
+    if (factored) copyWithinArena(data.arena, L, lOff, factorization.rangeSpace.qFactor, 0, n * n);
   }
   return factored;
 }
 
 /** L (member k's) ← the factor of Q + diag(reg); false where a pivot is too small. */
-function factorQInto(ws: Workspace, k: number): boolean {
-  const { kernels, n, Q, L } = ws;
-  const qOff = k * ws.stride.Q;
+function factorQInto(ws: KktSystem, k: number): boolean {
+  const { data } = ws;
+  const { kernels, n, Q } = data;
+  const { L } = ws.factorization;
+  const qOff = k * data.stride.Q;
   const regularization = columnRegularizations(ws, k, 0);
   const lOff = k * n * n;
   for (let i = 0; i < n; i++) if (!(Q[qOff + i * n + i] > 0)) return false;
-  copyWithinArena(ws, Q, qOff, L, lOff, n * n);
+  copyWithinArena(data.arena, Q, qOff, L, lOff, n * n);
   for (let i = 0; i < n; i++) L[lOff + i * (n + 1)] += regularization[i];
   if (!kernels.cholesky(L, lOff, n)) return false;
   for (let j = 0; j < n; j++) {

@@ -3,7 +3,7 @@
  * semidefinite Q and rank-deficient A; iterative refinement against the system factored removes
  * their effect from the solution.
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 
 /**
  * Static regularizations, relative to each diagonal entry (of Q, then of the Schur complement);
@@ -25,16 +25,17 @@ export function kRegularizationScale(Q: Float64Array, qOff: number, n: number): 
 
 /**
  * Every column's static regularization of member k's K at a first attempt, into out[0..n);
- * returns the global size, as a factorization records it in ws.regK.
+ * returns the global size, as a factorization records it in factorization.regK.
  */
 export function firstRegularization(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   out: Float64Array,
-  rho = ws.rho[k],
+  rho = ws.factorization.rho[k],
 ): number {
-  const { n, Q } = ws;
-  const qOff = k * ws.stride.Q;
+  const { data } = ws;
+  const { n, Q } = data;
+  const qOff = k * data.stride.Q;
   const globalRegularization = kRegularizationScale(Q, qOff, n);
   for (let j = 0; j < n; j++) {
     out[j] = columnRegularization(Q, qOff, n, globalRegularization, j, rho);
@@ -71,7 +72,12 @@ export function columnRegularization(
  * Every column's first-attempt regularization of member k, in the workspace's scratch: the
  * static one, or rho where that is larger (`rho`: the member's current one by default).
  */
-export function columnRegularizations(ws: Workspace, k: number, rho = ws.rho[k]): Float64Array {
-  firstRegularization(ws, k, ws.columnRegularization, rho);
-  return ws.columnRegularization;
+export function columnRegularizations(
+  ws: KktSystem,
+  k: number,
+  rho = ws.factorization.rho[k],
+): Float64Array {
+  const { scratch } = ws;
+  firstRegularization(ws, k, scratch.columnRegularization, rho);
+  return scratch.columnRegularization;
 }

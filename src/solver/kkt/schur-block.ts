@@ -18,7 +18,7 @@
  * one diagonal entry of K, which buries nothing (Cholesky is invariant under diagonal scaling).
  */
 import { multiplyG, multiplyGPair, multiplyGTransposed } from "../g-operator.js";
-import { copyInto, multiplyQ, type Workspace } from "../workspace.js";
+import { copyInto, multiplyQ, type KktSystem } from "../workspace.js";
 import { settleHeaviestRows } from "./eliminated.js";
 import {
   EXACT_REFINEMENT_STEPS,
@@ -30,44 +30,57 @@ import { BASE_REGULARIZATION_S, REGULARIZATION_RETRIES } from "./regularization.
 
 /** v ← L⁻¹v and v ← L⁻ᵀv with member k's factor of K, as its form stores it. */
 export interface LowerFactor {
-  forward(ws: Workspace, k: number, v: Float64Array, vOff: number): void;
-  backward(ws: Workspace, k: number, v: Float64Array, vOff: number): void;
+  forward(ws: KktSystem, k: number, v: Float64Array, vOff: number): void;
+  backward(ws: KktSystem, k: number, v: Float64Array, vOff: number): void;
 }
 
 /** L as the Cholesky kernel leaves it: n×n per member. */
 export const KERNEL_LOWER: LowerFactor = {
-  forward: (ws, k, v, vOff) => ws.kernels.solveLower(ws.L, k * ws.n * ws.n, ws.n, v, vOff),
-  backward: (ws, k, v, vOff) =>
-    ws.kernels.solveLowerTransposed(ws.L, k * ws.n * ws.n, ws.n, v, vOff),
+  forward(ws, k, v, vOff) {
+    const { kernels, n } = ws.data;
+    kernels.solveLower(ws.factorization.L, k * n * n, n, v, vOff);
+  },
+  backward(ws, k, v, vOff) {
+    const { kernels, n } = ws.data;
+    kernels.solveLowerTransposed(ws.factorization.L, k * n * n, n, v, vOff);
+  },
 };
 
-/** Where member k's Y and S are (Workspace.schurPlace): its own buffers, or scratch. */
+/** Where member k's Y and S are (Factorization.schurPlace): its own buffers, or scratch. */
 export const SCHUR_OWN = 0;
 export const SCHUR_RANGE_CACHE = 1;
 export const SCHUR_SCRATCH = 2;
 
-export function schurY(ws: Workspace, k: number): Float64Array {
-  const place = ws.schurPlace[k];
-  return place === SCHUR_OWN ? ws.Y : place === SCHUR_RANGE_CACHE ? ws.rangeSpace.Y : ws.scratchY;
+export function schurY(ws: KktSystem, k: number): Float64Array {
+  const { factorization, scratch } = ws;
+  const place = factorization.schurPlace[k];
+  return place === SCHUR_OWN
+    ? factorization.Y
+    : place === SCHUR_RANGE_CACHE
+      ? factorization.rangeSpace.Y
+      : scratch.scratchY;
 }
 
-export function schurYOffset(ws: Workspace, k: number): number {
-  return ws.schurPlace[k] === SCHUR_OWN ? k * (ws.m + ws.p) * ws.n : 0;
+export function schurYOffset(ws: KktSystem, k: number): number {
+  const { data, factorization } = ws;
+  return factorization.schurPlace[k] === SCHUR_OWN ? k * (data.m + data.p) * data.n : 0;
 }
 
-function schurS(ws: Workspace, k: number): Float64Array {
-  return ws.schurPlace[k] === SCHUR_OWN ? ws.S : ws.scratchS;
+function schurS(ws: KktSystem, k: number): Float64Array {
+  const { factorization, scratch } = ws;
+  return factorization.schurPlace[k] === SCHUR_OWN ? factorization.S : scratch.scratchS;
 }
 
-function schurSOffset(ws: Workspace, k: number): number {
-  return ws.schurPlace[k] === SCHUR_OWN ? k * (ws.m + ws.p) * (ws.m + ws.p) : 0;
+function schurSOffset(ws: KktSystem, k: number): number {
+  const { data, factorization } = ws;
+  return factorization.schurPlace[k] === SCHUR_OWN ? k * (data.m + data.p) * (data.m + data.p) : 0;
 }
 
 /** Y (rows×n at yOff) ← Ã L⁻ᵀ for member k, as its form computes it. */
-export type SchurRows = (ws: Workspace, k: number, Y: Float64Array, yOff: number) => void;
+export type SchurRows = (ws: KktSystem, k: number, Y: Float64Array, yOff: number) => void;
 /** S (rows×rows at sOff, lower triangle) ← Y Y', as its form computes it. */
 export type SchurGram = (
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   rows: number,
   S: Float64Array,
@@ -75,19 +88,22 @@ export type SchurGram = (
 ) => void;
 
 /** Y ← [A; moved rows of G] of member k, unsolved. */
-export function copySchurRows(ws: Workspace, k: number, Y: Float64Array, yOff: number): void {
-  const { n, m, p, A, G, schurRows } = ws;
-  const aOff = k * ws.stride.A;
-  const gOff = k * ws.stride.G;
+export function copySchurRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
+  const { data, factorization } = ws;
+  const { n, m, p, A, G } = data;
+  const { schurRows } = factorization;
+  const aOff = k * data.stride.A;
+  const gOff = k * data.stride.G;
   const pOff = k * p;
   copyInto(A, aOff, Y, yOff, m * n);
-  for (let j = 0; j < ws.schurCount[k]; j++) {
+  for (let j = 0; j < factorization.schurCount[k]; j++) {
     copyInto(G, gOff + schurRows[pOff + j] * n, Y, yOff + (m + j) * n, n);
   }
 }
 
-function gramOfY(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: number): void {
-  ws.kernels.syrk(schurY(ws, k), schurYOffset(ws, k), rows, ws.n, S, sOff);
+function gramOfY(ws: KktSystem, k: number, rows: number, S: Float64Array, sOff: number): void {
+  const { data } = ws;
+  data.kernels.syrk(schurY(ws, k), schurYOffset(ws, k), rows, data.n, S, sOff);
 }
 
 /**
@@ -99,27 +115,30 @@ function gramOfY(ws: Workspace, k: number, rows: number, S: Float64Array, sOff: 
  * (fresh memory, whose first touch costs a page fault per 4 KiB).
  */
 export function factorSchurBlock(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   request: FactorRequest,
   rows: SchurRows,
   gram: SchurGram = gramOfY,
   inCache = false,
 ): boolean {
-  const { kernels, m, p, w, wK, schurRows } = ws;
-  const moved = ws.schurCount[k];
+  const { factorization } = ws;
+  const { kernels, m, p } = ws.data;
+  const { w, wK, schurRows } = factorization;
+  const moved = factorization.schurCount[k];
   const count = m + moved;
   if (count === 0) return true;
   const pOff = k * p;
   const mOff = k * m;
   const { delta } = request;
-  ws.schurPlace[k] =
+  factorization.schurPlace[k] =
     request.splitWeight <= SOLUTION_SPLIT_WEIGHT
       ? SCHUR_OWN
       : inCache
         ? SCHUR_RANGE_CACHE
         : SCHUR_SCRATCH;
-  if (ws.schurPlace[k] !== SCHUR_RANGE_CACHE) rows(ws, k, schurY(ws, k), schurYOffset(ws, k));
+  if (factorization.schurPlace[k] !== SCHUR_RANGE_CACHE)
+    rows(ws, k, schurY(ws, k), schurYOffset(ws, k));
   const S = schurS(ws, k);
   const sOff = schurSOffset(ws, k);
   // regS is relative to each diagonal entry: Cholesky's rounding is too (it is invariant under
@@ -128,7 +147,7 @@ export function factorSchurBlock(
   let regS = BASE_REGULARIZATION_S;
   // delta on the equality rows is part of the system solved (refinement keeps it); regS, relative
   // to each diagonal entry, is static and refined away
-  ws.deltaEq.fill(delta, mOff, mOff + m);
+  factorization.deltaEq.fill(delta, mOff, mOff + m);
   let factored = false;
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
     // S ← Y Y' + D + regS·diag(Y Y' + D), then its Cholesky factor
@@ -145,18 +164,19 @@ export function factorSchurBlock(
     factored = kernels.cholesky(S, sOff, count);
     if (!factored) regS *= 100;
   }
-  ws.regS[k] = regS;
+  factorization.regS[k] = regS;
   return factored;
 }
 
 /** (c1, c2) ← the regularized system's solution for right-hand side (e1, e2), through S. */
 export function solveThroughSchur(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   rows: number,
   lower: LowerFactor,
 ): void {
-  const { kernels, n, m, p, e1, e2, c1, c2 } = ws;
+  const { kernels, n, m, p } = ws.data;
+  const { e1, e2, c1, c2 } = ws.scratch;
   const nOff = k * n;
   const rOff = k * (m + p);
   copyInto(e1, nOff, c1, nOff, n);
@@ -184,23 +204,26 @@ export function solveThroughSchur(
  * (eliminated.ts, settleHeaviestRows).
  */
 function residual(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
   grouped: boolean,
   regularized = true,
 ): number {
-  const { kernels, n, m, p, A, w, wK, schurRows, r1, r2, e1, e2, yt, yG, gx, tDense } = ws;
+  const { data, factorization } = ws;
+  const { kernels, n, m, p, A } = data;
+  const { w, wK, schurRows } = factorization;
+  const { r1, r2, e1, e2, yt, yG, gx, tDense } = ws.scratch;
   const nOff = k * n;
   const mOff = k * m;
   const pOff = k * p;
   const rOff = k * (m + p);
-  const aOff = k * ws.stride.A;
-  const moved = ws.schurCount[k];
+  const aOff = k * data.stride.A;
+  const moved = factorization.schurCount[k];
   let norm = 0;
   // e1 = Q x + G' yG with gx = G x and yG = wK∘gx + t (t on the moved rows), in one pass over G
-  multiplyQ(ws, k, x, xOff, e1, nOff);
+  multiplyQ(data, k, x, xOff, e1, nOff);
   tDense.fill(0, pOff, pOff + p);
   for (let j = 0; j < moved; j++) tDense[pOff + schurRows[pOff + j]] = yt[rOff + m + j];
   if (grouped) {
@@ -218,7 +241,7 @@ function residual(
   }
   // e1 = r1 − (Q + rho·I) x − G' yG − A't_A
   if (m > 0) kernels.gemv(A, aOff, m, n, true, 1, yt, rOff, 1, e1, nOff);
-  const rho = regularized ? ws.rho[k] : 0;
+  const rho = regularized ? factorization.rho[k] : 0;
   for (let i = 0; i < n; i++) {
     const e = r1[nOff + i] - e1[nOff + i] - rho * x[xOff + i];
     e1[nOff + i] = e;
@@ -226,7 +249,7 @@ function residual(
   }
   // e2 = r2 − A x + deltaEq∘t_A on the equality rows
   if (m > 0) kernels.gemv(A, aOff, m, n, false, 1, x, xOff, 0, e2, rOff);
-  const { deltaEq } = ws;
+  const { deltaEq } = factorization;
   for (let i = 0; i < m; i++) {
     const proximal = regularized ? deltaEq[mOff + i] * yt[rOff + i] : 0;
     const e = r2[mOff + i] - e2[rOff + i] + proximal;
@@ -237,13 +260,13 @@ function residual(
 }
 
 /** (c1, c2) ← a form's regularized solution for (e1, e2) over `rows` Schur rows. */
-export type RegularizedSolve = (ws: Workspace, k: number, rows: number) => void;
+export type RegularizedSolve = (ws: KktSystem, k: number, rows: number) => void;
 
 /**
  * Solves member k's reduced KKT system for the right-hand side in (r1, r2), writing x at
  * (x, xOff) and y at (y, yOff): the regularized solve, refined against the unregularized system
  * while the residual shrinks, until `target` relative to the right-hand side. Also leaves
- * w∘(G x) in ws.yG and G x in ws.gx.
+ * w∘(G x) in scratch.yG and G x in scratch.gx.
  *
  * `proximalRemoved`: refine against the system without the proximal rho and delta too, so that
  * an equality-only member's Newton step is the exact solution of [Q A'; A 0]. Refinement with
@@ -253,7 +276,7 @@ export type RegularizedSolve = (ws: Workspace, k: number, rows: number) => void;
  * the best iterate (a singular [Q A'; A 0] has no exact solution to converge to).
  */
 export function refine(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -264,11 +287,13 @@ export function refine(
   grouped: boolean,
   proximalRemoved = false,
 ): void {
-  const { n, m, p, r1, r2, e1, e2, c1, c2, yt } = ws;
+  const { factorization } = ws;
+  const { n, m, p } = ws.data;
+  const { r1, r2, e1, e2, c1, c2, yt } = ws.scratch;
   const nOff = k * n;
   const mOff = k * m;
   const rOff = k * (m + p);
-  const rows = m + ws.schurCount[k];
+  const rows = m + factorization.schurCount[k];
   let rhsNorm = 0;
   for (let i = 0; i < n; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r1[nOff + i]));
   for (let i = 0; i < m; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r2[mOff + i]));
@@ -323,7 +348,7 @@ export function refine(
  * would.
  */
 export function solveDirectionOnce(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   x: Float64Array,
   xOff: number,
@@ -331,11 +356,14 @@ export function solveDirectionOnce(
   yOff: number,
   lower: LowerFactor,
 ): void {
-  const { n, m, p, r1, r2, e1, e2, c1, c2, wK, gx, yG, schurRows } = ws;
+  const { factorization } = ws;
+  const { n, m, p } = ws.data;
+  const { wK, schurRows } = factorization;
+  const { r1, r2, e1, e2, c1, c2, gx, yG } = ws.scratch;
   const nOff = k * n;
   const pOff = k * p;
   const rOff = k * (m + p);
-  const rows = m + ws.schurCount[k];
+  const rows = m + factorization.schurCount[k];
   if (rows === 0) {
     // K alone: solve in place
     copyInto(r1, nOff, x, xOff, n);

@@ -165,9 +165,10 @@ export function smallMemberEngine(problem: QPBatch): SmallMemberEngine | null {
  * dense, no auxiliary columns (the engine's batch-level conditions are smallMemberEngine's).
  */
 export function acceptsSmallMember(plan: StructurePlan, ws: Workspace, k: number): boolean {
+  const { data } = ws;
   return (
     plan.structure &&
-    ws.denseCount[0] === ws.p &&
+    data.denseCount[0] === data.p &&
     plan.elimCount[k] === 0 &&
     plan.pathFound[k] === 0
   );
@@ -175,13 +176,14 @@ export function acceptsSmallMember(plan: StructurePlan, ws: Workspace, k: number
 
 /** Member k's data copied into the engine, before its first small-member iteration. */
 export function loadSmallMember(engine: SmallMemberEngine, ws: Workspace, k: number): void {
-  const { n, p, stride } = ws;
+  const { data } = ws;
+  const { n, p, stride } = data;
   const { arrays } = engine;
-  arrays.Q.set(ws.Q.subarray(k * stride.Q, k * stride.Q + n * n));
-  arrays.q.set(ws.q.subarray(k * stride.q, k * stride.q + n));
-  arrays.G.set(ws.G.subarray(k * stride.G, k * stride.G + p * n));
-  arrays.Gt.set(ws.Gt.subarray(0, n * p));
-  arrays.h.set(ws.h.subarray(k * stride.h, k * stride.h + p));
+  arrays.Q.set(data.Q.subarray(k * stride.Q, k * stride.Q + n * n));
+  arrays.q.set(data.q.subarray(k * stride.q, k * stride.q + n));
+  arrays.G.set(data.G.subarray(k * stride.G, k * stride.G + p * n));
+  arrays.Gt.set(data.Gt.subarray(0, n * p));
+  arrays.h.set(data.h.subarray(k * stride.h, k * stride.h + p));
 }
 
 /**
@@ -195,14 +197,15 @@ export function iterateSmallMember(
   eps: number,
   measures: Measures,
 ): "continue" | "numerical_error" | "general" {
-  const { n, p } = ws;
+  const { data, iterate } = ws;
+  const { n, p } = data;
   const nOff = k * n;
   const pOff = k * p;
   const { arrays, block } = engine;
   const small = engine.kernels.smallMember;
-  copyInto(ws.z, nOff, arrays.z, 0, n);
-  copyInto(ws.s, pOff, arrays.s, 0, p);
-  copyInto(ws.lam, pOff, arrays.lam, 0, p);
+  copyInto(iterate.z, nOff, arrays.z, 0, n);
+  copyInto(iterate.s, pOff, arrays.s, 0, p);
+  copyInto(iterate.lam, pOff, arrays.lam, 0, p);
   small.smallResiduals(block);
   const out = arrays.out;
   const objective = out[0];
@@ -232,20 +235,20 @@ export function iterateSmallMember(
       : measured;
   const mu = complementarity / p;
   measures.mu[k] = mu;
-  if (isPrimalInfeasible(ws, k, ws.nu, ws.lam)) return "general";
+  if (isPrimalInfeasible(ws, k, iterate.nu, iterate.lam)) return "general";
 
   firstRegularization(ws, k, arrays.reg);
   if (small.smallFactor(block, FORWARD_SPLIT_WEIGHT) !== 1) return "general";
 
-  // Predictor, then Mehrotra's corrector (as pdipm.ts's iterate), in one call
+  // Predictor, then Mehrotra's corrector (as pdipm.ts's iterateMember), in one call
   small.smallDirections(block, mu);
-  const { ds, dlam } = ws;
-  copyInto(arrays.dz, 0, ws.dz, nOff, n);
+  const { ds, dlam } = iterate;
+  copyInto(arrays.dz, 0, iterate.dz, nOff, n);
   copyInto(arrays.ds, 0, ds, pOff, p);
   copyInto(arrays.dlam, 0, dlam, pOff, p);
-  if (isRecessionDirection(ws, k, ws.dz, nOff)) return "general";
-  if (isPrimalInfeasible(ws, k, ws.dnu, dlam)) return "general";
+  if (isRecessionDirection(ws, k, iterate.dz, nOff)) return "general";
+  if (isPrimalInfeasible(ws, k, iterate.dnu, dlam)) return "general";
   const eta = stepFraction(measures.progress[k]);
   iterationsTaken++;
-  return takeStep(ws, k, Math.min(1, eta * stepToBoundary(ws, k, 1 / eta)));
+  return takeStep(data, iterate, k, Math.min(1, eta * stepToBoundary(data, iterate, k, 1 / eta)));
 }

@@ -2,7 +2,7 @@
  * How a factorization divides the rows of G between K and the Schur block (schur-block.ts), and
  * which of K's rows are negligible. Shared by the forms that factor K from the rows of G.
  */
-import type { Workspace } from "../workspace.js";
+import type { KktSystem } from "../workspace.js";
 import type { FactorRequest } from "./form.js";
 import { columnRegularizations } from "./regularization.js";
 
@@ -33,10 +33,12 @@ export function negligibleWeight(splitWeight: number): number {
  * grouped by eliminated column): schurRows, wK and √wK of the dense rows, and the dense rows kept
  * in K (request.kept). Made once per factorization, whichever of those forms asks first.
  */
-export function splitRows(ws: Workspace, k: number, request: FactorRequest): number {
+export function splitRows(ws: KktSystem, k: number, request: FactorRequest): number {
+  const { data } = ws;
   if (request.kept >= 0) return request.kept;
-  const { n, p, wK, denseRows, sqrtW } = ws;
-  const dense = ws.denseCount[0];
+  const { n, p, denseRows } = data;
+  const { wK, sqrtW } = ws.factorization;
+  const dense = data.denseCount[0];
   const pOff = k * p;
   chooseMovedRows(ws, k, request.splitWeight, false);
   for (let t = 0; t < dense; t++) sqrtW[pOff + t] = Math.sqrt(wK[pOff + denseRows[t]]);
@@ -55,17 +57,19 @@ export function splitRows(ws: Workspace, k: number, request: FactorRequest): num
  * exact (eliminated.ts), unit or not.
  */
 export function chooseMovedRows(
-  ws: Workspace,
+  ws: KktSystem,
   k: number,
   splitWeight: number,
   grouped: boolean,
 ): void {
-  const { p, w, wK, schurRows, unitColumn } = ws;
-  const { elimRowAux } = ws.elimination;
+  const { data, factorization } = ws;
+  const { p, unitColumn } = data;
+  const { w, wK, schurRows } = factorization;
+  const { elimRowAux } = data.elimination;
   const pOff = k * p;
   // member k's heaviest row of each group (eliminated.ts), read only when grouped
-  const heaviestOff = k * ws.n;
-  const { elimHeaviest } = ws.elimination;
+  const heaviestOff = k * data.n;
+  const { elimHeaviest } = data.elimination;
   let moved = 0;
   for (let i = 0; i < p; i++) {
     const wi = w[pOff + i];
@@ -78,11 +82,11 @@ export function chooseMovedRows(
       wK[pOff + i] = wi;
     }
   }
-  ws.schurCount[k] = moved;
+  factorization.schurCount[k] = moved;
 }
 
 /**
- * ws.keptRows ← the dense rows t (indices into denseRows) whose weighted outer product
+ * scratch.keptRows ← the dense rows t (indices into denseRows) whose weighted outer product
  * wK_i g_i g_iᵀ is not negligible in K; returns their number. A row is negligible when
  * wK_i·max_j g_ij²/d_j ≤ `negligible`, d_j = Q_jj + its regularization (≤ K_jj): every entry it adds
  * to K is then at most `negligible`·√(d_i d_j), a perturbation of K the size of a few roundings when
@@ -92,9 +96,12 @@ export function chooseMovedRows(
  * problems at n = 500: 240 of 500 rows dropped in the last one or two). The residual of the
  * refinement keeps every row, so the solution is that of the full system.
  */
-function keepRows(ws: Workspace, k: number, negligible: number): number {
-  const { p, wK, denseRows, keptRows, rowReach } = ws;
-  const dense = ws.denseCount[0];
+function keepRows(ws: KktSystem, k: number, negligible: number): number {
+  const { data } = ws;
+  const { p, denseRows, rowReach } = data;
+  const { wK } = ws.factorization;
+  const { keptRows } = ws.scratch;
+  const dense = data.denseCount[0];
   const pOff = k * p;
   measureRowReach(ws, k);
   let kept = 0;
@@ -109,17 +116,18 @@ function keepRows(ws: Workspace, k: number, negligible: number): number {
  * rowReach[i] ← max_j g_ij²/(Q_jj + regularization_j) over member k's dense rows, once per member
  * (once for the batch when Q and G are shared): Q and G do not change during its iterations.
  */
-function measureRowReach(ws: Workspace, k: number): void {
-  const { n, G, Q, denseRows, rowReach, rowReachOf } = ws;
-  const shared = ws.stride.G === 0 && ws.stride.Q === 0;
+function measureRowReach(ws: KktSystem, k: number): void {
+  const { data } = ws;
+  const { n, G, Q, denseRows, rowReach, rowReachOf } = data;
+  const shared = data.stride.G === 0 && data.stride.Q === 0;
   const owner = shared ? -2 : k;
   if (rowReachOf[0] === owner) return;
-  const dense = ws.denseCount[0];
-  const gOff = k * ws.stride.G;
-  const qOff = k * ws.stride.Q;
+  const dense = data.denseCount[0];
+  const gOff = k * data.stride.G;
+  const qOff = k * data.stride.Q;
   const regularization = columnRegularizations(ws, k, 0);
   // once per member, not per iteration
-  const { inverseDiagonal } = ws;
+  const { inverseDiagonal } = ws.scratch;
   for (let j = 0; j < n; j++) inverseDiagonal[j] = 1 / (Q[qOff + j * n + j] + regularization[j]);
   for (let t = 0; t < dense; t++) {
     const row = gOff + denseRows[t] * n;
@@ -130,8 +138,8 @@ function measureRowReach(ws: Workspace, k: number): void {
     }
     rowReach[denseRows[t]] = reach;
   }
-  const { unitColumn } = ws;
-  for (let i = 0; i < ws.p; i++) {
+  const { unitColumn } = data;
+  for (let i = 0; i < data.p; i++) {
     if (unitColumn[i] >= 0) rowReach[i] = inverseDiagonal[unitColumn[i]];
   }
   rowReachOf[0] = owner;
