@@ -48,7 +48,8 @@ import {
 /**
  * The default relative tolerance (SolverOptions.eps). Measured on the paper's random QPs
  * (docs/GPU.md): at 1e-3 every member of 16 solved at n = 10, 50 and 100; at 1e-4 all but one
- * at n ≤ 50 and about half at n = 100; at 1e-5 most at n = 10 only. The f32 directions stall
+ * at n ≤ 50 and about half at n = 100; at 1e-5 most at n = 10 only; at n = 500, 1e-3 is too
+ * tight for f32 on most members (2 of 40 solved, bench/RESULTS.md). The f32 directions stall
  * there (more refinement steps, compensated residuals did not move it), and a member that
  * stalls short of eps is numerical_error, never solved.
  */
