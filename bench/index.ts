@@ -37,6 +37,7 @@ interface CliOptions {
   only: string[];
   json?: string;
   seed: string;
+  batch?: string;
 }
 
 const program = new Command()
@@ -51,6 +52,10 @@ const program = new Command()
   )
   .option("--json <file>", "write the raw measurements to this file (input of bench/plot.ts)")
   .option("--seed <n>", "seed of the problem generator", "1")
+  .option(
+    "--batch <n>",
+    "with --device webgpu: solve this many members of each setting instead of its batch (n = 500 takes seconds a member on a software adapter)",
+  )
   .option(
     "--device <device>",
     "cpu, or webgpu: the WebGPU solver beside the CPU one (bench/webgpu.ts)",
@@ -71,8 +76,20 @@ const runStructure = options.only.length === 0 || options.only.includes("structu
 const runFirstCallSection = options.only.length === 0 || options.only.includes("first-call");
 const structureBatch = options.quick ? 16 : 128;
 const structureReps = options.quick ? 1 : 5;
+const batch = options.batch === undefined ? undefined : Number(options.batch);
+if (
+  batch !== undefined &&
+  (options.device !== "webgpu" || !(Number.isInteger(batch) && batch > 0))
+) {
+  console.error("--batch takes a positive whole number, and only with --device webgpu");
+  process.exit(2);
+}
 if (options.device === "webgpu") {
-  await runWebGPUBench(plan, seed, options.quick);
+  await runWebGPUBench(
+    batch === undefined ? plan : plan.map((s) => ({ ...s, batch })),
+    seed,
+    options.quick,
+  );
   process.exit(0);
 }
 if (plan.length === 0 && !runStructure && !runFirstCallSection) {

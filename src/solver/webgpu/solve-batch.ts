@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 /**
- * The WebGPU backend of solveBatch: the whole batch in GPU buffers, the iteration in shader.ts,
+ * The WebGPU backend of solveBatch: the whole batch in GPU buffers (or, beyond one storage
+ * binding, consecutive chunks of it: chunks.ts), the iteration in shader.ts,
  * and a read-back of one counter (members still running) every STEPS_PER_READBACK iterations. At the end the
  * iterate, statuses and factors come back once; the measures and the final statuses are checked
  * in float64 against the caller's data (measures.ts).
@@ -14,6 +15,7 @@ import type {
   SolverOptions,
 } from "../types.js";
 import { validateBatch } from "../validate-batch.js";
+import { joinSolutions, sliceBatch } from "./chunks.js";
 import type { WebGPUContext } from "./device.js";
 import { assembleGradients, solveWithHostFactors, type BackwardSolves } from "./gradients.js";
 import { layoutOf, packData, type WorkLayout } from "./layout.js";
@@ -46,7 +48,8 @@ import {
 /**
  * The default relative tolerance (SolverOptions.eps). Measured on the paper's random QPs
  * (docs/GPU.md): at 1e-3 every member of 16 solved at n = 10, 50 and 100; at 1e-4 all but one
- * at n ≤ 50 and about half at n = 100; at 1e-5 most at n = 10 only. The f32 directions stall
+ * at n ≤ 50 and about half at n = 100; at 1e-5 most at n = 10 only; at n = 500, 1e-3 is too
+ * tight for f32 on most members (2 of 40 solved, bench/RESULTS.md). The f32 directions stall
  * there (more refinement steps, compensated residuals did not move it), and a member that
  * stalls short of eps is numerical_error, never solved.
  */
@@ -115,18 +118,35 @@ export function shaderConstants(options: SolverOptions): ShaderConstants {
   };
 }
 
+/** Bytes of the largest GPU buffer per member: its KKT factors, or its work if larger. */
+function bytesPerMember(layout: WorkLayout): number {
+  return 4 * Math.max(layout.N * layout.N, layout.workStride);
+}
+
 /** Refuses a batch whose factors or work exceed one storage binding of the device. */
 export function checkFits(device: GPUDevice, layout: WorkLayout): void {
   const { batch } = layout;
-  const largest = 4 * batch * Math.max(layout.N * layout.N, layout.workStride);
+  const largest = batch * bytesPerMember(layout);
   const limit = device.limits.maxStorageBufferBindingSize;
   if (largest > limit) {
-    const fits = Math.max(1, Math.floor(limit / (largest / Math.max(batch, 1))));
+    const fits = Math.max(1, Math.floor(limit / bytesPerMember(layout)));
     throw new Error(
       `solveBatch: the batch needs a ${largest}-byte GPU buffer (the KKT factors, ` +
         `batch·(n+p+m)²·4 bytes) and this adapter binds at most ${limit}; solve at most ${fits} members at a time`,
     );
   }
+}
+
+/** How many members' buffers fit one storage binding of `limit` bytes; refuses where none does. */
+function membersPerBinding(layout: WorkLayout, limit: number): number {
+  const perMember = bytesPerMember(layout);
+  if (perMember > limit) {
+    throw new Error(
+      `solveBatch: one member alone needs a ${perMember}-byte GPU buffer (its KKT factors, ` +
+        `(n+p+m)²·4 bytes) and this adapter binds at most ${limit}; solve it on the CPU`,
+    );
+  }
+  return Math.floor(limit / perMember);
 }
 
 /** A solve's buffers, the data and the uniform block written (the data buffer as given, or new). */
@@ -170,13 +190,40 @@ export interface WebGPUSolverOptions extends SolverOptions {
   tiledFactorFrom?: number;
 }
 
+/**
+ * Solves the batch on the device. A batch whose factors exceed one storage binding (`bindingLimit`,
+ * the adapter's by default) is solved in consecutive chunks that fit, joined in order; every
+ * chunk's buffers stay on the device until `dispose`, for `backwardOnDevice`.
+ */
 export async function solveBatchOnWebGPU(
   problem: QPBatch,
   options: WebGPUSolverOptions,
   context: WebGPUContext,
+  bindingLimit = context.device.limits.maxStorageBufferBindingSize,
 ): Promise<WebGPUSolution> {
   validateBatch(problem);
   checkOptions(problem, options);
+  const perChunk = membersPerBinding(layoutOf(problem), bindingLimit);
+  if (problem.batch <= perChunk) return solveInOneBinding(problem, options, context);
+  const parts: WebGPUSolution[] = [];
+  try {
+    for (let start = 0; start < problem.batch; start += perChunk) {
+      const chunk = sliceBatch(problem, start, Math.min(start + perChunk, problem.batch));
+      parts.push(await solveInOneBinding(chunk, options, context));
+    }
+  } catch (error) {
+    for (const part of parts) part.dispose();
+    throw error;
+  }
+  return joinSolutions(parts);
+}
+
+/** The solve of a batch whose buffers fit one storage binding each. */
+async function solveInOneBinding(
+  problem: QPBatch,
+  options: WebGPUSolverOptions,
+  context: WebGPUContext,
+): Promise<WebGPUSolution> {
   const { device } = context;
   const { batch, n, m, p } = problem;
   const eps = options.eps ?? WEBGPU_DEFAULT_EPS;
@@ -184,7 +231,6 @@ export async function solveBatchOnWebGPU(
   const constants = shaderConstants(options);
   const maxIter = constants.maxIter;
   const layout = layoutOf(problem);
-  checkFits(device, layout);
   const pipelines = await pipelinesFor(device, pdipmShader());
   const buffers = allocateSolve(device, layout, constants, packData(problem, layout));
   const bindGroup = bindSolve(device, pipelines, buffers);

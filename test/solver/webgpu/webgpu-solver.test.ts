@@ -233,27 +233,6 @@ describe.skipIf(skipReason !== null)("the WebGPU solver", () => {
     ).rejects.toThrow(/below what f32 arithmetic on the GPU can reach/);
   });
 
-  it("refuses a batch whose factors exceed the adapter's binding limit, naming a batch that fits", async () => {
-    const n = 100;
-    const fits = Math.floor(context.device.limits.maxStorageBufferBindingSize / (4 * n * n));
-    const shared = (length: number) => ({ data: new Float64Array(length), shared: true });
-    const problem: QPBatch = {
-      batch: fits + 1,
-      n,
-      m: 0,
-      p: 0,
-      Q: shared(n * n),
-      q: shared(n),
-      A: shared(0),
-      b: shared(0),
-      G: shared(0),
-      h: shared(0),
-    };
-    await expect(solveBatchOnWebGPU(problem, EPS, context)).rejects.toThrow(
-      `solve at most ${fits} members at a time`,
-    );
-  });
-
   it("is solveQP's device option", async () => {
     const result = await solveQP(
       {
