@@ -608,7 +608,7 @@ fn factorize(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) g
  * factorTrailing then subtracts the block's contribution from the rest of the lower triangle,
  * one workgroup per TILE×TILE tile of it (the dispatch's second dimension), with the tile's
  * block rows in workgroup memory; factorFinish scales L once all blocks are done. The same
- * operations as factor(), summed in another order.
+ * operations as factor(), each entry's products subtracted in the same order.
  */
 @compute @workgroup_size(WG)
 fn factorPanel(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) gid: vec3<u32>) {
@@ -663,9 +663,10 @@ fn factorTrailing(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_
     let i = row0 + r;
     let c = col0 + q;
     if (i < N && c <= i) {
-      var sum = 0.0f;
-      for (var j = 0u; j < width; j++) { sum += tileRows[r * FB + j] * tileCols[q * FB + j]; }
-      K[kb + i * N + c] -= sum;
+      // one product at a time, in column order, as factor() subtracts them: the same roundings
+      var entry = K[kb + i * N + c];
+      for (var j = 0u; j < width; j++) { entry -= tileRows[r * FB + j] * tileCols[q * FB + j]; }
+      K[kb + i * N + c] = entry;
     }
   }
 }

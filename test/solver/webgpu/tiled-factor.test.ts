@@ -1,8 +1,10 @@
 /**
  * The blocked, tiled factorization of larger members (pipelines.ts factorSteps, shader.ts
  * factorPanel / factorTrailing / factorFinish) against the one-workgroup factorization: the
- * same operations summed in another order, so the same statuses and iterations and solutions
- * and gradients within f32 rounding. The dispatch plan is checked without a GPU.
+ * same operations, each entry's products subtracted in the same order, so the same statuses,
+ * iterations, solutions and gradients (bitwise on lavapipe; a GPU compiler may fuse a product
+ * and its subtraction in one kernel and not the other, hence the f32-level tolerances). The
+ * dispatch plan is checked without a GPU.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { solveBatch } from "../../../src/solver/pdipm.js";
@@ -82,7 +84,8 @@ describe.skipIf(skipReason !== null)("the tiled factorization on the GPU", () =>
     expect(cpu.status).toEqual(["solved", "solved", "solved"]);
     expect(tiled.status).toEqual(one.status);
     expect(tiled.status).toEqual(cpu.status);
-    expect(relativeError(tiled.z, one.z)).toBeLessThan(1e-4);
+    expect(tiled.iterations).toEqual(one.iterations);
+    expect(relativeError(tiled.z, one.z)).toBeLessThan(1e-6);
     expect(relativeError(tiled.z, cpu.z)).toBeLessThan(1e-3);
 
     const dz = Float64Array.from({ length: 3 * 37 }, (_, i) => Math.sin(i + 1));
@@ -93,7 +96,7 @@ describe.skipIf(skipReason !== null)("the tiled factorization on the GPU", () =>
     };
     for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
       const reference = gradients.cpu[key]!;
-      expect(relativeError(gradients.tiled[key]!, gradients.one[key]!), key).toBeLessThan(1e-3);
+      expect(relativeError(gradients.tiled[key]!, gradients.one[key]!), key).toBeLessThan(1e-5);
       // f32's reach at eps 1e-4 and this size (docs/GPU.md: 1.6e-2 at n = 50), for both ways
       expect(relativeError(gradients.tiled[key]!, reference), key).toBeLessThan(5e-2);
     }
