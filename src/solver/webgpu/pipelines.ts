@@ -22,8 +22,9 @@ export type Step = readonly [entryPoint: string, phase: Phase, groups?: number];
 /**
  * From this side N = n + p + m of the KKT matrix on, its factorization runs in blocks with the
  * trailing update spread over tiles (factorSteps), not in one workgroup per member. On lavapipe
- * (`npm run bench:webgpu-factor`, bench/runs/2026-12-06-webgpu-factor.txt) the tiled one took
- * 0.81–1.10× the time below N = 200 and was 1.04–1.26× faster from N = 200 on.
+ * (`npm run bench:webgpu-factor`, bench/runs/2026-12-06-1448-webgpu-factor.txt) the tiled one
+ * took 0.81–1.10× the time below N = 200 and was 1.04–1.26× faster from N = 200 on; a later run
+ * found the two within noise (docs/GPU.md). The tiles are meant for a GPU, not yet measured.
  */
 export const TILED_FACTOR_FROM = 192;
 
