@@ -14,7 +14,8 @@ import type { CanonicalQP } from "../canon/index.js";
 import { solveResident, type ResidentSolve } from "../solver/webgpu/resident.js";
 import { STATUS_SOLVED, STATUS_STALLED } from "../solver/webgpu/shader.js";
 import type { SolverOptions } from "../solver/index.js";
-import { ParameterError, closestName } from "./parameter-error.js";
+import { ParameterError } from "./parameter-error.js";
+import { checkParameterNames } from "./parameters.js";
 import { OPERANDS, type OperandName, type PreparedProblem } from "./problem.js";
 import { readValue, type NumericValue } from "./values.js";
 
@@ -87,24 +88,7 @@ function readInputs(
   inputs: Record<string, Tensor | NumericValue>,
   isTensor: (value: unknown) => value is Tensor,
 ): { parameters: ParameterRows[]; batch: number } {
-  const names = canon.parameters.map((p) => p.name);
-  for (const key of Object.keys(inputs)) {
-    if (names.includes(key)) continue;
-    const suggestion = closestName(key, names);
-    throw new ParameterError(
-      `unknown parameter "${key}"` +
-        (suggestion !== null ? ` (did you mean "${suggestion}"?)` : "") +
-        `; the layer's parameters are: ${names.join(", ")}`,
-      key,
-    );
-  }
-  const missing = names.filter((name) => !Object.hasOwn(inputs, name));
-  if (missing.length > 0) {
-    throw new ParameterError(
-      `missing value for parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
-      missing[0],
-    );
-  }
+  checkParameterNames(canon.parameters, inputs);
   let batch = 1;
   let batchFrom: string | null = null;
   const read = canon.parameters.map((parameter) => {

@@ -21,21 +21,11 @@ export interface ParameterBatch {
   theta: Float64Array;
 }
 
-/**
- * Reads and validates the parameter values of one call. A parameter given without a leading batch
- * axis (or with a batch axis of length 1) is shared by every member of the batch.
- */
-export function readParameters(
+/** Refuses a name that is not a parameter (suggesting the closest) and a parameter left out. */
+export function checkParameterNames(
   parameters: readonly CanonParameter[],
-  parameterSize: number,
-  values: unknown,
-): ParameterBatch {
-  if (typeof values !== "object" || values === null || Array.isArray(values)) {
-    throw new ParameterError(
-      `parameters must be given as an object mapping each parameter name to its value`,
-    );
-  }
-  const record = values as Record<string, unknown>;
+  record: Record<string, unknown>,
+): void {
   const names = parameters.map((p) => p.name);
   for (const key of Object.keys(record)) {
     if (names.includes(key)) continue;
@@ -54,6 +44,24 @@ export function readParameters(
       missing[0],
     );
   }
+}
+
+/**
+ * Reads and validates the parameter values of one call. A parameter given without a leading batch
+ * axis (or with a batch axis of length 1) is shared by every member of the batch.
+ */
+export function readParameters(
+  parameters: readonly CanonParameter[],
+  parameterSize: number,
+  values: unknown,
+): ParameterBatch {
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    throw new ParameterError(
+      `parameters must be given as an object mapping each parameter name to its value`,
+    );
+  }
+  const record = values as Record<string, unknown>;
+  checkParameterNames(parameters, record);
 
   const given = parameters.map((parameter) => ({
     parameter,

@@ -357,21 +357,40 @@ export function factorEliminated(ws: KktSystem, k: number, regularization: Float
   return kernels.cholesky(L, lOff, nz);
 }
 
-/** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
-export function solveLowerEliminated(ws: KktSystem, k: number, v: Float64Array, vOff: number) {
+/**
+ * Where member k's eliminated factor lies in L: L_S (nz×nz) at lOff, E (nz×nt) at eOff, D^½ (nt)
+ * at dOff; and the halves of the scratch tn its solves permute v into (z columns at zOff, the
+ * eliminated t at tOff).
+ */
+function eliminatedFactor(ws: KktSystem, k: number) {
   const { data } = ws;
   const { kernels, n } = data;
-  const { L } = ws.factorization;
-  const { tn } = ws.scratch;
-  const { elimOrder } = data.elimination;
   const nt = data.plan.elimCount[k];
   const nz = n - nt;
-  const oOff = k * n;
   const lOff = k * n * n;
   const eOff = lOff + nz * nz;
-  const dOff = eOff + nz * nt;
   const zOff = k * n;
-  const tOff = zOff + nz;
+  return {
+    kernels,
+    n,
+    L: ws.factorization.L,
+    tn: ws.scratch.tn,
+    elimOrder: data.elimination.elimOrder,
+    nt,
+    nz,
+    oOff: k * n,
+    lOff,
+    eOff,
+    dOff: eOff + nz * nt,
+    zOff,
+    tOff: zOff + nz,
+  };
+}
+
+/** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
+export function solveLowerEliminated(ws: KktSystem, k: number, v: Float64Array, vOff: number) {
+  const { kernels, n, L, tn, elimOrder, nt, nz, oOff, lOff, eOff, dOff, zOff, tOff } =
+    eliminatedFactor(ws, k);
   for (let j = 0; j < n; j++) tn[zOff + j] = v[vOff + elimOrder[oOff + j]];
   // u_z = L_S⁻¹ (v_z − E v_t),  u_t = D^-½ v_t
   kernels.gemv(L, eOff, nz, nt, false, -1, tn, tOff, 1, tn, zOff);
@@ -387,19 +406,8 @@ export function solveLowerTransposedEliminated(
   v: Float64Array,
   vOff: number,
 ) {
-  const { data } = ws;
-  const { kernels, n } = data;
-  const { L } = ws.factorization;
-  const { tn } = ws.scratch;
-  const { elimOrder } = data.elimination;
-  const nt = data.plan.elimCount[k];
-  const nz = n - nt;
-  const oOff = k * n;
-  const lOff = k * n * n;
-  const eOff = lOff + nz * nz;
-  const dOff = eOff + nz * nt;
-  const zOff = k * n;
-  const tOff = zOff + nz;
+  const { kernels, n, L, tn, elimOrder, nt, nz, oOff, lOff, eOff, dOff, zOff, tOff } =
+    eliminatedFactor(ws, k);
   for (let a = 0; a < nz; a++) tn[zOff + a] = v[vOff + elimOrder[oOff + a]];
   for (let c = 0; c < nt; c++) tn[tOff + c] = v[vOff + elimOrder[oOff + nz + c]] / L[dOff + c];
   // x_z = L_S⁻ᵀ u_z;  x_t = D^-½ u_t − Eᵀ x_z

@@ -62,6 +62,13 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor 
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), floor);
 }
 
+/** max |a − b| / (1 + max |b|): an entry-wise error relative to 1 + the reference's size. */
+export function maxRelativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  for (let i = 0; i < b.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  return diff / (1 + maxAbs(b));
+}
+
 /** max |a − b| / (1 + max |b|) over every key of two gradient sets. */
 export function gradientError(a: QPGradients, b: QPGradients): number {
   let error = 0;

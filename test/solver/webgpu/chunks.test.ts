@@ -6,20 +6,12 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { QPBatch } from "../../../src/solver/types.js";
-import {
-  WEBGPU_SETUP_HINT,
-  acquireWebGPU,
-  solveBatchOnWebGPU,
-  type WebGPUContext,
-} from "../../../src/solver/webgpu/index.js";
+import { solveBatchOnWebGPU, type WebGPUContext } from "../../../src/solver/webgpu/index.js";
+import { adapterFor } from "./adapter.js";
 import { member, randomProblem, stackBatch } from "../helpers/problems.js";
 
-process.env.XDG_RUNTIME_DIR ??= "/tmp";
-const acquired = await acquireWebGPU();
-const skipReason = acquired.context === null ? acquired.reason : null;
-if (skipReason !== null) {
-  console.warn(`WebGPU chunking tests skipped: ${skipReason}; ${WEBGPU_SETUP_HINT}.`);
-}
+const acquired = await adapterFor("WebGPU chunking tests");
+const { skipReason } = acquired;
 
 const COMPILE_TIMEOUT = 600_000;
 const EPS = { eps: 1e-4 };

@@ -14,35 +14,17 @@ import {
   iterationSteps,
 } from "../../../src/solver/webgpu/pipelines.js";
 import { FACTOR_BLOCK, PHASE_ITERATION } from "../../../src/solver/webgpu/shader.js";
-import {
-  WEBGPU_SETUP_HINT,
-  acquireWebGPU,
-  solveBatchOnWebGPU,
-  type WebGPUContext,
-} from "../../../src/solver/webgpu/index.js";
+import { solveBatchOnWebGPU, type WebGPUContext } from "../../../src/solver/webgpu/index.js";
+import { adapterFor } from "./adapter.js";
+import { maxRelativeDifference } from "../helpers/dense.js";
 import { randomProblem, stackBatch } from "../helpers/problems.js";
 
-process.env.XDG_RUNTIME_DIR ??= "/tmp";
-const acquired = await acquireWebGPU();
-const skipReason = acquired.context === null ? acquired.reason : null;
-if (skipReason !== null) {
-  console.warn(`tiled factorization tests skipped: ${skipReason}; ${WEBGPU_SETUP_HINT}.`);
-}
+const acquired = await adapterFor("tiled factorization tests");
+const { skipReason } = acquired;
 
 const COMPILE_TIMEOUT = 600_000;
 const ONE_WORKGROUP = { eps: 1e-4, tiledFactorFrom: Number.MAX_SAFE_INTEGER };
 const TILED = { eps: 1e-4, tiledFactorFrom: 1 };
-
-/** max |a − b| / (1 + max |b|). */
-function relativeError(a: Float64Array, b: Float64Array): number {
-  let diff = 0;
-  let size = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    size = Math.max(size, Math.abs(b[i]));
-  }
-  return diff / (1 + size);
-}
 
 describe("the tiled factorization's dispatches", () => {
   it("has a panel per block of columns and a trailing update over the tiles left below it", () => {
@@ -85,8 +67,8 @@ describe.skipIf(skipReason !== null)("the tiled factorization on the GPU", () =>
     expect(tiled.status).toEqual(one.status);
     expect(tiled.status).toEqual(cpu.status);
     expect(tiled.iterations).toEqual(one.iterations);
-    expect(relativeError(tiled.z, one.z)).toBeLessThan(1e-6);
-    expect(relativeError(tiled.z, cpu.z)).toBeLessThan(1e-3);
+    expect(maxRelativeDifference(tiled.z, one.z)).toBeLessThan(1e-6);
+    expect(maxRelativeDifference(tiled.z, cpu.z)).toBeLessThan(1e-3);
 
     const dz = Float64Array.from({ length: 3 * 37 }, (_, i) => Math.sin(i + 1));
     const gradients = {
@@ -96,9 +78,11 @@ describe.skipIf(skipReason !== null)("the tiled factorization on the GPU", () =>
     };
     for (const key of ["Q", "q", "A", "b", "G", "h"] as const) {
       const reference = gradients.cpu[key]!;
-      expect(relativeError(gradients.tiled[key]!, gradients.one[key]!), key).toBeLessThan(1e-5);
+      expect(maxRelativeDifference(gradients.tiled[key]!, gradients.one[key]!), key).toBeLessThan(
+        1e-5,
+      );
       // f32's reach at eps 1e-4 and this size (docs/GPU.md: 1.6e-2 at n = 50), for both ways
-      expect(relativeError(gradients.tiled[key]!, reference), key).toBeLessThan(5e-2);
+      expect(maxRelativeDifference(gradients.tiled[key]!, reference), key).toBeLessThan(5e-2);
     }
     one.dispose();
     tiled.dispose();

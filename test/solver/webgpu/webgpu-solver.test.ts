@@ -10,22 +10,14 @@ import { compile } from "../../../src/runtime/index.js";
 import { solveBatch } from "../../../src/solver/pdipm.js";
 import { solveQP } from "../../../src/solver/solve-qp.js";
 import type { QPBatch, QPBatchSolution } from "../../../src/solver/types.js";
-import {
-  WEBGPU_SETUP_HINT,
-  acquireWebGPU,
-  solveBatchOnWebGPU,
-  type WebGPUContext,
-} from "../../../src/solver/webgpu/index.js";
+import { solveBatchOnWebGPU, type WebGPUContext } from "../../../src/solver/webgpu/index.js";
+import { adapterFor } from "./adapter.js";
 import { gradientError, maxAbs } from "../helpers/dense.js";
 import { randomProblem, stackBatch } from "../helpers/problems.js";
 import { simplexProjection } from "../helpers/simplex.js";
 
-process.env.XDG_RUNTIME_DIR ??= "/tmp";
-const acquired = await acquireWebGPU();
-const skipReason = acquired.context === null ? acquired.reason : null;
-if (skipReason !== null) {
-  console.warn(`WebGPU solver tests skipped: ${skipReason}; ${WEBGPU_SETUP_HINT}.`);
-}
+const acquired = await adapterFor("WebGPU solver tests");
+const { skipReason } = acquired;
 
 /**
  * What f32 reaches on these small problems at eps = 1e-5 (docs/GPU.md): the solution within this
