@@ -4,6 +4,7 @@
  * them in order gives one solution over the whole batch.
  */
 import type { GradientRequest, QPBatch, QPGradients } from "../types.js";
+import { gradientArrays, gradientSizes } from "../gradient-formulas.js";
 import type { WebGPUSolution } from "./solve-batch.js";
 
 const OPERANDS = ["Q", "q", "A", "b", "G", "h"] as const;
@@ -69,9 +70,26 @@ export function joinSolutions(parts: WebGPUSolution[]): WebGPUSolution {
     workspaceBytes: parts.reduce((sum, part) => sum + (part.workspaceBytes ?? 0), 0),
     kernels,
     device,
-    backward(dz: Float64Array, request?: GradientRequest) {
+    backward(dz: Float64Array, request?: GradientRequest, into?: QPGradients) {
       const upstream = split(dz);
-      return concatGradients(parts.map((part, i) => part.backward(upstream[i], request)));
+      if (into === undefined) {
+        return concatGradients(parts.map((part, i) => part.backward(upstream[i], request)));
+      }
+      // each chunk writes its members' rows of the caller's arrays (lengths checked first)
+      const grads = gradientArrays(batch, { n, m, p }, request ?? {}, into);
+      const sizes = gradientSizes({ n, m, p });
+      let offset = 0;
+      for (const [i, part] of parts.entries()) {
+        const rows: QPGradients = {};
+        for (const name of OPERANDS) {
+          const whole = grads[name];
+          if (whole === undefined) continue;
+          rows[name] = whole.subarray(offset * sizes[name], (offset + part.batch) * sizes[name]);
+        }
+        part.backward(upstream[i], request, rows);
+        offset += part.batch;
+      }
+      return grads;
     },
     async backwardOnDevice(dz: Float64Array, request?: GradientRequest) {
       const upstream = split(dz);

@@ -5,7 +5,12 @@
  * solver contract.
  */
 import type { GradientRequest, QPBatch, QPGradients, QPStatus } from "../types.js";
-import { backwardIsFinite, gradientArrays, writeMemberGradients } from "../gradient-formulas.js";
+import {
+  backwardIsFinite,
+  gradientArrays,
+  writeMemberGradients,
+  zeroMemberGradients,
+} from "../gradient-formulas.js";
 import { operandOf } from "./measures.js";
 
 export interface BackwardSolves {
@@ -30,12 +35,15 @@ export function assembleGradients(
   point: SolvedPoint,
   solves: BackwardSolves,
   request: GradientRequest,
+  into?: QPGradients,
 ): QPGradients {
-  const grads = gradientArrays(sizes.batch, sizes, request);
+  const grads = gradientArrays(sizes.batch, sizes, request, into);
   const member = { z: point.z, lam: point.lam, nu: point.nu, ...solves };
   for (let k = 0; k < sizes.batch; k++) {
-    if (point.status[k] !== "solved") continue;
-    if (backwardIsFinite(member, sizes, k)) writeMemberGradients(grads, sizes, k, member);
+    const solved = point.status[k] === "solved" && backwardIsFinite(member, sizes, k);
+    // a caller's array may hold anything: an unsolved member's zeros are written too
+    if (solved) writeMemberGradients(grads, sizes, k, member);
+    else if (into !== undefined) zeroMemberGradients(grads, sizes, k);
   }
   return grads;
 }

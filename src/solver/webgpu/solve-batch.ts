@@ -344,14 +344,14 @@ async function solveInOneBinding(
     workspaceBytes: buffers.work.size + buffers.factors.size + buffers.data.size,
     kernels: "webgpu",
     device: context.name,
-    backward(dz, request = {}) {
+    backward(dz, request = {}, into) {
       checkUpstream(dz);
       const solves = emptySolves();
       const g = dz.map((x) => (Number.isFinite(x) ? x : 0));
       for (let k = 0; k < batch; k++) {
         if (status[k] === "solved") solveWithHostFactors(problem, k, factors, w, g, solves);
       }
-      return assembleGradients(problem, point, solves, request);
+      return assembleGradients(problem, point, solves, request, into);
     },
     async backwardOnDevice(dz, request = {}) {
       checkUpstream(dz);

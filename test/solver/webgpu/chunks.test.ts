@@ -64,6 +64,22 @@ describe.skipIf(skipReason !== null)("the WebGPU solver in chunks", () => {
     expect(chunked.backward(dz, all)).toEqual(whole.backward(dz, all));
     expect(() => chunked.backward(dz.subarray(1))).toThrow("expected batch×n = 56");
 
+    // into: the caller's arrays, filled with garbage first, are written in full and returned
+    for (const solution of [whole, chunked]) {
+      const expected = solution.backward(dz, { q: true, G: true });
+      const into = {
+        q: new Float64Array(7 * n).fill(Number.NaN),
+        G: new Float64Array(7 * p * n).fill(Number.NaN),
+      };
+      const written = solution.backward(dz, { q: true, G: true }, into);
+      expect(written.q).toBe(into.q);
+      expect(written.G).toBe(into.G);
+      expect(written).toEqual(expected);
+      expect(() => solution.backward(dz, { q: true }, { q: new Float64Array(7 * n - 1) })).toThrow(
+        "into.q has length",
+      );
+    }
+
     chunked.dispose();
     whole.dispose();
     await expect(chunked.backwardOnDevice(dz)).rejects.toThrow("disposed");

@@ -182,6 +182,11 @@ describe.skipIf(skipReason !== null)("the WebGPU solver", () => {
     const gpu = await solveBatchOnWebGPU(problem, EPS, context);
     expect(solveBatch(problem).status).toEqual(["infeasible", "solved"]);
     expect(gpu.status).toEqual(["infeasible", "solved"]);
+    // the infeasible member's rows of a caller's array are zeroed, not left as they were
+    const into = { q: new Float64Array(4).fill(Number.NaN) };
+    const grads = gpu.backward(new Float64Array([1, 1, 1, 1]), { q: true }, into);
+    expect(Array.from(grads.q!.subarray(0, 2))).toEqual([0, 0]);
+    expect(grads.q!.subarray(2).every(Number.isFinite)).toBe(true);
   });
 
   it("gives unbounded members the status unbounded", async () => {
