@@ -77,7 +77,10 @@ export interface ProblemData {
   readonly qRowNorm: Float64Array;
   /** What is known of the batch's structure, from which its KKT forms are chosen (kkt/plan.ts). */
   readonly plan: StructurePlan;
-  /** The auxiliary columns of each member and the eliminated form's state (kkt/eliminated.ts). */
+  /**
+   * The auxiliary columns found in each member's data, and the analysis of the member being
+   * solved that the eliminated form's factorizations read (kkt/eliminated.ts).
+   */
   readonly elimination: EliminationState;
   /**
    * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
@@ -158,6 +161,12 @@ export interface Factorization {
   /** Static regularizations of the current factorization (plain arrays: kernels never see them). */
   readonly regK: Float64Array;
   readonly regS: Float64Array;
+  /**
+   * Per member, of its current factorization in the eliminated form: each group's row of largest
+   * weight, kept whole in K (n each; kkt/eliminated.ts findHeaviestRows). The backward pass reads
+   * it (settleHeaviestRows).
+   */
+  readonly elimHeaviest: Int32Array;
   /** The range-space form's caches and per-member state (kkt/range-space.ts). */
   readonly rangeSpace: RangeSpaceState;
   /**
@@ -479,6 +488,7 @@ export function createWorkspace(
     regS: new Float64Array(batch),
     rangeSpace: createRangeSpaceState(batch, v.rangeY, v.rangeGram, v.qFactor),
     schurPlace: new Uint8Array(batch),
+    elimHeaviest: new Int32Array(batch * n),
     chain: createChainWorkspace(batch, n, p),
   };
   const scratch: Scratch = {
