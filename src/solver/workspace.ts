@@ -2,7 +2,14 @@ import type { DenseKernels } from "./kernels/types.js";
 import { NO_FORM } from "./kkt/form.js";
 import { createPlan, findUnitRows, transposeG, type StructurePlan } from "./kkt/plan.js";
 import { createEliminationState, type EliminationState } from "./kkt/eliminated.js";
-import { createChainWorkspace, type ChainWorkspace } from "./kkt/path-laplacian.js";
+import {
+  createChainFactor,
+  createChainPath,
+  createChainScratch,
+  type ChainFactor,
+  type ChainPath,
+  type ChainScratch,
+} from "./kkt/path-laplacian.js";
 import { createRangeSpaceState, type RangeSpaceState } from "./kkt/range-space.js";
 import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
@@ -82,6 +89,11 @@ export interface ProblemData {
    * solved that the eliminated form's factorizations read (kkt/eliminated.ts).
    */
   readonly elimination: EliminationState;
+  /**
+   * The path of each member whose eliminated system is a path Laplacian (plan.pathFound), found
+   * by the analysis before its iterations (kkt/path-laplacian.ts findChain).
+   */
+  readonly chainPath: ChainPath;
   /**
    * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
    * entries are nonzero, as the rows of epigraphs are: products with G then cost O(nonzeros).
@@ -176,8 +188,11 @@ export interface Factorization {
    * the member's next one).
    */
   readonly schurPlace: Uint8Array;
-  /** The path factorization of epigraphs of differences (kkt/path-laplacian.ts). */
-  readonly chain: ChainWorkspace;
+  /**
+   * The path factorization of epigraphs of differences (kkt/path-laplacian.ts factorChain): its
+   * excess, ρ, σ and each group's pivot and curvature, per member; the backward pass solves with it.
+   */
+  readonly chain: ChainFactor;
 }
 
 /**
@@ -232,6 +247,8 @@ export interface Scratch {
   /** Scratch Y ((m+p)×n) and S ((m+p)²) of those factorizations, one for the batch. */
   readonly scratchY: Float64Array;
   readonly scratchS: Float64Array;
+  /** The path form's multipliers, node vectors and positions during one factorization or solve. */
+  readonly chain: ChainScratch;
 }
 
 /**
@@ -449,6 +466,7 @@ export function createWorkspace(
     qRowNorm: new Float64Array(n),
     plan: createPlan(problem, structure, eliminate),
     elimination: createEliminationState(batch, n, p),
+    chainPath: createChainPath(batch, n),
     // with `structure: false` too: a sparse product sums in another order than the dense kernels,
     // and the two paths are to compute the same iterates wherever they take the same KKT form
     gSparse: compressRows(Gg, members * pg, n),
@@ -489,7 +507,7 @@ export function createWorkspace(
     rangeSpace: createRangeSpaceState(batch, v.rangeY, v.rangeGram, v.qFactor),
     schurPlace: new Uint8Array(batch),
     elimHeaviest: new Int32Array(batch * n),
-    chain: createChainWorkspace(batch, n, p),
+    chain: createChainFactor(batch, n),
   };
   const scratch: Scratch = {
     X: v.X,
@@ -516,6 +534,7 @@ export function createWorkspace(
     inverseDiagonal: v.inverseDiagonal,
     scratchY: v.scratchY,
     scratchS: v.scratchS,
+    chain: createChainScratch(n, p),
   };
   const ws: Workspace = { data, iterate, factorization, scratch };
   if (problem.G.shared) {

@@ -186,12 +186,11 @@ function copyMember(v: Int32Array, from: number, to: number, size: number): void
 /** Member 0's path (path-laplacian.ts) for member k with the same data. */
 function copyChain(ws: KktSystem, k: number): void {
   const { data } = ws;
-  const { n } = data;
-  const { chain } = ws.factorization;
+  const { n, chainPath } = data;
   data.plan.pathFound[k] = data.plan.pathFound[0];
-  copyMember(chain.order, 0, k, n);
-  copyMember(chain.edgeGroup, 0, k, n);
-  copyMember(chain.groupEdge, 0, k, n);
+  copyMember(chainPath.order, 0, k, n);
+  copyMember(chainPath.edgeGroup, 0, k, n);
+  copyMember(chainPath.groupEdge, 0, k, n);
 }
 
 /** elimSparse of member k: the z-parts of its group rows (others empty). */
