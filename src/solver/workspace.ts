@@ -10,15 +10,20 @@ import {
   type ChainPath,
   type ChainScratch,
 } from "./kkt/path-laplacian.js";
-import { createRangeSpaceState, type RangeSpaceState } from "./kkt/range-space.js";
+import {
+  createRangeSpaceCache,
+  createRangeSpaceState,
+  type RangeSpaceCache,
+  type RangeSpaceState,
+} from "./kkt/range-space.js";
 import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
 
 /**
  * What a solve knows of its batch, for its whole duration: the problem data copied into kernel
  * memory (operands shared by the whole batch stored once, with stride 0), and what the analysis
- * of each member's data finds before its iterations (its rows' classes, auxiliary columns, the
- * StructurePlan). Written before a member's first iteration, read-only after.
+ * of each member's data finds before its iterations (its rows' classes, auxiliary columns and
+ * path, the StructurePlan). Written before a member's first iteration, read-only after.
  */
 export interface ProblemData {
   /** The dense kernels of the solve, chosen before it: fixed as long as the data. */
@@ -136,8 +141,10 @@ export interface Iterate {
  * Each member's factorization of its reduced KKT system (kkt/): rewritten by every
  * factorization, and the member's last one (at its solution: split weight 1e3, no proximal
  * regularization, Y and S in the member's own buffers) kept for the backward pass, which solves
- * with it and factors nothing. Also the caches a form keeps across a member's factorizations
- * (the range-space form's factor of Q and rows of Y).
+ * with it and factors nothing: every form's factor is here (the path form's `chain`, the
+ * eliminated form's `elimHeaviest` with L). Also what a form keeps across factorizations: the
+ * range-space form's per-member state and its cache (a shared Q's factor, rows of Y), which the
+ * backward pass does not read.
  */
 export interface Factorization {
   /** √wK of the general rows (p per member). */
@@ -179,8 +186,17 @@ export interface Factorization {
    * it (settleHeaviestRows).
    */
   readonly elimHeaviest: Int32Array;
-  /** The range-space form's caches and per-member state (kkt/range-space.ts). */
+  /**
+   * The range-space form's state of each member: whether it has taken the form, whether Q's
+   * factor was refused, whether its current factorization is tight (kkt/range-space.ts).
+   */
   readonly rangeSpace: RangeSpaceState;
+  /**
+   * The range-space form's cache (kkt/range-space.ts): the rows [A; dense rows of G] L⁻ᵀ of one
+   * member (or of all, where Q, A and G are shared) and their Gram matrix, and a shared Q's
+   * factor. Kept across factorizations, one for the batch; the backward pass never reads it.
+   */
+  readonly rangeCache: RangeSpaceCache;
   /**
    * Per member, where the Y and S of its current factorization are (kkt/schur-block.ts): 0 its
    * own rows of Y and S (the factorization at a solution, which the backward pass reads), 1 the
@@ -257,11 +273,13 @@ export interface Scratch {
  * buffers are views of `data.arena`; the split is of ownership, not of memory. Every array is
  * batch-major: member k's vector of length n starts at k·n.
  *
- * - `data`: written before a member's first iteration, read-only after (the whole solve).
+ * - `data`: written before a member's first iteration, read-only after (the whole solve). The
+ *   analysis a form needs of a member is here (`elimination`, `chainPath`), its factor is not.
  * - `iterate`: rewritten every iteration; its (z, s, lam, nu) is the solution at the end.
  * - `factorization`: rewritten by every factorization; a member's last one outlives its
  *   iterations, for the backward pass (backward.ts).
  * - `scratch`: of one call (a factorization, a solve, a residual); nothing is read from it later.
+ *   A form's scratch is here too (`chain`).
  *
  * The kernels and their arena are in `data`: fixed for the whole solve, as the data is.
  */
@@ -504,7 +522,8 @@ export function createWorkspace(
     form: new Uint8Array(batch).fill(NO_FORM),
     regK: new Float64Array(batch),
     regS: new Float64Array(batch),
-    rangeSpace: createRangeSpaceState(batch, v.rangeY, v.rangeGram, v.qFactor),
+    rangeSpace: createRangeSpaceState(batch),
+    rangeCache: createRangeSpaceCache(v.rangeY, v.rangeGram, v.qFactor),
     schurPlace: new Uint8Array(batch),
     elimHeaviest: new Int32Array(batch * n),
     chain: createChainFactor(batch, n),
