@@ -2,16 +2,28 @@ import type { DenseKernels } from "./kernels/types.js";
 import { NO_FORM } from "./kkt/form.js";
 import { createPlan, findUnitRows, transposeG, type StructurePlan } from "./kkt/plan.js";
 import { createEliminationState, type EliminationState } from "./kkt/eliminated.js";
-import { createChainWorkspace, type ChainWorkspace } from "./kkt/path-laplacian.js";
-import { createRangeSpaceState, type RangeSpaceState } from "./kkt/range-space.js";
+import {
+  createChainFactor,
+  createChainPath,
+  createChainScratch,
+  type ChainFactor,
+  type ChainPath,
+  type ChainScratch,
+} from "./kkt/path-laplacian.js";
+import {
+  createRangeSpaceCache,
+  createRangeSpaceState,
+  type RangeSpaceCache,
+  type RangeSpaceState,
+} from "./kkt/range-space.js";
 import { identityScaling, scalingStride, type Scaling } from "./scaling.js";
 import type { BatchOperand, QPBatch } from "./types.js";
 
 /**
  * What a solve knows of its batch, for its whole duration: the problem data copied into kernel
  * memory (operands shared by the whole batch stored once, with stride 0), and what the analysis
- * of each member's data finds before its iterations (its rows' classes, auxiliary columns, the
- * StructurePlan). Written before a member's first iteration, read-only after.
+ * of each member's data finds before its iterations (its rows' classes, auxiliary columns and
+ * path, the StructurePlan). Written before a member's first iteration, read-only after.
  */
 export interface ProblemData {
   /** The dense kernels of the solve, chosen before it: fixed as long as the data. */
@@ -77,8 +89,16 @@ export interface ProblemData {
   readonly qRowNorm: Float64Array;
   /** What is known of the batch's structure, from which its KKT forms are chosen (kkt/plan.ts). */
   readonly plan: StructurePlan;
-  /** The auxiliary columns of each member and the eliminated form's state (kkt/eliminated.ts). */
+  /**
+   * The auxiliary columns found in each member's data, and the analysis of the member being
+   * solved that the eliminated form's factorizations read (kkt/eliminated.ts).
+   */
   readonly elimination: EliminationState;
+  /**
+   * The path of each member whose eliminated system is a path Laplacian (plan.pathFound), found
+   * by the analysis before its iterations (kkt/path-laplacian.ts findChain).
+   */
+  readonly chainPath: ChainPath;
   /**
    * Gg in compressed rows (every stored member's rows in turn) when at most SPARSE_FRACTION of its
    * entries are nonzero, as the rows of epigraphs are: products with G then cost O(nonzeros).
@@ -121,8 +141,10 @@ export interface Iterate {
  * Each member's factorization of its reduced KKT system (kkt/): rewritten by every
  * factorization, and the member's last one (at its solution: split weight 1e3, no proximal
  * regularization, Y and S in the member's own buffers) kept for the backward pass, which solves
- * with it and factors nothing. Also the caches a form keeps across a member's factorizations
- * (the range-space form's factor of Q and rows of Y).
+ * with it and factors nothing: every form's factor is here (the path form's `chain`, the
+ * eliminated form's `elimHeaviest` with L). Also what a form keeps across factorizations: the
+ * range-space form's per-member state and its cache (a shared Q's factor, rows of Y), which the
+ * backward pass does not read.
  */
 export interface Factorization {
   /** √wK of the general rows (p per member). */
@@ -158,8 +180,23 @@ export interface Factorization {
   /** Static regularizations of the current factorization (plain arrays: kernels never see them). */
   readonly regK: Float64Array;
   readonly regS: Float64Array;
-  /** The range-space form's caches and per-member state (kkt/range-space.ts). */
+  /**
+   * Per member, of its current factorization in the eliminated form: each group's row of largest
+   * weight, kept whole in K (n each; kkt/eliminated.ts findHeaviestRows). The backward pass reads
+   * it (settleHeaviestRows).
+   */
+  readonly elimHeaviest: Int32Array;
+  /**
+   * The range-space form's state of each member: whether it has taken the form, whether Q's
+   * factor was refused, whether its current factorization is tight (kkt/range-space.ts).
+   */
   readonly rangeSpace: RangeSpaceState;
+  /**
+   * The range-space form's cache (kkt/range-space.ts): the rows [A; dense rows of G] L⁻ᵀ of one
+   * member (or of all, where Q, A and G are shared) and their Gram matrix, and a shared Q's
+   * factor. Kept across factorizations, one for the batch; the backward pass never reads it.
+   */
+  readonly rangeCache: RangeSpaceCache;
   /**
    * Per member, where the Y and S of its current factorization are (kkt/schur-block.ts): 0 its
    * own rows of Y and S (the factorization at a solution, which the backward pass reads), 1 the
@@ -167,8 +204,11 @@ export interface Factorization {
    * the member's next one).
    */
   readonly schurPlace: Uint8Array;
-  /** The path factorization of epigraphs of differences (kkt/path-laplacian.ts). */
-  readonly chain: ChainWorkspace;
+  /**
+   * The path factorization of epigraphs of differences (kkt/path-laplacian.ts factorChain): its
+   * excess, ρ, σ and each group's pivot and curvature, per member; the backward pass solves with it.
+   */
+  readonly chain: ChainFactor;
 }
 
 /**
@@ -223,6 +263,8 @@ export interface Scratch {
   /** Scratch Y ((m+p)×n) and S ((m+p)²) of those factorizations, one for the batch. */
   readonly scratchY: Float64Array;
   readonly scratchS: Float64Array;
+  /** The path form's multipliers, node vectors and positions during one factorization or solve. */
+  readonly chain: ChainScratch;
 }
 
 /**
@@ -231,11 +273,13 @@ export interface Scratch {
  * buffers are views of `data.arena`; the split is of ownership, not of memory. Every array is
  * batch-major: member k's vector of length n starts at k·n.
  *
- * - `data`: written before a member's first iteration, read-only after (the whole solve).
+ * - `data`: written before a member's first iteration, read-only after (the whole solve). The
+ *   analysis a form needs of a member is here (`elimination`, `chainPath`), its factor is not.
  * - `iterate`: rewritten every iteration; its (z, s, lam, nu) is the solution at the end.
  * - `factorization`: rewritten by every factorization; a member's last one outlives its
  *   iterations, for the backward pass (backward.ts).
  * - `scratch`: of one call (a factorization, a solve, a residual); nothing is read from it later.
+ *   A form's scratch is here too (`chain`).
  *
  * The kernels and their arena are in `data`: fixed for the whole solve, as the data is.
  */
@@ -440,6 +484,7 @@ export function createWorkspace(
     qRowNorm: new Float64Array(n),
     plan: createPlan(problem, structure, eliminate),
     elimination: createEliminationState(batch, n, p),
+    chainPath: createChainPath(batch, n),
     // with `structure: false` too: a sparse product sums in another order than the dense kernels,
     // and the two paths are to compute the same iterates wherever they take the same KKT form
     gSparse: compressRows(Gg, members * pg, n),
@@ -477,9 +522,11 @@ export function createWorkspace(
     form: new Uint8Array(batch).fill(NO_FORM),
     regK: new Float64Array(batch),
     regS: new Float64Array(batch),
-    rangeSpace: createRangeSpaceState(batch, v.rangeY, v.rangeGram, v.qFactor),
+    rangeSpace: createRangeSpaceState(batch),
+    rangeCache: createRangeSpaceCache(v.rangeY, v.rangeGram, v.qFactor),
     schurPlace: new Uint8Array(batch),
-    chain: createChainWorkspace(batch, n, p),
+    elimHeaviest: new Int32Array(batch * n),
+    chain: createChainFactor(batch, n),
   };
   const scratch: Scratch = {
     X: v.X,
@@ -506,6 +553,7 @@ export function createWorkspace(
     inverseDiagonal: v.inverseDiagonal,
     scratchY: v.scratchY,
     scratchS: v.scratchS,
+    chain: createChainScratch(n, p),
   };
   const ws: Workspace = { data, iterate, factorization, scratch };
   if (problem.G.shared) {

@@ -36,8 +36,11 @@ import { chooseMovedRows } from "./split-rows.js";
 import type { KktSystem } from "../workspace.js";
 
 /**
- * The auxiliary columns found in each member's data (findEliminableColumns; how many:
- * plan.elimCount) and the eliminated form's per-factorization state.
+ * The auxiliary columns found in each member's data (findEliminableColumns, in analyseMember
+ * before the member's iterations; how many: plan.elimCount): analysis results, held in
+ * ProblemData (`data.elimination`) and read-only during the member's iterations. The eliminated
+ * form's per-factorization state (each group's heaviest row) is in the factorization
+ * (`factorization.elimHeaviest`).
  */
 export interface EliminationState {
   /**
@@ -45,20 +48,22 @@ export interface EliminationState {
    * plan.elimCount).
    */
   readonly elimOrder: Int32Array;
-  /** Of the member being solved: each row's eliminated column (its index among the t), or −1 (p). */
+  /**
+   * Of the member being solved (its analysis; read by its factorizations and the path search,
+   * never by a solve): each row's eliminated column (its index among the t), or −1 (p).
+   */
   readonly elimRowAux: Int32Array;
-  /** Of the member being solved: each column's position in elimOrder (n). */
+  /** Of the member being solved (its analysis): each column's position in elimOrder (n). */
   readonly elimPos: Int32Array;
   /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
   readonly elimGroupStart: Int32Array;
   readonly elimGroupRows: Int32Array;
   /**
-   * Of the member being solved: the z-parts of the group rows, sparse (CSR over rows of G, column
-   * indices are positions among the z columns); rewritten for each member, at its own size.
+   * Of the member being solved (its analysis): the z-parts of the group rows, sparse (CSR over
+   * rows of G, column indices are positions among the z columns); rewritten for each member, at
+   * its own size.
    */
   elimSparse: { start: Int32Array; index: Int32Array; value: Float64Array };
-  /** Per member, of its current factorization: each group's row of largest weight (n each). */
-  readonly elimHeaviest: Int32Array;
 }
 
 export function createEliminationState(batch: number, n: number, p: number): EliminationState {
@@ -68,7 +73,6 @@ export function createEliminationState(batch: number, n: number, p: number): Eli
     elimPos: new Int32Array(n),
     elimGroupStart: new Int32Array(batch * (n + 1)),
     elimGroupRows: new Int32Array(batch * p),
-    elimHeaviest: new Int32Array(batch * n),
     elimSparse: {
       start: new Int32Array(p + 1),
       index: new Int32Array(0),
@@ -77,14 +81,17 @@ export function createEliminationState(batch: number, n: number, p: number): Eli
   };
 }
 
-/** Member k's views of the per-member group arrays (see EliminationState). */
+/**
+ * Member k's views of the per-member group arrays (see EliminationState) and of its current
+ * factorization's heaviest rows (Factorization.elimHeaviest).
+ */
 export function groupsOf(ws: KktSystem, k: number) {
-  const { data } = ws;
+  const { data, factorization } = ws;
   const { n, p } = data;
   return {
     elimGroupStart: data.elimination.elimGroupStart.subarray(k * (n + 1), (k + 1) * (n + 1)),
     elimGroupRows: data.elimination.elimGroupRows.subarray(k * p, (k + 1) * p),
-    elimHeaviest: data.elimination.elimHeaviest.subarray(k * n, (k + 1) * n),
+    elimHeaviest: factorization.elimHeaviest.subarray(k * n, (k + 1) * n),
   };
 }
 
@@ -179,12 +186,11 @@ function copyMember(v: Int32Array, from: number, to: number, size: number): void
 /** Member 0's path (path-laplacian.ts) for member k with the same data. */
 function copyChain(ws: KktSystem, k: number): void {
   const { data } = ws;
-  const { n } = data;
-  const { chain } = ws.factorization;
+  const { n, chainPath } = data;
   data.plan.pathFound[k] = data.plan.pathFound[0];
-  copyMember(chain.order, 0, k, n);
-  copyMember(chain.edgeGroup, 0, k, n);
-  copyMember(chain.groupEdge, 0, k, n);
+  copyMember(chainPath.order, 0, k, n);
+  copyMember(chainPath.edgeGroup, 0, k, n);
+  copyMember(chainPath.groupEdge, 0, k, n);
 }
 
 /** elimSparse of member k: the z-parts of its group rows (others empty). */

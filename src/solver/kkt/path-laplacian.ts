@@ -30,22 +30,39 @@ import { FORM_ID, MAX_REFINEMENT_STEPS, type KktForm } from "./form.js";
 import { columnRegularizations } from "./regularization.js";
 
 /**
- * Per member whose eliminated system is a weighted path Laplacian plus a diagonal
- * (kkt/path-laplacian.ts; plan.pathFound): the path's z columns in order (`order`, n each), the group on the edge after each
- * position or −1 (`edgeGroup`, n each), each group's edge or −1 (`groupEdge`, n each); the
- * factors: accumulated diagonal excess, ρ and σ of each edge, each group's pivot Σ and curvature
- * (n each). Then scratch of the member being solved: the multipliers of the group rows and their
- * corrections and residuals (p each), and node vectors (n each).
+ * The path of each member whose eliminated system is a weighted path Laplacian plus a diagonal
+ * (plan.pathFound), found by the analysis before its iterations (findChain): ProblemData
+ * (`data.chainPath`), read-only during the member's iterations. Per member (n each): the path's
+ * z columns in order (`order`), the group on the edge after each position or −1 (`edgeGroup`),
+ * each group's edge or −1 (`groupEdge`).
  */
-export interface ChainWorkspace {
+export interface ChainPath {
   readonly order: Int32Array;
   readonly edgeGroup: Int32Array;
   readonly groupEdge: Int32Array;
+}
+
+/**
+ * The path factorization of each member (factorChain): Factorization (`factorization.chain`),
+ * rewritten by every factorization in the path form; the member's last one is what the backward
+ * pass solves with. Per member (n each): the accumulated diagonal excess, ρ and σ of each edge,
+ * each group's pivot Σ and curvature q_t + reg.
+ */
+export interface ChainFactor {
   readonly excess: Float64Array;
   readonly rho: Float64Array;
   readonly sigma: Float64Array;
   readonly pivot: Float64Array;
   readonly curvature: Float64Array;
+}
+
+/**
+ * Scratch of one factorization or solve of the member being solved (`scratch.chain`), read by
+ * nothing after it: the multipliers of the group rows, their corrections and residuals (p each),
+ * node vectors (n each: φ of each edge, the right-hand side, the nodes' solution or the edges' ω)
+ * and each column's position on the path (n, factorChain).
+ */
+export interface ChainScratch {
   readonly y: Float64Array;
   readonly dy: Float64Array;
   readonly ey: Float64Array;
@@ -55,17 +72,27 @@ export interface ChainWorkspace {
   readonly position: Int32Array;
 }
 
-export function createChainWorkspace(batch: number, n: number, p: number): ChainWorkspace {
-  const perMember = () => new Float64Array(batch * n);
+export function createChainPath(batch: number, n: number): ChainPath {
   return {
     order: new Int32Array(batch * n),
     edgeGroup: new Int32Array(batch * n),
     groupEdge: new Int32Array(batch * n),
+  };
+}
+
+export function createChainFactor(batch: number, n: number): ChainFactor {
+  const perMember = () => new Float64Array(batch * n);
+  return {
     excess: perMember(),
     rho: perMember(),
     sigma: perMember(),
     pivot: perMember(),
     curvature: perMember(),
+  };
+}
+
+export function createChainScratch(n: number, p: number): ChainScratch {
+  return {
     y: new Float64Array(p),
     dy: new Float64Array(p),
     ey: new Float64Array(p),
@@ -77,13 +104,12 @@ export function createChainWorkspace(batch: number, n: number, p: number): Chain
 }
 
 /**
- * plan.pathFound[k] and the path of member k (see ChainWorkspace), after findEliminableColumns.
+ * plan.pathFound[k] and the path of member k (data.chainPath), after findEliminableColumns.
  * Requires unitColumn and the elimination scratch (elimRowAux, elimSparse) of member k.
  */
 export function findChain(ws: KktSystem, k: number): void {
   const { data } = ws;
   const { n, m, p, Q, unitColumn } = data;
-  const { chain } = ws.factorization;
   const { elimOrder, elimRowAux } = data.elimination;
   data.plan.pathFound[k] = 0;
   const nt = data.plan.elimCount[k];
@@ -129,7 +155,7 @@ export function findChain(ws: KktSystem, k: number): void {
 }
 
 /**
- * chain.order, edgeGroup and groupEdge of member k from the groups' node pairs; false when a
+ * chainPath.order, edgeGroup and groupEdge of member k from the groups' node pairs; false when a
  * node has three neighbours, two groups join the same pair, or the graph has a cycle.
  */
 function orderPath(
@@ -140,8 +166,7 @@ function orderPath(
   pairHi: Int32Array,
 ): boolean {
   const { data } = ws;
-  const { n } = data;
-  const { chain } = ws.factorization;
+  const { n, chainPath } = data;
   const { elimOrder } = data.elimination;
   const nt = pairLo.length;
   const oOff = k * n;
@@ -170,14 +195,14 @@ function orderPath(
     while (node >= 0) {
       visited[node] = 1;
       positionOf[node] = position;
-      chain.order[oOff + position] = elimOrder[oOff + node];
-      chain.edgeGroup[oOff + position] = -1;
+      chainPath.order[oOff + position] = elimOrder[oOff + node];
+      chainPath.edgeGroup[oOff + position] = -1;
       let next = -1;
       for (const slot of [2 * node, 2 * node + 1]) {
         const b = neighbour[slot];
         if (b >= 0 && b !== previous && !visited[b]) {
           next = b;
-          chain.edgeGroup[oOff + position] = via[slot];
+          chainPath.edgeGroup[oOff + position] = via[slot];
         }
       }
       previous = node;
@@ -188,13 +213,13 @@ function orderPath(
   if (position < nz) return false;
   for (let c = 0; c < nt; c++) {
     if (pairLo[c] < 0) {
-      chain.groupEdge[oOff + c] = -1;
+      chainPath.groupEdge[oOff + c] = -1;
       continue;
     }
     // the edge sits at the lower of its nodes' positions
     const a = positionOf[pairLo[c]];
     const b = positionOf[pairHi[c]];
-    chain.groupEdge[oOff + c] = Math.min(a, b);
+    chainPath.groupEdge[oOff + c] = Math.min(a, b);
   }
   return true;
 }
@@ -209,7 +234,9 @@ export function factorChain(ws: KktSystem, k: number, regularization: Float64Arr
   const { n, p, Q, G, unitColumn } = data;
   const { w, chain } = ws.factorization;
   const { elimOrder } = data.elimination;
-  const { order, groupEdge, excess, rho, sigma, pivot, curvature, position, node } = chain;
+  const { order, groupEdge } = data.chainPath;
+  const { excess, rho, sigma, pivot, curvature } = chain;
+  const { position, node } = ws.scratch.chain;
   const nt = data.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
@@ -329,8 +356,9 @@ function edgeFlow(
 }
 
 /**
- * (scratch.c1, chain.dy) ← the regularized augmented system's solution for the right-hand side
- * (scratch.e1, chain.ey): e1 on the columns, ey on the group rows' equations g_r'x − y_r/w_r = ey_r.
+ * (scratch.c1, scratch.chain.dy) ← the regularized augmented system's solution for the
+ * right-hand side (scratch.e1, scratch.chain.ey): e1 on the columns, ey on the group rows'
+ * equations g_r'x − y_r/w_r = ey_r.
  */
 function solveRegularized(ws: KktSystem, k: number): void {
   const { data } = ws;
@@ -338,7 +366,9 @@ function solveRegularized(ws: KktSystem, k: number): void {
   const { w, chain } = ws.factorization;
   const { e1, c1 } = ws.scratch;
   const { elimOrder } = data.elimination;
-  const { order, groupEdge, excess, rho, sigma, pivot, curvature, phi, rhs, node, ey, dy } = chain;
+  const { order, groupEdge } = data.chainPath;
+  const { excess, rho, sigma, pivot, curvature } = chain;
+  const { phi, rhs, node, ey, dy } = ws.scratch.chain;
   const nt = data.plan.elimCount[k];
   const nz = n - nt;
   const oOff = k * n;
@@ -451,15 +481,16 @@ function solveRegularized(ws: KktSystem, k: number): void {
 }
 
 /**
- * (e1, ey) ← the residual of (x, chain.y) in the unregularized augmented system; leaves G x in
- * gx and the multipliers w∘(G x), with the group rows' from chain.y, in yG. Returns ‖e‖∞.
+ * (e1, ey) ← the residual of (x, scratch.chain.y) in the unregularized augmented system; leaves
+ * G x in gx and the multipliers w∘(G x), with the group rows' from scratch.chain.y, in yG.
+ * Returns ‖e‖∞.
  */
 function residual(ws: KktSystem, k: number, x: Float64Array, xOff: number): number {
   const { data } = ws;
   const { n, p } = data;
-  const { w, chain } = ws.factorization;
+  const { w } = ws.factorization;
   const { r1, e1, gx, yG } = ws.scratch;
-  const { y, ey } = chain;
+  const { y, ey } = ws.scratch.chain;
   const nt = data.plan.elimCount[k];
   const nOff = k * n;
   const pOff = k * p;
@@ -498,9 +529,8 @@ export function solveChainKkt(
   maxSteps: number,
 ): void {
   const { n } = ws.data;
-  const { chain } = ws.factorization;
   const { r1, e1, c1 } = ws.scratch;
-  const { y, dy, ey } = chain;
+  const { y, dy, ey } = ws.scratch.chain;
   const nOff = k * n;
   let rhsNorm = 0;
   for (let i = nOff; i < nOff + n; i++) rhsNorm = Math.max(rhsNorm, Math.abs(r1[i]));

@@ -5,7 +5,7 @@
  *     L L' = Q + diag(reg),   S S' = Ã Q⁻¹ Ã' + D,   Ã = [A; kept rows of G],  Y = Ã L⁻ᵀ
  *
  * Q's factor, the rows L⁻¹ã of every row of A and G and their Gram matrix do not depend on the
- * iterate: computed once per member (RangeSpaceState), each factorization gathers its rows and
+ * iterate: computed once per member (RangeSpaceCache), each factorization gathers its rows and
  * factors S, (m + kept)³/6 instead of n²·kept/2 + n³/6 for K (and the Schur block of the moved
  * rows). At n = p that is a quarter, and the one-time cost (the Gram matrix, ~ a factorization and
  * a half) is repaid in two. Where Q, A and G are shared by the batch, Q's factor and the cache are
@@ -34,22 +34,25 @@ const Q_FACTOR_MIN_PIVOT = 1e-8;
  * factorizations when it is weighed against forming K (a member takes ~10).
  */
 const RANGE_SPACE_HORIZON = 4;
-/** RangeSpaceState.of[0] when the cache serves every member (Q, A and G shared). */
+/** RangeSpaceCache.of[0] when the cache serves every member (Q, A and G shared). */
 const SHARED_RANGE = -2;
 
-/** The form's caches and per-member state (Factorization.rangeSpace). */
-export interface RangeSpaceState {
+/**
+ * What the form computes once and reuses across factorizations (`factorization.rangeCache`):
+ * kernel memory, one for the batch (members are solved one after another), written by a
+ * member's first range-space factorization that finds it of another member and read by that
+ * member's later ones and their solves (Factorization.schurPlace 1: Y is this cache). Never by
+ * the backward pass, whose factorization keeps Y in the member's own rows.
+ */
+export interface RangeSpaceCache {
   /**
    * The cache of member `of[0]` (−1: none yet; −2: every member, where Q, A and G are shared by
    * the batch): [A; dense rows of G] L⁻ᵀ with L Q's factor ((m+p)×n), and its Gram matrix (lower
-   * triangle, (m + dense)² at stride m + dense). One for the batch: members are solved one after
-   * another.
+   * triangle, (m + dense)² at stride m + dense).
    */
   readonly Y: Float64Array;
   readonly gram: Float64Array;
   readonly of: Int32Array;
-  /** Per member: whether it has taken the form in this solve (its cost counts so). */
-  readonly built: Uint8Array;
   /**
    * Where Q is shared by the batch: its factor (as factorQ leaves it in L, n×n) once computed for
    * the first member that needs it, and its state (0: not yet, 1: in qFactor, −1: refused); every
@@ -57,26 +60,35 @@ export interface RangeSpaceState {
    */
   readonly qFactor: Float64Array;
   readonly qFactorState: Int8Array;
+}
+
+/**
+ * The form's state of each member (`factorization.rangeSpace`): what its factorizations have
+ * decided so far (`built`, `refused`, rewritten only by them) and what its current one is
+ * (`tight`, which its solves read, the backward pass's included).
+ */
+export interface RangeSpaceState {
+  /** Per member: whether it has taken the form in this solve (its cost counts so). */
+  readonly built: Uint8Array;
   /** Per member: whether Q's factor was refused (a small pivot): the form declines it from then on. */
   readonly refused: Uint8Array;
   /** Per member: whether its current factorization has rows above the split weight. */
   readonly tight: Uint8Array;
 }
 
-/** The state of a batch of `batch` members, on the kernel buffers Y, gram and qFactor. */
-export function createRangeSpaceState(
-  batch: number,
+/** The cache of a batch, on the kernel buffers Y, gram and qFactor. */
+export function createRangeSpaceCache(
   Y: Float64Array,
   gram: Float64Array,
   qFactor: Float64Array,
-): RangeSpaceState {
+): RangeSpaceCache {
+  return { Y, gram, of: Int32Array.of(-1), qFactor, qFactorState: new Int8Array(1) };
+}
+
+/** The state of a batch of `batch` members. */
+export function createRangeSpaceState(batch: number): RangeSpaceState {
   return {
-    Y,
-    gram,
-    of: Int32Array.of(-1),
     built: new Uint8Array(batch),
-    qFactor,
-    qFactorState: new Int8Array(1),
     refused: new Uint8Array(batch),
     tight: new Uint8Array(batch),
   };
@@ -163,9 +175,10 @@ function useFactorOfQ(
   factorization.rangeSpace.tight[k] = factorization.schurCount[k] > 0 ? 1 : 0;
   const { A, G } = data;
   const { L } = factorization;
-  const rangeY = factorization.rangeSpace.Y;
+  const { rangeCache } = factorization;
+  const rangeY = rangeCache.Y;
   factorization.rangeSpace.built[k] = 1;
-  if (factorization.rangeSpace.of[0] !== owner) {
+  if (rangeCache.of[0] !== owner) {
     // rangeY = [A; dense rows of G] L⁻ᵀ and rangeGram = rangeY rangeYᵀ (lower triangle)
     copyWithinArena(data.arena, A, k * data.stride.A, rangeY, 0, m * n);
     const gOff = k * data.stride.G;
@@ -173,8 +186,8 @@ function useFactorOfQ(
       copyWithinArena(data.arena, G, gOff + denseRows[t] * n, rangeY, (m + t) * n, n);
     }
     kernels.solveLowerRows(L, k * n * n, n, rangeY, 0, all);
-    kernels.syrk(rangeY, 0, all, n, factorization.rangeSpace.gram, 0);
-    factorization.rangeSpace.of[0] = owner;
+    kernels.syrk(rangeY, 0, all, n, rangeCache.gram, 0);
+    rangeCache.of[0] = owner;
   }
   // the Schur block: A's rows, then the kept rows in order (rows m + keptRows[u] of rangeY)
   for (let u = 0; u < kept; u++) {
@@ -191,7 +204,7 @@ function gatherRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): vo
   const { data, factorization } = ws;
   const { n, m } = data;
   const { keptRows } = ws.scratch;
-  const rangeY = factorization.rangeSpace.Y;
+  const rangeY = factorization.rangeCache.Y;
   const kept = factorization.schurCount[k];
   if (kept === data.denseCount[0]) {
     copyWithinArena(data.arena, rangeY, 0, Y, yOff, (m + kept) * n);
@@ -208,7 +221,7 @@ function gatherGram(ws: KktSystem, k: number, rows: number, S: Float64Array, sOf
   const { data, factorization } = ws;
   const { m } = data;
   const { keptRows } = ws.scratch;
-  const rangeGram = factorization.rangeSpace.gram;
+  const rangeGram = factorization.rangeCache.gram;
   const all = m + data.denseCount[0];
   // every row kept: the same matrix at the same stride
   if (rows === all) {
@@ -227,18 +240,18 @@ function gatherGram(ws: KktSystem, k: number, rows: number, S: Float64Array, sOf
 function factorQ(ws: KktSystem, k: number): boolean {
   const { data, factorization } = ws;
   const { n } = data;
-  const { L } = factorization;
+  const { L, rangeCache } = factorization;
   const lOff = k * n * n;
   // Q shared by the batch: factored for the first member that asks, copied for the others
-  if (data.stride.Q === 0 && factorization.rangeSpace.qFactorState[0] !== 0) {
-    if (factorization.rangeSpace.qFactorState[0] === 1)
-      copyWithinArena(data.arena, factorization.rangeSpace.qFactor, 0, L, lOff, n * n);
-    return factorization.rangeSpace.qFactorState[0] === 1;
+  if (data.stride.Q === 0 && rangeCache.qFactorState[0] !== 0) {
+    if (rangeCache.qFactorState[0] === 1)
+      copyWithinArena(data.arena, rangeCache.qFactor, 0, L, lOff, n * n);
+    return rangeCache.qFactorState[0] === 1;
   }
   const factored = factorQInto(ws, k);
   if (data.stride.Q === 0) {
-    factorization.rangeSpace.qFactorState[0] = factored ? 1 : -1;
-    if (factored) copyWithinArena(data.arena, L, lOff, factorization.rangeSpace.qFactor, 0, n * n);
+    rangeCache.qFactorState[0] = factored ? 1 : -1;
+    if (factored) copyWithinArena(data.arena, L, lOff, rangeCache.qFactor, 0, n * n);
   }
   return factored;
 }

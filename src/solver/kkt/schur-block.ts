@@ -57,7 +57,7 @@ export function schurY(ws: KktSystem, k: number): Float64Array {
   return place === SCHUR_OWN
     ? factorization.Y
     : place === SCHUR_RANGE_CACHE
-      ? factorization.rangeSpace.Y
+      ? factorization.rangeCache.Y
       : scratch.scratchY;
 }
 

@@ -64,12 +64,11 @@ export function chooseMovedRows(
 ): void {
   const { data, factorization } = ws;
   const { p, unitColumn } = data;
-  const { w, wK, schurRows } = factorization;
+  const { w, wK, schurRows, elimHeaviest } = factorization;
   const { elimRowAux } = data.elimination;
   const pOff = k * p;
   // member k's heaviest row of each group (eliminated.ts), read only when grouped
   const heaviestOff = k * data.n;
-  const { elimHeaviest } = data.elimination;
   let moved = 0;
   for (let i = 0; i < p; i++) {
     const wi = w[pOff + i];
