@@ -14,7 +14,8 @@
  * the ProblemData (sizes, operands, the plan); of each solved member's Factorization its last
  * one, made at its solution with the solution split weight and no proximal regularization (the
  * member's form, L, Y and S in the member's own rows, w, wK, the Schur rows, deltaEq = 0,
- * rho = 0); and the solution, the final iterate's (z, lam, nu) as returned. Besides, it writes
+ * rho = 0, and the forms' own factors: the path form's `chain`, the eliminated form's
+ * `elimHeaviest`, the range-space form's `rangeSpace.tight`); and the solution, the final iterate's (z, lam, nu) as returned. Besides, it writes
  * and reads back within one call kernel memory whose contents it never reads before writing
  * (`BackwardMemory`): Scratch for the right-hand sides (r1, r2), the solve's own, and yG, which
  * the solve leaves as D(lam) d_lam; and the iterate's direction buffers dz and dnu for d_z and
