@@ -11,6 +11,7 @@
  */
 import type * as Tfjs from "@tensorflow/tfjs";
 import type { CanonicalQP } from "../canon/index.js";
+import type { WorkSlot } from "../solver/webgpu/layout.js";
 import { solveResident, type ResidentSolve } from "../solver/webgpu/resident.js";
 import { STATUS_SOLVED, STATUS_STALLED } from "../solver/webgpu/shader.js";
 import type { SolverOptions } from "../solver/index.js";
@@ -195,9 +196,8 @@ function workTensor(tf: Tf, solve: ResidentSolve): Tensor {
 }
 
 /** Columns [slot, slot + length) of every member's work: [batch, length]. */
-function slot(tf: Tf, work: Tensor, solve: ResidentSolve, name: string, length: number): Tensor {
-  const start = solve.layout.work[name as keyof typeof solve.layout.work];
-  return tf.slice(work, [0, start], [-1, length]);
+function slot(tf: Tf, work: Tensor, solve: ResidentSolve, name: WorkSlot, length: number) {
+  return tf.slice(work, [0, solve.layout.work[name]], [-1, length]);
 }
 
 /**
@@ -263,7 +263,7 @@ export function applyOnWebGPU(
         tf.equal(status, STATUS_STALLED),
       );
       // members the shader did not solve hold their last iteration's step there: zero gradient
-      const take = (name: string, length: number) => {
+      const take = (name: WorkSlot, length: number) => {
         const values = slot(tf, work, solve, name, length);
         return tf.where(tf.broadcastTo(solved, values.shape), values, tf.zerosLike(values));
       };
