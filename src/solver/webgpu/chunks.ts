@@ -4,10 +4,8 @@
  * them in order gives one solution over the whole batch.
  */
 import type { GradientRequest, QPBatch, QPGradients } from "../types.js";
-import { gradientArrays, gradientSizes } from "../gradient-formulas.js";
+import { GRADIENT_KEYS as OPERANDS, gradientArrays, gradientSizes } from "../gradient-formulas.js";
 import type { WebGPUSolution } from "./solve-batch.js";
-
-const OPERANDS = ["Q", "q", "A", "b", "G", "h"] as const;
 
 /** Members [start, end) of the batch: shared operands as they are, per-member ones as views. */
 export function sliceBatch(problem: QPBatch, start: number, end: number): QPBatch {

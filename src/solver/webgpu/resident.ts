@@ -60,9 +60,10 @@ export function solveResident(
   const pipelines = pipelinesNow(device, pdipmShader());
   const { STORAGE, COPY_DST } = GPUBufferUsage;
   const own = createBuffer(device, 4 * layout.dataLength, STORAGE | COPY_DST);
-  const buffers = allocateSolve(device, layout, shaderConstants(options), own);
+  const constants = shaderConstants(options);
+  const buffers = allocateSolve(device, layout, constants, own);
   const bindGroup = bindSolve(device, pipelines, buffers);
-  const maxIter = shaderConstants(options).maxIter;
+  const { maxIter } = constants;
 
   const encoder = device.createCommandEncoder();
   if (layout.dataLength > 0) encoder.copyBufferToBuffer(data, 0, own, 0, 4 * layout.dataLength);
