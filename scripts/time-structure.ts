@@ -10,6 +10,7 @@
  * layer.vjp with { eps: 1e-6 }, `structure: false` (the dense path) against the default.
  */
 import { readFileSync } from "node:fs";
+import { writeDifferenceRows } from "../bench/lib/generator.js";
 import { createRandom } from "../bench/lib/random.js";
 import { compile, type SolveOptions } from "../src/index.js";
 import { solveBatch, type QPBatch, type SolverOptions } from "../src/solver/index.js";
@@ -70,17 +71,7 @@ function totalVariation(): QPBatch {
   for (let i = 0; i < len; i++) Q[i * n + i] = 1;
   const G = new Float64Array(p * n);
   const h = new Float64Array(p);
-  for (let j = 0; j < len - 1; j++) {
-    // x_{j+1} − x_j − t_j ≤ 0 and x_j − x_{j+1} − t_j ≤ 0
-    for (const [row, sign] of [
-      [2 * j, 1],
-      [2 * j + 1, -1],
-    ]) {
-      G[row * n + j + 1] = sign;
-      G[row * n + j] = -sign;
-      G[row * n + len + j] = -1;
-    }
-  }
+  writeDifferenceRows(G, n, len);
   const row = new Int32Array(2 * len);
   const column = new Int32Array(2 * len);
   const sign = new Float64Array(2 * len);

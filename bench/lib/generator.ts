@@ -161,3 +161,20 @@ export function toRows(data: Float64Array, rows: number, cols: number): number[]
     Array.from(data.subarray(i * cols, (i + 1) * cols)),
   );
 }
+
+/**
+ * Total variation's epigraph rows written into G (p×n, row-major, columns x then t): for each
+ * j < len − 1, row 2j is x_{j+1} − x_j − t_j ≤ 0 and row 2j + 1 is x_j − x_{j+1} − t_j ≤ 0.
+ */
+export function writeDifferenceRows(G: Float64Array, n: number, len: number): void {
+  for (let j = 0; j < len - 1; j++) {
+    for (const [row, sign] of [
+      [2 * j, 1],
+      [2 * j + 1, -1],
+    ]) {
+      G[row * n + j + 1] = sign;
+      G[row * n + j] = -sign;
+      G[row * n + len + j] = -1;
+    }
+  }
+}

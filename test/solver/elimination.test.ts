@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { solveBatch, type QPBatch } from "../../src/solver/index.js";
 import { gradientError, matVec, maxAbs } from "./helpers/dense.js";
 import { kktResiduals } from "./helpers/kkt-residuals.js";
+import { writeDifferenceRows } from "../../bench/lib/generator.js";
 import { createRandom, type DenseProblem } from "./helpers/problems.js";
 
 const shared = (data: Float64Array) => ({ data, shared: true });
@@ -21,16 +22,7 @@ function totalVariation(len: number, batch: number, seed: number): QPBatch {
   for (let i = 0; i < len; i++) Q[i * n + i] = 1;
   const G = new Float64Array(p * n);
   const h = new Float64Array(p);
-  for (let j = 0; j < len - 1; j++) {
-    for (const [row, sign] of [
-      [2 * j, 1],
-      [2 * j + 1, -1],
-    ]) {
-      G[row * n + j + 1] = sign;
-      G[row * n + j] = -sign;
-      G[row * n + len + j] = -1;
-    }
-  }
+  writeDifferenceRows(G, n, len);
   const row = new Int32Array(2 * len);
   const column = new Int32Array(2 * len);
   const sign = new Float64Array(2 * len);

@@ -10,6 +10,7 @@ import { analyseMember } from "../../src/solver/kkt/plan.js";
 import { acceptsSmallMember } from "../../src/solver/kkt/small-wasm.js";
 import { typescriptKernels, type QPBatch } from "../../src/solver/index.js";
 import { createWorkspace } from "../../src/solver/workspace.js";
+import { writeDifferenceRows } from "../../bench/lib/generator.js";
 import { createRandom, randomProblem, stackBatch } from "./helpers/problems.js";
 
 const one = (data: Float64Array) => ({ data, shared: false });
@@ -83,16 +84,7 @@ function totalVariation(len: number, seed: number): QPBatch {
   for (let i = 0; i < len; i++) q[i] = -random.normal();
   for (let j = 0; j < len - 1; j++) q[len + j] = 1;
   const G = new Float64Array(p * n);
-  for (let j = 0; j < len - 1; j++) {
-    for (const [row, sign] of [
-      [2 * j, 1],
-      [2 * j + 1, -1],
-    ]) {
-      G[row * n + j + 1] = sign;
-      G[row * n + j] = -sign;
-      G[row * n + len + j] = -1;
-    }
-  }
+  writeDifferenceRows(G, n, len);
   const empty = new Float64Array(0);
   return {
     batch: 1,
