@@ -51,6 +51,59 @@ describe("training with the epoch chosen on a validation metric", () => {
     expect(run.history.length - 1).toBeLessThan(50);
     w.dispose();
   });
+
+  it("reduces the learning rate after `patience` epochs without a better validation metric", () => {
+    for (const optimizer of [tf.train.adam(0.1), tf.train.sgd(0.1)]) {
+      const w = tf.variable(tf.scalar(0));
+      // validation never improves on epoch 0, so the rate falls every second epoch
+      const { history } = train({
+        label: "t",
+        epochs: 6,
+        batchSize: 1,
+        trainSize: 1,
+        random: createRandom(1),
+        optimizer,
+        variables: [w],
+        progress: false,
+        select: "val",
+        reduceLrOnPlateau: { patience: 2, factor: 0.5 },
+        evaluate: (epoch) => ({ val: epoch }),
+        loss: () => tf.square(tf.sub(w, 3)) as tf.Scalar,
+      });
+      expect(history.slice(1).map((h) => h.metrics.lr)).toEqual([
+        0.1, 0.1, 0.05, 0.05, 0.025, 0.025,
+      ]);
+      w.dispose();
+    }
+  });
+
+  it("takes steps of the reduced size after a reduction", () => {
+    const w = tf.variable(tf.scalar(0));
+    const positions: number[] = [];
+    train({
+      label: "t",
+      epochs: 3,
+      batchSize: 1,
+      trainSize: 1,
+      random: createRandom(1),
+      optimizer: tf.train.adam(0.1),
+      variables: [w],
+      progress: false,
+      select: "val",
+      reduceLrOnPlateau: { patience: 1, factor: 0.1 },
+      evaluate: (epoch) => {
+        positions.push(w.dataSync()[0] ?? NaN);
+        return { val: epoch };
+      },
+      loss: () => tf.square(tf.sub(w, 3)) as tf.Scalar,
+    });
+    // Adam's first steps move w by about the rate: 0.1, then 0.01 after the first reduction
+    const steps = positions.slice(1).map((x, i) => x - (positions[i] ?? NaN));
+    expect(steps[0]).toBeCloseTo(0.1, 3);
+    expect(steps[1]).toBeCloseTo(0.01, 3);
+    expect(steps[2]).toBeCloseTo(0.001, 3);
+    w.dispose();
+  });
 });
 
 describe("the results file of an experiment", () => {

@@ -30,6 +30,38 @@ export interface TrainingSetup {
   plateau?: number;
   /** Stop after the first epoch that ends later than this many seconds after the start. */
   budgetSeconds?: number;
+  /**
+   * Multiply the optimizer's learning rate by `factor` once `patience` epochs in a row have not
+   * bettered the best validation metric (Keras' and PyTorch's ReduceLROnPlateau); the rate of
+   * every epoch is recorded as the metric `lr`.
+   */
+  reduceLrOnPlateau?: LrReduction;
+}
+
+export interface LrReduction {
+  patience: number;
+  factor: number;
+}
+
+/**
+ * The learning rate of a tfjs optimizer: a protected field in its types, read at every step by
+ * Adam and the others, but cached as a scalar by SGD and momentum, which have a setter.
+ */
+interface LearningRate {
+  learningRate: number;
+  setLearningRate?: (rate: number) => void;
+}
+
+function learningRateOf(optimizer: tf.Optimizer): LearningRate {
+  const candidate = optimizer as unknown as Partial<LearningRate>;
+  if (typeof candidate.learningRate !== "number")
+    throw new Error("training: this optimizer has no learning rate to reduce");
+  return candidate as LearningRate;
+}
+
+function setLearningRate(rate: LearningRate, value: number): void {
+  if (rate.setLearningRate) rate.setLearningRate(value);
+  else rate.learningRate = value;
 }
 
 /** What training returns: the curve and the epoch whose variables the model ends with. */
@@ -64,6 +96,9 @@ export function train(setup: TrainingSetup): TrainingRun {
   let bestValue = metricOf(history[0] as EpochRecord, setup.select);
   let best = setup.variables.map((v) => tf.keep(v.clone()));
   let stoppedBy: TrainingRun["stoppedBy"] = "epochs";
+  const reduction = setup.reduceLrOnPlateau;
+  const rate = reduction ? learningRateOf(setup.optimizer) : undefined;
+  let sinceBest = 0;
   const batchesPerEpoch = Math.ceil(setup.trainSize / setup.batchSize);
   const bar = startProgress(setup.label, setup.epochs * batchesPerEpoch, setup.progress);
   try {
@@ -90,14 +125,19 @@ export function train(setup: TrainingSetup): TrainingRun {
       }
       const running: Record<string, number> = {};
       for (const [name, s] of sums) running[name] = s.total / s.weight;
-      const point = { epoch, metrics: { ...running, ...setup.evaluate(epoch) } };
+      const point: EpochRecord = { epoch, metrics: { ...running, ...setup.evaluate(epoch) } };
+      if (rate) point.metrics.lr = rate.learningRate;
       history.push(point);
       const value = metricOf(point, setup.select);
       if (value < bestValue) {
         bestValue = value;
         bestEpoch = epoch;
+        sinceBest = 0;
         for (const v of best) v.dispose();
         best = setup.variables.map((v) => tf.keep(v.clone()));
+      } else if (reduction && rate && ++sinceBest >= reduction.patience) {
+        setLearningRate(rate, rate.learningRate * reduction.factor);
+        sinceBest = 0;
       }
       const previous = history[history.length - 2]?.metrics.trainLoss;
       const current = point.metrics.trainLoss;
