@@ -811,8 +811,9 @@ function count(block: usize, index: i32): i32 {
 
 /**
  * rd = Qz + q + Gᵀlam, ri = Gz + s − h and cs_j = max(|(Qz)_j|, |q_j|, |(Gᵀlam)_j|) as
- * pdipm.ts's computeResiduals; out[0..5] = objective z'(Qz/2 + q), max|ri|, the inequality scale
- * max(|Gz|, |s|, |h|), s'lam, max_j |rd_j|/(1 + cs_j) and max_j |rd_j|/cs_j (0 where rd_j is).
+ * pdipm.ts's computeResiduals; out[0..6] = objective z'(Qz/2 + q), max|ri|, the inequality scale
+ * max(|Gz|, |s|, |h|), s'lam, max_j |rd_j|/(1 + cs_j), max_j |rd_j|/cs_j (0 where rd_j is) and
+ * the objective's gradient max|Qz + q| (the scale of pdipm.ts's test of diverged multipliers).
  * tn (n) and tp (p) are scratch.
  */
 export function smallResiduals(block: usize): void {
@@ -831,12 +832,14 @@ export function smallResiduals(block: usize): void {
   const out = slot(block, SMALL_OUT);
   const rowN = <usize>n << 3;
   let objective = 0.0;
+  let gradient = 0.0;
   for (let i = 0; i < n; i++) {
     const qz = dot(q + <usize>i * rowN, z, n);
     const qi = load<f64>(at(qv, i));
     objective += load<f64>(at(z, i)) * (0.5 * qz + qi);
     store<f64>(at(cs, i), Math.max(Math.abs(qz), Math.abs(qi)));
     store<f64>(at(rd, i), qz + qi);
+    gradient = Math.max(gradient, Math.abs(qz + qi));
   }
   // ri = Gz, tn = Gᵀlam (tp a copy of lam) in one pass over G
   gemvPair(slot(block, SMALL_G), p, n, z, ri, 0, 0, lam, slot(block, SMALL_TP), 0, tn);
@@ -872,6 +875,7 @@ export function smallResiduals(block: usize): void {
   store<f64>(at(out, 3), complementarity);
   store<f64>(at(out, 4), dual);
   store<f64>(at(out, 5), scaleFree);
+  store<f64>(at(out, 6), gradient);
 }
 
 /**
@@ -943,9 +947,10 @@ export function smallFactor(block: usize, split: f64): i32 {
 /**
  * The Newton direction of pdipm.ts's newtonDirection for a member factored by smallFactor:
  * tp = w∘ri − (lam + (second − target)/s) with second = dsAff∘dlamAff when `corrected`,
- * dz = −(L Lᵀ)⁻¹(rd + Gᵀtp), ds = −G dz − ri, dlam = w∘(G dz) + tp.
+ * dz = −(L Lᵀ)⁻¹(rd + Gᵀtp), ds = −G dz − ri, dlam = w∘(G dz) + tp. The predictor's ds and dlam
+ * are kept in dsAff and dlamAff for the corrector.
  */
-function smallDirection(block: usize, target: f64, corrected: i32): void {
+export function smallDirection(block: usize, target: f64, corrected: i32): void {
   const n = count(block, SMALL_N);
   const p = count(block, SMALL_P);
   const g = slot(block, SMALL_G);
@@ -995,43 +1000,8 @@ function smallDirection(block: usize, target: f64, corrected: i32): void {
     const yg = j < 0 ? load<f64>(at(w, i)) * gx : split * gx + load<f64>(at(t, j));
     store<f64>(at(dlam, i), yg + load<f64>(at(tp, i)));
   }
-}
-
-/**
- * Mehrotra's predictor and corrector for a member factored by smallFactor, as pdipm.ts's iterate:
- * the affine direction, its step to the boundary αaff (at most 1), μaff = (s + αaff ds)ᵀ(lam +
- * αaff dlam)/p, σ = (μaff/μ)³ clamped to [0, 1], then the corrected direction for the target σμ
- * (in dz, ds, dlam; the affine one stays in dsAff, dlamAff).
- */
-export function smallDirections(block: usize, mu: f64): void {
-  const p = count(block, SMALL_P);
-  const s = slot(block, SMALL_S);
-  const lam = slot(block, SMALL_LAM);
-  const ds = slot(block, SMALL_DS);
-  const dlam = slot(block, SMALL_DLAM);
-  const dsAff = slot(block, SMALL_DSAFF);
-  const dlamAff = slot(block, SMALL_DLAMAFF);
-  smallDirection(block, 0, 0);
-  memory.copy(dsAff, ds, <usize>p << 3);
-  memory.copy(dlamAff, dlam, <usize>p << 3);
-  // largest α ≤ 1 with s + α ds ≥ 0 and lam + α dlam ≥ 0 (steps.ts's stepToBoundary)
-  let alpha = 1.0;
-  for (let i = 0; i < p; i++) {
-    const si = load<f64>(at(s, i));
-    const dsi = load<f64>(at(ds, i));
-    if (alpha * dsi < -si) alpha = -si / dsi;
-    const li = load<f64>(at(lam, i));
-    const dli = load<f64>(at(dlam, i));
-    if (alpha * dli < -li) alpha = -li / dli;
+  if (corrected == 0) {
+    memory.copy(dsAff, ds, <usize>p << 3);
+    memory.copy(dlamAff, dlam, <usize>p << 3);
   }
-  let muAff = 0.0;
-  for (let i = 0; i < p; i++) {
-    muAff +=
-      (load<f64>(at(s, i)) + alpha * load<f64>(at(ds, i))) *
-      (load<f64>(at(lam, i)) + alpha * load<f64>(at(dlam, i)));
-  }
-  muAff /= p;
-  const ratio = muAff / mu;
-  const sigma = mu > 0 ? Math.min(1, Math.max(0, ratio * ratio * ratio)) : 0.0;
-  smallDirection(block, sigma * mu, 1);
 }

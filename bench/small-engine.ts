@@ -1,9 +1,10 @@
 /**
- * `npm run bench:small-engine`: what the small-member engine (kkt/small-wasm.ts, the iteration in
- * three WebAssembly calls) saves at the paper's n = p = 10 against the one iteration of pdipm.ts
- * with either kernel set, forward only, one thread, in one process: the measurement behind
- * keeping it (docs/SOLVER.md, "Small members"). Medians of 40 solves after 20 warm-ups, three
- * rounds in turn.
+ * `npm run bench:small-engine`: what the small-member kernels (kkt/small-wasm.ts: the residuals,
+ * the factorization and the Newton directions of pdipm.ts's iteration in three WebAssembly
+ * kernels) save at the paper's n = p = 10 against the same iteration on the general measures and
+ * KKT forms with either kernel set, forward only, one thread, in one process: the measurement
+ * behind keeping them (docs/SOLVER.md, "Small members"). Medians of 40 solves after 20 warm-ups,
+ * three rounds in turn.
  */
 import { performance } from "node:perf_hooks";
 import { solveBatch } from "../src/solver/pdipm.js";
@@ -25,7 +26,7 @@ function medianMs(options: SolverOptions): number {
 
 console.log(`n = p = 10, batch 128, forward, one thread; ${new Date().toISOString()}`);
 console.log(
-  "| round | small-member engine | pdipm.ts, TypeScript kernels | pdipm.ts, wasm kernels |",
+  "| round | small-member kernels | general forms, TypeScript kernels | general forms, wasm kernels |",
 );
 console.log("| --: | --: | --: | --: |");
 for (let round = 1; round <= 3; round++) {

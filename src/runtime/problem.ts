@@ -17,7 +17,10 @@ export interface PreparedProblem {
   fixed: Partial<Record<OperandName, BatchOperand>>;
   /** The gradients the backward pass must produce: those of parameter-dependent operands. */
   request: GradientRequest;
-  /** What the solver may exploit: the rows of G that are parameter-free ±e_j (bounds). */
+  /**
+   * What the solver may exploit: the rows of G that are parameter-free ±e_j (bounds), and the
+   * columns the compiler added (none where the list is empty).
+   */
   structure: QPStructure;
 }
 
@@ -33,6 +36,11 @@ export function prepareProblem(canon: CanonicalQP): PreparedProblem {
     request[name] = !constant;
   }
   const boundRows = findBoundRows(maps.G, canon.p, canon.n);
+  const auxiliaryColumns = Int32Array.from(
+    canon.auxiliaries.flatMap(({ column, size }) =>
+      Array.from({ length: size }, (_, i) => column + i),
+    ),
+  ).sort();
   return {
     n: canon.n,
     m: canon.m,
@@ -41,7 +49,10 @@ export function prepareProblem(canon: CanonicalQP): PreparedProblem {
     maps,
     fixed,
     request,
-    structure: boundRows.row.length > 0 ? { boundRows } : {},
+    structure: {
+      ...(boundRows.row.length > 0 ? { boundRows } : {}),
+      auxiliaryColumns,
+    },
   };
 }
 

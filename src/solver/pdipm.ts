@@ -22,7 +22,13 @@ import { chooseKernels } from "./choose-kernels.js";
 import { exactCallerMeasures } from "./exact-measures.js";
 import type { DenseKernels } from "./kernels/types.js";
 import { makeBackward } from "./backward.js";
-import { iterateSmallMember, smallMemberEngine } from "./kkt/small-wasm.js";
+import {
+  factorSmallMember,
+  measureSmallMember,
+  smallMemberDirection,
+  smallMemberEngine,
+  type SmallMemberEngine,
+} from "./kkt/small-wasm.js";
 import {
   multiplyGPair,
   multiplyGTransposed,
@@ -222,7 +228,6 @@ function solveEquilibrated(
     objectiveScale: new Float64Array(batch),
   };
   const schedule: ProximalSchedule = { rho: 0, delta: 0, mu: 0, rhoFloor: 0 };
-  const handoff = tolerance.eps > 0 ? tolerance.eps : SMALL_MEMBER_HANDOFF;
   // Member after member, each to its end: members are independent (no batch-wide quantity enters
   // the iteration), and one member's data (Q, G, the factors: ~0.5 MB at n = p = 100) stays in
   // cache from one iteration to the next instead of being evicted by the other members'.
@@ -244,14 +249,7 @@ function solveEquilibrated(
     const smallMember = chooseSmallMember(small, ws, k);
     for (let iter = 0; ; iter++) {
       const last = iter === maxIter;
-      // the small-member iteration factors with rho (firstRegularization reads factorization.rho)
-      ws.factorization.rho[k] = schedule.rho;
-      const fast =
-        smallMember !== null && !last
-          ? iterateSmallMember(smallMember, ws, k, handoff, measures)
-          : "general";
-      const outcome =
-        fast !== "general" ? fast : iterateMember(ws, k, tolerance, schedule, last, measures);
+      const outcome = iterateMember(ws, k, tolerance, schedule, last, measures, smallMember);
       if (outcome !== "continue") {
         status[k] = outcome;
         break;
@@ -441,9 +439,18 @@ function iterateMember(
   schedule: ProximalSchedule,
   lastIteration: boolean,
   measures: Measures,
+  small: SmallMemberEngine | null,
 ): QPStatus | "continue" {
   const { data, iterate } = ws;
-  const converged = computeResiduals(ws, k, measures, tolerance);
+  // A small dense member measures, factors and solves in WebAssembly while it is far from its
+  // end (kkt/small-wasm.ts); where that engine declines, the general measures and forms take
+  // the iteration from its start, the iterate unchanged.
+  const handoff = tolerance.eps > 0 ? tolerance.eps : SMALL_MEMBER_HANDOFF;
+  const engine =
+    small !== null && !lastIteration && measureSmallMember(small, ws, k, handoff, measures)
+      ? small
+      : null;
+  const converged = engine === null && computeResiduals(ws, k, measures, tolerance);
   const mu = measures.mu[k];
   if (!Number.isFinite(measures.gap[k] + measures.primalResidual[k] + measures.dualResidual[k])) {
     // products of a huge iterate overflowed: stop here, at the last finite point
@@ -456,7 +463,11 @@ function iterateMember(
   if (converged) return factorKkt(ws, k, SOLUTION_SPLIT_WEIGHT) ? "solved" : "numerical_error";
   if (lastIteration) return "max_iterations";
   const { rho, delta } = schedule;
-  if (!factorKkt(ws, k, FORWARD_SPLIT_WEIGHT, rho, delta)) return "numerical_error";
+  if (engine !== null) {
+    if (!factorSmallMember(engine, ws, k, rho)) {
+      return iterateMember(ws, k, tolerance, schedule, lastIteration, measures, null);
+    }
+  } else if (!factorKkt(ws, k, FORWARD_SPLIT_WEIGHT, rho, delta)) return "numerical_error";
 
   const { n, p } = data;
   const { s, lam, dz, ds, dlam, dnu, dsAff, dlamAff } = iterate;
@@ -464,18 +475,19 @@ function iterateMember(
   const pOff = k * p;
 
   // Predictor (affine scaling): s∘lam + s∘dlam + lam∘ds = 0
-  newtonDirection(ws, k, 0, false);
+  if (engine !== null) smallMemberDirection(engine, ws, k, 0, false);
+  else newtonDirection(ws, k, 0, false);
   if (p === 0) {
     // Without inequalities the Newton step is exact: no centering, no step length.
     if (isRecessionDirection(ws, k, dz, nOff)) return "unbounded";
     return takeStep(data, iterate, k, 1);
   }
-  copyInto(ds, pOff, dsAff, pOff, p);
-  copyInto(dlam, pOff, dlamAff, pOff, p);
   const alphaAff = stepToBoundary(data, iterate, k, 1);
-  // mu_aff = (s + α ds)'(lam + α dlam) / p;  sigma = (mu_aff / mu)³
+  // mu_aff = (s + α ds)'(lam + α dlam) / p;  sigma = (mu_aff / mu)³; the affine direction kept
   let muAff = 0;
   for (let i = pOff; i < pOff + p; i++) {
+    dsAff[i] = ds[i];
+    dlamAff[i] = dlam[i];
     muAff += (s[i] + alphaAff * ds[i]) * (lam[i] + alphaAff * dlam[i]);
   }
   muAff /= p;
@@ -483,7 +495,8 @@ function iterateMember(
   const sigma = mu > 0 ? Math.min(1, Math.max(0, ratio * ratio * ratio)) : 0;
 
   // Corrector: s∘lam + s∘dlam + lam∘ds = sigma·mu − dsAff∘dlamAff
-  newtonDirection(ws, k, sigma * mu, true);
+  if (engine !== null) smallMemberDirection(engine, ws, k, sigma * mu, true);
+  else newtonDirection(ws, k, sigma * mu, true);
   // a direction that loses the equality rows raises rho's floor for the member's next ones
   if (data.m > 0 && equalityStepFails(ws, k)) {
     schedule.rhoFloor = Math.min(PROXIMAL_START, Math.max(schedule.rhoFloor, rho) * 100);

@@ -33,6 +33,15 @@ export interface QPStructure {
    * of G z a gather, so they cost O(1) instead of O(n) per use and nothing in the n×n product.
    */
   boundRows?: { row: Int32Array; column: Int32Array; sign: Float64Array };
+  /**
+   * The columns of z that the compiler added (the epigraph variables of piecewise linear atoms,
+   * the residuals of quadratic parts), distinct and ascending. The elimination of auxiliary
+   * columns (SolverOptions.eliminateAuxiliary) then considers these columns only, instead of
+   * looking for them among all n in each member's data; which of them it eliminates still
+   * depends on the member's data (a column with curvature coupled to others, or in equality
+   * rows, is kept).
+   */
+  auxiliaryColumns?: Int32Array;
 }
 
 export interface QPBatch {

@@ -32,8 +32,9 @@ export function validateBatch(problem: QPBatch): void {
   }
 }
 
-/** Rejects bound rows that are malformed or that G's data contradicts. */
+/** Rejects bound rows that are malformed or that G's data contradicts, and bad auxiliary columns. */
 export function validateStructure(problem: QPBatch): void {
+  validateAuxiliaryColumns(problem);
   const bounds = problem.structure?.boundRows;
   if (bounds === undefined) return;
   const { batch, n, p, G } = problem;
@@ -62,6 +63,19 @@ export function validateStructure(problem: QPBatch): void {
           );
         }
       }
+    }
+  }
+}
+
+function validateAuxiliaryColumns(problem: QPBatch): void {
+  const columns = problem.structure?.auxiliaryColumns;
+  if (columns === undefined) return;
+  for (let t = 0; t < columns.length; t++) {
+    const c = columns[t];
+    if (!(c >= 0 && c < problem.n) || (t > 0 && c <= columns[t - 1])) {
+      throw new Error(
+        `solveBatch: structure.auxiliaryColumns must be ascending distinct columns in [0, ${problem.n}); entry ${t} is ${c}`,
+      );
     }
   }
 }

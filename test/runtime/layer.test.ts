@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Layer, compile } from "../../src/runtime/index.js";
 import { solutionOf } from "../../src/runtime/layer.js";
+import { prepareProblem } from "../../src/runtime/problem.js";
 import { simplexProjection } from "./helpers/examples.js";
 import { seededRandom, vector } from "./helpers/random.js";
 import { simplexCanon } from "./helpers/simplex-canon.js";
@@ -145,5 +146,19 @@ subject to
     expect(gd.lam as number).toBeCloseTo(gs.lam as number, 5);
     const gx = (gs.x as number[][]).flat();
     (gd.x as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(gx[i]!, 5));
+  });
+});
+
+describe("the structure a compiled layer states to the solver", () => {
+  it("lists the columns the compiler added, and none where it added none", () => {
+    const tv = compile(
+      "dim n = 5\nconstant D = diff(n)\nparameter y[n]\nvariable x[n]\nminimize 1/2 ||x - y||^2 + 2 * ||D x||_1",
+    );
+    const aux = tv.canonical.auxiliaries;
+    expect(aux.map((a) => [a.atom, a.column, a.size])).toEqual([["norm1", 5, 4]]);
+    const stated = prepareProblem(tv.canonical).structure.auxiliaryColumns;
+    expect(Array.from(stated!)).toEqual([5, 6, 7, 8]);
+    const plain = compile("parameter y[3]\nvariable x[3]\nminimize sum_squares(x - y) s.t. x >= 0");
+    expect(Array.from(prepareProblem(plain.canonical).structure.auxiliaryColumns!)).toEqual([]);
   });
 });

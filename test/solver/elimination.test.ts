@@ -242,6 +242,36 @@ describe("auxiliary columns eliminated in closed form", () => {
     }
   });
 
+  it("considers only the columns the compiler states (structure.auxiliaryColumns)", () => {
+    // lasso's columns are (z, t): its t are columns 5…9
+    const problem = lasso(5, 2, 71);
+    const stated = (columns: number[]) =>
+      solveBatch({ ...problem, structure: { auxiliaryColumns: Int32Array.from(columns) } });
+    const found = solveBatch(problem);
+    const all = stated([5, 6, 7, 8, 9]);
+    const some = stated([0, 6, 8]);
+    const none = stated([]);
+    expect(Array.from(found.eliminatedColumns!)).toEqual([5, 5]);
+    expect(Array.from(all.eliminatedColumns!)).toEqual([5, 5]);
+    // column 0 has curvature coupled to the others: stated or not, it stays
+    expect(Array.from(some.eliminatedColumns!)).toEqual([2, 2]);
+    expect(Array.from(none.eliminatedColumns!)).toEqual([0, 0]);
+    expect(Array.from(all.z)).toEqual(Array.from(found.z));
+    for (const solution of [some, none]) {
+      expect(solution.status).toEqual(["solved", "solved"]);
+      expect(maxAbs(solution.z.map((v, i) => v - found.z[i]))).toBeLessThan(1e-7);
+    }
+  });
+
+  it("refuses stated auxiliary columns out of range, repeated or out of order", () => {
+    const problem = lasso(3, 1, 72);
+    for (const columns of [[6], [-1], [2, 2], [4, 3]]) {
+      expect(() =>
+        solveBatch({ ...problem, structure: { auxiliaryColumns: Int32Array.from(columns) } }),
+      ).toThrow(/structure\.auxiliaryColumns must be ascending distinct columns in \[0, 6\)/);
+    }
+  });
+
   it("solves a member alone bitwise as in its batch", () => {
     const problem = totalVariation(20, 3, 41);
     const n = problem.n;

@@ -12,8 +12,9 @@
  * constrained members without inequalities the equalities in K (a regularization, not a
  * structure).
  *
- * Small dense members may also take a second engine, the iteration in WebAssembly
- * (small-wasm.ts), before the forms take over at their end: chooseSmallMember.
+ * Small dense members may also have their KKT work and measures done by WebAssembly kernels
+ * (small-wasm.ts) under the same iteration, before the forms take over at their end:
+ * chooseSmallMember.
  */
 import type { KktSystem, Workspace } from "../workspace.js";
 import { denseSchur } from "./dense-schur.js";

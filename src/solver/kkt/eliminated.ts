@@ -97,7 +97,8 @@ export function groupsOf(ws: KktSystem, k: number) {
 
 /**
  * elimOrder (z columns, then the eliminated t columns), elimCount, elimRowAux and the row groups
- * of member k: greedy in column order, so the set depends only on the member's own data.
+ * of member k: greedy in column order over the plan's candidates (the compiler's auxiliary
+ * columns, or every column), so the set depends only on the member's own data.
  * Requires unitColumn of member k.
  */
 export function findEliminableColumns(ws: KktSystem, k: number): void {
@@ -125,8 +126,10 @@ export function findEliminableColumns(ws: KktSystem, k: number): void {
   // Columns without curvature first (the t of epigraphs), each accepted only when its rows give
   // no more virtual rows than they are (see factorEliminated): k rows give k(k−1)/2 pairs, plus k
   // singles when q_t > 0.
+  const candidates = data.plan.auxiliaryCandidates;
   for (const curved of [false, true]) {
-    for (let c = 0; c < n; c++) {
+    for (let t = 0; t < candidates.length; t++) {
+      const c = candidates[t];
       const qcc = Q[qOff + c * (n + 1)];
       if (!(qcc >= 0) || qcc > 0 !== curved) continue;
       let ok = true;

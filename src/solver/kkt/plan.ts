@@ -2,10 +2,11 @@
  * The StructurePlan: what is known of a batch's structure, from which choose.ts picks the KKT
  * forms each member may take. Made once per batch (createWorkspace) from the QPBatch and the
  * options; what the compiler states is taken as given (QPStructure.boundRows: the rows of G that
- * are ±e_j in every member; operands that no parameter touches arrive shared, so their analysis
+ * are ±e_j in every member; QPStructure.auxiliaryColumns: the columns it added, the only ones
+ * the elimination considers; operands that no parameter touches arrive shared, so their analysis
  * and factors are made once for the batch). The rest comes from one analysis of each member's
- * data before its iterations (analyseMember): its unit rows, whether Q is diagonal, its auxiliary
- * columns and whether they form a path. Members whose Q, A and G are shared reuse member 0's.
+ * data before its iterations (analyseMember): its unit rows, whether Q is diagonal, which of the
+ * candidate auxiliary columns it can eliminate and whether they form a path. Members whose Q, A and G are shared reuse member 0's.
  *
  * `structure: false` plans the dense form for every member (choose.ts). Its unit rows are found
  * all the same and added to K's diagonal as the dense form adds them on the default path: the
@@ -26,6 +27,11 @@ export interface StructurePlan {
   readonly structure: boolean;
   /** Whether auxiliary columns may be eliminated (SolverOptions.eliminateAuxiliary). */
   readonly eliminate: boolean;
+  /**
+   * The columns the elimination considers, in order: the compiler's auxiliary columns
+   * (QPStructure.auxiliaryColumns) where it states them, else every column.
+   */
+  readonly auxiliaryCandidates: Int32Array;
   /** Per member: how many auxiliary columns it has (eliminated.ts; 0: none). */
   readonly elimCount: Int32Array;
   /** Per member: whether its eliminated system is a path Laplacian (path-laplacian.ts). */
@@ -51,6 +57,8 @@ export function createPlan(
     p,
     structure,
     eliminate: structure && eliminate,
+    auxiliaryCandidates:
+      problem.structure?.auxiliaryColumns ?? Int32Array.from({ length: n }, (_, j) => j),
     elimCount: new Int32Array(batch),
     pathFound: new Uint8Array(batch),
     diagonalQ: new Uint8Array(1),

@@ -1,28 +1,23 @@
 /**
- * The interior point iteration of pdipm.ts for a small dense member (the paper's n = p = 10
- * problems) in three WebAssembly calls (asm/kernels.ts): the residuals, the factorization, and
- * the predictor and corrector. At n = 10 an iteration is ~2,000 multiply-adds, and the general
- * iteration spends as long again in the set-up of short loops and kernel calls.
+ * Small dense members (the paper's n = p = 10 problems) in WebAssembly: the KKT work of
+ * pdipm.ts's one iteration as three kernels of asm/kernels.ts on one member's arrays, the
+ * residuals with their measures (measureSmallMember), the factorization (factorSmallMember) and
+ * a Newton direction (smallMemberDirection). At n = 10 an iteration is ~2,000 multiply-adds,
+ * and the general forms and measures spend as long again in the set-up of short loops and kernel
+ * calls. The iteration itself, its order of steps, centering, certificates, step length and
+ * stopping, is pdipm.ts's, for these members as for every other.
  *
- * Rows whose weight exceeds the split weight join a Schur block as in schur-block.ts. It hands the rest
- * to the general iteration before it has changed the iterate: the measures near the end (where
- * the exact dual residual and the unsettled pairs decide, and a member that stops is factored
- * for the backward pass), a failed pivot (the retries), more than n rows above the split weight,
- * a certificate of infeasibility or unboundedness, and anything not finite. So statuses, stopping and the backward pass are the
- * general ones, and the iterates the same up to rounding (sums in another order).
+ * Rows whose weight exceeds the split weight join a Schur block as in schur-block.ts. The
+ * engine declines, and the general measures and forms take the iteration from its start, where
+ * the member nears its end (the exact dual residual and the unsettled pairs decide, and a member
+ * that stops is factored for the backward pass), a pivot fails (the retries), more than n rows
+ * are above the split weight, or anything is not finite. So stopping, statuses and the backward
+ * pass are the general ones, and the iterates the same up to rounding (sums in another order).
  */
-import { isPrimalInfeasible, isRecessionDirection } from "../certificates.js";
 import { FORWARD_SPLIT_WEIGHT } from "./form.js";
 import type { StructurePlan } from "./plan.js";
 import { firstRegularization } from "./regularization.js";
-import {
-  relativeTo,
-  STEP_TO_BOUNDARY,
-  stepFraction,
-  stepToBoundary,
-  takeStep,
-  type Measures,
-} from "../steps.js";
+import { relativeTo, STEP_TO_BOUNDARY, type Measures } from "../steps.js";
 import type { QPBatch } from "../types.js";
 import { createWasmKernelsSync, type WasmDenseKernels } from "../wasm/index.js";
 import { copyInto, type Workspace } from "../workspace.js";
@@ -103,7 +98,7 @@ function slotLength(slot: (typeof SLOTS)[number], n: number, p: number): number 
     case "movedCount":
       return 2;
     case "out":
-      return 6;
+      return 7;
     default:
       return p;
   }
@@ -187,26 +182,26 @@ export function loadSmallMember(engine: SmallMemberEngine, ws: Workspace, k: num
 }
 
 /**
- * One iteration of member k (started by startSmallMember), or "general" where the general
- * iteration must take this one: the iterate is then unchanged.
+ * The measures of member k's iterate (pdipm.ts's iteration, while the member is far from its
+ * end) from the engine's residual kernel, or false where the general measures must take this
+ * iteration: within `handoff` of the stopping test (where the exact dual residual and the
+ * unsettled pairs decide, and a member that stops is factored for the backward pass) or a
+ * measure not finite. The iterate is copied into the engine.
  */
-export function iterateSmallMember(
+export function measureSmallMember(
   engine: SmallMemberEngine,
   ws: Workspace,
   k: number,
-  eps: number,
+  handoff: number,
   measures: Measures,
-): "continue" | "numerical_error" | "general" {
+): boolean {
   const { data, iterate } = ws;
   const { n, p } = data;
-  const nOff = k * n;
-  const pOff = k * p;
   const { arrays, block } = engine;
-  const small = engine.kernels.smallMember;
-  copyInto(iterate.z, nOff, arrays.z, 0, n);
-  copyInto(iterate.s, pOff, arrays.s, 0, p);
-  copyInto(iterate.lam, pOff, arrays.lam, 0, p);
-  small.smallResiduals(block);
+  copyInto(iterate.z, k * n, arrays.z, 0, n);
+  copyInto(iterate.s, k * p, arrays.s, 0, p);
+  copyInto(iterate.lam, k * p, arrays.lam, 0, p);
+  engine.kernels.smallMember.smallResiduals(block);
   const out = arrays.out;
   const objective = out[0];
   const inNorm = out[1];
@@ -216,13 +211,13 @@ export function iterateSmallMember(
   const scaleFree = out[5];
   const primal = inNorm / (1 + inScale);
   const totalGap = complementarity / (1 + Math.abs(objective));
-  // the exact measures decide from here (pdipm.ts's computeResiduals), and a non-finite one ends
-  if (!Number.isFinite(totalGap + primal + dual) || (primal <= eps && totalGap <= eps)) {
-    return "general";
+  if (!Number.isFinite(totalGap + primal + dual) || (primal <= handoff && totalGap <= handoff)) {
+    return false;
   }
   measures.primalResidual[k] = primal;
   measures.dualResidual[k] = dual;
   measures.gap[k] = totalGap;
+  measures.objectiveScale[k] = out[6];
   const measured = Math.max(primal, dual, totalGap);
   measures.progress[k] =
     measured < 1 - STEP_TO_BOUNDARY
@@ -233,22 +228,48 @@ export function iterateSmallMember(
           scaleFree,
         )
       : measured;
-  const mu = complementarity / p;
-  measures.mu[k] = mu;
-  if (isPrimalInfeasible(ws, k, iterate.nu, iterate.lam)) return "general";
+  measures.mu[k] = complementarity / p;
+  return true;
+}
 
-  firstRegularization(ws, k, arrays.reg);
-  if (small.smallFactor(block, FORWARD_SPLIT_WEIGHT) !== 1) return "general";
+/**
+ * Factors member k's reduced KKT system in the engine at the iterate measureSmallMember copied
+ * in, with the proximal rho (recorded in factorization.rho, as factorKkt does) and the first
+ * regularization, and rows above FORWARD_SPLIT_WEIGHT in a Schur block; false where the general
+ * forms must factor it (a pivot that failed, more than n rows above the split, a weight not
+ * finite): their retries are the general ones.
+ */
+export function factorSmallMember(
+  engine: SmallMemberEngine,
+  ws: Workspace,
+  k: number,
+  rho: number,
+): boolean {
+  ws.factorization.rho[k] = rho;
+  firstRegularization(ws, k, engine.arrays.reg);
+  return engine.kernels.smallMember.smallFactor(engine.block, FORWARD_SPLIT_WEIGHT) === 1;
+}
 
-  // Predictor, then Mehrotra's corrector (as pdipm.ts's iterateMember), in one call
-  small.smallDirections(block, mu);
-  const { ds, dlam } = iterate;
-  copyInto(arrays.dz, 0, iterate.dz, nOff, n);
-  copyInto(arrays.ds, 0, ds, pOff, p);
-  copyInto(arrays.dlam, 0, dlam, pOff, p);
-  if (isRecessionDirection(ws, k, iterate.dz, nOff)) return "general";
-  if (isPrimalInfeasible(ws, k, iterate.dnu, dlam)) return "general";
-  const eta = stepFraction(measures.progress[k]);
-  iterationsTaken++;
-  return takeStep(data, iterate, k, Math.min(1, eta * stepToBoundary(data, iterate, k, 1 / eta)));
+/**
+ * The Newton direction of pdipm.ts's newtonDirection for the target `target` (with the
+ * predictor's second-order term where `corrected`) from factorSmallMember's factors: ds and dlam
+ * (and dz, for the corrector) copied out into the iterate.
+ */
+export function smallMemberDirection(
+  engine: SmallMemberEngine,
+  ws: Workspace,
+  k: number,
+  target: number,
+  corrected: boolean,
+): void {
+  const { data, iterate } = ws;
+  const { n, p } = data;
+  const { arrays } = engine;
+  engine.kernels.smallMember.smallDirection(engine.block, target, corrected ? 1 : 0);
+  if (corrected) {
+    copyInto(arrays.dz, 0, iterate.dz, k * n, n);
+    iterationsTaken++;
+  }
+  copyInto(arrays.ds, 0, iterate.ds, k * p, p);
+  copyInto(arrays.dlam, 0, iterate.dlam, k * p, p);
 }

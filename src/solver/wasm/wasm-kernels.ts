@@ -66,7 +66,7 @@ export interface WasmDenseKernels extends DenseKernels {
 export interface SmallMemberExports {
   smallResiduals(block: number): void;
   smallFactor(block: number, split: number): number;
-  smallDirections(block: number, mu: number): void;
+  smallDirection(block: number, target: number, corrected: number): void;
 }
 
 interface KernelExports extends SmallMemberExports {
