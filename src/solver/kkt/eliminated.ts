@@ -366,40 +366,57 @@ export function factorEliminated(ws: KktSystem, k: number, regularization: Float
   return kernels.cholesky(L, lOff, nz);
 }
 
+/** The offsets of a member's eliminated factor and of its solves' scratch (eliminatedFactor). */
+interface EliminatedFactorOffsets {
+  nt: number;
+  nz: number;
+  oOff: number;
+  lOff: number;
+  eOff: number;
+  dOff: number;
+  zOff: number;
+  tOff: number;
+}
+
+/** Filled by each triangular solve in turn: an object per solve was a young-generation allocation. */
+const offsets: EliminatedFactorOffsets = {
+  nt: 0,
+  nz: 0,
+  oOff: 0,
+  lOff: 0,
+  eOff: 0,
+  dOff: 0,
+  zOff: 0,
+  tOff: 0,
+};
+
 /**
  * Where member k's eliminated factor lies in L: L_S (nz×nz) at lOff, E (nz×nt) at eOff, D^½ (nt)
  * at dOff; and the halves of the scratch tn its solves permute v into (z columns at zOff, the
- * eliminated t at tOff).
+ * eliminated t at tOff). elimOrder holds the member's order from oOff.
  */
-function eliminatedFactor(ws: KktSystem, k: number) {
-  const { data } = ws;
-  const { kernels, n } = data;
-  const nt = data.plan.elimCount[k];
+function eliminatedFactor(ws: KktSystem, k: number): EliminatedFactorOffsets {
+  const { n } = ws.data;
+  const nt = ws.data.plan.elimCount[k];
   const nz = n - nt;
-  const lOff = k * n * n;
-  const eOff = lOff + nz * nz;
-  const zOff = k * n;
-  return {
-    kernels,
-    n,
-    L: ws.factorization.L,
-    tn: ws.scratch.tn,
-    elimOrder: data.elimination.elimOrder,
-    nt,
-    nz,
-    oOff: k * n,
-    lOff,
-    eOff,
-    dOff: eOff + nz * nt,
-    zOff,
-    tOff: zOff + nz,
-  };
+  offsets.nt = nt;
+  offsets.nz = nz;
+  offsets.oOff = k * n;
+  offsets.lOff = k * n * n;
+  offsets.eOff = offsets.lOff + nz * nz;
+  offsets.dOff = offsets.eOff + nz * nt;
+  offsets.zOff = k * n;
+  offsets.tOff = k * n + nz;
+  return offsets;
 }
 
 /** v ← L⁻¹ v for member k's eliminated factor (v in the original column order). */
 export function solveLowerEliminated(ws: KktSystem, k: number, v: Float64Array, vOff: number) {
-  const { kernels, n, L, tn, elimOrder, nt, nz, oOff, lOff, eOff, dOff, zOff, tOff } =
-    eliminatedFactor(ws, k);
+  const { kernels, n, elimination } = ws.data;
+  const { L } = ws.factorization;
+  const { tn } = ws.scratch;
+  const { elimOrder } = elimination;
+  const { nt, nz, oOff, lOff, eOff, dOff, zOff, tOff } = eliminatedFactor(ws, k);
   for (let j = 0; j < n; j++) tn[zOff + j] = v[vOff + elimOrder[oOff + j]];
   // u_z = L_S⁻¹ (v_z − E v_t),  u_t = D^-½ v_t
   kernels.gemv(L, eOff, nz, nt, false, -1, tn, tOff, 1, tn, zOff);
@@ -415,8 +432,11 @@ export function solveLowerTransposedEliminated(
   v: Float64Array,
   vOff: number,
 ) {
-  const { kernels, n, L, tn, elimOrder, nt, nz, oOff, lOff, eOff, dOff, zOff, tOff } =
-    eliminatedFactor(ws, k);
+  const { kernels, n, elimination } = ws.data;
+  const { L } = ws.factorization;
+  const { tn } = ws.scratch;
+  const { elimOrder } = elimination;
+  const { nt, nz, oOff, lOff, eOff, dOff, zOff, tOff } = eliminatedFactor(ws, k);
   for (let a = 0; a < nz; a++) tn[zOff + a] = v[vOff + elimOrder[oOff + a]];
   for (let c = 0; c < nt; c++) tn[tOff + c] = v[vOff + elimOrder[oOff + nz + c]] / L[dOff + c];
   // x_z = L_S⁻ᵀ u_z;  x_t = D^-½ u_t − Eᵀ x_z
