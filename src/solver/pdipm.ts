@@ -699,11 +699,10 @@ function computeResiduals(
   // stays the slack the backward pass reads.
   let reportedGap = gapScaled / c;
   const roundingWindow = 16 * (gapRounding + productRounding);
-  const nearAbsolute = (measure: number) => eps === 0 && measure <= NEAR_TOLERANCE * epsAbs;
   if (
     epsAbs > 0 &&
     primalMet &&
-    (dualMet || nearAbsolute(dual)) &&
+    (dualMet || nearAbsolute(dual, eps, epsAbs)) &&
     (gapMet || gapScaled <= gapTolerance + roundingWindow)
   ) {
     const exact = exactCallerMeasures(ws, k);
@@ -748,6 +747,14 @@ function computeResiduals(
     relativeTo(Math.max(gapScaled, complementarity), gapScale),
   );
   return primalMet && dualMet && gapMet && pairsMet;
+}
+
+/**
+ * Whether a measure misses an absolute-only tolerance (eps = 0) by at most NEAR_TOLERANCE times:
+ * close enough to be measured exactly before it is refused.
+ */
+function nearAbsolute(measure: number, eps: number, epsAbs: number): boolean {
+  return eps === 0 && measure <= NEAR_TOLERANCE * epsAbs;
 }
 
 /**

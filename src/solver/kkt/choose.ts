@@ -38,14 +38,20 @@ export const FORMS: readonly KktForm[] = [
   denseSchur,
 ];
 
-/** The forms member k may take, in the order they are tried. */
-export function chooseForms(plan: StructurePlan, k: number): readonly KktForm[] {
-  return FORMS.filter((form) => form.accepts(plan, k));
+/** The forms member k may take, in the order they are tried (written into `into`). */
+export function chooseForms(
+  plan: StructurePlan,
+  k: number,
+  into: KktForm[] = [],
+): readonly KktForm[] {
+  into.length = 0;
+  for (const form of FORMS) if (form.accepts(plan, k)) into.push(form);
+  return into;
 }
 
 function candidatesOf(plan: StructurePlan, k: number): readonly KktForm[] {
   if (plan.candidatesOf !== k) {
-    plan.candidates = chooseForms(plan, k);
+    chooseForms(plan, k, plan.candidates);
     plan.candidatesOf = k;
   }
   return plan.candidates;

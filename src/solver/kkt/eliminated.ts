@@ -55,6 +55,8 @@ export interface EliminationState {
   readonly elimRowAux: Int32Array;
   /** Of the member being solved (its analysis): each column's position in elimOrder (n). */
   readonly elimPos: Int32Array;
+  /** Of the member being analysed: 1 where a column is accepted for elimination (n). */
+  readonly elimAccepted: Uint8Array;
   /** Per member: the rows of each eliminated column, grouped (CSR, n+1 and p per member). */
   readonly elimGroupStart: Int32Array;
   readonly elimGroupRows: Int32Array;
@@ -71,6 +73,7 @@ export function createEliminationState(batch: number, n: number, p: number): Eli
     elimOrder: new Int32Array(batch * n),
     elimRowAux: new Int32Array(p),
     elimPos: new Int32Array(n),
+    elimAccepted: new Uint8Array(n),
     elimGroupStart: new Int32Array(batch * (n + 1)),
     elimGroupRows: new Int32Array(batch * p),
     elimSparse: {
@@ -121,7 +124,8 @@ export function findEliminableColumns(ws: KktSystem, k: number): void {
   const aOff = k * data.stride.A;
   const gOff = k * data.stride.G;
   elimRowAux.fill(-1);
-  const accepted = new Uint8Array(n);
+  const accepted = data.elimination.elimAccepted;
+  accepted.fill(0);
   let nt = 0;
   // Columns without curvature first (the t of epigraphs), each accepted only when its rows give
   // no more virtual rows than they are (see factorEliminated): k rows give k(k−1)/2 pairs, plus k

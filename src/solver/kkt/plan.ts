@@ -39,7 +39,7 @@ export interface StructurePlan {
   /** Of the member being solved (one entry, analyseMember): whether its Q is diagonal. */
   readonly diagonalQ: Uint8Array;
   /** The forms member `candidatesOf` may take, in the order they are tried (choose.ts). */
-  candidates: readonly KktForm[];
+  readonly candidates: KktForm[];
   candidatesOf: number;
   /** The request of the factorization in progress (choose.ts, factorKkt). */
   readonly request: FactorRequest;

@@ -174,11 +174,11 @@ export function loadSmallMember(engine: SmallMemberEngine, ws: Workspace, k: num
   const { data } = ws;
   const { n, p, stride } = data;
   const { arrays } = engine;
-  arrays.Q.set(data.Q.subarray(k * stride.Q, k * stride.Q + n * n));
-  arrays.q.set(data.q.subarray(k * stride.q, k * stride.q + n));
-  arrays.G.set(data.G.subarray(k * stride.G, k * stride.G + p * n));
-  arrays.Gt.set(data.Gt.subarray(0, n * p));
-  arrays.h.set(data.h.subarray(k * stride.h, k * stride.h + p));
+  copyInto(data.Q, k * stride.Q, arrays.Q, 0, n * n);
+  copyInto(data.q, k * stride.q, arrays.q, 0, n);
+  copyInto(data.G, k * stride.G, arrays.G, 0, p * n);
+  copyInto(data.Gt, 0, arrays.Gt, 0, n * p);
+  copyInto(data.h, k * stride.h, arrays.h, 0, p);
 }
 
 /**
