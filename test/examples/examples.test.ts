@@ -66,3 +66,16 @@ describe.each([
     });
   },
 );
+
+describe("the denoising example's tuned TV alone, with the rate reduced on a plateau", () => {
+  it("records the reduction in its setting and the rate of every epoch in its curve", async () => {
+    const report = await runDenoise({ ...tiny(), only: "paperTunedTv", reduceLr: true });
+    const [run] = readResults(report.resultsFile).runs;
+    const setting = run?.setting as { paperTuned?: { reduceLr?: unknown }; only?: string };
+    expect(setting.only).toBe("paperTunedTv");
+    expect(setting.paperTuned?.reduceLr).toEqual({ patience: 2, factor: 0.5 });
+    const curve = run?.curves.paperTunedTv ?? [];
+    expect(curve.length).toBeGreaterThan(1);
+    for (const point of curve.slice(1)) expect(point.metrics.lr).toBeGreaterThan(0);
+  });
+});

@@ -19,6 +19,11 @@ export interface RunOptions {
   epochs?: number;
   /** denoising: train only this model (besides TV, the baseline); the file is <scale>-<model> */
   only?: string;
+  /**
+   * denoising: halve a trained model's learning rate after two epochs without a better
+   * validation MSE (ReduceLROnPlateau)
+   */
+  reduceLr?: boolean;
   /** denoising: overrides the trained models' numbers of training signals and time budgets */
   train?: number;
   budgetSeconds?: number;
@@ -60,6 +65,10 @@ export async function runFromCommandLine(
     .option("--budget <seconds>", "denoising: time budget of each trained model", (v) =>
       parseInt(v, 10),
     )
+    .option(
+      "--reduce-lr",
+      "denoising: halve a trained model's learning rate after two epochs without a better validation MSE",
+    )
     .option("--no-progress", "hide the progress bars");
   program.parse(argv as string[]);
   const opts = program.opts<{
@@ -72,6 +81,7 @@ export async function runFromCommandLine(
     only?: string;
     train?: number;
     budget?: number;
+    reduceLr?: boolean;
     progress: boolean;
   }>();
   const scale: Scale = opts.tiny ? "tiny" : opts.quick ? "quick" : opts.medium ? "medium" : "full";
@@ -83,6 +93,7 @@ export async function runFromCommandLine(
     only: opts.only,
     train: opts.train,
     budgetSeconds: opts.budget,
+    reduceLr: opts.reduceLr,
     progress: opts.progress,
     log: (line) => console.log(line),
   }).finally(() => closeWorkers());
