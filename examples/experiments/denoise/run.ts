@@ -446,7 +446,6 @@ export async function runDenoise(options: RunOptions): Promise<RunReport> {
     ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
     ...(options.train === undefined ? {} : { train: options.train }),
     ...(options.budgetSeconds === undefined ? {} : { budgetSeconds: options.budgetSeconds }),
-    ...(options.reduceLr ? { reduceLr: REDUCE_LR } : {}),
   });
   const trained = ["fc", "learnedD", "paperTunedTv", "adaptiveTv"];
   if (options.only !== undefined && !trained.includes(options.only))
@@ -456,7 +455,10 @@ export async function runDenoise(options: RunOptions): Promise<RunReport> {
     ...base,
     fc: { ...override(base.fc), hidden: base.fc.hidden },
     learnedD: override(base.learnedD),
-    paperTuned: override(base.paperTuned),
+    paperTuned: {
+      ...override(base.paperTuned),
+      ...(options.reduceLr ? { reduceLr: REDUCE_LR } : {}),
+    },
     adaptive: override(base.adaptive),
   };
   const random = createRandom(options.seed);

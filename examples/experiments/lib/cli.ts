@@ -20,7 +20,7 @@ export interface RunOptions {
   /** denoising: train only this model (besides TV, the baseline); the file is <scale>-<model> */
   only?: string;
   /**
-   * denoising: halve a trained model's learning rate after two epochs without a better
+   * denoising: halve the paper's tuned TV's learning rate after two epochs without a better
    * validation MSE (ReduceLROnPlateau)
    */
   reduceLr?: boolean;
@@ -67,7 +67,7 @@ export async function runFromCommandLine(
     )
     .option(
       "--reduce-lr",
-      "denoising: halve a trained model's learning rate after two epochs without a better validation MSE",
+      "denoising: halve the paper's tuned TV's learning rate after two epochs without a better validation MSE",
     )
     .option("--no-progress", "hide the progress bars");
   program.parse(argv as string[]);
