@@ -76,11 +76,19 @@ interface TunedTvTraining {
   /** Adam steps of the kept run (epochs run × minibatches per epoch), per seed */
   steps: number[];
   budgetSeconds?: number;
+  /** the learning-rate reduction on a validation plateau (--reduce-lr), if any */
+  reduceLr?: { patience: number; factor: number };
 }
 
 function tunedTvTraining(file: ResultsFile): TunedTvTraining | undefined {
   const setting = file.runs[0]?.setting.paperTuned as
-    { train: number; batch: number; budgetSeconds?: number } | undefined;
+    | {
+        train: number;
+        batch: number;
+        budgetSeconds?: number;
+        reduceLr?: { patience: number; factor: number };
+      }
+    | undefined;
   if (!setting) return undefined;
   const perEpoch = Math.ceil(setting.train / setting.batch);
   return {
@@ -88,12 +96,16 @@ function tunedTvTraining(file: ResultsFile): TunedTvTraining | undefined {
     batch: setting.batch,
     steps: outcomes(file, "paperTunedTv").map((o) => (o.epochsRun ?? NaN) * perEpoch),
     budgetSeconds: setting.budgetSeconds,
+    ...(setting.reduceLr ? { reduceLr: setting.reduceLr } : {}),
   };
 }
 
 function describeTraining(t: TunedTvTraining): string {
   const budget = t.budgetSeconds === undefined ? "" : `, budget ${t.budgetSeconds} s`;
-  return `${t.train} training signals, batch ${t.batch}, ${t.steps.join(", ")} Adam steps${budget}`;
+  const reduce = t.reduceLr
+    ? `, learning rate ×${t.reduceLr.factor} after ${t.reduceLr.patience} epochs without a better validation MSE`
+    : "";
+  return `${t.train} training signals, batch ${t.batch}, ${t.steps.join(", ")} Adam steps${budget}${reduce}`;
 }
 
 /**
