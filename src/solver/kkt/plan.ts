@@ -6,7 +6,8 @@
  * the elimination considers; operands that no parameter touches arrive shared, so their analysis
  * and factors are made once for the batch). The rest comes from one analysis of each member's
  * data before its iterations (analyseMember): its unit rows, whether Q is diagonal, which of the
- * candidate auxiliary columns it can eliminate and whether they form a path. Members whose Q, A and G are shared reuse member 0's.
+ * candidate auxiliary columns it can eliminate and whether they form a path. Members whose Q, A
+ * and G are shared reuse member 0's.
  *
  * `structure: false` plans the dense form for every member (choose.ts). Its unit rows are found
  * all the same and added to K's diagonal as the dense form adds them on the default path: the
