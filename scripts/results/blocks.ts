@@ -3,6 +3,7 @@
  * number in a generated block is one a run wrote. Blocks sit between
  * `<!-- generated: KEY -->` and `<!-- /generated -->` lines; KEY is `<file>: <part>`.
  */
+import type { LrReduction } from "../../examples/experiments/lib/train.js";
 import type {
   ModelOutcome,
   ResultsFile,
@@ -77,7 +78,7 @@ interface TunedTvTraining {
   steps: number[];
   budgetSeconds?: number;
   /** the learning-rate reduction on a validation plateau (--reduce-lr), if any */
-  reduceLr?: { patience: number; factor: number };
+  reduceLr?: LrReduction;
 }
 
 function tunedTvTraining(file: ResultsFile): TunedTvTraining | undefined {
@@ -86,7 +87,7 @@ function tunedTvTraining(file: ResultsFile): TunedTvTraining | undefined {
         train: number;
         batch: number;
         budgetSeconds?: number;
-        reduceLr?: { patience: number; factor: number };
+        reduceLr?: LrReduction;
       }
     | undefined;
   if (!setting) return undefined;

@@ -113,8 +113,9 @@ const EQUALITY_STEP_THRESHOLD = 1e-6;
  */
 const DIVERGED_MULTIPLIER = 1e12;
 /**
- * The small-member iteration hands over to the general one once its relative primal residual and
- * gap are below the tolerance, or this where the tolerance is absolute only (eps = 0).
+ * The small-member kernels leave the measures and the KKT work to the general code once their
+ * relative primal residual and gap are below the tolerance, or this where the tolerance is
+ * absolute only (eps = 0).
  */
 const SMALL_MEMBER_HANDOFF = 1e-10;
 /**
@@ -195,9 +196,11 @@ function solveEquilibrated(
   scaling: Scaling,
   kernels?: DenseKernels,
 ): QPBatchSolution {
+  const eps = options.eps ?? DEFAULT_EPS;
   const tolerance: Tolerance = {
-    eps: options.eps ?? DEFAULT_EPS,
+    eps,
     epsAbs: options.epsAbs ?? DEFAULT_EPS_ABS,
+    smallHandoff: eps > 0 ? eps : SMALL_MEMBER_HANDOFF,
   };
   const maxIter = options.maxIter ?? DEFAULT_MAX_ITER;
   const { batch, n, m, p } = problem;
@@ -289,6 +292,8 @@ function solveEquilibrated(
 interface Tolerance {
   eps: number;
   epsAbs: number;
+  /** Where the small-member kernels leave the measures to the general ones (measureSmallMember). */
+  smallHandoff: number;
 }
 
 /** The proximal regularization of the member being solved, and the mu it was last lowered at. */
@@ -445,9 +450,10 @@ function iterateMember(
   // A small dense member measures, factors and solves in WebAssembly while it is far from its
   // end (kkt/small-wasm.ts); where that engine declines, the general measures and forms take
   // the iteration from its start, the iterate unchanged.
-  const handoff = tolerance.eps > 0 ? tolerance.eps : SMALL_MEMBER_HANDOFF;
   const engine =
-    small !== null && !lastIteration && measureSmallMember(small, ws, k, handoff, measures)
+    small !== null &&
+    !lastIteration &&
+    measureSmallMember(small, ws, k, tolerance.smallHandoff, measures)
       ? small
       : null;
   const converged = engine === null && computeResiduals(ws, k, measures, tolerance);
