@@ -1,6 +1,7 @@
 import type { DenseKernels } from "./kernels/types.js";
 import { NO_FORM } from "./kkt/form.js";
-import { createPlan, findUnitRows, transposeG, type StructurePlan } from "./kkt/plan.js";
+import { createPlan, findUnitRows, type StructurePlan } from "./kkt/plan.js";
+import { transposeG } from "./kkt/transposed-g.js";
 import { createEliminationState, type EliminationState } from "./kkt/eliminated.js";
 import {
   createChainFactor,
@@ -73,10 +74,12 @@ export interface ProblemData {
   readonly Gg: Float64Array;
   /**
    * The dense rows of G transposed (n×denseCount), so that diag(√w)-scaled copies are written in
-   * order. One member's at a time (kkt/plan.ts `transposeG` before that member's iterations; only
-   * factorizations read it), or the one shared G's.
+   * order. One member's at a time (kkt/transposed-g.ts, on a factorization's first read of that
+   * member: read it through `transposedG`), or the one shared G's.
    */
   readonly Gt: Float64Array;
+  /** The member whose dense rows Gt holds (−1: none yet). */
+  readonly transposedOf: Int32Array;
   /** How the batch was equilibrated (scaling.ts): the stopping test is measured in the caller's units. */
   readonly scaling: Scaling;
   readonly scalingStride: { D: number; EA: number; EG: number };
@@ -478,6 +481,7 @@ export function createWorkspace(
     pg,
     Gg,
     Gt: v.Gt,
+    transposedOf: Int32Array.of(-1),
     scaling,
     scalingStride: scalingStride(scaling, n, m, p),
     dataRadius: new Float64Array(batch).fill(1),

@@ -20,7 +20,7 @@ import {
   type QPBatch,
 } from "../../src/solver/index.js";
 import { createWorkspace, measureMember, type Workspace } from "../../src/solver/workspace.js";
-import { findUnitRows, transposeG } from "../../src/solver/kkt/plan.js";
+import { findUnitRows } from "../../src/solver/kkt/plan.js";
 import { gaussianSolve, relativeError } from "./helpers/dense.js";
 import {
   createRandom,
@@ -103,7 +103,6 @@ function solveAtPattern(
   const ws = existing ?? createWorkspace(stackBatch([qp]), kernels);
   if (!existing) {
     findUnitRows(ws.data, 0);
-    transposeG(ws.data, 0);
     measureMember(ws.data, 0);
   }
   const random = createRandom(11);

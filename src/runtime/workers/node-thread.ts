@@ -28,10 +28,13 @@ interface Os {
 /** How long the calling thread waits for one reply before it gives up on a worker. */
 const REPLY_TIMEOUT_MS = 300_000;
 /**
- * Largest staging area a worker keeps between solves. Larger slices get a fresh one each time:
- * their solve takes seconds, against milliseconds for the page faults of a fresh buffer.
+ * Largest staging area a worker keeps between solves; larger slices get a fresh one each time.
+ * A fresh one costs a page fault per 4 KiB while the calling thread fills it and the worker
+ * waits: 55 ms for the 128 MB of a 32-member slice at n = p = 500, 2% of its solve, against 15 ms
+ * to refill a kept one. Kept areas stay well under the kernel memory a thread keeps for reuse
+ * (kept-solutions.ts).
  */
-const KEPT_STAGING_BYTES = 64 * 2 ** 20;
+const KEPT_STAGING_BYTES = 256 * 2 ** 20;
 
 /**
  * A solver in one of Node's worker threads. The caller blocks on a shared flag (Atomics.wait)

@@ -16,6 +16,7 @@ import {
   solveThroughSchur,
 } from "./schur-block.js";
 import { splitRows } from "./split-rows.js";
+import { transposedG } from "./transposed-g.js";
 
 export const denseSchur: KktForm = {
   id: FORM_ID.denseSchur,
@@ -60,7 +61,8 @@ function solvedRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): vo
  */
 function scaledRowsOfG(ws: KktSystem, k: number, kept: number): void {
   const { data } = ws;
-  const { kernels, n, p, Gt } = data;
+  const { kernels, n, p } = data;
+  const Gt = transposedG(data, k);
   const { sqrtW } = ws.factorization;
   const { X } = ws.scratch;
   const dense = data.denseCount[0];

@@ -33,6 +33,7 @@ import {
   type LowerFactor,
 } from "./schur-block.js";
 import { chooseMovedRows } from "./split-rows.js";
+import { transposedG } from "./transposed-g.js";
 import type { KktSystem } from "../workspace.js";
 
 /**
@@ -278,7 +279,8 @@ export function findHeaviestRows(ws: KktSystem, k: number): void {
  */
 export function factorEliminated(ws: KktSystem, k: number, regularization: Float64Array): boolean {
   const { data } = ws;
-  const { kernels, n, p, Q, G, unitColumn, Gt } = data;
+  const { kernels, n, p, Q, G, unitColumn } = data;
+  const Gt = transposedG(data, k);
   const { wK, sqrtW, L } = ws.factorization;
   const { X } = ws.scratch;
   const { elimOrder, elimRowAux } = data.elimination;

@@ -77,34 +77,17 @@ export function createPlan(
 }
 
 /**
- * The analysis of member k's data that the plan needs, before its iterations: its unit rows and
- * G's dense rows transposed (done once at createWorkspace where G is shared), its size and Q's
- * pattern (measureMember), its auxiliary columns and path (eliminated.ts).
+ * The analysis of member k's data that the plan needs, before its iterations: its unit rows
+ * (done once at createWorkspace where G is shared; G's dense rows are transposed when a form
+ * first reads them, transposed-g.ts), its size and Q's pattern (measureMember), its auxiliary
+ * columns and path (eliminated.ts).
  */
 export function analyseMember(ws: KktSystem, k: number): void {
   const { data } = ws;
-  if (data.stride.G !== 0) {
-    findUnitRows(data, k);
-    transposeG(data, k);
-  }
+  if (data.stride.G !== 0) findUnitRows(data, k);
   measureMember(data, k);
   findEliminableColumns(ws, k);
   data.plan.candidatesOf = -1;
-}
-
-/**
- * Gt ← member k's dense rows of G (`findUnitRows` first), transposed (n×denseCount). A batch
- * with its own G per member calls this before each member's iterations (they run member after
- * member); a shared G is done once.
- */
-export function transposeG(data: ProblemData, k: number): void {
-  const { n, G, Gt, denseRows } = data;
-  const count = data.denseCount[0];
-  const gOff = k * data.stride.G;
-  for (let t = 0; t < count; t++) {
-    const from = gOff + denseRows[t] * n;
-    for (let j = 0; j < n; j++) Gt[j * count + t] = G[from + j];
-  }
 }
 
 /** unitColumn, denseRows and denseCount of member k (see ProblemData). */
@@ -130,4 +113,6 @@ export function findUnitRows(data: ProblemData, k: number): void {
     else denseRows[count++] = i;
   }
   data.denseCount[0] = count;
+  // Gt, of the dense rows before, is stale
+  data.transposedOf[0] = -1;
 }

@@ -17,6 +17,7 @@
 import { FORWARD_SPLIT_WEIGHT } from "./form.js";
 import type { StructurePlan } from "./plan.js";
 import { firstRegularization } from "./regularization.js";
+import { transposedG } from "./transposed-g.js";
 import { relativeTo, STEP_TO_BOUNDARY, type Measures } from "../steps.js";
 import type { QPBatch } from "../types.js";
 import { createWasmKernelsSync, type WasmDenseKernels } from "../wasm/index.js";
@@ -177,7 +178,7 @@ export function loadSmallMember(engine: SmallMemberEngine, ws: Workspace, k: num
   copyInto(data.Q, k * stride.Q, arrays.Q, 0, n * n);
   copyInto(data.q, k * stride.q, arrays.q, 0, n);
   copyInto(data.G, k * stride.G, arrays.G, 0, p * n);
-  copyInto(data.Gt, 0, arrays.Gt, 0, n * p);
+  copyInto(transposedG(data, k), 0, arrays.Gt, 0, n * p);
   copyInto(data.h, k * stride.h, arrays.h, 0, p);
 }
 
