@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Compiles the AssemblyScript dense kernels (asm/kernels.ts) to WebAssembly with f64x2 SIMD.
 //
-// Two variants, identical code, differing only in the memory they import as env.memory:
+// Four variants of identical code, differing in the memory they import as env.memory:
 //   kernels.wasm         an ordinary WebAssembly.Memory (one thread)
 //   kernels-shared.wasm  a WebAssembly.Memory({ shared: true }) that worker threads can share
+// and, as kernels-relaxed.wasm and kernels-shared-relaxed.wasm, in relaxed SIMD: the dot
+// products' multiply-adds fused (asm/kernels.ts `madd`). The loader takes those where the engine
+// validates relaxed SIMD (src/solver/wasm/load-module.ts).
 //
 //   node scripts/build-wasm.mjs                 writes both to src/solver/wasm/ and dist/solver/wasm/
 //   node scripts/build-wasm.mjs --out DIR       writes both to DIR only
-//   ... --only plain|shared                     builds one variant
+//   ... --only plain|shared|relaxed|shared-relaxed   builds one variant
 //
 // `npm ci` / `npm run build` run it; the test suite's global setup (test/global-setup.ts) runs it
 // where the .wasm files are missing or older than the source. The library never runs it.
@@ -19,7 +22,12 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const kernelSource = join(repoRoot, "asm", "kernels.ts");
 
 /** File name of each variant, keyed by whether its memory is shared. */
-export const variantFiles = { plain: "kernels.wasm", shared: "kernels-shared.wasm" };
+export const variantFiles = {
+  plain: "kernels.wasm",
+  shared: "kernels-shared.wasm",
+  relaxed: "kernels-relaxed.wasm",
+  "shared-relaxed": "kernels-shared-relaxed.wasm",
+};
 
 const commonFlags = [
   "--optimizeLevel",
@@ -36,15 +44,18 @@ const commonFlags = [
   "abort=",
 ];
 
+// A shared memory import must declare a maximum; 65536 pages is all of wasm32.
+const sharedMemoryFlags = ["--sharedMemory", "--maximumMemory", "65536"];
 const variantFlags = {
   plain: ["--enable", "simd"],
-  // A shared memory import must declare a maximum; 65536 pages is all of wasm32.
-  shared: ["--enable", "simd,threads", "--sharedMemory", "--maximumMemory", "65536"],
+  shared: ["--enable", "simd,threads", ...sharedMemoryFlags],
+  relaxed: ["--enable", "simd,relaxed-simd"],
+  "shared-relaxed": ["--enable", "simd,relaxed-simd,threads", ...sharedMemoryFlags],
 };
 
 /**
  * Compiles one variant and returns its bytes.
- * @param {"plain" | "shared"} variant
+ * @param {keyof typeof variantFiles} variant
  * @returns {Promise<Uint8Array>}
  */
 export async function compileKernels(variant = "plain") {
@@ -86,7 +97,7 @@ async function main(argv) {
       ? [resolve(argv[outIndex + 1])]
       : [join(repoRoot, "src", "solver", "wasm"), join(repoRoot, "dist", "solver", "wasm")];
   const onlyIndex = argv.indexOf("--only");
-  const variants = onlyIndex >= 0 ? [argv[onlyIndex + 1]] : ["plain", "shared"];
+  const variants = onlyIndex >= 0 ? [argv[onlyIndex + 1]] : Object.keys(variantFiles);
   for (const variant of variants) {
     if (!(variant in variantFiles)) throw new Error(`unknown variant ${variant}`);
     const bytes = await compileKernels(variant);

@@ -7,7 +7,7 @@
  * The import resolves once the kernels are compiled.
  */
 import { browserKernelSource } from "./solver/wasm/browser-kernel-source.js";
-import { loadKernelModule, setKernelSource } from "./solver/wasm/load-module.js";
+import { kernelVariant, loadKernelModule, setKernelSource } from "./solver/wasm/load-module.js";
 import { browserThreads, pageCanRunThreads } from "./runtime/workers/browser-thread.js";
 import { setThreadHost } from "./runtime/workers/pool.js";
 import { singleThread } from "./runtime/workers/thread-host.js";
@@ -19,7 +19,7 @@ setKernelSource(browserKernelSource);
 // block, and only a cross-origin isolated page shares memory. Elsewhere one thread solves.
 setThreadHost(pageCanRunThreads() ? browserThreads : singleThread);
 try {
-  await loadKernelModule("plain");
+  await loadKernelModule(kernelVariant(false));
 } catch (error) {
   // Solves still run, on the TypeScript kernels: slower from 16 variables on, never wrong.
   console.warn(`optnet: the WebAssembly kernels did not load (${String(error)}); solving without`);

@@ -9,9 +9,12 @@ import { fileURLToPath } from "node:url";
 
 const root = new URL("../", import.meta.url);
 const source = fileURLToPath(new URL("asm/kernels.ts", root));
-const built = ["kernels.wasm", "kernels-shared.wasm"].map((file) =>
-  fileURLToPath(new URL(`src/solver/wasm/${file}`, root)),
-);
+const built = [
+  "kernels.wasm",
+  "kernels-shared.wasm",
+  "kernels-relaxed.wasm",
+  "kernels-shared-relaxed.wasm",
+].map((file) => fileURLToPath(new URL(`src/solver/wasm/${file}`, root)));
 
 export default function setup(): void {
   const stale = built.some(

@@ -125,6 +125,8 @@ describe("the packed package in a new project", () => {
       "dist/runtime/workers/solve-worker.js",
       "dist/solver/wasm/kernels.wasm",
       "dist/solver/wasm/kernels-shared.wasm",
+      "dist/solver/wasm/kernels-relaxed.wasm",
+      "dist/solver/wasm/kernels-shared-relaxed.wasm",
     ]) {
       expect(project.files).toContain(file);
     }

@@ -4,7 +4,7 @@
  * blocks on the shared flag meanwhile, reads it from there.
  */
 import { browserKernelSource } from "../../solver/wasm/browser-kernel-source.js";
-import { loadKernelModule, setKernelSource } from "../../solver/wasm/load-module.js";
+import { kernelVariant, loadKernelModule, setKernelSource } from "../../solver/wasm/load-module.js";
 import { handleRequest } from "./handle-request.js";
 import { KeptSolutions } from "./kept-solutions.js";
 import type { BrowserThreadMessage } from "./browser-thread.js";
@@ -24,7 +24,7 @@ scope.onmessage = ({ data: message }) => {
     const flag = message.signal;
     signal = flag;
     // Reported started once the kernels are compiled (or known to be missing: TypeScript ones).
-    void loadKernelModule("plain")
+    void loadKernelModule(kernelVariant(false))
       .catch(() => undefined)
       .finally(() => Atomics.store(flag, 1, 1));
     return;

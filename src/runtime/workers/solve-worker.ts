@@ -1,5 +1,5 @@
 import { workerData, type MessagePort } from "node:worker_threads";
-import { loadKernelModuleSync } from "../../solver/wasm/index.js";
+import { kernelVariant, loadKernelModuleSync } from "../../solver/wasm/index.js";
 import { handleRequest } from "./handle-request.js";
 import { KeptSolutions } from "./kept-solutions.js";
 import type { WorkerRequest } from "./protocol.js";
@@ -22,7 +22,7 @@ port.on("message", (request: WorkerRequest) => {
 
 // Compiled now rather than in the first request; then the caller may count on this thread.
 try {
-  loadKernelModuleSync("plain");
+  loadKernelModuleSync(kernelVariant(false));
 } catch {
   // no kernels: the solver falls back to TypeScript ones, as on the calling thread
 }

@@ -7,9 +7,16 @@ import { webAssemblyApi, type WasmModule } from "./webassembly.js";
  * esbuild with a plugin): they copy the file into the build and rewrite the address.
  */
 function kernelUrl(variant: KernelVariant): URL {
-  return variant === "plain"
-    ? new URL("./kernels.wasm", import.meta.url)
-    : new URL("./kernels-shared.wasm", import.meta.url);
+  switch (variant) {
+    case "plain":
+      return new URL("./kernels.wasm", import.meta.url);
+    case "shared":
+      return new URL("./kernels-shared.wasm", import.meta.url);
+    case "relaxed":
+      return new URL("./kernels-relaxed.wasm", import.meta.url);
+    case "shared-relaxed":
+      return new URL("./kernels-shared-relaxed.wasm", import.meta.url);
+  }
 }
 
 interface StreamingApi {

@@ -5,5 +5,11 @@ export {
   type SmallMemberExports,
   type WasmKernelOptions,
 } from "./wasm-kernels.js";
-export { loadKernelModule, loadKernelModuleSync, type KernelVariant } from "./load-module.js";
+export {
+  hasRelaxedSimd,
+  kernelVariant,
+  loadKernelModule,
+  loadKernelModuleSync,
+  type KernelVariant,
+} from "./load-module.js";
 export type { WasmMemory, WasmModule } from "./webassembly.js";

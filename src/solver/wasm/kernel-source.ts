@@ -1,12 +1,18 @@
 import type { WasmModule } from "./webassembly.js";
 
-/** "plain" imports an ordinary memory; "shared" imports a `WebAssembly.Memory({ shared: true })`. */
-export type KernelVariant = "plain" | "shared";
+/**
+ * Which build of the kernels: "plain" imports an ordinary memory, "shared" a
+ * `WebAssembly.Memory({ shared: true })`; "relaxed" and "shared-relaxed" are the same in relaxed
+ * SIMD, whose dot products fuse each multiply-add (load-module.ts `kernelVariant` chooses).
+ */
+export type KernelVariant = "plain" | "shared" | "relaxed" | "shared-relaxed";
 
 /** The built file of each variant, next to the module that loads it (scripts/build-wasm.mjs). */
 export const kernelFiles: Record<KernelVariant, string> = {
   plain: "kernels.wasm",
   shared: "kernels-shared.wasm",
+  relaxed: "kernels-relaxed.wasm",
+  "shared-relaxed": "kernels-shared-relaxed.wasm",
 };
 
 /**

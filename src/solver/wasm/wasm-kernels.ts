@@ -1,5 +1,10 @@
 import type { DenseKernels } from "../kernels/types.js";
-import { loadKernelModule, loadKernelModuleSync, type KernelVariant } from "./load-module.js";
+import {
+  kernelVariant,
+  loadKernelModule,
+  loadKernelModuleSync,
+  type KernelVariant,
+} from "./load-module.js";
 import {
   isSharedMemory,
   WASM_MAX_PAGES,
@@ -71,6 +76,7 @@ export interface SmallMemberExports {
 
 interface KernelExports extends SmallMemberExports {
   heapBase(): number;
+  fusedMultiplyAdd(): number;
   syrkWeighted(g: number, p: number, n: number, w: number, out: number): void;
   syrk(x: number, k: number, n: number, out: number): void;
   syrkPlus(x: number, k: number, n: number, c: number, out: number): void;
@@ -122,7 +128,8 @@ function alignUp(value: number, alignment: number): number {
 }
 
 class WasmKernels implements WasmDenseKernels {
-  readonly name = "wasm-simd";
+  /** "wasm-relaxed-simd" for a relaxed-SIMD build (fused multiply-adds), else "wasm-simd". */
+  readonly name: string;
   private readonly exports: KernelExports;
   readonly smallMember: SmallMemberExports;
   private readonly heapStart: number;
@@ -145,6 +152,7 @@ class WasmKernels implements WasmDenseKernels {
     memoryIsFresh: boolean,
   ) {
     this.exports = instance.exports as unknown as KernelExports;
+    this.name = this.exports.fusedMultiplyAdd() === 1 ? "wasm-relaxed-simd" : "wasm-simd";
     this.smallMember = this.exports;
     this.heapStart = alignUp(heapStart ?? this.exports.heapBase(), ALLOC_ALIGN);
     this.top = this.heapStart;
@@ -413,7 +421,7 @@ function defaultMemory(options: WasmKernelOptions): WasmMemory {
 }
 
 function variantOf(memory: WasmMemory): KernelVariant {
-  return isSharedMemory(memory) ? "shared" : "plain";
+  return kernelVariant(isSharedMemory(memory));
 }
 
 /**

@@ -27,6 +27,7 @@ interface WebAssemblyApi {
   Instance: new (module: WasmModule, imports: WasmImports) => WasmInstance;
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   compile(bytes: Uint8Array): Promise<WasmModule>;
+  validate(bytes: Uint8Array): boolean;
   instantiate(module: WasmModule, imports: WasmImports): Promise<WasmInstance>;
 }
 
