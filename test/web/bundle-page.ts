@@ -55,7 +55,8 @@ export function expectBrowserReady(bundle: Bundle): void {
   expect(bundle.nodeImports).toEqual([]);
   expect(bundle.js.length).toBeGreaterThan(0);
   for (const text of bundle.js) expect(text).not.toMatch(NODE_IMPORT);
-  expect(bundle.files.filter((f) => /kernels-[\w-]+\.wasm$/.test(f))).toHaveLength(2);
+  // plain and shared memory, each also in relaxed SIMD
+  expect(bundle.files.filter((f) => /kernels-[\w-]+\.wasm$/.test(f))).toHaveLength(4);
   // Only the page, its scripts and the kernels: no source file taken for an asset.
   expect(bundle.files.filter((f) => !/\.(js|wasm|html)$/.test(f) && f !== "assets")).toEqual([]);
 }
