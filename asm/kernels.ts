@@ -41,16 +41,6 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f64x2.add(c, f64x2.mul(a, b));
 }
 
-/**
- * a0·x0 + a1·x1 lane by lane: in relaxed builds the second product fused onto the first, in
- * plain builds two products and an add (see `madd`).
- */
-@inline
-function mul2(a0: v128, x0: v128, a1: v128, x1: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a1, x1, f64x2.mul(a0, x0));
-  return f64x2.add(f64x2.mul(a0, x0), f64x2.mul(a1, x1));
-}
-
 // Results of the multi-dot helpers: AssemblyScript functions return one value, and inlined
 // helpers writing to globals cost nothing in the inner loops (they are written once per call).
 let dot00: f64 = 0;
@@ -221,7 +211,7 @@ function axpy2(y: usize, c0: f64, x0: usize, c1: f64, x1: usize, len: i32): void
   const v1 = f64x2.splat(c1);
   let k = 0;
   for (; k + 1 < len; k += 2) {
-    const t = mul2(v0, v128.load(at(x0, k)), v1, v128.load(at(x1, k)));
+    const t = f64x2.add(f64x2.mul(v0, v128.load(at(x0, k))), f64x2.mul(v1, v128.load(at(x1, k))));
     v128.store(at(y, k), f64x2.add(v128.load(at(y, k)), t));
   }
   if (k < len) {
@@ -252,8 +242,14 @@ function axpy4(
   const v3 = f64x2.splat(c3);
   let k = 0;
   for (; k + 1 < len; k += 2) {
-    const t01 = mul2(v0, v128.load(at(x0, k)), v1, v128.load(at(x1, k)));
-    const t23 = mul2(v2, v128.load(at(x2, k)), v3, v128.load(at(x3, k)));
+    const t01 = f64x2.add(
+      f64x2.mul(v0, v128.load(at(x0, k))),
+      f64x2.mul(v1, v128.load(at(x1, k))),
+    );
+    const t23 = f64x2.add(
+      f64x2.mul(v2, v128.load(at(x2, k))),
+      f64x2.mul(v3, v128.load(at(x3, k))),
+    );
     v128.store(at(y, k), f64x2.add(v128.load(at(y, k)), f64x2.add(t01, t23)));
   }
   if (k < len) {
@@ -313,12 +309,12 @@ export function syrkWeighted(g: usize, p: i32, n: i32, w: usize, out: usize): vo
         const x2 = v128.load(at(g2, j));
         const x3 = v128.load(at(g3, j));
         const t0 = f64x2.add(
-          mul2(vc0, x0, vc1, x1),
-          mul2(vc2, x2, vc3, x3),
+          f64x2.add(f64x2.mul(vc0, x0), f64x2.mul(vc1, x1)),
+          f64x2.add(f64x2.mul(vc2, x2), f64x2.mul(vc3, x3)),
         );
         const t1 = f64x2.add(
-          mul2(ve0, x0, ve1, x1),
-          mul2(ve2, x2, ve3, x3),
+          f64x2.add(f64x2.mul(ve0, x0), f64x2.mul(ve1, x1)),
+          f64x2.add(f64x2.mul(ve2, x2), f64x2.mul(ve3, x3)),
         );
         v128.store(at(o0, j), f64x2.add(v128.load(at(o0, j)), t0));
         v128.store(at(o1, j), f64x2.add(v128.load(at(o1, j)), t1));
