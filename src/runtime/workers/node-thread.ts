@@ -30,7 +30,7 @@ const REPLY_TIMEOUT_MS = 300_000;
 /**
  * Largest staging area a worker keeps between solves; larger slices get a fresh one each time.
  * A fresh one costs a page fault per 4 KiB while the calling thread fills it and the worker
- * waits: 55 ms for the 128 MB of a 32-member slice at n = p = 500, 2% of its solve, against 15 ms
+ * waits: 55 ms for the 128 MB of a 32-member slice at n = p = 500, 2% of its solve, against 21 ms
  * to refill a kept one. Kept areas stay well under the kernel memory a thread keeps for reuse
  * (kept-solutions.ts).
  */
