@@ -2,6 +2,8 @@
  * One case of the first-call section (bench/first-call.ts), in a fresh process: imports optnet,
  * compiles, times the first `layer.solve` and then the steady state, and prints them as JSON.
  */
+// First: relaxed SIMD on, as in the parent bench (lib/relaxed-simd.ts).
+import "./lib/relaxed-simd.js";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { randomParameters } from "../web/parameters.js";

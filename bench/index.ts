@@ -4,6 +4,8 @@
  * OptNet paper's Figures 1–2. Prints markdown tables; `--json` keeps the raw measurements.
  */
 
+// First: relaxed SIMD on before any WebAssembly is compiled (see the module).
+import "./lib/relaxed-simd.js";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";

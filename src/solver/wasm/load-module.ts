@@ -10,7 +10,7 @@ export type { KernelSource, KernelVariant };
  * three arguments. An engine validates it where it has relaxed SIMD: Chrome from 114 and Node
  * from 22 by default, Node 20 with --experimental-wasm-relaxed-simd.
  */
-const RELAXED_SIMD_PROBE = Uint8Array.of(
+export const RELAXED_SIMD_PROBE = Uint8Array.of(
   ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
   // type section: (v128, v128, v128) → v128
   ...[0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b],
