@@ -23,8 +23,10 @@ interface ChildResult {
 
 function runChild(): ChildResult {
   const script = fileURLToPath(new URL("./relaxed-child.ts", import.meta.url));
-  // An engine that has relaxed SIMD by default may no longer know the flag.
-  const flags = hasRelaxedSimd() ? [] : ["--experimental-wasm-relaxed-simd"];
+  // An engine that has relaxed SIMD by default may no longer know the flag; one that has it from
+  // the flag (this process started with it) needs it for the child too.
+  const flag = "--experimental-wasm-relaxed-simd";
+  const flags = hasRelaxedSimd() && !process.execArgv.includes(flag) ? [] : [flag];
   const child = spawnSync(process.execPath, [...flags, "--import", "tsx", script], {
     encoding: "utf8",
     timeout: 120_000,
