@@ -8,9 +8,9 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { RELAXED_SIMD_PROBE } from "../../src/solver/wasm/load-module.js";
+import { webAssemblyApi } from "../../src/solver/wasm/webassembly.js";
 
-const webAssembly = (globalThis as { WebAssembly?: { validate(bytes: Uint8Array): boolean } })
-  .WebAssembly;
-if (webAssembly !== undefined && !webAssembly.validate(RELAXED_SIMD_PROBE)) {
+// Not hasRelaxedSimd(): it keeps its first answer, which must come after the flag is set.
+if (!webAssemblyApi().validate(RELAXED_SIMD_PROBE)) {
   setFlagsFromString("--experimental-wasm-relaxed-simd");
 }

@@ -1,7 +1,7 @@
 /** The batches and kernel calls that relaxed-simd.test.ts runs on both builds of the kernels. */
 import type { DenseKernels, QPBatch } from "../../../src/solver/index.js";
 import { randomProblem, stackBatch } from "../helpers/problems.js";
-import { randomArray, randomSpd } from "./reference.js";
+import { randomArray, randomSpd, relativeError } from "./reference.js";
 import { mulberry32 } from "../../../bench/lib/random.js";
 
 /** The paper's random QPs on the WebAssembly kernels (n ≥ 16): inequalities only, and with equalities. */
@@ -12,15 +12,6 @@ export function relaxedTestBatches(): QPBatch[] {
     stackBatch(seeds.map((seed) => randomProblem(30, 5, 60, seed + 10))),
     stackBatch(seeds.slice(0, 2).map((seed) => randomProblem(120, 0, 120, seed + 20))),
   ];
-}
-
-/** max |a − b| / max(1, max |b|) over two arrays. */
-function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 1;
-  let worst = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst / scale;
 }
 
 /**
@@ -58,10 +49,10 @@ export function kernelDifferences(
   const a = run(wasm);
   const b = run(reference);
   return {
-    cholesky: relativeDifference(a.L, b.L),
-    syrk: relativeDifference(a.gram, b.gram),
-    solveLowerRows: relativeDifference(a.rows, b.rows),
-    triangularSolves: relativeDifference(a.solved, b.solved),
-    gemv: relativeDifference(a.product, b.product),
+    cholesky: relativeError(a.L, b.L),
+    syrk: relativeError(a.gram, b.gram),
+    solveLowerRows: relativeError(a.rows, b.rows),
+    triangularSolves: relativeError(a.solved, b.solved),
+    gemv: relativeError(a.product, b.product),
   };
 }
