@@ -263,6 +263,12 @@ export interface Scratch {
   readonly columnRegularization: Float64Array;
   /** Scratch of n entries: 1 / L's diagonal of the member being factored (kernel memory). */
   readonly inverseDiagonal: Float64Array;
+  /**
+   * Scratch of m + p entries each (kernel memory), of the Schur block being factored: its
+   * diagonal, and the rows of the range-space cache's Gram matrix it gathers (float64).
+   */
+  readonly schurDiagonal: Float64Array;
+  readonly gramRows: Float64Array;
   /** Scratch Y ((m+p)×n) and S ((m+p)²) of those factorizations, one for the batch. */
   readonly scratchY: Float64Array;
   readonly scratchS: Float64Array;
@@ -387,6 +393,8 @@ function bufferSizes(problem: QPBatch) {
     tn: batch * n,
     tp: batch * p,
     inverseDiagonal: n,
+    schurDiagonal: m + p,
+    gramRows: m + p,
   };
   return sizes;
 }
@@ -555,6 +563,8 @@ export function createWorkspace(
     gScratch: v.gScratch,
     columnRegularization: new Float64Array(n),
     inverseDiagonal: v.inverseDiagonal,
+    schurDiagonal: v.schurDiagonal,
+    gramRows: v.gramRows,
     scratchY: v.scratchY,
     scratchS: v.scratchS,
     chain: createChainScratch(n, p),

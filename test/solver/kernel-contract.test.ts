@@ -68,6 +68,10 @@ function strictKernels() {
       check("cholesky", a);
       return base.cholesky(a, off, n);
     },
+    choleskyGathered(C, cOff, stride, index, indexOff, diagonal, dOff, a, off, n) {
+      check("choleskyGathered", C, diagonal, a, ...(index === null ? [] : [index]));
+      return base.choleskyGathered(C, cOff, stride, index, indexOff, diagonal, dOff, a, off, n);
+    },
     solveLower(L, lOff, n, x, xOff) {
       check("solveLower", L, x);
       base.solveLower(L, lOff, n, x, xOff);

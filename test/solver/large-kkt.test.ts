@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { solveWithQuadprog } from "../../bench/lib/quadprog.js";
 import { factorKkt, formOf, solveKkt } from "../../src/solver/kkt/choose.js";
 import {
+  DIRECTION_TOLERANCE,
   FORWARD_SPLIT_WEIGHT,
   GRADIENT_TOLERANCE,
   SOLUTION_SPLIT_WEIGHT,
@@ -54,6 +55,7 @@ function recordingKernels(base: DenseKernels, n: number) {
     scaleColumns: base.scaleColumns?.bind(base),
     gemvPair: base.gemvPair?.bind(base),
     cholesky: base.cholesky.bind(base),
+    choleskyGathered: base.choleskyGathered.bind(base),
     solveLower: base.solveLower.bind(base),
     solveLowerTransposed: base.solveLowerTransposed.bind(base),
     solveLowerRows: (L, lOff, size, B, bOff, k) => {
@@ -230,6 +232,57 @@ describe.each(Object.keys(KERNELS))("KKT factorization at given weights (%s kern
     expect(relativeError(result.x, result.expected.x)).toBeLessThan(1e-10);
     expect(relativeError(result.nu, result.expected.nu)).toBeLessThan(1e-10);
     expect(relativeError(result.lambda, result.expected.lambda)).toBeLessThan(1e-10);
+  });
+
+  it("solves a forward direction once, unchecked, after the same factorization's first solve met the tolerance", () => {
+    // n = p = 60: with no row above the split weight, the range-space form is the cheaper one
+    const qp = randomProblem(60, 2, 60, 12);
+    // every residual check of the range-space form multiplies by G and Gᵀ in one gemvPair
+    let residualChecks = 0;
+    const kernels: DenseKernels = {
+      ...recordingKernels(base, qp.n).kernels,
+      gemvPair: (...args) => {
+        residualChecks++;
+        base.gemvPair!(...args);
+      },
+    };
+    const random = createRandom(21);
+    const solveFor = (ws: Workspace, tolerance: number) => {
+      const r1 = Array.from({ length: qp.n }, random.normal);
+      ws.scratch.r1.set(r1);
+      ws.scratch.r2.set(Array.from({ length: qp.m }, random.normal));
+      const x = kernels.alloc(qp.n);
+      const checksBefore = residualChecks;
+      solveKkt(ws, 0, x, 0, kernels.alloc(qp.m), 0, tolerance);
+      return { checks: residualChecks - checksBefore, x };
+    };
+    // moderate weights only: no row above the split weight
+    const { ws } = solveAtPattern(qp, kernels, { active: 0, negligible: 0 }, FORWARD_SPLIT_WEIGHT);
+    expect(formOf(ws, 0)).toBe("range-space");
+    expect(ws.factorization.rangeSpace.tight[0]).toBe(0);
+    const first = solveFor(ws, DIRECTION_TOLERANCE);
+    expect(first.checks).toBe(1);
+    expect(ws.factorization.rangeSpace.trusted[0]).toBe(1);
+    const second = solveFor(ws, DIRECTION_TOLERANCE);
+    expect(second.checks).toBe(0);
+    // the unchecked solve against a refined one for the same right-hand side
+    const refined = kernels.alloc(qp.n);
+    solveKkt(ws, 0, refined, 0, kernels.alloc(qp.m), 0, GRADIENT_TOLERANCE);
+    expect(relativeError(second.x, refined)).toBeLessThan(DIRECTION_TOLERANCE);
+    // the backward pass's tolerance is always checked, and a new factorization is not trusted
+    expect(solveFor(ws, GRADIENT_TOLERANCE).checks).toBeGreaterThan(0);
+    expect(factorKkt(ws, 0, FORWARD_SPLIT_WEIGHT)).toBe(true);
+    expect(ws.factorization.rangeSpace.trusted[0]).toBe(0);
+    expect(solveFor(ws, DIRECTION_TOLERANCE).checks).toBe(1);
+
+    // rows above the split weight: every forward solve is refined to EXACT_STEP_TOLERANCE
+    const tight = solveAtPattern(qp, kernels, { active: 20, negligible: 0 }, FORWARD_SPLIT_WEIGHT);
+    expect(formOf(tight.ws, 0)).toBe("range-space");
+    expect(tight.ws.factorization.rangeSpace.tight[0]).toBe(1);
+    for (let solve = 0; solve < 2; solve++) {
+      expect(solveFor(tight.ws, DIRECTION_TOLERANCE).checks).toBeGreaterThan(0);
+      expect(tight.ws.factorization.rangeSpace.trusted[0]).toBe(0);
+    }
   });
 
   it("refuses Q's factor when Q is singular, forms K with the split weight, and solves exactly", () => {

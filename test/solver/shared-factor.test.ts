@@ -83,6 +83,7 @@ function countingKernels(base: DenseKernels) {
     scaleColumns: base.scaleColumns?.bind(base),
     gemvPair: base.gemvPair?.bind(base),
     cholesky: base.cholesky.bind(base),
+    choleskyGathered: base.choleskyGathered.bind(base),
     solveLower: base.solveLower.bind(base),
     solveLowerTransposed: base.solveLowerTransposed.bind(base),
     solveLowerRows: base.solveLowerRows.bind(base),

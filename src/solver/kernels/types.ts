@@ -93,6 +93,27 @@ export interface DenseKernels {
    */
   cholesky(a: Float64Array, off: number, n: number): boolean;
 
+  /**
+   * The Cholesky factor, into (a, off) (n×n, lower triangle), of the n×n matrix gathered from the
+   * lower triangle of C (stride×stride at cOff): entry (i, j), i > j, is C[index_i·stride +
+   * index_j] and the diagonal is (diagonal, dOff). `index` holds n ascending row numbers (at
+   * indexOff, as float64), or is null for 0 … n−1. The same arithmetic as gathering that matrix
+   * into `a` and calling `cholesky`: a provider may do exactly that, and the WebAssembly one
+   * reads C where it lies instead, sparing a pass over the matrix. Returns false like `cholesky`.
+   */
+  choleskyGathered(
+    C: Float64Array,
+    cOff: number,
+    stride: number,
+    index: Float64Array | null,
+    indexOff: number,
+    diagonal: Float64Array,
+    dOff: number,
+    a: Float64Array,
+    off: number,
+    n: number,
+  ): boolean;
+
   /** x ← L⁻¹ x for the lower-triangular n×n L at (L, lOff). */
   solveLower(L: Float64Array, lOff: number, n: number, x: Float64Array, xOff: number): void;
 

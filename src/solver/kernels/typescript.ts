@@ -172,6 +172,17 @@ export const typescriptKernels: DenseKernels = {
     }
   },
 
+  choleskyGathered(C, cOff, stride, index, indexOff, diagonal, dOff, a, off, n) {
+    for (let i = 0; i < n; i++) {
+      const row = cOff + (index === null ? i : index[indexOff + i]) * stride;
+      for (let j = 0; j < i; j++) {
+        a[off + i * n + j] = C[row + (index === null ? j : index[indexOff + j])];
+      }
+      a[off + i * n + i] = diagonal[dOff + i];
+    }
+    return this.cholesky(a, off, n);
+  },
+
   cholesky(a, off, n) {
     // Row by row: L_ij = (a_ij − L_i,:j · L_j,:j) / L_jj, L_ii = √(a_ii − ‖L_i,:i‖²); two rows
     // at a time so that both share the loads of row j.

@@ -78,14 +78,17 @@ function schurSOffset(ws: KktSystem, k: number): number {
 
 /** Y (rows×n at yOff) ← Ã L⁻ᵀ for member k, as its form computes it. */
 export type SchurRows = (ws: KktSystem, k: number, Y: Float64Array, yOff: number) => void;
-/** S (rows×rows at sOff, lower triangle) ← Y Y', as its form computes it. */
-export type SchurGram = (
+/**
+ * Where a form has the Schur block's Gram matrix Y Y' already (range-space: its cache's, lower
+ * triangle, stride m + dense): writes the numbers of its `rows` rows there into `index` (float64,
+ * ascending) and returns true, or returns false where they are its first `rows` rows in order.
+ */
+export type SchurGramRows = (
   ws: KktSystem,
   k: number,
   rows: number,
-  S: Float64Array,
-  sOff: number,
-) => void;
+  index: Float64Array,
+) => boolean;
 
 /** Y ← [A; moved rows of G] of member k, unsolved. */
 export function copySchurRows(ws: KktSystem, k: number, Y: Float64Array, yOff: number): void {
@@ -101,28 +104,24 @@ export function copySchurRows(ws: KktSystem, k: number, Y: Float64Array, yOff: n
   }
 }
 
-function gramOfY(ws: KktSystem, k: number, rows: number, S: Float64Array, sOff: number): void {
-  const { data } = ws;
-  data.kernels.syrk(schurY(ws, k), schurYOffset(ws, k), rows, data.n, S, sOff);
-}
-
 /**
  * Member k's Schur block over A and the moved rows (schurRows, schurCount), with K's factor
  * already in place: Y by `rows` (skipped where the range-space cache is Y itself, `inCache`) and
- * S by `gram`, retried with a hundredfold regS on a failed pivot. Only the factorization at a
- * solution is read after the member's next one (by the backward pass): the others keep Y and S
- * in scratch shared by the batch, which stays in cache and spares the member's own buffers
- * (fresh memory, whose first touch costs a page fault per 4 KiB).
+ * S from Y Y', retried with a hundredfold regS on a failed pivot. Y Y' is formed in S by syrk, or,
+ * where the form has it already (`gramRows`), read by the Cholesky where it lies. Only the
+ * factorization at a solution is read after the member's next one (by the backward pass): the
+ * others keep Y and S in scratch shared by the batch, which stays in cache and spares the member's
+ * own buffers (fresh memory, whose first touch costs a page fault per 4 KiB).
  */
 export function factorSchurBlock(
   ws: KktSystem,
   k: number,
   request: FactorRequest,
   rows: SchurRows,
-  gram: SchurGram = gramOfY,
   inCache = false,
+  gramRows: SchurGramRows | null = null,
 ): boolean {
-  const { factorization } = ws;
+  const { factorization, scratch } = ws;
   const { kernels, m, p } = ws.data;
   const { w, wK, schurRows } = factorization;
   const moved = factorization.schurCount[k];
@@ -137,10 +136,16 @@ export function factorSchurBlock(
       : inCache
         ? SCHUR_RANGE_CACHE
         : SCHUR_SCRATCH;
-  if (factorization.schurPlace[k] !== SCHUR_RANGE_CACHE)
-    rows(ws, k, schurY(ws, k), schurYOffset(ws, k));
+  const Y = schurY(ws, k);
+  const yOff = schurYOffset(ws, k);
+  if (factorization.schurPlace[k] !== SCHUR_RANGE_CACHE) rows(ws, k, Y, yOff);
   const S = schurS(ws, k);
   const sOff = schurSOffset(ws, k);
+  const { schurDiagonal: diagonal } = scratch;
+  const gram = factorization.rangeCache.gram;
+  const gramStride = m + ws.data.denseCount[0];
+  const index =
+    gramRows === null ? null : gramRows(ws, k, count, scratch.gramRows) ? scratch.gramRows : null;
   // regS is relative to each diagonal entry: Cholesky's rounding is too (it is invariant under
   // diagonal scaling), and the equality rows' entries can be orders of magnitude above the
   // moved rows' when K is nearly singular along A.
@@ -151,17 +156,41 @@ export function factorSchurBlock(
   let factored = false;
   for (let attempt = 0; attempt <= REGULARIZATION_RETRIES && !factored; attempt++) {
     // S ← Y Y' + D + regS·diag(Y Y' + D), then its Cholesky factor
-    gram(ws, k, count, S, sOff);
+    if (gramRows === null) {
+      kernels.syrk(Y, yOff, count, ws.data.n, S, sOff);
+      for (let i = 0; i < count; i++) diagonal[i] = S[sOff + i * count + i];
+    } else {
+      for (let i = 0; i < count; i++) {
+        const row = index === null ? i : index[i];
+        diagonal[i] = gram[row * gramStride + row];
+      }
+    }
     for (let j = 0; j < moved; j++) {
       const i = pOff + schurRows[pOff + j];
-      S[sOff + (m + j) * count + m + j] += 1 / (w[i] - wK[i]);
+      diagonal[m + j] += 1 / (w[i] - wK[i]);
     }
-    for (let i = 0; i < m; i++) S[sOff + i * count + i] += delta;
+    for (let i = 0; i < m; i++) diagonal[i] += delta;
     for (let i = 0; i < count; i++) {
-      const diagonal = S[sOff + i * count + i];
-      S[sOff + i * count + i] = diagonal + regS * (diagonal > 0 ? diagonal : 1);
+      const d = diagonal[i];
+      diagonal[i] = d + regS * (d > 0 ? d : 1);
     }
-    factored = kernels.cholesky(S, sOff, count);
+    if (gramRows === null) {
+      for (let i = 0; i < count; i++) S[sOff + i * count + i] = diagonal[i];
+      factored = kernels.cholesky(S, sOff, count);
+    } else {
+      factored = kernels.choleskyGathered(
+        gram,
+        0,
+        gramStride,
+        index,
+        0,
+        diagonal,
+        0,
+        S,
+        sOff,
+        count,
+      );
+    }
     if (!factored) regS *= 100;
   }
   factorization.regS[k] = regS;
@@ -266,7 +295,8 @@ export type RegularizedSolve = (ws: KktSystem, k: number, rows: number) => void;
  * Solves member k's reduced KKT system for the right-hand side in (r1, r2), writing x at
  * (x, xOff) and y at (y, yOff): the regularized solve, refined against the unregularized system
  * while the residual shrinks, until `target` relative to the right-hand side. Also leaves
- * w∘(G x) in scratch.yG and G x in scratch.gx.
+ * w∘(G x) in scratch.yG and G x in scratch.gx. Returns the number of regularized solves it took
+ * (1: the first one met `target`).
  *
  * `proximalRemoved`: refine against the system without the proximal rho and delta too, so that
  * an equality-only member's Newton step is the exact solution of [Q A'; A 0]. Refinement with
@@ -286,7 +316,7 @@ export function refine(
   regularizedSolve: RegularizedSolve,
   grouped: boolean,
   proximalRemoved = false,
-): void {
+): number {
   const { factorization } = ws;
   const { n, m, p } = ws.data;
   const { r1, r2, e1, e2, c1, c2, yt } = ws.scratch;
@@ -306,8 +336,10 @@ export function refine(
   const bestX = proximalRemoved ? new Float64Array(n) : null;
   const bestY = proximalRemoved ? new Float64Array(rows) : null;
   let previous = Infinity;
+  let solves = 0;
   for (let step = 0; ; step++) {
     regularizedSolve(ws, k, rows);
+    solves++;
     // (x, t) += (c1, c2)
     for (let i = 0; i < n; i++) x[xOff + i] += c1[nOff + i];
     for (let i = 0; i < rows; i++) yt[rOff + i] += c2[rOff + i];
@@ -332,6 +364,7 @@ export function refine(
     previous = norm;
   }
   copyInto(yt, rOff, y, yOff, m);
+  return solves;
 }
 
 /**
@@ -343,9 +376,9 @@ export function refine(
  * is skipped (~13% of the solve at n = 10), and the iteration counts stay the same. Its error is
  * the static regularizations' (relative ~1e-11 of K's diagonal, 1e-13 of S's), and the stopping
  * test measures the exact residuals of the iterate, so an inexact direction could cost an
- * iteration, never accuracy. Not for the range-space form, whose first solve is ~100× less exact
- * (range-space.ts). Leaves gx = G x and yG = wK∘gx + t (t on the moved rows) as the refinement
- * would.
+ * iteration, never accuracy. The range-space form, whose first solve is ~100× less exact, takes
+ * it only for a factorization whose first solve met the tolerance unrefined (range-space.ts).
+ * Leaves gx = G x and yG = wK∘gx + t (t on the moved rows) as the refinement would.
  */
 export function solveDirectionOnce(
   ws: KktSystem,

@@ -95,6 +95,14 @@ interface KernelExports extends SmallMemberExports {
     out: number,
   ): void;
   cholesky(a: number, n: number): number;
+  choleskyGathered(
+    c: number,
+    stride: number,
+    index: number,
+    diagonal: number,
+    a: number,
+    n: number,
+  ): number;
   solveLower(l: number, n: number, x: number): void;
   solveLowerTransposed(l: number, n: number, x: number): void;
   solveLowerRows(l: number, n: number, b: number, k: number): void;
@@ -341,6 +349,39 @@ class WasmKernels implements WasmDenseKernels {
 
   cholesky(a: Float64Array, off: number, n: number): boolean {
     return this.exports.cholesky(this.address(a, off, n * n, "a"), n) === 1;
+  }
+
+  choleskyGathered(
+    C: Float64Array,
+    cOff: number,
+    stride: number,
+    index: Float64Array | null,
+    indexOff: number,
+    diagonal: Float64Array,
+    dOff: number,
+    a: Float64Array,
+    off: number,
+    n: number,
+  ): boolean {
+    if (index !== null) {
+      // the kernel reads C at these rows and columns: each must be one of C's
+      for (let i = indexOff; i < indexOff + n; i++) {
+        const row = index[i];
+        if (!(Number.isInteger(row) && row >= 0 && row < stride)) {
+          throw new RangeError(`${this.name}: index[${i - indexOff}] = ${row} is no row of C`);
+        }
+      }
+    }
+    return (
+      this.exports.choleskyGathered(
+        this.address(C, cOff, stride * stride, "C"),
+        stride,
+        index === null ? 0 : this.address(index, indexOff, n, "index"),
+        this.address(diagonal, dOff, n, "diagonal"),
+        this.address(a, off, n * n, "a"),
+        n,
+      ) === 1
+    );
   }
 
   solveLower(L: Float64Array, lOff: number, n: number, x: Float64Array, xOff: number): void {

@@ -13,6 +13,7 @@ import {
   syrkWeightedRef,
 } from "./reference.js";
 import { mulberry32 } from "../../../bench/lib/random.js";
+import { typescriptKernels } from "../../../src/solver/index.js";
 
 const SIZES = [1, 2, 3, 7, 33, 100];
 const TOLERANCE = 1e-12;
@@ -270,6 +271,77 @@ describe("wasm kernels on sparse data (the zero-skipping paths)", () => {
     gemvRef(M, rows, cols, true, 1.5, x, 0.5, expected);
     kernels.gemv(M, 0, rows, cols, true, 1.5, x, 0, 0.5, y, 0);
     expect(relativeError(y, expected)).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe("choleskyGathered", () => {
+  /**
+   * A stride×stride SPD matrix C with NaN above its diagonal (never to be read), `rows` of its
+   * rows (every other one, or all of them when `index` is false) and a diagonal of their own.
+   */
+  function gatheredCase(seed: number, stride: number, rows: number, indexed: boolean) {
+    const random = mulberry32(seed);
+    const C = kernels.alloc(3 + stride * stride);
+    C.set(randomSpd(random, stride), 3);
+    for (let i = 0; i < stride; i++)
+      for (let j = i + 1; j < stride; j++) C[3 + i * stride + j] = NaN;
+    const chosen = Array.from({ length: rows }, (_, a) => (indexed ? 2 * a + 1 : a));
+    const index = kernels.alloc(1 + rows);
+    index.set(chosen, 1);
+    const diagonal = kernels.alloc(2 + rows);
+    // the diagonal raised, as the Schur block's weights and regularization raise it
+    chosen.forEach((row, a) => (diagonal[2 + a] = C[3 + row * stride + row] * (1 + random())));
+    // the same matrix written out, for the in-place cholesky
+    const gathered = kernels.alloc(rows * rows);
+    for (let a = 0; a < rows; a++) {
+      for (let b = 0; b < a; b++) gathered[a * rows + b] = C[3 + chosen[a] * stride + chosen[b]];
+      gathered[a * rows + a] = diagonal[2 + a];
+    }
+    return { C, index: indexed ? index : null, diagonal, gathered };
+  }
+
+  it.each([
+    [1, 1, false],
+    [7, 7, false],
+    [100, 100, false],
+    [15, 7, true],
+    [201, 100, true],
+  ] as const)(
+    "factors the matrix gathered from C, bit for bit as cholesky of it written out (stride %i, %i rows, indexed %s)",
+    (stride, rows, indexed) => {
+      for (const provider of [kernels, typescriptKernels]) {
+        const { C, index, diagonal, gathered } = gatheredCase(stride + rows, stride, rows, indexed);
+        const before = C.slice();
+        const a = kernels.alloc(4 + rows * rows);
+        const factored = provider.choleskyGathered(C, 3, stride, index, 1, diagonal, 2, a, 4, rows);
+        expect(factored).toBe(true);
+        expect(provider.cholesky(gathered, 0, rows)).toBe(true);
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j <= i; j++) expect(a[4 + i * rows + j]).toBe(gathered[i * rows + j]);
+        }
+        // C is read, never written
+        expect(C).toEqual(before);
+      }
+    },
+  );
+
+  it("returns false where the gathered matrix is not positive definite", () => {
+    const { C, index, diagonal } = gatheredCase(5, 9, 4, true);
+    diagonal[2 + 2] = -1;
+    for (const provider of [kernels, typescriptKernels]) {
+      const a = kernels.alloc(16);
+      expect(provider.choleskyGathered(C, 3, 9, index, 1, diagonal, 2, a, 0, 4)).toBe(false);
+    }
+  });
+
+  it("refuses an index outside C's rows", () => {
+    const { C, diagonal } = gatheredCase(6, 5, 3, true);
+    const index = kernels.alloc(3);
+    index.set([0, 2, 5]);
+    const a = kernels.alloc(9);
+    expect(() => kernels.choleskyGathered(C, 3, 5, index, 0, diagonal, 2, a, 0, 3)).toThrow(
+      /index\[2\] = 5 is no row of C/,
+    );
   });
 });
 
