@@ -84,9 +84,10 @@ export function writeMemberGradients(
     const out = grads.Q;
     for (let i = 0; i < n; i++) {
       const row = k * n * n + i * n;
-      for (let j = 0; j < n; j++) {
-        out[row + j] = 0.5 * (dz[nOff + i] * z[nOff + j] + z[nOff + i] * dz[nOff + j]);
-      }
+      // read once per row: `out` might alias them, for all the compiler knows
+      const dzi = dz[nOff + i];
+      const zi = z[nOff + i];
+      for (let j = 0; j < n; j++) out[row + j] = 0.5 * (dzi * z[nOff + j] + zi * dz[nOff + j]);
     }
   }
   // dq = d_z
