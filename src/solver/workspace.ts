@@ -399,6 +399,32 @@ function bufferSizes(problem: QPBatch) {
   return sizes;
 }
 
+/**
+ * The kernel buffers every path writes before it reads them: the data (copied in at once), the
+ * factors and the range-space cache. The arena leaves them as the previous solve left that memory:
+ * zeroing them would be a pass over most of the workspace (batch·n² entries three times over),
+ * 3% of a solve at n = p = 100. The rest is zeroed. test/solver/workspace-memory.test.ts solves
+ * with them full of NaN.
+ */
+const WRITTEN_BEFORE_READ: ReadonlySet<string> = new Set([
+  "Q",
+  "q",
+  "A",
+  "b",
+  "G",
+  "h",
+  "Gg",
+  "Gt",
+  "L",
+  "Y",
+  "S",
+  "rangeY",
+  "rangeGram",
+  "qFactor",
+  "scratchY",
+  "scratchS",
+]);
+
 /** Float64 entries of the kernel memory a solve of `problem` allocates (one arena). */
 export function workspaceLength(problem: QPBatch): number {
   let total = 0;
@@ -427,7 +453,7 @@ export function createWorkspace(
   const sizes = bufferSizes(problem);
   const nb = boundCount(problem);
   const pg = p - nb;
-  const arena = kernels.alloc(workspaceLength(problem));
+  const arena = kernels.alloc(workspaceLength(problem), 0);
   let next = 0;
   const take = (length: number) => {
     const view = arena.subarray(next, next + length);
@@ -435,7 +461,10 @@ export function createWorkspace(
     return view;
   };
   const views = {} as Record<keyof typeof sizes, Float64Array>;
-  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) views[key] = take(sizes[key]);
+  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
+    views[key] = take(sizes[key]);
+    if (!WRITTEN_BEFORE_READ.has(key)) views[key].fill(0);
+  }
 
   const operands = {
     Q: problem.Q,

@@ -10,8 +10,11 @@
 export interface DenseKernels {
   readonly name: string;
 
-  /** A zero-filled buffer the kernels of this provider can work on. */
-  alloc(length: number): Float64Array;
+  /**
+   * A buffer the kernels of this provider can work on, its first `zeroed` entries (all, by
+   * default) zero; the rest may hold anything (a provider that reuses memory need not write it).
+   */
+  alloc(length: number, zeroed?: number): Float64Array;
 
   /** out (n×n, lower triangle written, upper left untouched) += Gᵀ diag(w) G, G is p×n. */
   syrkWeighted(

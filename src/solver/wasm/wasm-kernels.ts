@@ -173,14 +173,16 @@ class WasmKernels implements WasmDenseKernels {
     return this.top - this.heapStart;
   }
 
-  alloc(length: number): Float64Array {
+  alloc(length: number, zeroed = length): Float64Array {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`bad length ${length}`);
+    if (!Number.isInteger(zeroed) || zeroed < 0) throw new RangeError(`bad zeroed ${zeroed}`);
     const start = this.top;
     const end = start + alignUp(length * 8, ALLOC_ALIGN);
     this.ensureCapacity(end);
     this.top = end;
     const view = new Float64Array(this.memory.buffer, start, length);
-    if (start < this.zeroFrom) view.fill(0, 0, Math.min(length, (this.zeroFrom - start) / 8));
+    const reused = (this.zeroFrom - start) / 8;
+    if (reused > 0) view.fill(0, 0, Math.max(0, Math.min(length, zeroed, reused)));
     this.zeroFrom = Math.max(this.zeroFrom, end);
     return view;
   }
