@@ -403,7 +403,7 @@ function bufferSizes(problem: QPBatch) {
  * The kernel buffers every path writes before it reads them: the data (copied in at once), the
  * factors and the range-space cache. The arena leaves them as the previous solve left that memory:
  * zeroing them would be a pass over most of the workspace (batch·n² entries three times over),
- * 3% of a solve at n = p = 100. The rest is zeroed. test/solver/workspace-memory.test.ts solves
+ * 2.7% of a CPU profile of the paper's problems at n = p = 100. The rest is zeroed. test/solver/workspace-memory.test.ts solves
  * with them full of NaN.
  */
 const WRITTEN_BEFORE_READ: ReadonlySet<string> = new Set([
