@@ -107,7 +107,7 @@ function differences(reference: Outcome, outcome: Outcome): string[] {
 }
 
 /**
- * Cells that fail today (docs/SOLVER.md, "Not done"): each is run and must still fail, so that a
+ * Cells that fail today (docs/SOLVER.md, "Limits that remain"): each is run and must still fail, so that a
  * fix shows up here and the cell is taken off the list.
  */
 const KNOWN_FAILURES: Record<string, number[]> = {};
