@@ -403,10 +403,10 @@ function bufferSizes(problem: QPBatch) {
  * The kernel buffers every path writes before it reads them: the data (copied in at once), the
  * factors and the range-space cache. The arena leaves them as the previous solve left that memory:
  * zeroing them would be a pass over most of the workspace (batch·n² entries three times over),
- * 2.7% of a CPU profile of the paper's problems at n = p = 100. The rest is zeroed. test/solver/workspace-memory.test.ts solves
- * with them full of NaN.
+ * 2.7% of a CPU profile of the paper's problems at n = p = 100. The rest is zeroed.
+ * test/solver/workspace-memory.test.ts solves with them full of NaN.
  */
-const WRITTEN_BEFORE_READ: ReadonlySet<string> = new Set([
+const WRITTEN_BEFORE_READ: ReadonlySet<keyof ReturnType<typeof bufferSizes>> = new Set([
   "Q",
   "q",
   "A",

@@ -101,8 +101,8 @@ export interface DenseKernels {
    * lower triangle of C (stride×stride at cOff): entry (i, j), i > j, is C[index_i·stride +
    * index_j] and the diagonal is (diagonal, dOff). `index` holds n ascending row numbers (at
    * indexOff, as float64), or is null for 0 … n−1. The same arithmetic as gathering that matrix
-   * into `a` and calling `cholesky`: a provider may do exactly that, and the WebAssembly one
-   * reads C where it lies instead, sparing a pass over the matrix. Returns false like `cholesky`.
+   * into `a` and calling `cholesky`, which is what both providers do: the WebAssembly one in one
+   * call, where a gather from TypeScript would cost a call per row. Returns false like `cholesky`.
    */
   choleskyGathered(
     C: Float64Array,

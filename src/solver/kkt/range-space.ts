@@ -143,10 +143,10 @@ export const rangeSpace: KktForm = {
     // problems (n = 100 and 500), and a factorization's solves are about equally exact: once the
     // predictor's first solve has met the tolerance, the corrector's takes the solve alone, as the
     // dense form's do (solveDirectionOnce). That spares the residual's two products with the data
-    // (7% of the forward at n = 100) on half the directions, with the same iterates on the paper's
-    // problems. Skipping every check would save the other half too, but costs iterations where Q
-    // is nearly singular (pivots² ~1e-6 of the diagonal), whose first solves miss the tolerance
-    // now and then.
+    // on half the directions, with the same iterates on the paper's problems. Skipping every
+    // check took 7.7% off a forward and backward at n = p = 100, but cost 2–5% more iterations
+    // where Q is nearly singular (pivots² ~1e-6 of the diagonal), whose first solves miss the
+    // tolerance now and then.
     const { rangeSpace: state } = ws.factorization;
     const forward = tolerance === DIRECTION_TOLERANCE && !state.tight[k];
     if (forward && state.trusted[k]) {
