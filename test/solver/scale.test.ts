@@ -13,15 +13,14 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { randomBatch } from "../../bench/lib/generator.js";
 import { compile } from "../../src/runtime/index.js";
-import { readParameters } from "../../src/runtime/parameters.js";
-import { buildBatch, prepareProblem } from "../../src/runtime/problem.js";
 import { solveBatch, type QPBatch } from "../../src/solver/index.js";
-import { EXAMPLES_DIR, EXAMPLE_PARAMS, exampleSource } from "../runtime/helpers/examples.js";
+import { EXAMPLES_DIR, exampleBatch } from "../runtime/helpers/examples.js";
 import { matrix, seededRandom, vector } from "../runtime/helpers/random.js";
 
 const EXPONENTS = [-4, -3, -2, -1, 1, 2, 3, 4];
 const EXTRA_ITERATIONS = 5;
-const EXAMPLE_BATCH = 4;
+/** The seeds of each example's four parameter sets. */
+const SEEDS = [1, 2, 3, 4];
 
 interface Outcome {
   status: string[];
@@ -59,20 +58,6 @@ function scaled(qp: QPBatch, factor: number): QPBatch {
 function solveScaled(qp: QPBatch, k: number): Outcome {
   const solution = solveBatch(scaled(qp, 10 ** k));
   return { status: solution.status, iterations: Array.from(solution.iterations), z: solution.z };
-}
-
-/** The batch an example's layer builds for four seeded parameter sets. */
-function exampleBatch(file: string): QPBatch {
-  const layer = compile(exampleSource(file), { file });
-  const members = Array.from({ length: EXAMPLE_BATCH }, (_, k) => EXAMPLE_PARAMS[file](k + 1));
-  const params = Object.fromEntries(
-    Object.keys(members[0]).map((name) => [name, members.map((values) => values[name])]),
-  );
-  const { parameters, parameterSize } = layer.canonical;
-  return buildBatch(
-    prepareProblem(layer.canonical),
-    readParameters(parameters, parameterSize, params),
-  );
 }
 
 /**
@@ -138,12 +123,12 @@ describe("all data ×10^k at the solver", () => {
     .filter((f) => f.endsWith(".qp"))
     .sort();
   for (const file of files) {
-    const qp = exampleBatch(file);
+    const qp = exampleBatch(file, SEEDS);
     scaleCases(`examples/${file}`, (k) => solveScaled(qp, k));
   }
-  const paper = randomBatch(EXAMPLE_BATCH, 20, 30, 7);
+  const paper = randomBatch(SEEDS.length, 20, 30, 7);
   scaleCases("the paper's random QPs (n 20, p 30)", (k) => solveScaled(paper, k));
-  const withEqualities = randomBatch(EXAMPLE_BATCH, 30, 40, 8, { m: 10 });
+  const withEqualities = randomBatch(SEEDS.length, 30, 40, 8, { m: 10 });
   scaleCases("the paper's random QPs with equalities (n 30, m 10, p 40)", (k) =>
     solveScaled(withEqualities, k),
   );

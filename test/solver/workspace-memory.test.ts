@@ -8,9 +8,6 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { randomBatch, randomUpstream } from "../../bench/lib/generator.js";
-import { compile } from "../../src/runtime/index.js";
-import { readParameters } from "../../src/runtime/parameters.js";
-import { buildBatch, prepareProblem } from "../../src/runtime/problem.js";
 import {
   createWasmKernelsSync,
   typescriptKernels,
@@ -18,7 +15,7 @@ import {
   type QPBatch,
 } from "../../src/solver/index.js";
 import { solveBatch } from "../../src/solver/pdipm.js";
-import { EXAMPLES_DIR, EXAMPLE_PARAMS, exampleSource } from "../runtime/helpers/examples.js";
+import { EXAMPLES_DIR, exampleBatch } from "../runtime/helpers/examples.js";
 
 /** `base` whose buffers hold NaN wherever `alloc` does not promise a zero. */
 function poisoning(base: DenseKernels): { kernels: DenseKernels; poisoned: () => number } {
@@ -49,24 +46,11 @@ function outcome(problem: QPBatch, kernels: DenseKernels) {
   };
 }
 
-function exampleBatch(file: string): QPBatch {
-  const layer = compile(exampleSource(file), { file });
-  const members = [1, 2, 3].map((seed) => EXAMPLE_PARAMS[file](seed));
-  const params = Object.fromEntries(
-    Object.keys(members[0]).map((name) => [name, members.map((values) => values[name])]),
-  );
-  const { parameters, parameterSize } = layer.canonical;
-  return buildBatch(
-    prepareProblem(layer.canonical),
-    readParameters(parameters, parameterSize, params),
-  );
-}
-
 const PROBLEMS: [string, () => QPBatch][] = [
   ...readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith(".qp"))
     .sort()
-    .map((file): [string, () => QPBatch] => [file, () => exampleBatch(file)]),
+    .map((file): [string, () => QPBatch] => [file, () => exampleBatch(file, [1, 2, 3])]),
   ["the paper's QPs at n = p = 10", () => randomBatch(4, 10, 10, 1)],
   ["the paper's QPs at n = p = 60 (range-space)", () => randomBatch(3, 60, 60, 2)],
   ["the paper's QPs at n = 40, p = 20, m = 5", () => randomBatch(3, 40, 20, 3, { m: 5 })],

@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
-import type { NumericValue } from "../../../src/runtime/index.js";
+import { compile, type NumericValue } from "../../../src/runtime/index.js";
+import { readParameters } from "../../../src/runtime/parameters.js";
+import { buildBatch, prepareProblem } from "../../../src/runtime/problem.js";
+import type { QPBatch } from "../../../src/solver/index.js";
 import { matrix, normal, seededRandom, spd, vector } from "./random.js";
 
 export const EXAMPLES_DIR = new URL("../../../examples/", import.meta.url);
@@ -9,6 +12,20 @@ export function exampleSource(file: string): string {
 }
 
 type Params = Record<string, NumericValue>;
+
+/** The QPBatch an example's layer builds for the parameter sets of these seeds (EXAMPLE_PARAMS). */
+export function exampleBatch(file: string, seeds: readonly number[]): QPBatch {
+  const layer = compile(exampleSource(file), { file });
+  const members = seeds.map((seed) => EXAMPLE_PARAMS[file](seed));
+  const params = Object.fromEntries(
+    Object.keys(members[0]).map((name) => [name, members.map((values) => values[name])]),
+  );
+  const { parameters, parameterSize } = layer.canonical;
+  return buildBatch(
+    prepareProblem(layer.canonical),
+    readParameters(parameters, parameterSize, params),
+  );
+}
 
 /**
  * Parameter values for each example at its default dims: feasible, with a unique solution, and
