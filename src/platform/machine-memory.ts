@@ -14,6 +14,13 @@ const GIB = 1024 ** 3;
  * wasm32 memory can address.
  */
 export function machineMemoryBytes(): number {
+  // asked once: every solve checks its batch against it, and Node's answer is a system call
+  return (known ??= ask());
+}
+
+let known: number | undefined;
+
+function ask(): number {
   const os = nodeBuiltin<Os>("node:os");
   if (os !== undefined) return os.totalmem();
   const reported = (globalThis as { navigator?: { deviceMemory?: number } }).navigator
