@@ -8,8 +8,8 @@
 // products' multiply-adds fused (asm/kernels.ts `madd`). The loader takes those where the engine
 // validates relaxed SIMD (src/solver/wasm/load-module.ts).
 //
-//   node scripts/build-wasm.mjs                 writes both to src/solver/wasm/ and dist/solver/wasm/
-//   node scripts/build-wasm.mjs --out DIR       writes both to DIR only
+//   node scripts/build-wasm.mjs                 writes all four to src/solver/wasm/ and dist/solver/wasm/
+//   node scripts/build-wasm.mjs --out DIR       writes all four to DIR only
 //   ... --only plain|shared|relaxed|shared-relaxed   builds one variant
 //
 // `npm ci` / `npm run build` run it; the test suite's global setup (test/global-setup.ts) runs it
@@ -21,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const kernelSource = join(repoRoot, "asm", "kernels.ts");
 
-/** File name of each variant, keyed by whether its memory is shared. */
+/** File name of each variant (src/solver/wasm/kernel-source.ts names them too). */
 export const variantFiles = {
   plain: "kernels.wasm",
   shared: "kernels-shared.wasm",

@@ -180,7 +180,7 @@ export const typescriptKernels: DenseKernels = {
       }
       a[off + i * n + i] = diagonal[dOff + i];
     }
-    return this.cholesky(a, off, n);
+    return typescriptKernels.cholesky(a, off, n);
   },
 
   cholesky(a, off, n) {

@@ -142,10 +142,12 @@ export function factorSchurBlock(
   const S = schurS(ws, k);
   const sOff = schurSOffset(ws, k);
   const { schurDiagonal: diagonal } = scratch;
+  // where the form has Y Y' (gramRows): the range-space cache's Gram matrix, and the rows of it
+  // the block takes (null: its first `count`)
   const gram = factorization.rangeCache.gram;
   const gramStride = m + ws.data.denseCount[0];
-  const index =
-    gramRows === null ? null : gramRows(ws, k, count, scratch.gramRows) ? scratch.gramRows : null;
+  const gathered = gramRows !== null && gramRows(ws, k, count, scratch.gramRows);
+  const index = gathered ? scratch.gramRows : null;
   // regS is relative to each diagonal entry: Cholesky's rounding is too (it is invariant under
   // diagonal scaling), and the equality rows' entries can be orders of magnitude above the
   // moved rows' when K is nearly singular along A.
